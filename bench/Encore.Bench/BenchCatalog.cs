@@ -1,0 +1,17 @@
+namespace Encore.Bench;
+
+/// <summary>One accuracy or speed benchmark, run from a Release build; it prints its figures.</summary>
+public interface IBench
+{
+    string Name { get; }
+    string Description { get; }
+    Task<int> RunAsync(string[] args);
+}
+
+/// <summary>The benchmarks, one file each.</summary>
+public static class BenchCatalog
+{
+    public static IReadOnlyList<IBench> All { get; } =
+    [
+    ];
+}

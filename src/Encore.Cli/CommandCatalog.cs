@@ -1,0 +1,11 @@
+using System.CommandLine;
+
+namespace Encore.Cli;
+
+/// <summary>The subcommands of `encore`, one file each under Commands/.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create() =>
+    [
+    ];
+}

@@ -1,0 +1,49 @@
+namespace Encore.Core;
+
+public enum TitleKind : byte
+{
+    Film = 0,
+    Series = 1,
+}
+
+/// <summary>One episode of a series.</summary>
+public sealed record Episode(string Id, int SeasonNumber, int EpisodeNumber, string Name, int RuntimeSeconds);
+
+/// <summary>A season of a series, with its episodes in order.</summary>
+public sealed record Season(int Number, IReadOnlyList<Episode> Episodes);
+
+/// <summary>
+/// A title of the catalogue: a film, or a series with seasons and episodes. For a series,
+/// <see cref="RuntimeSeconds"/> is the typical episode length.
+/// </summary>
+public sealed record Title
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public TitleKind Kind { get; init; } = TitleKind.Film;
+    public int RuntimeSeconds { get; init; }
+    public IReadOnlyList<string> Genres { get; init; } = [];
+    public IReadOnlyList<string> Cast { get; init; } = [];
+    public IReadOnlyList<string> Directors { get; init; } = [];
+    /// <summary>e.g. "G", "PG-13", "TV-MA"; null where unknown.</summary>
+    public string? MaturityRating { get; init; }
+    /// <summary>ISO 639-1 code, e.g. "en"; null where unknown.</summary>
+    public string? Language { get; init; }
+    public DateOnly? ReleaseDate { get; init; }
+    /// <summary>When the title became available on the service (null: always).</summary>
+    public DateTime? AvailableFromUtc { get; init; }
+    public IReadOnlyList<Season> Seasons { get; init; } = [];
+
+    public IEnumerable<Episode> Episodes => Seasons.SelectMany(s => s.Episodes);
+}
+
+/// <summary>A member (subscriber) of the service.</summary>
+public sealed record Member
+{
+    public required string Id { get; init; }
+    public DateTime? JoinedUtc { get; init; }
+    /// <summary>ISO 3166 country code where known.</summary>
+    public string? Country { get; init; }
+    /// <summary>Free-form attributes an importer found (e.g. MovieLens age, gender, occupation).</summary>
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+}

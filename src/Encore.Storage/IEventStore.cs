@@ -1,0 +1,61 @@
+using Encore.Core;
+
+namespace Encore.Storage;
+
+/// <summary>
+/// The durable home of the catalogue, the members and the append-only event log. SQLite is the embedded
+/// default; a PostgreSQL store for services that outgrow one machine implements the same contract and must
+/// pass the same tests. Every read is streaming: nothing here loads the whole log into memory.
+/// </summary>
+public interface IEventStore : IAsyncDisposable
+{
+    /// <summary>Adds or replaces titles (by id).</summary>
+    Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default);
+
+    /// <summary>Adds or replaces members (by id).</summary>
+    Task UpsertMembersAsync(IEnumerable<Member> members, CancellationToken ct = default);
+
+    Task<Title?> GetTitleAsync(string titleId, CancellationToken ct = default);
+
+    Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default);
+
+    IAsyncEnumerable<Title> ReadTitlesAsync(CancellationToken ct = default);
+
+    IAsyncEnumerable<Member> ReadMembersAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Appends a batch of already validated events in one transaction. When the returned task completes the
+    /// batch is durable (it survives the process being killed). An event whose id is already stored is
+    /// skipped and counted as a duplicate.
+    /// </summary>
+    Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default);
+
+    /// <summary>Streams events matching <paramref name="query"/> in (timestamp, event id) order.</summary>
+    IAsyncEnumerable<ViewingEvent> ReadEventsAsync(EventQuery query, CancellationToken ct = default);
+
+    /// <summary>Counts for `encore stats`.</summary>
+    Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default);
+}
+
+/// <summary>What an append stored.</summary>
+public sealed record AppendResult(int Stored, int Duplicates);
+
+/// <summary>A filter over the event log; null fields match everything. Times are UTC, the range half-open.</summary>
+public sealed record EventQuery
+{
+    public static readonly EventQuery All = new();
+
+    public string? MemberId { get; init; }
+    public string? TitleId { get; init; }
+    public DateTime? FromUtc { get; init; }
+    public DateTime? ToUtc { get; init; }
+    public IReadOnlyCollection<EventKind>? Kinds { get; init; }
+}
+
+public sealed record StoreStatistics(
+    long Members,
+    long Titles,
+    long Events,
+    IReadOnlyDictionary<EventKind, long> EventsByKind,
+    DateTime? FirstEventUtc,
+    DateTime? LastEventUtc);
