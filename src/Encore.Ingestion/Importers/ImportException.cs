@@ -1,0 +1,23 @@
+namespace Encore.Ingestion.Importers;
+
+/// <summary>
+/// A problem in an input file, reported as <c>file:line: reason</c> so that the user can open the file at
+/// the place. <see cref="Line"/> is 1-based; 0 means the problem is about the file as a whole.
+/// </summary>
+public sealed class ImportException : Exception
+{
+    public ImportException(string file, long line, string reason, Exception? inner = null)
+        : base(Format(file, line, reason), inner)
+    {
+        File = file;
+        Line = line;
+        Reason = reason;
+    }
+
+    public string File { get; }
+    public long Line { get; }
+    public string Reason { get; }
+
+    private static string Format(string file, long line, string reason)
+        => line > 0 ? $"{file}:{line}: {reason}" : $"{file}: {reason}";
+}
