@@ -1,0 +1,44 @@
+using Encore.Core;
+
+namespace Encore.Models;
+
+/// <summary>
+/// Fits a recommender on an interaction matrix. Trainers hold only configuration (an options record);
+/// the fitted state lives in the <see cref="IRecommender"/> they return, so one trainer can fit many times.
+/// </summary>
+public interface IRecommenderTrainer
+{
+    /// <summary>Catalogue name, e.g. "ials", "ease", "itemknn".</summary>
+    string Name { get; }
+
+    IRecommender Fit(InteractionMatrix data, CancellationToken ct = default);
+}
+
+/// <summary>
+/// A fitted top-N recommender. Members and titles are addressed by their dense indices in
+/// <see cref="MemberIds"/> and <see cref="TitleIds"/> (those of the training matrix); the
+/// <see cref="Recommendations"/> helpers translate external ids, apply exclusions and filters, and pick the top N.
+/// Implementations are safe for concurrent reads once fitted.
+/// </summary>
+public interface IRecommender
+{
+    string Name { get; }
+    IdMap MemberIds { get; }
+    IdMap TitleIds { get; }
+
+    /// <summary>Writes a score for every title (higher is better) for a member seen in training.</summary>
+    void ScoreMember(int member, Span<float> scores);
+
+    /// <summary>
+    /// Scores every title for a history given as title indices and weights, without refitting
+    /// (fold-in of a new member, or of a known member's newest events). An empty history gives the
+    /// model's non-personalized fallback.
+    /// </summary>
+    void ScoreHistory(ReadOnlySpan<int> titles, ReadOnlySpan<float> weights, Span<float> scores);
+
+    /// <summary>Writes the similarity of every title to <paramref name="title"/> (not personalized).</summary>
+    void SimilarTitles(int title, Span<float> scores);
+
+    /// <summary>Writes the fitted state (see <see cref="ModelFile"/> for the versioned envelope).</summary>
+    void Save(BinaryWriter writer);
+}
