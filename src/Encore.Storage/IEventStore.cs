@@ -35,6 +35,31 @@ public interface IEventStore : IAsyncDisposable
 
     /// <summary>Counts for `encore stats`.</summary>
     Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Which titles and episodes exist, with their runtimes: what ingestion validates against. Cheap to call
+    /// per batch (a store keeps it cached and replaces it when the catalogue changes).
+    /// </summary>
+    Task<CatalogueSnapshot> GetCatalogueSnapshotAsync(CancellationToken ct = default);
+
+    /// <summary>The subset of <paramref name="memberIds"/> that are stored members.</summary>
+    Task<IReadOnlySet<string>> GetKnownMemberIdsAsync(IReadOnlyCollection<string> memberIds, CancellationToken ct = default);
+
+    /// <summary>
+    /// Every member id, in the order of the dense indices used by <see cref="ReadInteractionsAsync"/>
+    /// (index i is the member stored (i+1)-th; members are never deleted, so indices never move).
+    /// Members created after this map was read have indices at or beyond its Count.
+    /// </summary>
+    Task<IdMap> ReadMemberIdsAsync(CancellationToken ct = default);
+
+    /// <summary>Every title id, in the order of the dense indices used by <see cref="ReadInteractionsAsync"/>.</summary>
+    Task<IdMap> ReadTitleIdsAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Streams the events matching <paramref name="query"/> as compact rows (dense indices, no strings) in
+    /// timestamp order (ties in the order they were stored): the read path training uses.
+    /// </summary>
+    IAsyncEnumerable<InteractionRow> ReadInteractionsAsync(EventQuery query, CancellationToken ct = default);
 }
 
 /// <summary>What an append stored.</summary>

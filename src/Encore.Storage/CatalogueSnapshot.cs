@@ -1,0 +1,37 @@
+namespace Encore.Storage;
+
+/// <summary>
+/// An immutable, cheap-to-query view of which titles and episodes exist and how long they run: what
+/// validation needs on every event, without reading whole <see cref="Encore.Core.Title"/> records.
+/// </summary>
+public sealed class CatalogueSnapshot
+{
+    public static readonly CatalogueSnapshot Empty = new(new Dictionary<string, int>(), new Dictionary<string, EpisodeInfo>());
+
+    private readonly Dictionary<string, int> _titleRuntimes;
+    private readonly Dictionary<string, EpisodeInfo> _episodes;
+
+    /// <param name="titleRuntimes">
+    /// Title id to the runtime in seconds that bounds positions in it: a film's runtime; 0 for a series (its
+    /// episodes carry their own) and where unknown.
+    /// </param>
+    /// <param name="episodes">Episode id to its title and runtime.</param>
+    public CatalogueSnapshot(IReadOnlyDictionary<string, int> titleRuntimes, IReadOnlyDictionary<string, EpisodeInfo> episodes)
+    {
+        _titleRuntimes = new Dictionary<string, int>(titleRuntimes, StringComparer.Ordinal);
+        _episodes = new Dictionary<string, EpisodeInfo>(episodes, StringComparer.Ordinal);
+    }
+
+    public int TitleCount => _titleRuntimes.Count;
+    public int EpisodeCount => _episodes.Count;
+
+    public bool ContainsTitle(string titleId) => _titleRuntimes.ContainsKey(titleId);
+
+    /// <summary>Whether the title exists; the runtime bounding its positions is 0 for a series or where unknown.</summary>
+    public bool TryGetTitle(string titleId, out int runtimeSeconds) => _titleRuntimes.TryGetValue(titleId, out runtimeSeconds);
+
+    public bool TryGetEpisode(string episodeId, out EpisodeInfo episode) => _episodes.TryGetValue(episodeId, out episode);
+}
+
+/// <summary>What validation needs of an episode: which title it belongs to and its runtime (0 where unknown).</summary>
+public readonly record struct EpisodeInfo(string TitleId, int RuntimeSeconds);

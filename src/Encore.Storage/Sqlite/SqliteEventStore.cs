@@ -1,0 +1,209 @@
+using Encore.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Encore.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with <c>synchronous=NORMAL</c>, so a committed batch
+/// survives the process being killed (the WAL is written before the commit returns; only an OS crash or
+/// power loss may lose the last commits). One writer connection, serialised by a lock, reuses prepared
+/// statements; every streaming read opens its own connection, so reads run beside writes.
+/// </summary>
+public sealed partial class SqliteEventStore : IEventStore
+{
+    private readonly SqliteConnection _writer;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private bool _disposed;
+
+    private SqliteEventStore(string path, SqliteConnection writer, string connectionString, int schemaVersion)
+    {
+        Path = path;
+        _writer = writer;
+        _connectionString = connectionString;
+        SchemaVersion = schemaVersion;
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>The schema version of the open file (always the latest once opened).</summary>
+    public int SchemaVersion { get; }
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int LatestSchemaVersion => SqliteSchema.LatestVersion;
+
+    /// <summary>Opens (creating the folders and the file if needed) and migrates the database at <paramref name="path"/>.</summary>
+    public static Task<SqliteEventStore> OpenAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ct.ThrowIfCancellationRequested();
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(fullPath);
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Pooled connections would keep the file open after the store is disposed.
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString();
+        var writer = new SqliteConnection(connectionString);
+        try
+        {
+            writer.Open();
+            Execute(writer, "PRAGMA journal_mode = WAL");
+            Execute(writer, "PRAGMA synchronous = NORMAL");
+            // A larger page cache keeps the event-id and member indexes in memory during big ingests.
+            Execute(writer, "PRAGMA cache_size = -65536");
+            Execute(writer, "PRAGMA temp_store = MEMORY");
+            int version;
+            try
+            {
+                version = SqliteSchema.Migrate(writer, fullPath);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 26 or 11)
+            {
+                throw new InvalidDataException($"{fullPath}: not an Encore database or corrupt ({e.Message})", e);
+            }
+            var store = new SqliteEventStore(fullPath, writer, connectionString, version);
+            store.LoadCatalogueCache();
+            return Task.FromResult(store);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        long Count(string table)
+        {
+            using var c = connection.CreateCommand();
+            c.CommandText = $"SELECT count(*) FROM {table}";
+            return (long)c.ExecuteScalar()!;
+        }
+        long members = Count("members"), titles = Count("titles");
+        var byKind = new Dictionary<EventKind, long>();
+        long events = 0;
+        using (var c = connection.CreateCommand())
+        {
+            c.CommandText = "SELECT kind, count(*) FROM events GROUP BY kind";
+            using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var n = r.GetInt64(1);
+                byKind[(EventKind)r.GetInt32(0)] = n;
+                events += n;
+            }
+        }
+        DateTime? first = null, last = null;
+        using (var c = connection.CreateCommand())
+        {
+            c.CommandText = "SELECT min(ts_ms), max(ts_ms) FROM events";
+            using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (await r.ReadAsync(ct).ConfigureAwait(false) && !r.IsDBNull(0))
+            {
+                first = FromUnixMs(r.GetInt64(0));
+                last = FromUnixMs(r.GetInt64(1));
+            }
+        }
+        return new StoreStatistics(members, titles, events, byKind, first, last);
+    }
+
+    /// <summary>Bytes the database occupies on disk now (the file plus its WAL).</summary>
+    public long SizeOnDisk()
+    {
+        long size = 0;
+        foreach (var suffix in new[] { "", "-wal" })
+        {
+            var f = new FileInfo(Path + suffix);
+            if (f.Exists) size += f.Length;
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// Moves the WAL's pages into the main file and truncates the WAL (SQLite also does this on its own as the
+    /// WAL grows, and when the last connection closes).
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs SQLite's integrity check; returns "ok" for a sound file, else the problems found.</summary>
+    public async Task<string> CheckIntegrityAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        using var c = connection.CreateCommand();
+        c.CommandText = "PRAGMA integrity_check";
+        using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var lines = new List<string>();
+        while (await r.ReadAsync(ct).ConfigureAwait(false)) lines.Add(r.GetString(0));
+        return string.Join('\n', lines);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            DisposeStatements();
+            _writer.Dispose();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            Execute(connection, "PRAGMA cache_size = -16384");
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var c = connection.CreateCommand();
+        c.CommandText = sql;
+        c.ExecuteNonQuery();
+    }
+
+    internal static long ToUnixMs(DateTime time)
+    {
+        var utc = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
+        long ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        long ms = Math.DivRem(ticks, TimeSpan.TicksPerMillisecond, out long rest);
+        return rest < 0 ? ms - 1 : ms;
+    }
+
+    internal static DateTime FromUnixMs(long ms) => new(DateTime.UnixEpoch.Ticks + ms * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+}

@@ -1,0 +1,134 @@
+using Microsoft.Data.Sqlite;
+
+namespace Encore.Storage;
+
+/// <summary>
+/// The SQLite schema as an ordered list of migrations. A file records the version it is at in
+/// <c>schema_version</c>; opening it applies every later migration, each in its own transaction, so a file
+/// from any earlier Encore opens in a newer one. Never edit a released migration: append a new one.
+/// </summary>
+/// <remarks>
+/// Layout, chosen for a compact, fast append-only log: members, titles, episodes and sessions get integer
+/// surrogate keys (rowids, dense from 1 because nothing is ever deleted), so an event row holds small
+/// integers instead of repeated strings; times are Unix milliseconds; the kind-specific fields have their own
+/// nullable columns (a NULL costs one byte). The catalogue's lists (genres, cast, directors) are JSON arrays:
+/// they are read whole with their title and never queried alone.
+/// </remarks>
+internal static class SqliteSchema
+{
+    /// <summary>One step of the schema: the version it produces and the SQL that gets there.</summary>
+    internal sealed record Migration(int Version, string Description, string Sql);
+
+    internal static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "catalogue, members, sessions and the append-only event log", """
+            CREATE TABLE members (
+                member_key INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                joined_ms INTEGER,
+                country TEXT,
+                attributes TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE TABLE titles (
+                title_key INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                runtime_seconds INTEGER NOT NULL,
+                maturity_rating TEXT,
+                language TEXT,
+                release_date TEXT,
+                available_from_ms INTEGER,
+                genres TEXT NOT NULL DEFAULT '[]',
+                cast_members TEXT NOT NULL DEFAULT '[]',
+                directors TEXT NOT NULL DEFAULT '[]'
+            );
+            CREATE TABLE episodes (
+                episode_key INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                title_key INTEGER NOT NULL,
+                season INTEGER NOT NULL,
+                number INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                runtime_seconds INTEGER NOT NULL
+            );
+            CREATE INDEX episodes_by_title ON episodes (title_key, season, number);
+            CREATE TABLE sessions (
+                session_key INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE
+            );
+            CREATE TABLE events (
+                event_key INTEGER PRIMARY KEY,
+                event_id TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                member_key INTEGER NOT NULL,
+                title_key INTEGER,
+                episode_key INTEGER,
+                device INTEGER NOT NULL,
+                ts_ms INTEGER NOT NULL,
+                session_key INTEGER NOT NULL,
+                position REAL,
+                rating REAL,
+                pause_seconds REAL,
+                seek_from REAL,
+                query TEXT,
+                results TEXT,
+                row_name TEXT,
+                row_position INTEGER,
+                propensity REAL
+            );
+            CREATE UNIQUE INDEX events_by_id ON events (event_id);
+            CREATE INDEX events_by_member ON events (member_key, ts_ms);
+            """),
+        new(2, "read paths for training: events by title and by time range", """
+            CREATE INDEX events_by_title ON events (title_key, ts_ms);
+            CREATE INDEX events_by_time ON events (ts_ms);
+            """),
+    ];
+
+    internal static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>The version the file is at (0 for a new, empty file).</summary>
+    internal static int ReadVersion(SqliteConnection connection)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+        if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return 0;
+        probe.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version";
+        return Convert.ToInt32(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Brings the file up to <paramref name="targetVersion"/> (default: the latest) and returns the version
+    /// it is at. A file written by a newer Encore is refused rather than misread.
+    /// </summary>
+    internal static int Migrate(SqliteConnection connection, string path, int? targetVersion = null)
+    {
+        int target = targetVersion ?? LatestVersion;
+        using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_utc TEXT NOT NULL)";
+            create.ExecuteNonQuery();
+        }
+        int current = ReadVersion(connection);
+        if (current > LatestVersion)
+            throw new InvalidDataException($"{path}: schema version {current} is newer than this Encore understands (latest {LatestVersion}); upgrade Encore to open it");
+        foreach (var migration in Migrations)
+        {
+            if (migration.Version <= current || migration.Version > target) continue;
+            using var tx = connection.BeginTransaction();
+            using var step = connection.CreateCommand();
+            step.Transaction = tx;
+            step.CommandText = migration.Sql;
+            step.ExecuteNonQuery();
+            step.CommandText = "INSERT INTO schema_version (version, description, applied_utc) VALUES ($v, $d, $t)";
+            step.Parameters.AddWithValue("$v", migration.Version);
+            step.Parameters.AddWithValue("$d", migration.Description);
+            step.Parameters.AddWithValue("$t", DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            step.ExecuteNonQuery();
+            tx.Commit();
+            current = migration.Version;
+        }
+        return current;
+    }
+}
