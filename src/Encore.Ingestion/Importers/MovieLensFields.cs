@@ -22,13 +22,13 @@ internal static class MovieLensFields
     public static float Rating(ReadOnlySpan<char> text)
     {
         text = text.Trim();
-        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value))
             throw new MalformedLineException($"rating '{Clip(text)}' is not a number");
-        if (value < 0.5f || value > 5f)
+        if (!(value >= 0.5 && value <= 5))
             throw new MalformedLineException($"rating {Clip(text)} is outside 0.5..5");
-        if (value * 2 != MathF.Round(value * 2))
+        if (value * 2 != Math.Round(value * 2))
             throw new MalformedLineException($"rating {Clip(text)} is not a whole or half star");
-        return value;
+        return (float)value;
     }
 
     /// <summary>Unix seconds between 1970 and 9999.</summary>
