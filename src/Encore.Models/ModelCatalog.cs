@@ -1,3 +1,5 @@
+using Encore.Models.Ease;
+using Encore.Models.ItemKnn;
 using Encore.Models.Popularity;
 
 namespace Encore.Models;
@@ -28,6 +30,8 @@ public static class ModelCatalog
     public static IReadOnlyList<ModelDescriptor> All { get; } =
     [
         PopularityTrainer.Descriptor,
+        ItemKnnTrainer.Descriptor,
+        EaseTrainer.Descriptor,
     ];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(d => d.Name).ToArray();

@@ -59,6 +59,24 @@ public static class TopN
         return count;
     }
 
+    /// <summary>
+    /// Keeps the <paramref name="k"/> best of the first <paramref name="count"/> (score, item) pairs in the first
+    /// k positions (in no particular order) and returns how many were kept. For neighbour lists.
+    /// </summary>
+    internal static int KeepBest(Span<float> scores, Span<int> items, int count, int k)
+    {
+        if (count <= k) return count;
+        for (int i = (k >> 1) - 1; i >= 0; i--) SiftDown(scores, items, i, k);
+        for (int i = k; i < count; i++)
+        {
+            if (!Worse(scores[0], items[0], scores[i], items[i])) continue;
+            scores[0] = scores[i];
+            items[0] = items[i];
+            SiftDown(scores, items, 0, k);
+        }
+        return k;
+    }
+
     // a is worse than b: lower score, or equal score and higher index.
     private static bool Worse(float sa, int ia, float sb, int ib) => sa < sb || (sa == sb && ia > ib);
 
