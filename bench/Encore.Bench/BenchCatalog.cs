@@ -13,5 +13,7 @@ public static class BenchCatalog
 {
     public static IReadOnlyList<IBench> All { get; } =
     [
+        new ModelsAccuracy(),
+        new IngestBench(),
     ];
 }

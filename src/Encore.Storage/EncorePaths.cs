@@ -10,20 +10,16 @@ public static class EncorePaths
     /// The default database file: <c>$ENCORE_DB</c> if set, else <c>$XDG_DATA_HOME/encore/encore.db</c>, else
     /// <c>~/.local/share/encore/encore.db</c> (the XDG base-directory convention, so one machine-wide file per user).
     /// </summary>
-    public static string DefaultDatabase
+    public static string DefaultDatabase => Resolve(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The rule behind <see cref="DefaultDatabase"/>, with the environment and home folder passed in (testable).</summary>
+    internal static string Resolve(Func<string, string?> environment, string home)
     {
-        get
-        {
-            var explicitPath = Environment.GetEnvironmentVariable(DatabaseVariable);
-            if (!string.IsNullOrWhiteSpace(explicitPath)) return Path.GetFullPath(explicitPath);
-            var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-            if (string.IsNullOrWhiteSpace(dataHome) || !Path.IsPathRooted(dataHome))
-            {
-                // XDG says a relative XDG_DATA_HOME is invalid and must be ignored.
-                var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-                dataHome = Path.Combine(home, ".local", "share");
-            }
-            return Path.Combine(dataHome, "encore", "encore.db");
-        }
+        var explicitPath = environment(DatabaseVariable);
+        if (!string.IsNullOrWhiteSpace(explicitPath)) return Path.GetFullPath(explicitPath);
+        var dataHome = environment("XDG_DATA_HOME");
+        // XDG says a relative XDG_DATA_HOME is invalid and must be ignored.
+        if (string.IsNullOrWhiteSpace(dataHome) || !Path.IsPathRooted(dataHome)) dataHome = Path.Combine(home, ".local", "share");
+        return Path.Combine(dataHome, "encore", "encore.db");
     }
 }
