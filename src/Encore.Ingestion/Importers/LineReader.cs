@@ -30,6 +30,7 @@ internal sealed class LineReader : IDisposable
     private byte[] _bytes = new byte[64 * 1024];
     private char[] _chars = new char[1024];
     private int _start;
+    private long _consumedBeforeBuffer;
     private int _end;
     private bool _eof;
     private bool _firstRead = true;
@@ -49,6 +50,12 @@ internal sealed class LineReader : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Size of the file in bytes.</summary>
+    public long Length => _stream.Length;
+
+    /// <summary>Bytes of the file handed out as lines so far (for progress).</summary>
+    public long BytesConsumed => _consumedBeforeBuffer + _start;
 
     /// <summary>1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
@@ -148,6 +155,7 @@ internal sealed class LineReader : IDisposable
         if (_start > 0)
         {
             _bytes.AsSpan(_start, _end - _start).CopyTo(_bytes);
+            _consumedBeforeBuffer += _start;
             _end -= _start;
             _start = 0;
         }

@@ -1,0 +1,128 @@
+using System.Globalization;
+using Encore.Core;
+
+namespace Encore.Ingestion.Importers;
+
+/// <summary>
+/// The field names of a <see cref="ViewingEvent"/> in event files (JSON Lines keys and CSV header columns),
+/// snake_case as on the wire, and the conversions from their text. Each failure names the field.
+/// </summary>
+public static class EventFields
+{
+    public const string EventId = "event_id";
+    public const string Kind = "kind";
+    public const string MemberId = "member_id";
+    public const string TitleId = "title_id";
+    public const string EpisodeId = "episode_id";
+    public const string Device = "device";
+    /// <summary>ISO 8601 (an offset or Z; none means UTC) or Unix seconds.</summary>
+    public const string Timestamp = "timestamp";
+    public const string SessionId = "session_id";
+    public const string Position = "position";
+    public const string Rating = "rating";
+    public const string PauseSeconds = "pause_seconds";
+    public const string SeekFrom = "seek_from";
+    public const string Query = "query";
+    /// <summary>A JSON array of title ids; in CSV, ids separated by '|'.</summary>
+    public const string ResultsShown = "results_shown";
+    public const string Row = "row";
+    public const string RowPosition = "row_position";
+    public const string Propensity = "propensity";
+
+    /// <summary>Every column, in the order an exporter writes them.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        EventId, Kind, MemberId, TitleId, EpisodeId, Device, Timestamp, SessionId, Position, Rating, PauseSeconds,
+        SeekFrom, Query, ResultsShown, Row, RowPosition, Propensity,
+    ];
+
+    /// <summary>The fields every event must have.</summary>
+    public static readonly IReadOnlyList<string> Required = [EventId, Kind, MemberId, Device, Timestamp, SessionId];
+
+    /// <summary>The file name of a <see cref="ViewingEvent"/> property (validation names properties), e.g. PositionSeconds: position.</summary>
+    public static string FromPropertyName(string property) => property switch
+    {
+        nameof(ViewingEvent.EventId) => EventId,
+        nameof(ViewingEvent.Kind) => Kind,
+        nameof(ViewingEvent.MemberId) => MemberId,
+        nameof(ViewingEvent.TitleId) => TitleId,
+        nameof(ViewingEvent.EpisodeId) => EpisodeId,
+        nameof(ViewingEvent.Device) => Device,
+        nameof(ViewingEvent.TimestampUtc) => Timestamp,
+        nameof(ViewingEvent.SessionId) => SessionId,
+        nameof(ViewingEvent.PositionSeconds) => Position,
+        nameof(ViewingEvent.Rating) => Rating,
+        nameof(ViewingEvent.PauseSeconds) => PauseSeconds,
+        nameof(ViewingEvent.SeekFromSeconds) => SeekFrom,
+        nameof(ViewingEvent.Query) => Query,
+        nameof(ViewingEvent.ResultsShown) => ResultsShown,
+        nameof(ViewingEvent.Row) => Row,
+        nameof(ViewingEvent.RowPosition) => RowPosition,
+        nameof(ViewingEvent.Propensity) => Propensity,
+        _ => property,
+    };
+
+    internal static EventKind ParseKind(ReadOnlySpan<char> text)
+    {
+        // EventKinds parses strings; the set of names is tiny, so compare without allocating.
+        foreach (var kind in EventKinds.All)
+        {
+            if (text.Equals(kind.WireName(), StringComparison.OrdinalIgnoreCase)
+                || text.Equals(kind.ToString(), StringComparison.OrdinalIgnoreCase))
+                return kind;
+        }
+        throw new MalformedLineException($"{Kind}: '{MovieLensFields.Clip(text)}' is not an event kind (expected one of {string.Join(", ", EventKinds.All.Select(k => k.WireName()))})");
+    }
+
+    internal static DeviceKind ParseDevice(ReadOnlySpan<char> text)
+    {
+        foreach (var device in Enum.GetValues<DeviceKind>())
+        {
+            if (text.Trim().Equals(device.ToString(), StringComparison.OrdinalIgnoreCase)) return device;
+        }
+        throw new MalformedLineException($"{Device}: '{MovieLensFields.Clip(text)}' is not a device (expected tv, phone, tablet, web or console)");
+    }
+
+    /// <summary>ISO 8601 text or Unix seconds (digits, optionally with a fraction) as a UTC time.</summary>
+    internal static DateTime ParseTimestamp(ReadOnlySpan<char> text)
+    {
+        text = text.Trim();
+        if (text.IsEmpty) throw new MalformedLineException($"{Timestamp}: is empty");
+        if (char.IsAsciiDigit(text[0]) && !text.ContainsAny('-', ':', 'T'))
+        {
+            if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds))
+                throw new MalformedLineException($"{Timestamp}: '{MovieLensFields.Clip(text)}' is neither ISO 8601 nor Unix seconds");
+            return FromUnixSeconds(seconds);
+        }
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var time))
+            throw new MalformedLineException($"{Timestamp}: '{MovieLensFields.Clip(text)}' is neither ISO 8601 (e.g. 2024-05-01T20:15:00Z) nor Unix seconds");
+        return time.UtcDateTime;
+    }
+
+    internal static DateTime FromUnixSeconds(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > MovieLensFields.MaxUnixSeconds)
+            throw new MalformedLineException($"{Timestamp}: {seconds.ToString(CultureInfo.InvariantCulture)} Unix seconds is outside 1970..9999");
+        return DateTime.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+    }
+
+    internal static double ParseNumber(ReadOnlySpan<char> text, string field)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            throw new MalformedLineException($"{field}: '{MovieLensFields.Clip(text)}' is not a number");
+        return CheckFinite(value, field);
+    }
+
+    internal static double CheckFinite(double value, string field)
+    {
+        if (!double.IsFinite(value)) throw new MalformedLineException($"{field}: {value.ToString(CultureInfo.InvariantCulture)} is not a finite number");
+        return value;
+    }
+
+    internal static int ParseInteger(ReadOnlySpan<char> text, string field)
+    {
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+            throw new MalformedLineException($"{field}: '{MovieLensFields.Clip(text)}' is not a 32-bit integer");
+        return value;
+    }
+}

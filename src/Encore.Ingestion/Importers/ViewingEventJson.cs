@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Encore.Ingestion.Importers;
+
+/// <summary>
+/// Reads one <see cref="Core.ViewingEvent"/> from one JSON object (a line of a JSON Lines file) with
+/// <see cref="Utf8JsonReader"/>: no DOM, and ids pooled so repeated member and title ids share strings.
+/// Unknown keys are ignored (exports often carry extra columns); null means absent.
+/// </summary>
+internal sealed class ViewingEventJson
+{
+    private readonly ViewingEventDraft _draft = new();
+    private readonly StringPool _ids = new();
+
+    public Core.ViewingEvent Parse(ReadOnlySpan<byte> json)
+    {
+        if (!Utf8.IsValid(json)) throw new MalformedLineException(LineReader.DescribeInvalidUtf8(json));
+        _draft.Clear();
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new MalformedLineException("expected a JSON object ({...}) on the line");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                if (!reader.Read()) break;
+                ReadField(ref reader, name);
+            }
+            // A second value on the same line (or trailing garbage) makes Utf8JsonReader throw here.
+            while (reader.Read()) { }
+        }
+        catch (JsonException e)
+        {
+            throw new MalformedLineException($"invalid JSON at byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}");
+        }
+        return _draft.Build();
+    }
+
+    private void ReadField(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return;
+        var d = _draft;
+        switch (name)
+        {
+            case EventFields.EventId: d.EventId = String(ref reader, name, pooled: false); break;
+            case EventFields.Kind: d.Kind = EventFields.ParseKind(String(ref reader, name, pooled: true)); break;
+            case EventFields.MemberId: d.MemberId = String(ref reader, name, pooled: true); break;
+            case EventFields.TitleId: d.TitleId = String(ref reader, name, pooled: true); break;
+            case EventFields.EpisodeId: d.EpisodeId = String(ref reader, name, pooled: true); break;
+            case EventFields.Device: d.Device = EventFields.ParseDevice(String(ref reader, name, pooled: true)); break;
+            case EventFields.Timestamp:
+                d.Timestamp = reader.TokenType == JsonTokenType.Number
+                    ? EventFields.FromUnixSeconds(Number(ref reader, name))
+                    : EventFields.ParseTimestamp(String(ref reader, name, pooled: false));
+                break;
+            case EventFields.SessionId: d.SessionId = String(ref reader, name, pooled: true); break;
+            case EventFields.Position: d.Position = Number(ref reader, name); break;
+            case EventFields.Rating: d.Rating = Number(ref reader, name); break;
+            case EventFields.PauseSeconds: d.PauseSeconds = Number(ref reader, name); break;
+            case EventFields.SeekFrom: d.SeekFrom = Number(ref reader, name); break;
+            case EventFields.Query: d.Query = String(ref reader, name, pooled: false); break;
+            case EventFields.ResultsShown: d.ResultsShown = StringArray(ref reader, name); break;
+            case EventFields.Row: d.Row = String(ref reader, name, pooled: true); break;
+            case EventFields.RowPosition:
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int slot))
+                    throw new MalformedLineException($"{name}: must be a 32-bit integer");
+                d.RowPosition = slot;
+                break;
+            case EventFields.Propensity: d.Propensity = Number(ref reader, name); break;
+            default: reader.Skip(); break;
+        }
+    }
+
+    private string String(ref Utf8JsonReader reader, string field, bool pooled)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new MalformedLineException($"{field}: must be a string, found {Describe(reader.TokenType)}");
+        if (!pooled) return reader.GetString()!;
+        int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        if (reader.ValueIsEscaped || length > 256) return _ids.Get(reader.GetString());
+        Span<char> chars = stackalloc char[length];
+        int n = reader.CopyString(chars);
+        return _ids.Get(chars[..n]);
+    }
+
+    private static double Number(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.Number) throw new MalformedLineException($"{field}: must be a number, found {Describe(reader.TokenType)}");
+        if (!reader.TryGetDouble(out double value)) throw new MalformedLineException($"{field}: number out of range");
+        return EventFields.CheckFinite(value, field);
+    }
+
+    private List<string> StringArray(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new MalformedLineException($"{field}: must be an array of title ids, found {Describe(reader.TokenType)}");
+        var items = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            items.Add(String(ref reader, field, pooled: true));
+        return items;
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        _ => token.ToString(),
+    };
+
+    private static string FirstSentence(string message)
+    {
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut < 0) cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd();
+    }
+}

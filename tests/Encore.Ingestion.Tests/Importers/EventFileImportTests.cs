@@ -1,0 +1,295 @@
+using Encore.Core;
+using Encore.Ingestion.Importers;
+using Encore.Storage;
+using Encore.TestSupport;
+using Xunit;
+
+namespace Encore.Ingestion.Tests.Importers;
+
+/// <summary>Generic event files (JSON Lines and CSV) and titles files imported into a real SQLite store.</summary>
+public sealed class EventFileImportTests : IAsyncLifetime
+{
+    private readonly TempFolder _temp = new();
+    private SqliteEventStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _store = await SqliteEventStore.OpenAsync(_temp.File("encore.db"), Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private const string TitlesJsonl =
+        """
+        {"id":"t1","name":"Heat","kind":"film","runtime_seconds":10200,"genres":["Crime","Drama"],"directors":["Michael Mann"],"release_date":"1995-12-15","language":"en"}
+        {"id":"s1","name":"Dark","kind":"series","runtime_seconds":3300,"genres":["Sci-Fi"],"seasons":[{"number":1,"episodes":[{"id":"s1e1","number":1,"name":"Secrets","runtime_seconds":3060},{"id":"s1e2","number":2,"name":"Lies","runtime_seconds":2700}]}]}
+        {"id":"t2","name":"Amélie","genres":["Comedy"],"cast":["Audrey Tautou"]}
+
+        """;
+
+    private string WriteCatalogue() => Fixtures.WriteUtf8(_temp.Path, "titles.jsonl", TitlesJsonl);
+
+    private async Task<ImportSummary> ImportAsync(string path, ImportErrorMode mode = ImportErrorMode.Stop, List<ImportProgress>? progress = null)
+    {
+        var runner = new ImportRunner(_store, new ImportOptions { OnError = mode, BatchSize = 3 });
+        return await runner.ImportAsync(path, progress is null ? null : new ListProgress(progress), Ct);
+    }
+
+    private async Task<List<ViewingEvent>> StoredEventsAsync()
+    {
+        var events = new List<ViewingEvent>();
+        await foreach (var e in _store.ReadEventsAsync(EventQuery.All, Ct)) events.Add(e);
+        return events;
+    }
+
+    [Fact]
+    public async Task Titles_file_fills_the_catalogue_with_series_and_episodes()
+    {
+        var summary = await ImportAsync(WriteCatalogue());
+
+        Assert.Equal("titles (JSON Lines)", summary.Format);
+        Assert.Equal(3, summary.Titles);
+        var dark = await _store.GetTitleAsync("s1", Ct);
+        Assert.NotNull(dark);
+        Assert.Equal(TitleKind.Series, dark.Kind);
+        Assert.Equal(["s1e1", "s1e2"], dark.Episodes.Select(e => e.Id));
+        var amelie = await _store.GetTitleAsync("t2", Ct);
+        Assert.Equal("Amélie", amelie!.Name);
+        Assert.Equal(new DateOnly(1995, 12, 15), (await _store.GetTitleAsync("t1", Ct))!.ReleaseDate);
+    }
+
+    [Fact]
+    public async Task Json_lines_events_of_every_field_round_trip_through_the_store()
+    {
+        await ImportAsync(WriteCatalogue());
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.jsonl",
+            """
+            {"event_id":"e1","kind":"play_start","member_id":"m1","title_id":"s1","episode_id":"s1e1","device":"tv","timestamp":"2024-05-01T20:00:00Z","session_id":"x1","position":0}
+            {"event_id":"e2","kind":"pause","member_id":"m1","title_id":"s1","episode_id":"s1e1","device":"tv","timestamp":"2024-05-01T20:10:00+02:00","session_id":"x1","position":600,"pause_seconds":45.5}
+            {"event_id":"e3","kind":"seek","member_id":"m1","title_id":"s1","episode_id":"s1e1","device":"TV","timestamp":1714594500,"session_id":"x1","position":900,"seek_from":620,"extra":{"ignored":[1,2]}}
+            {"event_id":"e4","kind":"search","member_id":"m2","device":"phone","timestamp":"2024-05-02T08:00:00Z","session_id":"x2","query":"heat, \"mann\"","results_shown":["t1","t2"],"title_id":null}
+            {"event_id":"e5","kind":"impression","member_id":"m2","title_id":"t2","device":"web","timestamp":"2024-05-02T08:00:01Z","session_id":"x2","row":"top-picks","row_position":3,"propensity":0.25}
+            {"event_id":"e6","kind":"rating","member_id":"m2","title_id":"t1","device":"tablet","timestamp":"2024-05-02T09:00:00Z","session_id":"x3","rating":4.5}
+            """);
+        var progress = new List<ImportProgress>();
+
+        var summary = await ImportAsync(path, progress: progress);
+
+        Assert.Equal("events (JSON Lines)", summary.Format);
+        Assert.Equal((6L, 6L, 0L, 0L, 0L), (summary.EventsRead, summary.Imported, summary.Duplicates, summary.Rejected, summary.Skipped));
+        var events = (await StoredEventsAsync()).ToDictionary(e => e.EventId);
+        Assert.Equal(new DateTime(2024, 5, 1, 18, 10, 0, DateTimeKind.Utc), events["e2"].TimestampUtc);
+        Assert.Equal(45.5, events["e2"].PauseSeconds);
+        Assert.Equal(DateTime.UnixEpoch.AddSeconds(1714594500), events["e3"].TimestampUtc);
+        Assert.Equal((900.0, 620.0), (events["e3"].PositionSeconds!.Value, events["e3"].SeekFromSeconds!.Value));
+        Assert.Equal("heat, \"mann\"", events["e4"].Query);
+        Assert.Equal(["t1", "t2"], events["e4"].ResultsShown!);
+        Assert.Null(events["e4"].TitleId);
+        Assert.Equal(("top-picks", 3, 0.25), (events["e5"].Row, events["e5"].RowPosition!.Value, events["e5"].Propensity!.Value));
+        Assert.Equal((EventKind.Rating, DeviceKind.Tablet, 4.5), (events["e6"].Kind, events["e6"].Device, events["e6"].Rating!.Value));
+        var last = progress[^1];
+        Assert.Equal(last.Total, last.Done);
+        Assert.Equal(6, last.EventsImported);
+    }
+
+    [Fact]
+    public async Task Csv_events_with_quotes_crlf_and_any_column_order()
+    {
+        await ImportAsync(WriteCatalogue());
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.csv",
+            "timestamp,kind,event_id,member_id,title_id,device,session_id,position,query,results_shown,rating,unused\r\n" +
+            "2024-05-01T20:00:00Z,play_start,c1,m1,t1,tv,x1,0,,,,whatever\r\n" +
+            "1714594500,stop,c2,m1,t1,tv,x1,5400.5,,,,\r\n" +
+            "2024-05-02T08:00:00Z,search,c3,m2,,phone,x2,,\"heat, the \"\"film\"\"\",t1|t2,,\r\n" +
+            "2024-05-02T09:00:00Z,rating,c4,m2,t2,web,x3,,,,3.5,\r\n");
+
+        var summary = await ImportAsync(path);
+
+        Assert.Equal("events (CSV)", summary.Format);
+        Assert.Equal(4, summary.Imported);
+        var events = (await StoredEventsAsync()).ToDictionary(e => e.EventId);
+        Assert.Equal(5400.5, events["c2"].PositionSeconds);
+        Assert.Equal("heat, the \"film\"", events["c3"].Query);
+        Assert.Equal(["t1", "t2"], events["c3"].ResultsShown!);
+        Assert.Equal(3.5, events["c4"].Rating);
+    }
+
+    [Fact]
+    public async Task Malformed_json_lines_stop_the_import_at_their_line_after_storing_what_came_before()
+    {
+        await ImportAsync(WriteCatalogue());
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.jsonl",
+            """
+            {"event_id":"a1","kind":"play_start","member_id":"m1","title_id":"t1","device":"tv","timestamp":"2024-05-01T20:00:00Z","session_id":"x1","position":0}
+            {"event_id":"a2","kind":"play_start","member_id":"m1","title_id":"t1","device":"tv","timestamp":"2024-05-01T20:00:00Z","session_id":"x1","position":"zero"}
+            {"event_id":"a3","kind":"play_start","member_id":"m1","title_id":"t1","device":"tv","timestamp":"2024-05-01T20:00:00Z","session_id":"x1","position":0}
+            """);
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(path, e.File);
+        Assert.Equal(2, e.Line);
+        Assert.Equal("position: must be a number, found a string", e.Reason);
+        Assert.Equal(["a1"], (await StoredEventsAsync()).Select(x => x.EventId));
+    }
+
+    [Fact]
+    public async Task Skip_mode_counts_every_kind_of_bad_line_and_rejected_event()
+    {
+        await ImportAsync(WriteCatalogue());
+        const string ok = "\"kind\":\"play_start\",\"member_id\":\"m1\",\"title_id\":\"t1\",\"device\":\"tv\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x1\"";
+        var lines = new[]
+        {
+            "{\"event_id\":\"b1\"," + ok + "}",                                   // 1 fine
+            "{\"event_id\":\"b2\"," + ok + ",}",                                  // 2 trailing comma
+            "not json at all",                                                   // 3
+            "{\"event_id\":\"b4\"," + ok.Replace("play_start", "teleport") + "}", // 4 unknown kind
+            "{\"event_id\":\"b5\"," + ok.Replace("\"tv\"", "\"fridge\"") + "}",   // 5 unknown device
+            "{\"event_id\":\"b6\",\"kind\":\"play_start\",\"member_id\":\"m1\",\"device\":\"tv\",\"timestamp\":\"2024-05-01T20:00:00Z\"}", // 6 no session
+            "{\"event_id\":\"b7\"," + ok + ",\"position\":1e400}",                // 7 huge number
+            "{\"event_id\":\"b8\"," + ok + ",\"row_position\":99999999999}",      // 8 beyond 32 bits
+            "{\"event_id\":\"b9\"," + ok.Replace("2024-05-01T20:00:00Z", "yesterday") + "}", // 9 bad time
+            "{\"event_id\":\"b10\"," + ok.Replace("\"t1\"", "\"nope\"") + "}",    // 10 unknown title: rejected by validation
+            "{\"event_id\":\"b11\"," + ok + "} {\"x\":1}",                        // 11 two values
+            "[1,2,3]",                                                           // 12 not an object
+            "{\"event_id\":\"b1\"," + ok + "}",                                   // 13 duplicate id
+        };
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.jsonl", string.Join("\n", lines) + "\n\n");
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal(1, summary.Duplicates);
+        Assert.Equal(1, summary.Rejected);
+        Assert.Equal(10, summary.Skipped);
+        Assert.Equal([2L, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10], summary.Problems.Select(p => p.Line));
+        var byLine = summary.Problems.ToDictionary(p => p.Line, p => p.Reason);
+        Assert.StartsWith("invalid JSON", byLine[2]);
+        Assert.StartsWith("kind: 'teleport' is not an event kind", byLine[4]);
+        Assert.StartsWith("device: 'fridge' is not a device", byLine[5]);
+        Assert.StartsWith("session_id: missing", byLine[6]);
+        Assert.StartsWith("position:", byLine[7]);
+        Assert.StartsWith("row_position: must be a 32-bit integer", byLine[8]);
+        Assert.StartsWith("timestamp: 'yesterday'", byLine[9]);
+        Assert.StartsWith("title_id:", byLine[10]);
+        Assert.Contains("(event b10)", byLine[10]);
+        Assert.StartsWith("expected a JSON object", byLine[12]);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_json_line_is_reported_at_that_line()
+    {
+        await ImportAsync(WriteCatalogue());
+        var good = "{\"event_id\":\"u1\",\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"query\":\"";
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(good + "ok\"}\n"), .. System.Text.Encoding.UTF8.GetBytes(good.Replace("u1", "u2")), .. System.Text.Encoding.Latin1.GetBytes("Amélie\"}\n")];
+        var path = Fixtures.WriteBytes(_temp.Path, "latin1.jsonl", bytes);
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(2, e.Line);
+        Assert.Contains("invalid UTF-8: byte 0xE9", e.Reason);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_csv_stops_with_its_line()
+    {
+        await ImportAsync(WriteCatalogue());
+        byte[] bytes = System.Text.Encoding.Latin1.GetBytes(
+            "event_id,kind,member_id,device,timestamp,session_id,query\n" +
+            "s1,search,m1,web,2024-05-01T20:00:00Z,x,heat\n" +
+            "s2,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n");
+        var path = Fixtures.WriteBytes(_temp.Path, "latin1.csv", bytes);
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path, ImportErrorMode.Skip));
+
+        Assert.Equal(3, e.Line);
+        Assert.Contains("invalid UTF-8", e.Reason);
+    }
+
+    [Fact]
+    public async Task Csv_header_without_required_columns_is_an_error()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.csv", "event_id,kind,member_id\ne1,rating,m1\n");
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(1, e.Line);
+        Assert.Contains("device, timestamp, session_id", e.Reason);
+    }
+
+    [Fact]
+    public async Task Csv_rows_with_wrong_field_counts_or_values_are_skipped()
+    {
+        await ImportAsync(WriteCatalogue());
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.csv",
+            "event_id,kind,member_id,title_id,device,timestamp,session_id,rating\n" +
+            "r1,rating,m1,t1,web,2024-05-01T20:00:00Z,x,4\n" +
+            "r2,rating,m1,t1,web,2024-05-01T20:00:00Z,x\n" +
+            "r3,rating,m1,t1,web,2024-05-01T20:00:00Z,x,lots\n" +
+            "r4,rating,m1,t1,web,99999999999999,x,4\n" +
+            "r5,rating,m1,t2,web,2024-05-01T20:00:00Z,x,3\n");
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+
+        Assert.Equal(2, summary.Imported);
+        Assert.Equal(3, summary.Skipped);
+        Assert.Equal([3L, 4, 5], summary.Problems.Select(p => p.Line));
+        Assert.Contains("expected 8 fields", summary.Problems[0].Reason);
+        Assert.StartsWith("rating: 'lots' is not a number", summary.Problems[1].Reason);
+        Assert.Contains("outside 1970..9999", summary.Problems[2].Reason);
+    }
+
+    [Fact]
+    public async Task Empty_files()
+    {
+        var jsonl = Fixtures.WriteUtf8(_temp.Path, "empty.jsonl", "");
+        var csv = Fixtures.WriteUtf8(_temp.Path, "empty.csv", "");
+
+        var summary = await ImportAsync(jsonl);
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(csv));
+
+        Assert.Equal(0, summary.EventsRead);
+        Assert.Contains("empty", e.Reason);
+    }
+
+    [Fact]
+    public async Task Detection_names_what_is_wrong_with_the_path()
+    {
+        var txt = Fixtures.WriteUtf8(_temp.Path, "notes.txt", "hello");
+        var folder = Directory.CreateDirectory(_temp.File("nothing-here")).FullName;
+
+        var unknown = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(txt));
+        var missing = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(_temp.File("absent.jsonl")));
+        var empty = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(folder));
+
+        Assert.StartsWith("unknown format", unknown.Reason);
+        Assert.Equal("no such file or folder", missing.Reason);
+        Assert.StartsWith("unknown format: not a MovieLens folder", empty.Reason);
+    }
+
+    [Fact]
+    public async Task A_folder_of_files_imports_titles_before_events()
+    {
+        var folder = Directory.CreateDirectory(_temp.File("export")).FullName;
+        // "a-events" sorts before "titles": the runner must still load the catalogue first.
+        Fixtures.WriteUtf8(folder, "a-events.jsonl",
+            "{\"event_id\":\"f1\",\"kind\":\"rating\",\"member_id\":\"m1\",\"title_id\":\"t1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"rating\":5}\n");
+        Fixtures.WriteUtf8(folder, "titles.jsonl", TitlesJsonl);
+
+        var summary = await ImportAsync(folder);
+
+        Assert.Equal("folder of 2 files", summary.Format);
+        Assert.Equal((3, 1L), (summary.Titles, summary.Imported));
+    }
+
+    private sealed class ListProgress(List<ImportProgress> list) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => list.Add(value);
+    }
+}
