@@ -12,3 +12,145 @@ public sealed class SqliteEventStoreContractTests : EventStoreContract, IDisposa
 
     public void Dispose() => _folder.Dispose();
 }
+
+/// <summary>What is particular to the SQLite file: location, pragmas, migrations, indexes, persistence.</summary>
+public sealed class SqliteEventStoreTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
+    public void Dispose() => _folder.Dispose();
+
+    [Xunit.Fact]
+    public async Task Opening_creates_the_folders_and_a_WAL_database_at_the_latest_schema()
+    {
+        var path = Path.Combine(_folder.Path, "a", "b", "encore.db");
+        await using (var store = await SqliteEventStore.OpenAsync(path, Ct))
+        {
+            Xunit.Assert.Equal(path, store.Path);
+            Xunit.Assert.Equal(SqliteEventStore.LatestSchemaVersion, store.SchemaVersion);
+            Xunit.Assert.True(File.Exists(path));
+        }
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var c = connection.CreateCommand();
+        c.CommandText = "PRAGMA journal_mode";
+        Xunit.Assert.Equal("wal", c.ExecuteScalar());
+        c.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)";
+        Xunit.Assert.Equal(string.Join(',', SqliteSchema.Migrations.Select(m => m.Version)), c.ExecuteScalar());
+    }
+
+    [Xunit.Fact]
+    public async Task Data_persists_across_reopening()
+    {
+        var path = _folder.File("persist.db");
+        await using (var store = await SqliteEventStore.OpenAsync(path, Ct))
+        {
+            await store.UpsertTitlesAsync([StoreSamples.Film, StoreSamples.Series], Ct);
+            await store.AppendAsync(StoreSamples.OneOfEachKind(), Ct);
+        }
+        await using (var store = await SqliteEventStore.OpenAsync(path, Ct))
+        {
+            var snapshot = await store.GetCatalogueSnapshotAsync(Ct);
+            Xunit.Assert.Equal(3, snapshot.EpisodeCount);
+            Xunit.Assert.Equal(StoreSamples.OneOfEachKind().Count, (await store.GetStatisticsAsync(Ct)).Events);
+            // The reopened store's caches resolve old ids to their old keys: no duplicate member or title rows.
+            await store.AppendAsync([StoreSamples.Event("more", Encore.Core.EventKind.PlayStart)], Ct);
+            var stats = await store.GetStatisticsAsync(Ct);
+            Xunit.Assert.Equal((1L, 2L), (stats.Members, stats.Titles));
+        }
+    }
+
+    [Xunit.Fact]
+    public async Task A_version_1_file_is_migrated_with_its_data_intact()
+    {
+        var path = _folder.File("v1.db");
+        // Write a file as the first schema version knew it, rows included, with plain SQL.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            Xunit.Assert.Equal(1, SqliteSchema.Migrate(connection, path, targetVersion: 1));
+            using var c = connection.CreateCommand();
+            c.CommandText = """
+                INSERT INTO members (id) VALUES ('m1');
+                INSERT INTO titles (id, name, kind, runtime_seconds, genres) VALUES ('t1', 'Old Film', 0, 5400, '["Drama"]');
+                INSERT INTO sessions (id) VALUES ('s1');
+                INSERT INTO events (event_id, kind, member_key, title_key, device, ts_ms, session_key, position)
+                    VALUES ('old-1', 6, 1, 1, 0, 1700000000000, 1, 1234.5), ('old-2', 2, 1, 1, 0, 1690000000000, 1, 0);
+                """;
+            c.ExecuteNonQuery();
+            c.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_time'";
+            Xunit.Assert.Equal(0L, c.ExecuteScalar());
+        }
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        Xunit.Assert.Equal(SqliteEventStore.LatestSchemaVersion, store.SchemaVersion);
+        var events = new List<Encore.Core.ViewingEvent>();
+        await foreach (var e in store.ReadEventsAsync(new EventQuery { FromUtc = new DateTime(2023, 1, 1, 0, 0, 0, DateTimeKind.Utc) }, Ct)) events.Add(e);
+        Xunit.Assert.Equal(["old-2", "old-1"], events.Select(e => e.EventId));
+        Xunit.Assert.Equal(1234.5, events[1].PositionSeconds);
+        Xunit.Assert.Equal(["Drama"], (await store.GetTitleAsync("t1", Ct))!.Genres);
+        Xunit.Assert.Contains("events_by_time", await store.ExplainReadAsync(new EventQuery { FromUtc = DateTime.UnixEpoch }, interactions: true, Ct), StringComparison.Ordinal);
+    }
+
+    [Xunit.Fact]
+    public async Task A_file_from_a_newer_Encore_is_refused()
+    {
+        var path = _folder.File("future.db");
+        await using (await SqliteEventStore.OpenAsync(path, Ct)) { }
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var c = connection.CreateCommand();
+            c.CommandText = "INSERT INTO schema_version (version, description, applied_utc) VALUES (999, 'future', '2030-01-01')";
+            c.ExecuteNonQuery();
+        }
+        var error = await Xunit.Assert.ThrowsAsync<InvalidDataException>(() => SqliteEventStore.OpenAsync(path, Ct));
+        Xunit.Assert.Contains("999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Xunit.Fact]
+    public async Task A_file_that_is_not_a_database_is_refused_with_its_path()
+    {
+        var path = _folder.File("garbage.db");
+        await File.WriteAllTextAsync(path, new string('x', 8192), Ct);
+        var error = await Xunit.Assert.ThrowsAsync<InvalidDataException>(() => SqliteEventStore.OpenAsync(path, Ct));
+        Xunit.Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Xunit.Theory]
+    [Xunit.InlineData("member", "events_by_member")]
+    [Xunit.InlineData("title", "events_by_title")]
+    [Xunit.InlineData("time", "events_by_time")]
+    [Xunit.InlineData("all", "events_by_time")]
+    public async Task Each_read_walks_its_index_in_order_without_sorting_the_log(string filter, string index)
+    {
+        await using var store = await SqliteEventStore.OpenAsync(_folder.File("plan.db"), Ct);
+        await store.UpsertTitlesAsync([StoreSamples.Film], Ct);
+        await store.AppendAsync([StoreSamples.Event("e", Encore.Core.EventKind.PlayStart)], Ct);
+        var query = filter switch
+        {
+            "member" => new EventQuery { MemberId = "m1" },
+            "title" => new EventQuery { TitleId = "film-1" },
+            "time" => new EventQuery { FromUtc = StoreSamples.T0, ToUtc = StoreSamples.T0.AddDays(1) },
+            _ => EventQuery.All,
+        };
+        var plan = await store.ExplainReadAsync(query, interactions: true, Ct);
+        Xunit.Assert.Contains(index, plan, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        // Events by (time, event id): only ties of the same millisecond are sorted, never the whole log.
+        var eventPlan = await store.ExplainReadAsync(query, interactions: false, Ct);
+        Xunit.Assert.Contains(index, eventPlan, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("USE TEMP B-TREE FOR ORDER BY", eventPlan, StringComparison.Ordinal);
+    }
+
+    [Xunit.Fact]
+    public void The_default_database_follows_ENCORE_DB_then_XDG_DATA_HOME_then_the_home_folder()
+    {
+        Xunit.Assert.Equal("/data/x.db", EncorePaths.Resolve(v => v == "ENCORE_DB" ? "/data/x.db" : "/xdg", "/home/u"));
+        Xunit.Assert.Equal("/xdg/encore/encore.db", EncorePaths.Resolve(v => v == "XDG_DATA_HOME" ? "/xdg" : null, "/home/u"));
+        Xunit.Assert.Equal("/home/u/.local/share/encore/encore.db", EncorePaths.Resolve(_ => null, "/home/u"));
+        Xunit.Assert.Equal("/home/u/.local/share/encore/encore.db", EncorePaths.Resolve(v => v == "XDG_DATA_HOME" ? "relative" : null, "/home/u"));
+        Xunit.Assert.EndsWith(Path.Combine("encore", "encore.db"), EncorePaths.DefaultDatabase, StringComparison.Ordinal);
+    }
+}

@@ -52,20 +52,21 @@ public sealed partial class SqliteEventStore : IEventStore
         var writer = new SqliteConnection(connectionString);
         try
         {
-            writer.Open();
-            Execute(writer, "PRAGMA journal_mode = WAL");
-            Execute(writer, "PRAGMA synchronous = NORMAL");
-            // A larger page cache keeps the event-id and member indexes in memory during big ingests.
-            Execute(writer, "PRAGMA cache_size = -65536");
-            Execute(writer, "PRAGMA temp_store = MEMORY");
             int version;
             try
             {
+                writer.Open();
+                Execute(writer, "PRAGMA journal_mode = WAL");
+                Execute(writer, "PRAGMA synchronous = NORMAL");
+                // A larger page cache keeps the event-id and member indexes in memory during big ingests.
+                Execute(writer, "PRAGMA cache_size = -65536");
+                Execute(writer, "PRAGMA temp_store = MEMORY");
                 version = SqliteSchema.Migrate(writer, fullPath);
             }
             catch (SqliteException e) when (e.SqliteErrorCode is 26 or 11)
             {
-                throw new InvalidDataException($"{fullPath}: not an Encore database or corrupt ({e.Message})", e);
+                // SQLITE_NOTADB, SQLITE_CORRUPT: say which file, not just what SQLite felt.
+                throw new InvalidDataException($"{fullPath}: not an Encore database, or corrupt ({e.Message})", e);
             }
             var store = new SqliteEventStore(fullPath, writer, connectionString, version);
             store.LoadCatalogueCache();
