@@ -1,4 +1,5 @@
 using Encore.Models.Ease;
+using Encore.Models.Ials;
 using Encore.Models.ItemKnn;
 using Encore.Models.Popularity;
 
@@ -32,6 +33,7 @@ public static class ModelCatalog
         PopularityTrainer.Descriptor,
         ItemKnnTrainer.Descriptor,
         EaseTrainer.Descriptor,
+        IalsTrainer.Descriptor,
     ];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(d => d.Name).ToArray();

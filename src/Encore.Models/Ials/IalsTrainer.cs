@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Encore.Core;
+using Encore.Models.ItemKnn;
+using Encore.Models.Numerics;
+
+namespace Encore.Models.Ials;
+
+/// <summary>
+/// Implicit alternating least squares with conjugate-gradient row solves (see <see cref="IalsOptions"/> for the
+/// loss): each iteration re-solves all members against the titles, then all titles against the members, in
+/// parallel over rows.
+/// </summary>
+public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrainer
+{
+    public const string ModelName = "ials";
+
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.Create<IalsOptions>(
+        ModelName, "implicit ALS with conjugate gradient, unobserved weight and frequency-scaled regularization",
+        o => new IalsTrainer(o), IalsRecommender.Load);
+
+    public IalsOptions Options { get; } = options ?? new IalsOptions();
+
+    public string Name => ModelName;
+
+    /// <summary>Called after each iteration with its number (from 1) and its wall seconds (for benchmarks and progress).</summary>
+    public Action<int, double>? IterationCompleted { get; init; }
+
+    public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = Options;
+        o.Validate();
+        var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, data.Values);
+        var (x, y, kp) = Train(raw, o, IterationCompleted, ct);
+        return new IalsRecommender(data.MemberIds, data.TitleIds, o, kp, x, y, MemberHistory.From(data),
+            ItemKnnTrainer.PopularityPrior(TitleCounts(raw)));
+    }
+
+    /// <summary>The factor matrices (rows padded to <c>kp</c> floats) for a member x title matrix.</summary>
+    public static (float[] Members, float[] Titles, int Stride) Train(SparseMatrix memberRows, IalsOptions o, Action<int, double>? iterationCompleted = null, CancellationToken ct = default)
+    {
+        int kp = FactorKernels.Stride(o.Factors);
+        var titleRows = memberRows.Transpose();
+        var x = new float[(long)memberRows.Rows * kp];
+        var y = new float[(long)memberRows.Columns * kp];
+        var rng = new Random(o.Seed);
+        float std = o.InitScale / MathF.Sqrt(o.Factors);
+        Initialize(x, memberRows.Rows, kp, o.Factors, std, rng);
+        Initialize(y, memberRows.Columns, kp, o.Factors, std, rng);
+        for (int it = 1; it <= o.Iterations; it++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var sw = Stopwatch.StartNew();
+            var gy = FactorKernels.Gramian(y, memberRows.Columns, kp, o.UnobservedWeight, ct);
+            IalsSolver.SolveAll(memberRows, x, y, gy, kp, o, memberRows.Columns, ct);
+            var gx = FactorKernels.Gramian(x, memberRows.Rows, kp, o.UnobservedWeight, ct);
+            IalsSolver.SolveAll(titleRows, y, x, gx, kp, o, memberRows.Rows, ct);
+            iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
+        }
+        return (x, y, kp);
+    }
+
+    private static void Initialize(float[] f, int rows, int kp, int k, float std, Random rng)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < k; c++)
+            {
+                // Box-Muller from the seeded generator: the same seed gives the same factors on every machine.
+                double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+                f[(long)r * kp + c] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+            }
+    }
+
+    private static SparseMatrix TitleCounts(SparseMatrix raw)
+    {
+        // Only the row lengths of the transpose are needed for the popularity prior.
+        var pointers = new int[raw.Columns + 1];
+        foreach (var c in raw.Indices) pointers[c + 1]++;
+        for (int c = 0; c < raw.Columns; c++) pointers[c + 1] += pointers[c];
+        return new SparseMatrix(raw.Columns, 0, pointers, new int[raw.NonZeros], new float[raw.NonZeros]);
+    }
+}

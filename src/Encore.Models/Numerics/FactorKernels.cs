@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Encore.Models.Numerics;
+
+/// <summary>
+/// Small dense kernels over factor rows padded to a multiple of 16 floats (one Vector512, or two Vector256),
+/// inlined into the ALS inner loops where a general library call would cost more than the arithmetic.
+/// </summary>
+public static unsafe class FactorKernels
+{
+    /// <summary>Pads a factor count to the kernels' stride.</summary>
+    public static int Stride(int factors) => (factors + 15) & ~15;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(float* a, float* b, int kp)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var acc = Vector512<float>.Zero;
+            for (int v = 0; v < kp; v += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + v), Vector512.Load(b + v), acc);
+            return Vector512.Sum(acc);
+        }
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        for (int v = 0; v < kp; v += 16)
+        {
+            acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + v), Vector256.Load(b + v), acc0);
+            acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(a + v + 8), Vector256.Load(b + v + 8), acc1);
+        }
+        return Vector256.Sum(acc0 + acc1);
+    }
+
+    /// <summary>y += a * x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Axpy(float* y, float a, float* x, int kp)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a);
+            for (int v = 0; v < kp; v += 16) Vector512.Store(Vector512.FusedMultiplyAdd(va, Vector512.Load(x + v), Vector512.Load(y + v)), y + v);
+            return;
+        }
+        var vb = Vector256.Create(a);
+        for (int v = 0; v < kp; v += 8) Vector256.Store(Vector256.FusedMultiplyAdd(vb, Vector256.Load(x + v), Vector256.Load(y + v)), y + v);
+    }
+
+    /// <summary>result = G x + lambda x for a symmetric kp x kp matrix G (row-major).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SymMatVec(float* g, float* x, float lambda, float* result, int kp)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int v = 0; v < kp; v += 16)
+            {
+                var acc = Vector512.Create(lambda) * Vector512.Load(x + v);
+                float* col = g + v;
+                for (int j = 0; j < kp; j++, col += kp) acc = Vector512.FusedMultiplyAdd(Vector512.Create(x[j]), Vector512.Load(col), acc);
+                Vector512.Store(acc, result + v);
+            }
+            return;
+        }
+        for (int v = 0; v < kp; v += 8)
+        {
+            var acc = Vector256.Create(lambda) * Vector256.Load(x + v);
+            float* col = g + v;
+            for (int j = 0; j < kp; j++, col += kp) acc = Vector256.FusedMultiplyAdd(Vector256.Create(x[j]), Vector256.Load(col), acc);
+            Vector256.Store(acc, result + v);
+        }
+    }
+
+    /// <summary>
+    /// G = scale * F^T F over the rows of F (rows x kp): float sums over blocks of rows, added up in double in a
+    /// fixed order (deterministic whatever the thread timing); parallel over the blocks.
+    /// </summary>
+    public static float[] Gramian(float[] factors, int rows, int kp, float scale, CancellationToken ct = default)
+    {
+        const int blockRows = 2048;
+        int blocks = Math.Max(1, (rows + blockRows - 1) / blockRows);
+        var total = new double[kp * kp];
+        var partial = new float[blocks][];
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = ct }, b =>
+        {
+            var acc = new float[kp * kp];
+            int from = b * blockRows, to = Math.Min(rows, from + blockRows);
+            fixed (float* pf = factors, pa = acc)
+            {
+                for (int r = from; r < to; r++)
+                {
+                    float* row = pf + (long)r * kp;
+                    for (int i = 0; i < kp; i++)
+                        if (row[i] != 0) Axpy(pa + i * kp, row[i], row, kp);
+                }
+            }
+            partial[b] = acc;
+        });
+        for (int b = 0; b < blocks; b++)
+        {
+            var acc = partial[b];
+            for (int i = 0; i < total.Length; i++) total[i] += acc[i];
+        }
+        var g = new float[kp * kp];
+        for (int i = 0; i < g.Length; i++) g[i] = (float)(total[i] * scale);
+        return g;
+    }
+}
