@@ -11,6 +11,8 @@ public static class RatingModelCatalog
     [
         (GlobalMeanTrainer.ModelName, "the mean training rating (reference)", p => { new RatingParameters(GlobalMeanTrainer.ModelName, p).EnsureAllRead(); return new GlobalMeanTrainer(); }),
         (BaselineTrainer.ModelName, "damped member + title biases (user_damping, title_damping, iterations)", p => new BaselineTrainer(BaselineOptions.FromParameters(p))),
+        (BiasedMfTrainer.ModelName, "biased matrix factorization by SGD (factors, epochs, lr, lr_decay, reg, bias_reg, init_std, seed)", p => new BiasedMfTrainer(BiasedMfOptions.FromParameters(p))),
+        (SvdPlusPlusTrainer.ModelName, "SVD++ by SGD, implicit feedback from the titles each member rated in training (factors, epochs, lr, lr_decay, reg, bias_reg, init_std, seed)", p => new SvdPlusPlusTrainer(SvdPlusPlusOptions.FromParameters(p))),
         (BpmfTrainer.ModelName, "Bayesian probabilistic MF by Gibbs sampling (factors, samples, burnin, biases, alpha, sample_alpha, init_std, seed, threads)", p => new BpmfTrainer(BpmfOptions.FromParameters(p))),
     ];
 

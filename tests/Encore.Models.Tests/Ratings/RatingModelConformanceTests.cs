@@ -1,0 +1,186 @@
+using Encore.Core;
+using Encore.Models.Ratings;
+using Xunit;
+
+namespace Encore.Models.Tests.Ratings;
+
+/// <summary>The contract every rating model in the catalogue must keep, run against each of them.</summary>
+public sealed class RatingModelConformanceTests
+{
+    /// <summary>Every catalogue model, with settings small enough for a unit test.</summary>
+    public static TheoryData<string, string> Models()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in RatingModelCatalog.Names)
+        {
+            string parameters = name switch
+            {
+                BpmfTrainer.ModelName => "factors=4 samples=8 burnin=4",
+                BiasedMfTrainer.ModelName => "factors=8 epochs=10",
+                SvdPlusPlusTrainer.ModelName => "factors=8 epochs=10",
+                _ => "",
+            };
+            data.Add(name, parameters);
+        }
+        return data;
+    }
+
+    private static IRatingTrainer Trainer(string name, string parameters)
+    {
+        var map = new Dictionary<string, string>();
+        foreach (var pair in parameters.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=');
+            map[kv[0]] = kv[1];
+        }
+        return RatingModelCatalog.Create(name, map);
+    }
+
+    [Fact]
+    public void The_catalogue_lists_every_model()
+    {
+        Assert.Equal(["mean", "baseline", "mf", "svdpp", "bpmf"], RatingModelCatalog.Names.Take(5));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Predictions_are_finite_within_the_rating_range_and_PredictMany_matches_Predict(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        var model = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        Assert.Equal(name, model.Name);
+        Assert.Same(data.MemberIds, model.MemberIds);
+        int n = data.Rows * data.Columns;
+        var members = new int[n];
+        var titles = new int[n];
+        for (int k = 0; k < n; k++) (members[k], titles[k]) = (k / data.Columns, k % data.Columns);
+        var many = new float[n];
+        model.PredictMany(members, titles, many);
+        for (int k = 0; k < n; k++)
+        {
+            Assert.True(float.IsFinite(many[k]));
+            Assert.InRange(many[k], 1f, 5f);
+            Assert.Equal(model.Predict(members[k], titles[k]), many[k]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Unknown_member_or_title_gets_the_fallback(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        var model = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        float both = model.Predict(-1, -1);
+        Assert.True(float.IsFinite(both));
+        Assert.InRange(both, 1f, 5f);
+        // Any index outside the maps is unknown, like -1.
+        Assert.Equal(both, model.Predict(data.Rows + 5, data.Columns + 5));
+        for (int t = 0; t < data.Columns; t++)
+        {
+            float p = model.Predict(-1, t);
+            Assert.True(float.IsFinite(p));
+            Assert.Equal(p, model.Predict(int.MaxValue, t));
+        }
+        for (int m = 0; m < data.Rows; m++) Assert.True(float.IsFinite(model.Predict(m, -1)));
+        if (model is FactorRatingModel factor)
+        {
+            Assert.Equal(Math.Clamp(factor.GlobalMean, factor.MinRating, factor.MaxRating), both, 5);
+            Assert.Equal(Math.Clamp(factor.GlobalMean + factor.TitleBias[3], 1, 5), model.Predict(-1, 3), 5);
+            Assert.Equal(Math.Clamp(factor.GlobalMean + factor.MemberBias[2], 1, 5), model.Predict(2, -1), 5);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Save_and_load_give_identical_predictions(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        var model = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        using var stream = new MemoryStream();
+        RatingModelFile.Save(model, stream);
+        stream.Position = 0;
+        var loaded = RatingModelCatalog.Load(stream);
+        Assert.Equal(model.Name, loaded.Name);
+        Assert.Equal(model.MemberIds.Ids, loaded.MemberIds.Ids);
+        Assert.Equal(model.TitleIds.Ids, loaded.TitleIds.Ids);
+        for (int m = -1; m < data.Rows; m++)
+            for (int t = -1; t < data.Columns; t++)
+                Assert.Equal(model.Predict(m, t), loaded.Predict(m, t));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void The_same_seed_gives_the_same_model(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        var a = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        var b = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        for (int m = 0; m < data.Rows; m++)
+            for (int t = 0; t < data.Columns; t++)
+                Assert.Equal(a.Predict(m, t), b.Predict(m, t));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_cancelled_token_stops_the_fit(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer(name, parameters).Fit(data, cts.Token));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Unknown_parameters_are_rejected_by_name(string name, string parameters)
+    {
+        _ = parameters;
+        var e = Assert.Throws<ArgumentException>(() => RatingModelCatalog.Create(name, new Dictionary<string, string> { ["no_such_knob"] = "1" }));
+        Assert.Contains("no_such_knob", e.Message);
+        Assert.Contains(name, e.Message);
+    }
+
+    [Fact]
+    public void Models_learn_the_structure_of_the_data()
+    {
+        // Held-out error on data with real latent structure: the factor models must beat the baseline, which beats the mean.
+        var data = SyntheticRatings.Create(members: 150, titles: 100, density: 0.3);
+        var holdout = RatingHoldout.Split(data, 0.2, seed: 3);
+        var ct = TestContext.Current.CancellationToken;
+        double mean = holdout.Rmse(new GlobalMeanTrainer().Fit(holdout.Train, ct));
+        double baseline = holdout.Rmse(new BaselineTrainer().Fit(holdout.Train, ct));
+        double mf = holdout.Rmse(new BiasedMfTrainer(new BiasedMfOptions(Factors: 8)).Fit(holdout.Train, ct));
+        double svdpp = holdout.Rmse(new SvdPlusPlusTrainer(new SvdPlusPlusOptions(Factors: 8, Epochs: 40)).Fit(holdout.Train, ct));
+        double bpmf = holdout.Rmse(new BpmfTrainer(new BpmfOptions(Factors: 5, Samples: 50, BurnIn: 10)).Fit(holdout.Train, ct));
+        Assert.True(baseline < mean - 0.05, $"baseline {baseline:F4} vs mean {mean:F4}");
+        Assert.True(mf < baseline - 0.05, $"mf {mf:F4} vs baseline {baseline:F4}");
+        Assert.True(svdpp < baseline - 0.05, $"svdpp {svdpp:F4} vs baseline {baseline:F4}");
+        Assert.True(bpmf < baseline - 0.1, $"bpmf {bpmf:F4} vs baseline {baseline:F4}");
+    }
+
+    [Fact]
+    public void Bpmf_does_not_depend_on_the_thread_count()
+    {
+        var data = SyntheticRatings.Create();
+        var ct = TestContext.Current.CancellationToken;
+        var one = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Threads: 1)).Fit(data, ct);
+        var many = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Threads: 4)).Fit(data, ct);
+        for (int m = 0; m < data.Rows; m++)
+            for (int t = 0; t < data.Columns; t++)
+                Assert.Equal(one.Predict(m, t), many.Predict(m, t));
+    }
+
+    [Fact]
+    public void A_matrix_without_ratings_is_read_from_its_values_and_bad_ratings_are_named()
+    {
+        var ids = new IdMap(["a", "b"]);
+        var titles = new IdMap(["x", "y"]);
+        var values = new InteractionMatrix(ids, titles, [0, 1, 2], [0, 1], [2f, 4f]);
+        var model = new GlobalMeanTrainer().Fit(values, TestContext.Current.CancellationToken);
+        Assert.Equal(3f, model.Predict(-1, -1));
+        var bad = new InteractionMatrix(ids, titles, [0, 1, 2], [0, 1], [1f, 1f], [3f, float.NaN]);
+        var e = Assert.Throws<ArgumentException>(() => new BaselineTrainer().Fit(bad, TestContext.Current.CancellationToken));
+        Assert.Contains("'b'", e.Message);
+        Assert.Contains("'y'", e.Message);
+    }
+}
