@@ -1,0 +1,237 @@
+using Encore.Core;
+using Xunit;
+
+namespace Encore.Models.Tests;
+
+/// <summary>
+/// The contract every model must honour, run against each model by a one-line subclass (see the bottom of
+/// this file): unknown member and title, empty history, exclusions and filters, save/load round trip with
+/// identical scores, determinism for a fixed seed, cancellation, concurrent scoring.
+/// </summary>
+public abstract class RecommenderConformance
+{
+    /// <summary>A trainer for the model under test with a fixed seed.</summary>
+    protected abstract IRecommenderTrainer CreateTrainer(int seed);
+
+    protected virtual InteractionMatrix CreateData() => SyntheticData.Create();
+
+    private IRecommender Fit(int seed = 7) => CreateTrainer(seed).Fit(CreateData(), TestContext.Current.CancellationToken);
+
+    private static float[] Scores(IRecommender model, int member)
+    {
+        var s = new float[model.TitleIds.Count];
+        model.ScoreMember(member, s);
+        return s;
+    }
+
+    [Fact]
+    public void Catalogue_name_is_registered()
+    {
+        var model = Fit();
+        Assert.True(ModelCatalog.TryGet(model.Name, out _), $"model '{model.Name}' is missing from ModelCatalog");
+        Assert.Equal(CreateData().Columns, model.TitleIds.Count);
+    }
+
+    [Fact]
+    public void Unknown_member_gets_the_empty_history_fallback()
+    {
+        var model = Fit();
+        var unknown = Recommendations.Recommend(model, "no-such-member", 10);
+        var empty = Recommendations.RecommendForHistory(model, [], null, 10);
+        Assert.Equal(10, unknown.Count);
+        Assert.Equal(empty.Select(r => r.TitleId), unknown.Select(r => r.TitleId));
+        Assert.All(unknown, r => Assert.True(float.IsFinite(r.Score)));
+    }
+
+    [Fact]
+    public void Empty_history_scores_are_finite()
+    {
+        var model = Fit();
+        var scores = new float[model.TitleIds.Count];
+        model.ScoreHistory([], [], scores);
+        Assert.All(scores, s => Assert.True(float.IsFinite(s)));
+    }
+
+    [Fact]
+    public void Unknown_titles_are_ignored_without_error()
+    {
+        var model = Fit();
+        Assert.Empty(Recommendations.SimilarTitles(model, "no-such-title", 5));
+        var withUnknown = Recommendations.RecommendForHistory(model, ["no-such-title", "t3"], null, 10);
+        var without = Recommendations.RecommendForHistory(model, ["t3"], null, 10);
+        Assert.Equal(without.Select(r => r.TitleId), withUnknown.Select(r => r.TitleId));
+        var options = new RecommendOptions { ExcludeTitleIds = ["no-such-title"], AllowedTitleIds = ["no-such-title", "t1", "t2"] };
+        var filtered = Recommendations.Recommend(model, "m0", 10, options);
+        Assert.All(filtered, r => Assert.Contains(r.TitleId, new[] { "t1", "t2" }));
+    }
+
+    [Fact]
+    public void Every_title_gets_a_finite_score_including_unwatched_ones()
+    {
+        var model = Fit();
+        for (int m = 0; m < model.MemberIds.Count; m++)
+            Assert.All(Scores(model, m), s => Assert.True(float.IsFinite(s)));
+        var similar = new float[model.TitleIds.Count];
+        model.SimilarTitles(model.TitleIds.IndexOf(SyntheticData.UnwatchedTitle), similar);
+        Assert.All(similar, s => Assert.True(float.IsFinite(s)));
+    }
+
+    [Fact]
+    public void Training_history_and_explicit_exclusions_are_honoured()
+    {
+        var model = Fit();
+        var data = CreateData();
+        for (int m = 0; m < 10; m++)
+        {
+            var memberId = data.MemberIds[m];
+            var seen = data.RowColumns(m).ToArray().Select(t => data.TitleIds[t]).ToHashSet();
+            var first = Recommendations.Recommend(model, memberId, 5);
+            Assert.DoesNotContain(first, r => seen.Contains(r.TitleId));
+            var excluded = first.Take(3).Select(r => r.TitleId).ToArray();
+            var second = Recommendations.Recommend(model, memberId, 5, new RecommendOptions { ExcludeTitleIds = excluded });
+            Assert.DoesNotContain(second, r => excluded.Contains(r.TitleId) || seen.Contains(r.TitleId));
+            Assert.Equal(5, second.Count);
+        }
+        var folded = Recommendations.RecommendForHistory(model, ["t0", "t3", "t6"], null, 10);
+        Assert.DoesNotContain(folded, r => r.TitleId is "t0" or "t3" or "t6");
+        var similar = Recommendations.SimilarTitles(model, "t4", 10);
+        Assert.DoesNotContain(similar, r => r.TitleId == "t4");
+        Assert.Equal(10, similar.Count);
+    }
+
+    [Fact]
+    public void Filters_are_honoured()
+    {
+        var model = Fit();
+        var allowedSet = new[] { "t1", "t4", "t7", "t10", "t13", "t30" };
+        var bySet = Recommendations.Recommend(model, "m1", 10, new RecommendOptions { AllowedTitleIds = allowedSet, ExcludeHistory = false });
+        Assert.Equal(allowedSet.Length, bySet.Count);
+        Assert.All(bySet, r => Assert.Contains(r.TitleId, allowedSet));
+        static bool Even(string id) => id.StartsWith('t') && int.TryParse(id.AsSpan(1), out var n) && n % 2 == 0;
+        var byPredicate = Recommendations.Recommend(model, "m2", 8, new RecommendOptions { AllowedTitle = Even });
+        Assert.NotEmpty(byPredicate);
+        Assert.All(byPredicate, r => Assert.True(Even(r.TitleId)));
+        var compiled = TitleFilter.FromPredicate(model.TitleIds, Even);
+        var batch = Recommendations.RecommendBatch(model, [0, 1, 2], 5, allowed: compiled, ct: TestContext.Current.CancellationToken);
+        foreach (var t in batch.Titles) Assert.True(t < 0 || Even(model.TitleIds[t]));
+        var similar = Recommendations.SimilarTitles(model, "t5", 5, new RecommendOptions { AllowedTitle = Even });
+        Assert.All(similar, r => Assert.True(Even(r.TitleId)));
+    }
+
+    [Fact]
+    public void Batch_recommend_matches_one_by_one()
+    {
+        var model = Fit();
+        int[] members = Enumerable.Range(0, model.MemberIds.Count).ToArray();
+        var batch = Recommendations.RecommendBatch(model, members, 7, ct: TestContext.Current.CancellationToken);
+        foreach (var m in members)
+        {
+            var single = Recommendations.Recommend(model, model.MemberIds[m], 7);
+            Assert.Equal(single.Select(r => r.Title), batch.Row(m).ToArray().Where(t => t >= 0));
+        }
+    }
+
+    [Fact]
+    public void Save_then_load_gives_identical_scores()
+    {
+        var model = Fit();
+        using var stream = new MemoryStream();
+        ModelFile.Save(model, stream);
+        stream.Position = 0;
+        var loaded = ModelFile.Load(stream);
+        Assert.Equal(model.Name, loaded.Name);
+        Assert.Equal(model.MemberIds.Ids, loaded.MemberIds.Ids);
+        Assert.Equal(model.TitleIds.Ids, loaded.TitleIds.Ids);
+        for (int m = 0; m < model.MemberIds.Count; m++) Assert.Equal(Scores(model, m), Scores(loaded, m));
+        var a = new float[model.TitleIds.Count];
+        var b = new float[model.TitleIds.Count];
+        for (int t = 0; t < model.TitleIds.Count; t++)
+        {
+            model.SimilarTitles(t, a);
+            loaded.SimilarTitles(t, b);
+            Assert.Equal(a, b);
+        }
+        model.ScoreHistory([1, 4, 9], [1f, 2f, 1f], a);
+        loaded.ScoreHistory([1, 4, 9], [1f, 2f, 1f], b);
+        Assert.Equal(a, b);
+        Assert.Equal(Recommendations.Recommend(model, "m3", 10), Recommendations.Recommend(loaded, "m3", 10));
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_model()
+    {
+        var first = Fit(seed: 11);
+        var second = Fit(seed: 11);
+        for (int m = 0; m < first.MemberIds.Count; m++) Assert.Equal(Scores(first, m), Scores(second, m));
+    }
+
+    [Fact]
+    public void A_cancelled_fit_throws()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => CreateTrainer(7).Fit(CreateData(), cts.Token));
+    }
+
+    [Fact]
+    public void Concurrent_scoring_matches_sequential()
+    {
+        var model = Fit();
+        var expected = Enumerable.Range(0, model.MemberIds.Count).Select(m => Recommendations.Recommend(model, model.MemberIds[m], 10)).ToArray();
+        var actual = new IReadOnlyList<RecommendedTitle>[expected.Length];
+        Parallel.For(0, expected.Length * 4, i =>
+        {
+            int m = i % expected.Length;
+            var r = Recommendations.Recommend(model, model.MemberIds[m], 10);
+            if (i < expected.Length) actual[m] = r;
+            else Assert.Equal(expected[m], r);
+        });
+        for (int m = 0; m < expected.Length; m++) Assert.Equal(expected[m], actual[m]);
+    }
+
+    [Fact]
+    public void Recommendations_are_sorted_best_first()
+    {
+        var model = Fit();
+        var recs = Recommendations.Recommend(model, "m5", 15);
+        for (int i = 1; i < recs.Count; i++) Assert.True(recs[i - 1].Score >= recs[i].Score);
+    }
+}
+
+public sealed class PopularityConformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("popularity", new Dictionary<string, string> { ["half-life-days"] = "30" });
+}
+
+public sealed class ItemKnnCosineConformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("itemknn", new Dictionary<string, string> { ["weighting"] = "cosine", ["shrinkage"] = "2", ["neighbours"] = "10" });
+}
+
+public sealed class ItemKnnBm25Conformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("itemknn", new Dictionary<string, string> { ["neighbours"] = "20" });
+}
+
+public sealed class ItemKnnTfIdfConformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("itemknn", new Dictionary<string, string> { ["weighting"] = "tf-idf" });
+}
+
+public sealed class EaseConformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("ease", new Dictionary<string, string> { ["lambda"] = "5" });
+}
+
+public sealed class EaseCappedConformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("ease", new Dictionary<string, string> { ["lambda"] = "5", ["max-titles"] = "20" });
+}
+
+public sealed class IalsConformance : RecommenderConformance
+{
+    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("ials", new Dictionary<string, string>
+    {
+        ["factors"] = "8", ["iterations"] = "6", ["regularization"] = "1", ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+}
