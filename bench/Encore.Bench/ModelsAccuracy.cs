@@ -7,7 +7,7 @@ namespace Encore.Bench;
 /// <summary>
 /// P-TOPN ML-100K figures of the top-N models (Recall@20, NDCG@20, coverage, fit seconds), on the test split or,
 /// with --validation, on a split carved the same way out of the training positives (for tuning).
-/// Usage: models-accuracy [--validation] [model [k=v ...]]...   e.g. models-accuracy ease lambda=200 ials
+/// Usage: models-accuracy [--validation] [--seeds S] [model [k=v ...]]...   e.g. models-accuracy ease lambda=200 ials
 /// </summary>
 public sealed class ModelsAccuracy : IBench
 {
@@ -17,6 +17,13 @@ public sealed class ModelsAccuracy : IBench
     public Task<int> RunAsync(string[] args)
     {
         bool validation = args.Contains("--validation");
+        int seeds = 1;
+        int seedsAt = Array.IndexOf(args, "--seeds");
+        if (seedsAt >= 0)
+        {
+            seeds = int.Parse(args[seedsAt + 1], CultureInfo.InvariantCulture);
+            args = [.. args[..seedsAt], .. args[(seedsAt + 2)..]];
+        }
         var data = ModelsTopNData.LoadMl100k(out var trainPositives);
         if (validation)
             data = ModelsTopNData.Split(trainPositives, data.Train.TitleIds.Ids);
@@ -30,13 +37,25 @@ public sealed class ModelsAccuracy : IBench
         if (runs.Count == 0) runs.AddRange(ModelCatalog.Names.Select(n => (n, new List<string>())));
         foreach (var (model, ps) in runs)
         {
-            var trainer = ModelCatalog.CreateTrainer(model, ModelParameters.ParsePairs(ps));
-            var sw = Stopwatch.StartNew();
-            var fitted = trainer.Fit(data.Train);
-            double fit = sw.Elapsed.TotalSeconds;
-            var (recall, ndcg, coverage) = data.Evaluate(fitted);
+            // With --seeds S, models that take a seed are fitted S times (seed=1..S) and the means reported.
+            bool seeded = ModelCatalog.Get(model).Parameters.Any(p => p.Key == "seed");
+            int runsOfModel = seeded ? seeds : 1;
+            double recall = 0, ndcg = 0, coverage = 0, fit = 0;
+            for (int s = 1; s <= runsOfModel; s++)
+            {
+                var pairs = new Dictionary<string, string>(ModelParameters.ParsePairs(ps));
+                if (seeded && seeds > 1) pairs["seed"] = s.ToString(CultureInfo.InvariantCulture);
+                var trainer = ModelCatalog.CreateTrainer(model, pairs);
+                var sw = Stopwatch.StartNew();
+                var fitted = trainer.Fit(data.Train);
+                fit += sw.Elapsed.TotalSeconds / runsOfModel;
+                var (r, n, c) = data.Evaluate(fitted);
+                recall += r / runsOfModel;
+                ndcg += n / runsOfModel;
+                coverage += c / runsOfModel;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{model,-12} {string.Join(' ', ps),-40} recall@20={recall:F4} ndcg@20={ndcg:F4} coverage@20={coverage:F4} fit={fit:F3}s"));
+                $"{model,-12} {string.Join(' ', ps),-40} recall@20={recall:F4} ndcg@20={ndcg:F4} coverage@20={coverage:F4} fit={fit:F3}s{(runsOfModel > 1 ? $" (mean of {runsOfModel} seeds)" : "")}"));
         }
         return Task.FromResult(0);
     }

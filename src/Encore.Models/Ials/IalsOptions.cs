@@ -8,16 +8,21 @@ namespace Encore.Models.Ials;
 /// regularization (exponent nu) of Rendle et al. 2022; nu = 0 gives the plain L2 penalty of benfred/implicit.
 /// Each least-squares step is a few conjugate-gradient steps warm-started from the current factors (Takacs et al. 2011).
 /// </summary>
+/// <remarks>
+/// Defaults chosen on a validation split carved from the P-TOPN ML-100K training positives (never the test
+/// split): 64 factors, alpha 4, fully frequency-scaled regularization (nu = 1) with lambda 0.02, unobserved
+/// weight 1, 15 iterations of 3 CG steps.
+/// </remarks>
 public sealed record IalsOptions : IModelOptions
 {
     public int Factors { get; init; } = 64;
     public int Iterations { get; init; } = 15;
-    public float Regularization { get; init; } = 20f;
-    public float Alpha { get; init; } = 5f;
+    public float Regularization { get; init; } = 0.02f;
+    public float Alpha { get; init; } = 4f;
     public float UnobservedWeight { get; init; } = 1f;
 
     /// <summary>The exponent nu of the frequency-scaled regularization (0 = plain L2, 1 = fully scaled).</summary>
-    public float RegularizationExponent { get; init; }
+    public float RegularizationExponent { get; init; } = 1f;
 
     /// <summary>Conjugate-gradient steps per factor row per half-iteration.</summary>
     public int CgSteps { get; init; } = 3;

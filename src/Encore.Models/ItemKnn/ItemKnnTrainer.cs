@@ -110,7 +110,7 @@ public sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommende
     }
 
     /// <summary>The title x member matrix reweighted as <see cref="ItemKnnOptions.Weighting"/> says (titles are the documents, members the terms).</summary>
-    internal static SparseMatrix Weight(SparseMatrix byTitle, ItemKnnOptions o)
+    public static SparseMatrix Weight(SparseMatrix byTitle, ItemKnnOptions o)
     {
         var values = new float[byTitle.NonZeros];
         if (o.Weighting == ItemKnnWeighting.Cosine)

@@ -1,0 +1,131 @@
+using Encore.Models.Numerics;
+using Xunit;
+
+namespace Encore.Models.Tests;
+
+public sealed class LinearAlgebraTests
+{
+    private static double[] RandomSpd(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var m = new double[n * n];
+        for (int i = 0; i < m.Length; i++) m[i] = rng.NextDouble() - 0.5;
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int k = 0; k < n; k++) s += m[i * n + k] * m[j * n + k];
+                a[i * n + j] = s + (i == j ? n * 0.1 : 0);
+            }
+        return a;
+    }
+
+    /// <summary>Naive Gauss-Jordan with partial pivoting, the reference.</summary>
+    private static double[] NaiveInverse(double[] a, int n)
+    {
+        var m = (double[])a.Clone();
+        var inv = new double[n * n];
+        for (int i = 0; i < n; i++) inv[i * n + i] = 1;
+        for (int c = 0; c < n; c++)
+        {
+            int pivot = c;
+            for (int r = c + 1; r < n; r++) if (Math.Abs(m[r * n + c]) > Math.Abs(m[pivot * n + c])) pivot = r;
+            for (int k = 0; k < n; k++)
+            {
+                (m[c * n + k], m[pivot * n + k]) = (m[pivot * n + k], m[c * n + k]);
+                (inv[c * n + k], inv[pivot * n + k]) = (inv[pivot * n + k], inv[c * n + k]);
+            }
+            double p = m[c * n + c];
+            for (int k = 0; k < n; k++) { m[c * n + k] /= p; inv[c * n + k] /= p; }
+            for (int r = 0; r < n; r++)
+            {
+                if (r == c) continue;
+                double f = m[r * n + c];
+                for (int k = 0; k < n; k++) { m[r * n + k] -= f * m[c * n + k]; inv[r * n + k] -= f * inv[c * n + k]; }
+            }
+        }
+        return inv;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(33)]
+    public void Cholesky_solve_matches_a_naive_solve(int n)
+    {
+        var a = RandomSpd(n, n);
+        var rng = new Random(3);
+        var b = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
+        var naive = NaiveInverse(a, n);
+        var expected = new double[n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) expected[i] += naive[i * n + j] * b[j];
+        var l = (double[])a.Clone();
+        DenseCholesky.Factor(l, n);
+        var x = (double[])b.Clone();
+        DenseCholesky.Solve(l, n, x);
+        for (int i = 0; i < n; i++) Assert.Equal(expected[i], x[i], 8);
+        var inverse = new double[n * n];
+        DenseCholesky.Invert(l, n, inverse);
+        for (int i = 0; i < n * n; i++) Assert.Equal(naive[i], inverse[i], 8);
+    }
+
+    [Fact]
+    public void Cholesky_rejects_a_matrix_that_is_not_positive_definite()
+    {
+        var a = new double[] { 1, 2, 2, 1 };
+        var e = Assert.Throws<ArithmeticException>(() => DenseCholesky.Factor(a, 2));
+        Assert.Contains("pivot 1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1, 64)]
+    [InlineData(7, 64)]
+    [InlineData(64, 64)]
+    [InlineData(65, 64)]
+    [InlineData(150, 64)]
+    [InlineData(150, 16)]
+    [InlineData(200, 128)]
+    public void Blocked_symmetric_inverse_matches_a_naive_inverse(int n, int block)
+    {
+        var a = RandomSpd(n, n + block);
+        int ld = SymmetricInverse.PaddedSize(n);
+        var f = new float[ld * ld];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) f[i * ld + j] = (float)a[i * n + j];
+        SymmetricInverse.InvertLower(f, n, block, ct: TestContext.Current.CancellationToken);
+        SymmetricInverse.MirrorLower(f, n);
+        var naive = NaiveInverse(a, n);
+        double scale = naive.Max(Math.Abs);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                Assert.True(Math.Abs(naive[i * n + j] - f[i * ld + j]) < 1e-4 * scale, $"({i},{j}): {f[i * ld + j]} vs {naive[i * n + j]}");
+    }
+
+    [Fact]
+    public void Symmetric_inverse_rejects_a_matrix_that_is_not_positive_definite()
+    {
+        int n = 3, ld = SymmetricInverse.PaddedSize(n);
+        var f = new float[ld * ld];
+        f[0] = 1; f[ld] = 2; f[ld + 1] = 1; f[2 * ld + 2] = 1;
+        Assert.Throws<ArithmeticException>(() => SymmetricInverse.InvertLower(f, n, ct: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Gramian_matches_the_definition()
+    {
+        int rows = 5000, kp = FactorKernels.Stride(5);
+        var rng = new Random(1);
+        var f = new float[rows * kp];
+        for (int r = 0; r < rows; r++) for (int k = 0; k < 5; k++) f[r * kp + k] = (float)rng.NextDouble();
+        var g = FactorKernels.Gramian(f, rows, kp, 2f, TestContext.Current.CancellationToken);
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 5; j++)
+            {
+                double s = 0;
+                for (int r = 0; r < rows; r++) s += (double)f[r * kp + i] * f[r * kp + j];
+                Assert.Equal(2 * s, g[i * kp + j], 2 * s * 1e-5);
+            }
+    }
+}
