@@ -7,5 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create() =>
     [
+        Commands.ImportCommand.Create(),
+        Commands.StatsCommand.Create(),
     ];
 }

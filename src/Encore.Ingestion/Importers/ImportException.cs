@@ -7,16 +7,28 @@ namespace Encore.Ingestion.Importers;
 public sealed class ImportException : Exception
 {
     public ImportException(string file, long line, string reason, Exception? inner = null)
+        : this(file, line, reason, skippable: false, inner)
+    {
+    }
+
+    public ImportException(string file, long line, string reason, bool skippable, Exception? inner = null)
         : base(Format(file, line, reason), inner)
     {
         File = file;
         Line = line;
         Reason = reason;
+        Skippable = skippable;
     }
 
     public string File { get; }
     public long Line { get; }
     public string Reason { get; }
+
+    /// <summary>
+    /// Whether <see cref="ImportErrorMode.Skip"/> would have skipped it (a malformed line or a rejected
+    /// event) rather than it being about the whole file.
+    /// </summary>
+    public bool Skippable { get; }
 
     private static string Format(string file, long line, string reason)
         => line > 0 ? $"{file}:{line}: {reason}" : $"{file}: {reason}";

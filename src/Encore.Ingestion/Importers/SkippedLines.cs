@@ -26,7 +26,7 @@ public sealed class SkippedLines
     /// <summary>Records a malformed line, or throws it when the mode is Stop.</summary>
     public void Report(string file, long line, string reason)
     {
-        var problem = new ImportException(file, line, reason);
+        var problem = new ImportException(file, line, reason, skippable: true);
         if (_mode == ImportErrorMode.Stop) throw problem;
         Count++;
         if (_examples.Count < _maxExamples) _examples.Add(problem);
