@@ -14,6 +14,9 @@ public static class BenchCatalog
     public static IReadOnlyList<IBench> All { get; } =
     [
         new ModelsAccuracy(),
+        new EaseSpeed(),
+        new TopNSpeed(),
+        new IalsScale(),
         new IngestBench(),
     ];
 }

@@ -44,9 +44,9 @@ public sealed class ModelParametersTests
         var unknown = Assert.Throws<ArgumentException>(() => ModelCatalog.Get("nope"));
         Assert.Contains("ials", unknown.Message);
         var ials = ModelCatalog.Get("IALS");
-        Assert.Contains(ials.Parameters, p => p.Key == "factors" && p.Default == "64" && p.Type == "integer");
+        Assert.Contains(ials.Parameters, p => p.Key == "factors" && p.Default == "128" && p.Type == "integer");
         var values = ModelParameters.Values(new IalsOptions());
-        Assert.Equal("64", values["factors"]);
+        Assert.Equal("128", values["factors"]);
         Assert.Equal("0.02", values["regularization"]);
     }
 }

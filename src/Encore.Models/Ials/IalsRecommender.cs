@@ -161,7 +161,7 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
         var o = Options;
         writer.Write(o.Factors); writer.Write(o.Iterations); writer.Write(o.Regularization); writer.Write(o.Alpha);
         writer.Write(o.UnobservedWeight); writer.Write(o.RegularizationExponent); writer.Write(o.CgSteps);
-        writer.Write(o.InitScale); writer.Write(o.Seed);
+        writer.Write(o.InitScale); writer.Write(o.Seed); writer.Write(o.UseRatings);
         writer.Write(_kp);
         ModelIo.WriteArray<float>(writer, _members);
         ModelIo.WriteArray<float>(writer, _titles);
@@ -178,7 +178,7 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
         {
             Factors = reader.ReadInt32(), Iterations = reader.ReadInt32(), Regularization = reader.ReadSingle(), Alpha = reader.ReadSingle(),
             UnobservedWeight = reader.ReadSingle(), RegularizationExponent = reader.ReadSingle(), CgSteps = reader.ReadInt32(),
-            InitScale = reader.ReadSingle(), Seed = reader.ReadInt32(),
+            InitScale = reader.ReadSingle(), Seed = reader.ReadInt32(), UseRatings = reader.ReadBoolean(),
         };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException("model file: " + e.Message, e); }

@@ -30,7 +30,8 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
         o.Validate();
-        var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, data.Values);
+        var weights = o.UseRatings && data.Ratings is not null ? RatingWeights(data.Ratings, data.Values) : data.Values;
+        var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, weights);
         var (x, y, kp) = Train(raw, o, IterationCompleted, ct);
         return new IalsRecommender(data.MemberIds, data.TitleIds, o, kp, x, y, MemberHistory.From(data),
             ItemKnnTrainer.PopularityPrior(TitleCounts(raw)));
@@ -69,6 +70,14 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
                 double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
                 f[(long)r * kp + c] = (float)(std * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
             }
+    }
+
+    // A missing rating (NaN) keeps the interaction's own weight.
+    private static float[] RatingWeights(float[] ratings, float[] values)
+    {
+        var w = new float[ratings.Length];
+        for (int i = 0; i < w.Length; i++) w[i] = float.IsNaN(ratings[i]) ? values[i] : ratings[i];
+        return w;
     }
 
     private static SparseMatrix TitleCounts(SparseMatrix raw)
