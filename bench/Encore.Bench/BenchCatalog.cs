@@ -18,5 +18,7 @@ public static class BenchCatalog
         new TopNSpeed(),
         new IalsScale(),
         new IngestBench(),
+        new ImportBench(),
+        new RatingBench(),
     ];
 }
