@@ -150,7 +150,7 @@ public sealed class RatingModelConformanceTests
         double mean = holdout.Rmse(new GlobalMeanTrainer().Fit(holdout.Train, ct));
         double baseline = holdout.Rmse(new BaselineTrainer().Fit(holdout.Train, ct));
         double mf = holdout.Rmse(new BiasedMfTrainer(new BiasedMfOptions(Factors: 8)).Fit(holdout.Train, ct));
-        double svdpp = holdout.Rmse(new SvdPlusPlusTrainer(new SvdPlusPlusOptions(Factors: 8, Epochs: 40)).Fit(holdout.Train, ct));
+        double svdpp = holdout.Rmse(new SvdPlusPlusTrainer(new SvdPlusPlusOptions(Factors: 8, Epochs: 60, LearningRate: 0.02f, LearningRateDecay: 0.98f, Regularization: 0.05f)).Fit(holdout.Train, ct));
         double bpmf = holdout.Rmse(new BpmfTrainer(new BpmfOptions(Factors: 5, Samples: 50, BurnIn: 10)).Fit(holdout.Train, ct));
         Assert.True(baseline < mean - 0.05, $"baseline {baseline:F4} vs mean {mean:F4}");
         Assert.True(mf < baseline - 0.05, $"mf {mf:F4} vs baseline {baseline:F4}");
