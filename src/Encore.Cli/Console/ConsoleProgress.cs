@@ -76,7 +76,12 @@ public static class ConsoleProgress
         {
             if (update.Stage != _stage || _task is null)
             {
-                if (_task is not null) _task.Value = _task.MaxValue;
+                if (_task is not null)
+                {
+                    _task.IsIndeterminate = false;
+                    _task.Value = _task.MaxValue;
+                    _task.StopTask();
+                }
                 _stage = update.Stage;
                 _task = context.AddTask(Markup.Escape(update.Stage), maxValue: update.Total > 0 ? update.Total : 1);
             }
