@@ -4,84 +4,34 @@ using Microsoft.Data.Sqlite;
 
 namespace Encore.Storage;
 
-// The append path: one transaction per batch, one prepared INSERT reused for every event, ids resolved to
-// integer keys from in-memory caches (a miss costs one indexed SELECT, and an INSERT for a new id).
+// The append path. A batch is one transaction that appends rows, ids still as strings, to the index-free
+// `staged_events` table: a few sequential pages per batch, written through the WAL before the commit returns.
+// Duplicates are caught on the way in (the staged ids are held in memory; the merged ones are one indexed
+// lookup away). When enough rows are staged, one transaction merges them into `events`: new members and
+// sessions get their integer keys, and every index of `events` is updated in bulk.
 public sealed partial class SqliteEventStore
 {
-    // Sessions are short-lived and numerous: keep recent ones only, so memory stays bounded.
-    private const int SessionCacheLimit = 1 << 20;
+    /// <summary>Staged events that trigger a merge into the indexed log (reads merge whatever is staged first).</summary>
+    internal int MergeThreshold { get; set; } = 100_000;
 
-    private readonly Dictionary<string, long> _sessionKeys = new(StringComparer.Ordinal);
-    private SqliteCommand? _insertEvent;
-    private SqliteCommand? _findMember;
-    private SqliteCommand? _insertMember;
-    private SqliteCommand? _findSession;
-    private SqliteCommand? _insertSession;
-    private SqliteCommand? _insertBareTitle;
+    private readonly HashSet<string> _stagedIds = new(StringComparer.Ordinal);
+    // Members named by staged events: known to the store before the merge gives them keys.
+    private readonly HashSet<string> _stagedMembers = new(StringComparer.Ordinal);
+    private RawStatement? _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion;
+    private long _knownDataVersion = -1;
 
     public async Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0) return new AppendResult(0, 0);
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        var newMembers = new List<string>();
-        var newSessions = new List<string>();
-        var newTitles = new List<string>();
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            int stored = 0, duplicates = 0;
-            using var tx = _writer.BeginTransaction();
-            var insert = _insertEvent ??= CreateCommand("""
-                INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
-                    position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
-                VALUES ($id, $kind, $member, $title, $episode, $device, $ts, $session,
-                    $position, $rating, $pause, $seekFrom, $query, $results, $row, $rowPosition, $propensity)
-                ON CONFLICT (event_id) DO NOTHING
-                """, "$id", "$kind", "$member", "$title", "$episode", "$device", "$ts", "$session",
-                "$position", "$rating", "$pause", "$seekFrom", "$query", "$results", "$row", "$rowPosition", "$propensity");
-            insert.Transaction = tx;
-            var p = insert.Parameters;
-            for (int i = 0; i < events.Count; i++)
-            {
-                if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
-                var e = events[i] ?? throw new ArgumentException($"event {i} of the batch is null", nameof(events));
-                if (string.IsNullOrEmpty(e.EventId)) throw new ArgumentException($"event {i} of the batch has no EventId", nameof(events));
-                p[0].Value = e.EventId;
-                p[1].Value = (int)e.Kind;
-                p[2].Value = ResolveMember(e.MemberId, tx, newMembers, i);
-                p[3].Value = e.TitleId is null ? DBNull.Value : ResolveTitle(e.TitleId, tx, newTitles);
-                p[4].Value = e.EpisodeId is null ? DBNull.Value : ResolveEpisode(e, i);
-                p[5].Value = (int)e.Device;
-                p[6].Value = ToUnixMs(e.TimestampUtc);
-                p[7].Value = ResolveSession(e.SessionId, tx, newSessions, i);
-                p[8].Value = Nullable(e.PositionSeconds);
-                p[9].Value = Nullable(e.Rating);
-                p[10].Value = Nullable(e.PauseSeconds);
-                p[11].Value = Nullable(e.SeekFromSeconds);
-                p[12].Value = (object?)e.Query ?? DBNull.Value;
-                p[13].Value = e.ResultsShown is null ? DBNull.Value : JsonSerializer.Serialize(e.ResultsShown);
-                p[14].Value = (object?)e.Row ?? DBNull.Value;
-                p[15].Value = e.RowPosition is { } rp ? rp : DBNull.Value;
-                p[16].Value = Nullable(e.Propensity);
-                if (insert.ExecuteNonQuery() == 1) stored++;
-                else duplicates++;
-            }
-            tx.Commit();
-            if (newTitles.Count > 0) _snapshot = null;
-            return new AppendResult(stored, duplicates);
-        }
-        catch
-        {
-            // The transaction rolled back: forget the keys it had created.
-            foreach (var id in newMembers) _memberKeys.Remove(id);
-            foreach (var id in newSessions) _sessionKeys.Remove(id);
-            foreach (var id in newTitles)
-            {
-                _titleKeys.Remove(id);
-                _titleRuntimes.Remove(id);
-            }
-            throw;
+            RefreshIfChangedElsewhere();
+            var result = StageBatch(events, ct);
+            if (_stagedIds.Count >= MergeThreshold) MergeStaged();
+            return result;
         }
         finally
         {
@@ -89,56 +39,143 @@ public sealed partial class SqliteEventStore
         }
     }
 
-    private long ResolveMember(string memberId, SqliteTransaction tx, List<string> created, int index)
+    /// <summary>Merges every staged event into the indexed log now (reads do this on their own).</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(memberId)) throw new ArgumentException($"event {index} of the batch has no MemberId", "events");
-        if (TryGetMemberKey(memberId, tx, out var key)) return key;
-        var insert = _insertMember ??= CreateCommand("INSERT INTO members (id) VALUES ($id) RETURNING member_key", "$id");
-        insert.Transaction = tx;
-        insert.Parameters[0].Value = memberId;
-        key = (long)insert.ExecuteScalar()!;
-        _memberKeys[memberId] = key;
-        created.Add(memberId);
-        return key;
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RefreshIfChangedElsewhere();
+            if (_stagedIds.Count > 0) MergeStaged();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
-    private long ResolveSession(string sessionId, SqliteTransaction tx, List<string> created, int index)
+    private AppendResult StageBatch(IReadOnlyList<ViewingEvent> events, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(sessionId)) throw new ArgumentException($"event {index} of the batch has no SessionId", "events");
-        if (_sessionKeys.TryGetValue(sessionId, out var key)) return key;
-        var find = _findSession ??= CreateCommand("SELECT session_key FROM sessions WHERE id = $id", "$id");
-        find.Transaction = tx;
-        find.Parameters[0].Value = sessionId;
-        if (find.ExecuteScalar() is long found)
+        var db = _writer.Handle!;
+        _begin ??= new RawStatement(db, "BEGIN IMMEDIATE");
+        _commit ??= new RawStatement(db, "COMMIT");
+        _rollback ??= new RawStatement(db, "ROLLBACK");
+        var stage = _stage ??= new RawStatement(db, """
+            INSERT INTO staged_events (event_id, kind, member_id, title_key, episode_key, device, ts_ms, session_id,
+                position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            """);
+        var findEvent = _findEvent ??= new RawStatement(db, "SELECT 1 FROM events WHERE event_id = ?1");
+        var newIds = new List<string>(events.Count);
+        var newTitles = new List<string>();
+        var newMembers = new List<string>();
+        int stored = 0, duplicates = 0;
+        _begin.Execute();
+        try
         {
-            key = found;
+            for (int i = 0; i < events.Count; i++)
+            {
+                if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
+                var e = events[i] ?? throw new ArgumentException($"event {i} of the batch is null", nameof(events));
+                if (string.IsNullOrEmpty(e.EventId)) throw new ArgumentException($"event {i} of the batch has no EventId", nameof(events));
+                if (string.IsNullOrEmpty(e.MemberId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no MemberId", nameof(events));
+                if (string.IsNullOrEmpty(e.SessionId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no SessionId", nameof(events));
+                if (_stagedIds.Contains(e.EventId))
+                {
+                    duplicates++;
+                    continue;
+                }
+                findEvent.Text(1, e.EventId);
+                if (findEvent.QueryInt64(out _))
+                {
+                    duplicates++;
+                    continue;
+                }
+                stage.Text(1, e.EventId);
+                stage.Int64(2, (long)e.Kind);
+                stage.Text(3, e.MemberId);
+                stage.Int64(4, e.TitleId is null ? null : ResolveTitle(e.TitleId, newTitles));
+                stage.Int64(5, e.EpisodeId is null ? null : ResolveEpisode(e, i));
+                stage.Int64(6, (long)e.Device);
+                stage.Int64(7, ToUnixMs(e.TimestampUtc));
+                stage.Text(8, e.SessionId);
+                stage.Double(9, e.PositionSeconds);
+                stage.Double(10, e.Rating);
+                stage.Double(11, e.PauseSeconds);
+                stage.Double(12, e.SeekFromSeconds);
+                stage.Text(13, e.Query);
+                stage.Text(14, e.ResultsShown is null ? null : JsonSerializer.Serialize(e.ResultsShown));
+                stage.Text(15, e.Row);
+                stage.Int64(16, e.RowPosition);
+                stage.Double(17, e.Propensity);
+                stage.Execute();
+                _stagedIds.Add(e.EventId);
+                newIds.Add(e.EventId);
+                if (_stagedMembers.Add(e.MemberId)) newMembers.Add(e.MemberId);
+                stored++;
+            }
+            _commit.Execute();
         }
-        else
+        catch
         {
-            var insert = _insertSession ??= CreateCommand("INSERT INTO sessions (id) VALUES ($id) RETURNING session_key", "$id");
-            insert.Transaction = tx;
-            insert.Parameters[0].Value = sessionId;
-            key = (long)insert.ExecuteScalar()!;
-            created.Add(sessionId);
+            _rollback.Execute();
+            // The transaction rolled back: forget what it had added to the caches.
+            foreach (var id in newIds) _stagedIds.Remove(id);
+            foreach (var id in newMembers) _stagedMembers.Remove(id);
+            foreach (var id in newTitles)
+            {
+                _titleKeys.Remove(id);
+                _titleRuntimes.Remove(id);
+            }
+            throw;
         }
-        if (_sessionKeys.Count >= SessionCacheLimit)
-        {
-            // Dropping cached keys is always safe: a miss only costs a SELECT.
-            _sessionKeys.Clear();
-        }
-        _sessionKeys[sessionId] = key;
-        return key;
+        if (newTitles.Count > 0) _snapshot = null;
+        return new AppendResult(stored, duplicates);
     }
 
-    private long ResolveTitle(string titleId, SqliteTransaction tx, List<string> created)
+    /// <summary>Moves every staged event into `events` in one transaction; caller holds the write lock.</summary>
+    private void MergeStaged()
+    {
+        using var tx = _writer.BeginTransaction();
+        using var c = _writer.CreateCommand();
+        c.Transaction = tx;
+        // Keys are handed out in order of first appearance, so they stay dense and deterministic.
+        c.CommandText = $"""
+            INSERT INTO members (id)
+                SELECT s.member_id FROM staged_events AS s
+                WHERE NOT EXISTS (SELECT 1 FROM members AS m WHERE m.id = s.member_id)
+                GROUP BY s.member_id ORDER BY min(s.rowid);
+            INSERT INTO sessions (id)
+                SELECT s.session_id FROM staged_events AS s
+                WHERE NOT EXISTS (SELECT 1 FROM sessions AS x WHERE x.id = s.session_id)
+                GROUP BY s.session_id ORDER BY min(s.rowid);
+            INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
+                    position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
+                SELECT s.event_id, s.kind, m.member_key, s.title_key, s.episode_key, s.device, s.ts_ms, x.session_key,
+                    s.position, s.rating, s.pause_seconds, s.seek_from, s.query, s.results, s.row_name, s.row_position, s.propensity
+                FROM staged_events AS s
+                    JOIN members AS m ON m.id = s.member_id
+                    JOIN sessions AS x ON x.id = s.session_id
+                WHERE true
+                ORDER BY s.rowid
+                ON CONFLICT (event_id) DO NOTHING;
+            DELETE FROM staged_events;
+            """;
+        c.ExecuteNonQuery();
+        tx.Commit();
+        _stagedIds.Clear();
+        _stagedMembers.Clear();
+    }
+
+    private long ResolveTitle(string titleId, List<string> created)
     {
         if (_titleKeys.TryGetValue(titleId, out var key)) return key;
         // The store keeps what it is given: a title it has not seen becomes a bare catalogue entry (ingestion
         // decides by policy whether such events are accepted at all).
-        var insert = _insertBareTitle ??= CreateCommand("INSERT INTO titles (id, name, kind, runtime_seconds) VALUES ($id, $id, 0, 0) RETURNING title_key", "$id");
-        insert.Transaction = tx;
-        insert.Parameters[0].Value = titleId;
-        key = (long)insert.ExecuteScalar()!;
+        var insert = _insertBareTitle ??= new RawStatement(_writer.Handle!, "INSERT INTO titles (id, name, kind, runtime_seconds) VALUES (?1, ?1, 0, 0) RETURNING title_key");
+        insert.Text(1, titleId);
+        insert.QueryInt64(out key);
         _titleKeys[titleId] = key;
         _titleRuntimes[titleId] = 0;
         created.Add(titleId);
@@ -153,7 +190,35 @@ public sealed partial class SqliteEventStore
         return episode.Key;
     }
 
-    private static object Nullable(double? value) => value is { } v ? v : DBNull.Value;
+    /// <summary>
+    /// Another connection (another process) committed since we last looked: reload what this store caches
+    /// about the file, so its keys and duplicate checks stay right. Caller holds the write lock.
+    /// </summary>
+    private void RefreshIfChangedElsewhere()
+    {
+        var probe = _dataVersion ??= new RawStatement(_writer.Handle!, "PRAGMA data_version");
+        probe.QueryInt64(out var version);
+        if (version == _knownDataVersion) return;
+        _titleKeys.Clear();
+        _titleRuntimes.Clear();
+        _episodes.Clear();
+        _memberKeys.Clear();
+        _stagedIds.Clear();
+        _stagedMembers.Clear();
+        LoadCatalogueCache();
+        using (var c = _writer.CreateCommand())
+        {
+            c.CommandText = "SELECT event_id, member_id FROM staged_events";
+            using var r = c.ExecuteReader();
+            while (r.Read())
+            {
+                _stagedIds.Add(r.GetString(0));
+                _stagedMembers.Add(r.GetString(1));
+            }
+        }
+        _snapshot = null;
+        _knownDataVersion = version;
+    }
 
     private SqliteCommand CreateCommand(string sql, params string[] parameters)
     {
@@ -165,11 +230,7 @@ public sealed partial class SqliteEventStore
 
     private void DisposeStatements()
     {
-        _insertEvent?.Dispose();
+        foreach (var statement in new[] { _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion }) statement?.Dispose();
         _findMember?.Dispose();
-        _insertMember?.Dispose();
-        _findSession?.Dispose();
-        _insertSession?.Dispose();
-        _insertBareTitle?.Dispose();
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class SqliteEventStore
     // Members are looked up lazily (a service may have millions); keys once seen stay cached.
     private readonly Dictionary<string, long> _memberKeys = new(StringComparer.Ordinal);
     private CatalogueSnapshot? _snapshot;
+    private SqliteCommand? _findMember;
 
     public async Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default)
     {
@@ -27,6 +28,7 @@ public sealed partial class SqliteEventStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            RefreshIfChangedElsewhere();
             var added = new List<(Title Title, long Key, List<(Episode Episode, long Key)> Episodes)>();
             using (var tx = _writer.BeginTransaction())
             {
@@ -119,6 +121,7 @@ public sealed partial class SqliteEventStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            RefreshIfChangedElsewhere();
             var added = new List<(string Id, long Key)>();
             using (var tx = _writer.BeginTransaction())
             {
@@ -201,7 +204,7 @@ public sealed partial class SqliteEventStore
     public async Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(memberId);
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         c.CommandText = $"SELECT {MemberColumns} FROM members WHERE id = $id";
         c.Parameters.AddWithValue("$id", memberId);
@@ -211,7 +214,7 @@ public sealed partial class SqliteEventStore
 
     public async IAsyncEnumerable<Member> ReadMembersAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         c.CommandText = $"SELECT {MemberColumns} FROM members ORDER BY member_key";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -220,12 +223,11 @@ public sealed partial class SqliteEventStore
 
     public async Task<CatalogueSnapshot> GetCatalogueSnapshotAsync(CancellationToken ct = default)
     {
-        var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot is not null) return snapshot;
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            RefreshIfChangedElsewhere();
             return _snapshot ??= BuildSnapshot();
         }
         finally
@@ -242,9 +244,10 @@ public sealed partial class SqliteEventStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            RefreshIfChangedElsewhere();
             foreach (var id in memberIds)
             {
-                if (id is not null && TryGetMemberKey(id, transaction: null, out _)) known.Add(id);
+                if (id is not null && (_stagedMembers.Contains(id) || TryGetMemberKey(id, transaction: null, out _))) known.Add(id);
             }
         }
         finally
@@ -260,7 +263,7 @@ public sealed partial class SqliteEventStore
 
     private async Task<IdMap> ReadIdMapAsync(string table, string keyColumn, CancellationToken ct)
     {
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         c.CommandText = $"SELECT {keyColumn}, id FROM {table} ORDER BY {keyColumn}";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);

@@ -13,7 +13,7 @@ public sealed partial class SqliteEventStore
     public async IAsyncEnumerable<ViewingEvent> ReadEventsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         if (!BuildFilter(connection, query, c, out var index, out var where)) yield break;
         c.CommandText = $"""
@@ -56,7 +56,7 @@ public sealed partial class SqliteEventStore
     public async IAsyncEnumerable<InteractionRow> ReadInteractionsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         if (!BuildFilter(connection, query, c, out var index, out var where)) yield break;
         // The kind's own number comes out as one column, so the row stays small.
@@ -143,7 +143,7 @@ public sealed partial class SqliteEventStore
     /// <summary>The plan SQLite chose for a query (for tests that check a read walks its index).</summary>
     internal async Task<string> ExplainReadAsync(EventQuery query, bool interactions, CancellationToken ct = default)
     {
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         if (!BuildFilter(connection, query, c, out var index, out var where)) return "";
         c.CommandText = $"EXPLAIN QUERY PLAN SELECT e.member_key FROM events AS e INDEXED BY {index} {where} ORDER BY e.ts_ms, {(interactions ? "e.event_key" : "e.event_id")}";

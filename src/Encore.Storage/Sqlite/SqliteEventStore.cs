@@ -69,7 +69,7 @@ public sealed partial class SqliteEventStore : IEventStore
                 throw new InvalidDataException($"{fullPath}: not an Encore database, or corrupt ({e.Message})", e);
             }
             var store = new SqliteEventStore(fullPath, writer, connectionString, version);
-            store.LoadCatalogueCache();
+            store.RefreshIfChangedElsewhere();
             return Task.FromResult(store);
         }
         catch
@@ -81,7 +81,7 @@ public sealed partial class SqliteEventStore : IEventStore
 
     public async Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default)
     {
-        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
         long Count(string table)
         {
             using var c = connection.CreateCommand();
@@ -164,6 +164,15 @@ public sealed partial class SqliteEventStore : IEventStore
         try
         {
             if (_disposed) return;
+            try
+            {
+                // Leave the file tidy. Staged events are durable either way: a failed merge is retried on the
+                // next read after reopening, so it must not turn disposal into an error.
+                if (_stagedIds.Count > 0) MergeStaged();
+            }
+            catch (SqliteException)
+            {
+            }
             _disposed = true;
             DisposeStatements();
             _writer.Dispose();
@@ -174,9 +183,11 @@ public sealed partial class SqliteEventStore : IEventStore
         }
     }
 
-    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
+    /// <summary>A connection for one read; with <paramref name="flush"/>, staged events are merged first so the read sees them.</summary>
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct, bool flush = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (flush) await FlushAsync(ct).ConfigureAwait(false);
         var connection = new SqliteConnection(_connectionString);
         try
         {

@@ -84,6 +84,31 @@ internal static class SqliteSchema
             CREATE INDEX events_by_title ON events (title_key, ts_ms);
             CREATE INDEX events_by_time ON events (ts_ms);
             """),
+        // Every index of `events` is keyed at random (event ids, members, titles), so a batch committed
+        // straight into it dirties a page per event per index, and WAL writes each dirty page on every commit.
+        // Batches now land in this index-free table (a pure append, a few pages per batch) and are merged
+        // into `events` in bulk, where each index page is written once per merge instead of once per batch.
+        new(3, "append staging: batches land in an index-free table, merged into events in bulk", """
+            CREATE TABLE staged_events (
+                event_id TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                member_id TEXT NOT NULL,
+                title_key INTEGER,
+                episode_key INTEGER,
+                device INTEGER NOT NULL,
+                ts_ms INTEGER NOT NULL,
+                session_id TEXT NOT NULL,
+                position REAL,
+                rating REAL,
+                pause_seconds REAL,
+                seek_from REAL,
+                query TEXT,
+                results TEXT,
+                row_name TEXT,
+                row_position INTEGER,
+                propensity REAL
+            );
+            """),
     ];
 
     internal static int LatestVersion => Migrations[^1].Version;

@@ -1,0 +1,66 @@
+using SQLitePCL;
+
+namespace Encore.Storage;
+
+/// <summary>
+/// A prepared statement driven through SQLite's C API (SQLitePCLRaw, which Microsoft.Data.Sqlite runs on):
+/// binding a value is one native call, with no boxing and no data reader per execution. Only the append
+/// hot path uses it; everything else goes through Microsoft.Data.Sqlite.
+/// </summary>
+internal sealed class RawStatement : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _stmt;
+
+    public RawStatement(sqlite3 db, string sql)
+    {
+        _db = db;
+        Check(raw.sqlite3_prepare_v2(db, sql, out _stmt), sql);
+    }
+
+    public void Text(int index, string? value) => Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value));
+
+    public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
+
+    public void Int64(int index, long? value) => Check(value is { } v ? raw.sqlite3_bind_int64(_stmt, index, v) : raw.sqlite3_bind_null(_stmt, index));
+
+    public void Double(int index, double? value) => Check(value is { } v ? raw.sqlite3_bind_double(_stmt, index, v) : raw.sqlite3_bind_null(_stmt, index));
+
+    /// <summary>Runs a statement that returns no rows.</summary>
+    public void Execute()
+    {
+        int rc = raw.sqlite3_step(_stmt);
+        raw.sqlite3_reset(_stmt);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
+    }
+
+    /// <summary>Runs a query; true when it returned at least one row. Reads the first column into <paramref name="first"/>.</summary>
+    public bool QueryInt64(out long first)
+    {
+        int rc = raw.sqlite3_step(_stmt);
+        try
+        {
+            if (rc == raw.SQLITE_ROW)
+            {
+                first = raw.sqlite3_column_int64(_stmt, 0);
+                return true;
+            }
+            if (rc != raw.SQLITE_DONE) Check(rc);
+            first = 0;
+            return false;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_stmt);
+        }
+    }
+
+    public void Dispose() => _stmt.Dispose();
+
+    private void Check(int rc, string? sql = null)
+    {
+        if (rc == raw.SQLITE_OK) return;
+        var message = raw.sqlite3_errmsg(_db).utf8_to_string();
+        throw new Microsoft.Data.Sqlite.SqliteException(sql is null ? $"SQLite error {rc}: {message}" : $"SQLite error {rc}: {message} (in: {sql})", rc);
+    }
+}
