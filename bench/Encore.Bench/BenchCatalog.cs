@@ -17,6 +17,7 @@ public static class BenchCatalog
         new EaseSpeed(),
         new TopNSpeed(),
         new IalsScale(),
+        new ModelsScale(),
         new IngestBench(),
         new ImportBench(),
         new RatingBench(),

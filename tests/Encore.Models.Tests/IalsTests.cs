@@ -5,7 +5,7 @@ namespace Encore.Models.Tests;
 
 public sealed class IalsTests
 {
-    private static IalsOptions Small(int iterations) => new() { Factors = 8, Iterations = iterations, Regularization = 0.05f, Seed = 3 };
+    private static IalsOptions Small(int iterations) => new() { Factors = 8, Iterations = iterations, Regularization = 0.05f, Seed = 3, UseRatings = false };
 
     [Fact]
     public void Loss_decreases_over_iterations()

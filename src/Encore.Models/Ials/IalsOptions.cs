@@ -33,7 +33,10 @@ public sealed record IalsOptions : IModelOptions
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>Use each interaction's explicit rating (where the data has one) as its weight in the confidence, instead of its weight.</summary>
+    /// <summary>
+    /// Use each interaction's explicit rating (where the data has one) as its weight in the confidence, instead of its
+    /// weight. A fold-in (ScoreHistory) then expects ratings as the history's weights too.
+    /// </summary>
     public bool UseRatings { get; init; } = true;
 
     public void Validate()
