@@ -1,0 +1,104 @@
+using Encore.Core;
+using Encore.TestSupport;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Encore.Storage.Tests;
+
+/// <summary>
+/// The SQLite store's append staging: batches land in `staged_events` and move to the indexed `events` in
+/// bulk. Whatever is staged or merged, reads see everything and an event id is stored once.
+/// </summary>
+public sealed class StagingTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _folder.Dispose();
+
+    private (long Staged, long Merged) Count(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT (SELECT count(*) FROM staged_events), (SELECT count(*) FROM events)";
+        using var r = c.ExecuteReader();
+        r.Read();
+        return (r.GetInt64(0), r.GetInt64(1));
+    }
+
+    private static ViewingEvent Play(string id, string member = "m1") => StoreSamples.Event(id, EventKind.PlayStart, member);
+
+    [Fact]
+    public async Task Staged_events_merge_at_the_threshold_and_duplicates_are_caught_on_both_sides()
+    {
+        var path = _folder.File("stage.db");
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        await store.UpsertTitlesAsync([StoreSamples.Film], Ct);
+        store.MergeThreshold = 5;
+        Assert.Equal(new AppendResult(3, 0), await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct));
+        Assert.Equal((3L, 0L), Count(path));
+        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("d"), Play("d")], Ct));
+        Assert.Equal((4L, 0L), Count(path));
+        Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([Play("b"), Play("e")], Ct));
+        Assert.Equal((0L, 5L), Count(path));
+        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("e"), Play("f")], Ct));
+        Assert.Equal((1L, 5L), Count(path));
+        // A read merges what is staged first, so it sees every event.
+        Assert.Equal(6, (await store.GetStatisticsAsync(Ct)).Events);
+        Assert.Equal((0L, 6L), Count(path));
+    }
+
+    [Fact]
+    public async Task Members_named_only_by_staged_events_are_already_known()
+    {
+        await using var store = await SqliteEventStore.OpenAsync(_folder.File("members.db"), Ct);
+        await store.AppendAsync([Play("a", member: "staged-member")], Ct);
+        Assert.Equal(["staged-member"], await store.GetKnownMemberIdsAsync(["staged-member", "nobody"], Ct));
+    }
+
+    [Fact]
+    public async Task Staged_events_left_by_a_closed_store_are_read_after_reopening()
+    {
+        var path = _folder.File("reopen.db");
+        // Write staged rows the way a killed process leaves them: committed, never merged.
+        await using (var store = await SqliteEventStore.OpenAsync(path, Ct)) { }
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var c = connection.CreateCommand();
+            c.CommandText = """
+                INSERT INTO staged_events (event_id, kind, member_id, device, ts_ms, session_id) VALUES
+                    ('left-1', 1, 'm1', 0, 1700000000000, 's1'), ('left-2', 1, 'm2', 0, 1700000001000, 's1');
+                """;
+            c.ExecuteNonQuery();
+        }
+        await using (var store = await SqliteEventStore.OpenAsync(path, Ct))
+        {
+            Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([StoreSamples.Event("left-1", EventKind.Search, title: null) with { Query = "q" },
+                StoreSamples.Event("new", EventKind.Search, title: null) with { Query = "q" }], Ct));
+            var ids = new List<string>();
+            await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
+            Assert.Equal(["left-1", "left-2", "new"], ids.Order());
+            Assert.Equal(["m1", "m2"], (await store.ReadMemberIdsAsync(Ct)).Ids);
+        }
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_file_see_each_others_writes()
+    {
+        var path = _folder.File("shared.db");
+        await using var a = await SqliteEventStore.OpenAsync(path, Ct);
+        await using var b = await SqliteEventStore.OpenAsync(path, Ct);
+        await a.UpsertTitlesAsync([StoreSamples.Film], Ct);
+        Assert.True((await b.GetCatalogueSnapshotAsync(Ct)).ContainsTitle("film-1"));
+        Assert.Equal(new AppendResult(1, 0), await a.AppendAsync([Play("x", member: "from-a")], Ct));
+        // b never saw "x" itself: it must notice a's commit and count the id as a duplicate.
+        Assert.Equal(new AppendResult(1, 1), await b.AppendAsync([Play("x"), Play("y", member: "from-b")], Ct));
+        Assert.Equal(["from-a", "from-b"], (await a.GetKnownMemberIdsAsync(["from-a", "from-b"], Ct)).Order());
+        await b.FlushAsync(Ct);
+        Assert.Equal(new AppendResult(0, 2), await a.AppendAsync([Play("x"), Play("y")], Ct));
+        Assert.Equal(2, (await a.GetStatisticsAsync(Ct)).Events);
+    }
+}
