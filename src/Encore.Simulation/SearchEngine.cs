@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+namespace Encore.Simulation;
+
+/// <summary>
+/// The simulated service's search box: matches each query word against the words of title names exactly,
+/// within one edit (Damerau), or as a prefix for the word being typed, and ranks titles by matched words, then
+/// popularity. One instance per worker (it holds scratch buffers).
+/// </summary>
+internal sealed class SearchEngine
+{
+    public const int ResultCount = 10;
+    private readonly SimCatalogue _catalogue;
+    private readonly string[] _vocabulary;
+    private readonly int[] _score;
+    private readonly int[] _stamp;
+    private int _currentStamp;
+    private readonly List<int> _candidates = new(256);
+
+    public SearchEngine(SimCatalogue catalogue)
+    {
+        _catalogue = catalogue;
+        _vocabulary = [.. catalogue.SearchIndex.Keys];
+        Array.Sort(_vocabulary, StringComparer.Ordinal);
+        _score = new int[catalogue.Count];
+        _stamp = new int[catalogue.Count];
+    }
+
+    /// <summary>The titles shown for <paramref name="query"/>, best first (available titles only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int[] Search(string query, ServiceView service)
+    {
+        if (++_currentStamp == int.MaxValue) { Array.Clear(_stamp); _currentStamp = 1; }
+        _candidates.Clear();
+        var words = TitleNames.Words(query).ToArray();
+        for (int w = 0; w < words.Length; w++)
+        {
+            string token = words[w];
+            bool last = w == words.Length - 1;
+            foreach (var word in _vocabulary)
+            {
+                int points;
+                if (word == token) points = 3;
+                else if (token.Length >= 4 && WithinOneEdit(word, token)) points = 2;
+                else if (last && token.Length >= 3 && word.StartsWith(token, StringComparison.Ordinal)) points = 1;
+                else continue;
+                foreach (int t in _catalogue.SearchIndex[word])
+                {
+                    if (!service.IsAvailable(t)) continue;
+                    if (_stamp[t] != _currentStamp)
+                    {
+                        _stamp[t] = _currentStamp;
+                        _score[t] = 0;
+                        _candidates.Add(t);
+                    }
+                    _score[t] += points;
+                }
+            }
+        }
+        var popularity = service.Popularity;
+        _candidates.Sort((a, b) =>
+        {
+            int c = _score[b].CompareTo(_score[a]);
+            if (c != 0) return c;
+            c = popularity[b].CompareTo(popularity[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        int n = Math.Min(ResultCount, _candidates.Count);
+        return n == 0 ? [] : _candidates.GetRange(0, n).ToArray();
+    }
+
+    /// <summary>Whether a and b differ by at most one insertion, deletion, substitution or swap of neighbours.</summary>
+    internal static bool WithinOneEdit(string a, string b)
+    {
+        int la = a.Length, lb = b.Length;
+        if (Math.Abs(la - lb) > 1) return false;
+        int i = 0;
+        while (i < la && i < lb && a[i] == b[i]) i++;
+        if (i == la && i == lb) return true;
+        if (la == lb)
+        {
+            if (a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i + 1))) return true; // substitution
+            return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && a.AsSpan(i + 2).SequenceEqual(b.AsSpan(i + 2)); // swap
+        }
+        return la > lb ? a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i)) : a.AsSpan(i).SequenceEqual(b.AsSpan(i + 1));
+    }
+}
