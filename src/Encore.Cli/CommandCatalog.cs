@@ -9,5 +9,7 @@ internal static class CommandCatalog
     [
         Commands.ImportCommand.Create(),
         Commands.StatsCommand.Create(),
+        Commands.EvalCommand.Create(),
+        Commands.TuneCommand.Create(),
     ];
 }
