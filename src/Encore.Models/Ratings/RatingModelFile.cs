@@ -56,6 +56,8 @@ public static class RatingModelFile
             return kind switch
             {
                 FactorRatingModel.Kind => FactorRatingModel.ReadBody(reader),
+                KnnRatingModel.Kind => KnnRatingModel.ReadBody(reader),
+                BlendRatingModel.Kind => BlendRatingModel.ReadBody(reader, source),
                 _ => throw new InvalidDataException($"{source}: unknown rating model kind '{kind}'"),
             };
         }
@@ -87,11 +89,21 @@ public static class RatingModelFile
         writer.Write(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    internal static float[] ReadFloats(BinaryReader reader)
+    internal static void WriteInts(BinaryWriter writer, int[] values)
+    {
+        writer.Write(values.Length);
+        writer.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    internal static float[] ReadFloats(BinaryReader reader) => ReadArray<float>(reader);
+
+    internal static int[] ReadInts(BinaryReader reader) => ReadArray<int>(reader);
+
+    private static T[] ReadArray<T>(BinaryReader reader) where T : unmanaged
     {
         int count = reader.ReadInt32();
         if (count < 0) throw new InvalidDataException($"negative array length {count}");
-        var values = new float[count];
+        var values = new T[count];
         var bytes = MemoryMarshal.AsBytes(values.AsSpan());
         int read = 0;
         while (read < bytes.Length)

@@ -18,6 +18,8 @@ public sealed class RatingModelConformanceTests
                 BpmfTrainer.ModelName => "factors=4 samples=8 burnin=4",
                 BiasedMfTrainer.ModelName => "factors=8 epochs=10",
                 SvdPlusPlusTrainer.ModelName => "factors=8 epochs=10",
+                KnnBaselineTrainer.ModelName => "k=10",
+                BlendTrainer.ModelName => "components=baseline,mf,knn mf.factors=8 mf.epochs=10 knn.k=10",
                 _ => "",
             };
             data.Add(name, parameters);
@@ -39,7 +41,7 @@ public sealed class RatingModelConformanceTests
     [Fact]
     public void The_catalogue_lists_every_model()
     {
-        Assert.Equal(["mean", "baseline", "mf", "svdpp", "bpmf"], RatingModelCatalog.Names.Take(5));
+        Assert.Equal(["mean", "baseline", "mf", "svdpp", "knn", "bpmf", "blend"], RatingModelCatalog.Names);
     }
 
     [Theory]
@@ -152,10 +154,12 @@ public sealed class RatingModelConformanceTests
         double mf = holdout.Rmse(new BiasedMfTrainer(new BiasedMfOptions(Factors: 8)).Fit(holdout.Train, ct));
         double svdpp = holdout.Rmse(new SvdPlusPlusTrainer(new SvdPlusPlusOptions(Factors: 8, Epochs: 60, LearningRate: 0.02f, LearningRateDecay: 0.98f, Regularization: 0.05f)).Fit(holdout.Train, ct));
         double bpmf = holdout.Rmse(new BpmfTrainer(new BpmfOptions(Factors: 5, Samples: 50, BurnIn: 10)).Fit(holdout.Train, ct));
+        double knn = holdout.Rmse(new KnnBaselineTrainer().Fit(holdout.Train, ct));
         Assert.True(baseline < mean - 0.05, $"baseline {baseline:F4} vs mean {mean:F4}");
         Assert.True(mf < baseline - 0.05, $"mf {mf:F4} vs baseline {baseline:F4}");
         Assert.True(svdpp < baseline - 0.05, $"svdpp {svdpp:F4} vs baseline {baseline:F4}");
         Assert.True(bpmf < baseline - 0.1, $"bpmf {bpmf:F4} vs baseline {baseline:F4}");
+        Assert.True(knn < baseline - 0.02, $"knn {knn:F4} vs baseline {baseline:F4}");
     }
 
     [Fact]
