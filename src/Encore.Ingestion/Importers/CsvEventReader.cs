@@ -14,7 +14,6 @@ internal sealed class CsvEventReader : IEventFileReader
     private readonly FileStream _stream;
     private readonly SepReader _reader;
     private readonly ViewingEventDraft _draft = new();
-    private readonly StringPool _ids = new();
     private readonly int[] _columns;
 
     public CsvEventReader(string path)
@@ -37,6 +36,12 @@ internal sealed class CsvEventReader : IEventFileReader
         {
             _stream.Dispose();
             throw LineReader.FindInvalidUtf8(path, CancellationToken.None) ?? new ImportException(path, 1, "invalid UTF-8");
+        }
+        catch (ArgumentException e)
+        {
+            // Sep rejects a header that names a column twice.
+            _stream.Dispose();
+            throw new ImportException(path, 1, $"bad header: {e.Message}", e);
         }
         if (_reader.Header.IsEmpty)
         {
@@ -104,19 +109,19 @@ internal sealed class CsvEventReader : IEventFileReader
             {
                 case EventFields.EventId: d.EventId = text.ToString(); break;
                 case EventFields.Kind: d.Kind = EventFields.ParseKind(text.Trim()); break;
-                case EventFields.MemberId: d.MemberId = _ids.Get(text); break;
-                case EventFields.TitleId: d.TitleId = _ids.Get(text); break;
-                case EventFields.EpisodeId: d.EpisodeId = _ids.Get(text); break;
+                case EventFields.MemberId: d.MemberId = text.ToString(); break;
+                case EventFields.TitleId: d.TitleId = text.ToString(); break;
+                case EventFields.EpisodeId: d.EpisodeId = text.ToString(); break;
                 case EventFields.Device: d.Device = EventFields.ParseDevice(text); break;
                 case EventFields.Timestamp: d.Timestamp = EventFields.ParseTimestamp(text); break;
-                case EventFields.SessionId: d.SessionId = _ids.Get(text); break;
+                case EventFields.SessionId: d.SessionId = text.ToString(); break;
                 case EventFields.Position: d.Position = EventFields.ParseNumber(text, EventFields.Position); break;
                 case EventFields.Rating: d.Rating = EventFields.ParseNumber(text, EventFields.Rating); break;
                 case EventFields.PauseSeconds: d.PauseSeconds = EventFields.ParseNumber(text, EventFields.PauseSeconds); break;
                 case EventFields.SeekFrom: d.SeekFrom = EventFields.ParseNumber(text, EventFields.SeekFrom); break;
                 case EventFields.Query: d.Query = text.ToString(); break;
                 case EventFields.ResultsShown: d.ResultsShown = SplitIds(text); break;
-                case EventFields.Row: d.Row = _ids.Get(text); break;
+                case EventFields.Row: d.Row = text.ToString(); break;
                 case EventFields.RowPosition: d.RowPosition = EventFields.ParseInteger(text, EventFields.RowPosition); break;
                 case EventFields.Propensity: d.Propensity = EventFields.ParseNumber(text, EventFields.Propensity); break;
             }
@@ -124,13 +129,13 @@ internal sealed class CsvEventReader : IEventFileReader
         return d.Build();
     }
 
-    private List<string> SplitIds(ReadOnlySpan<char> text)
+    private static List<string> SplitIds(ReadOnlySpan<char> text)
     {
         var ids = new List<string>();
         foreach (var range in text.Split('|'))
         {
             var id = text[range].Trim();
-            if (!id.IsEmpty) ids.Add(_ids.Get(id));
+            if (!id.IsEmpty) ids.Add(id.ToString());
         }
         return ids;
     }

@@ -62,23 +62,29 @@ public static class EventFields
         _ => property,
     };
 
+    // Names precomputed once: Enum.ToString per field per line would dominate the parse.
+    private static readonly (string Wire, string Enum, EventKind Kind)[] KindNames =
+        [.. EventKinds.All.Select(k => (k.WireName(), k.ToString(), k))];
+
+    private static readonly (string Name, DeviceKind Device)[] DeviceNames =
+        [.. Enum.GetValues<DeviceKind>().Select(d => (d.ToString(), d))];
+
     internal static EventKind ParseKind(ReadOnlySpan<char> text)
     {
-        // EventKinds parses strings; the set of names is tiny, so compare without allocating.
-        foreach (var kind in EventKinds.All)
+        foreach (var (wire, name, kind) in KindNames)
         {
-            if (text.Equals(kind.WireName(), StringComparison.OrdinalIgnoreCase)
-                || text.Equals(kind.ToString(), StringComparison.OrdinalIgnoreCase))
+            if (text.Equals(wire, StringComparison.OrdinalIgnoreCase) || text.Equals(name, StringComparison.OrdinalIgnoreCase))
                 return kind;
         }
-        throw new MalformedLineException($"{Kind}: '{MovieLensFields.Clip(text)}' is not an event kind (expected one of {string.Join(", ", EventKinds.All.Select(k => k.WireName()))})");
+        throw new MalformedLineException($"{Kind}: '{MovieLensFields.Clip(text)}' is not an event kind (expected one of {string.Join(", ", KindNames.Select(k => k.Wire))})");
     }
 
     internal static DeviceKind ParseDevice(ReadOnlySpan<char> text)
     {
-        foreach (var device in Enum.GetValues<DeviceKind>())
+        text = text.Trim();
+        foreach (var (name, device) in DeviceNames)
         {
-            if (text.Trim().Equals(device.ToString(), StringComparison.OrdinalIgnoreCase)) return device;
+            if (text.Equals(name, StringComparison.OrdinalIgnoreCase)) return device;
         }
         throw new MalformedLineException($"{Device}: '{MovieLensFields.Clip(text)}' is not a device (expected tv, phone, tablet, web or console)");
     }

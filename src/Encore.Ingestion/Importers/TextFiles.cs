@@ -102,6 +102,11 @@ internal static class TextFiles
         {
             throw LineReader.FindInvalidUtf8(path, ct) ?? new ImportException(path, 0, "invalid UTF-8");
         }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            // Sep rejects a header that names a column twice.
+            throw new ImportException(path, 1, $"bad header: {e.Message}", e);
+        }
         finally
         {
             text.Dispose();

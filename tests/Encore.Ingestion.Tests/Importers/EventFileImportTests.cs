@@ -224,6 +224,17 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Csv_header_naming_a_column_twice_is_an_error()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.csv", "event_id,kind,kind\ne1,rating,rating\n");
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(1, e.Line);
+        Assert.StartsWith("bad header:", e.Reason);
+    }
+
+    [Fact]
     public async Task Csv_rows_with_wrong_field_counts_or_values_are_skipped()
     {
         await ImportAsync(WriteCatalogue());
