@@ -34,6 +34,7 @@ public static class ModelCatalog
         ItemKnnTrainer.Descriptor,
         EaseTrainer.Descriptor,
         IalsTrainer.Descriptor,
+        Sequential.SequentialTrainer.Descriptor,
     ];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(d => d.Name).ToArray();

@@ -1,0 +1,73 @@
+using Encore.Core;
+using Encore.Models.Ease;
+using Encore.Models.Numerics;
+
+namespace Encore.Models.Sequential;
+
+/// <summary>
+/// The sequential blend: Encore's best top-N model on chronological protocols, where what a member watches next
+/// follows what they watched last. Top-N scores blend (after standardizing each) an EASE score of the member's
+/// history weighted by recency (the title k-th from the end weighs floor + exp(-k/scale)) with a "what comes
+/// next" score: decayed counts of which title follows which in members' time-ordered histories, read from the
+/// member's latest titles. Similar titles blend EASE similarity with the same "next title" counts.
+/// Members' histories are ordered by the matrix's timestamps (then title index); without timestamps, by title index.
+/// </summary>
+public sealed class SequentialTrainer(SequentialOptions? options = null) : IRecommenderTrainer
+{
+    public const string ModelName = "sequential";
+
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.Create<SequentialOptions>(
+        ModelName, "sequence-aware blend: recency-weighted EASE + next-title transitions (Encore's best on P-TOPN and P-NEXT)",
+        o => new SequentialTrainer(o), SequentialRecommender.Load);
+
+    public SequentialOptions Options { get; } = options ?? new SequentialOptions();
+
+    public string Name => ModelName;
+
+    public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = Options;
+        o.Validate();
+        var (orderPointers, orderTitles) = Chronological(data);
+        ct.ThrowIfCancellationRequested();
+
+        // EASE on presence (weight 1 per entry) fitted as non-binary, so that scoring honours the recency weights.
+        var ones = new float[data.NonZeros];
+        Array.Fill(ones, 1f);
+        var presence = new InteractionMatrix(data.MemberIds, data.TitleIds, data.RowPointers, data.ColumnIndices, ones);
+        var ease = (EaseRecommender)new EaseTrainer(new EaseOptions { Lambda = o.Lambda, MaxTitles = o.MaxTitles, Binary = false }).Fit(presence, ct);
+        var similar = o.SimilarLambda == 0 || o.SimilarLambda == o.Lambda
+            ? ease
+            : (EaseRecommender)new EaseTrainer(new EaseOptions { Lambda = o.SimilarLambda, MaxTitles = o.MaxTitles, Binary = false }).Fit(presence, ct);
+
+        var popularity = data.ColumnCounts();
+        var counts = TitleTransitions.Count(orderPointers, orderTitles, data.Columns, o.Window, o.Decay, ct);
+        var transitions = TitleTransitions.Normalize(counts, popularity, o.PopularityExponent);
+        var similarCounts = o.SimilarWindow == o.Window && o.SimilarDecay == o.Decay
+            ? counts
+            : TitleTransitions.Count(orderPointers, orderTitles, data.Columns, o.SimilarWindow, o.SimilarDecay, ct);
+        return new SequentialRecommender(data.MemberIds, data.TitleIds, o, MemberHistory.From(data),
+            new SparseMatrix(data.Rows, data.Columns, orderPointers, orderTitles, new float[orderTitles.Length]),
+            ease, similar, transitions, similarCounts);
+    }
+
+    /// <summary>Each member's titles ordered by (time, title index), oldest first, as CSR.</summary>
+    internal static (int[] Pointers, int[] Titles) Chronological(InteractionMatrix data)
+    {
+        var pointers = (int[])data.RowPointers.Clone();
+        var titles = (int[])data.ColumnIndices.Clone();
+        if (data.Timestamps is null) return (pointers, titles); // rows are already ascending by title
+        var times = (long[])data.Timestamps.Clone();
+        for (int m = 0; m < data.Rows; m++)
+        {
+            int s = pointers[m], n = pointers[m + 1] - s;
+            // Columns within a row ascend, and Array.Sort is unstable: sort (time, title) keys together.
+            var keys = new (long Time, int Title)[n];
+            for (int k = 0; k < n; k++) keys[k] = (times[s + k], titles[s + k]);
+            Array.Sort(keys);
+            for (int k = 0; k < n; k++) titles[s + k] = keys[k].Title;
+        }
+        return (pointers, titles);
+    }
+}
