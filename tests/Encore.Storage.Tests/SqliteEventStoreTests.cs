@@ -94,6 +94,31 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Xunit.Fact]
+    public async Task A_version_3_file_with_staged_events_is_merged_by_the_migration()
+    {
+        var path = _folder.File("v3.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            Xunit.Assert.Equal(3, SqliteSchema.Migrate(connection, path, targetVersion: 3));
+            using var c = connection.CreateCommand();
+            // Version 3 staged events with their member and session ids as text.
+            c.CommandText = """
+                INSERT INTO members (id) VALUES ('old-member');
+                INSERT INTO staged_events (event_id, kind, member_id, device, ts_ms, session_id) VALUES
+                    ('s-1', 2, 'old-member', 0, 1700000000000, 'sess'), ('s-2', 2, 'new-member', 1, 1700000001000, 'sess');
+                """;
+            c.ExecuteNonQuery();
+        }
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        Xunit.Assert.Equal(SqliteEventStore.LatestSchemaVersion, store.SchemaVersion);
+        var events = new List<Encore.Core.ViewingEvent>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) events.Add(e);
+        Xunit.Assert.Equal([("s-1", "old-member", "sess"), ("s-2", "new-member", "sess")], events.Select(e => (e.EventId, e.MemberId, e.SessionId)));
+        Xunit.Assert.Equal(["old-member", "new-member"], (await store.ReadMemberIdsAsync(Ct)).Ids);
+    }
+
+    [Xunit.Fact]
     public async Task A_file_from_a_newer_Encore_is_refused()
     {
         var path = _folder.File("future.db");

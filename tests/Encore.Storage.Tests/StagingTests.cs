@@ -28,6 +28,38 @@ public sealed class StagingTests : IDisposable
         return (r.GetInt64(0), r.GetInt64(1));
     }
 
+    private static async Task<long> CountAsync(string path, string table)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var c = connection.CreateCommand();
+        c.CommandText = $"SELECT count(*) FROM {table}";
+        return (long)(await c.ExecuteScalarAsync(Ct))!;
+    }
+
+    [Fact]
+    public async Task Canonical_uuid_ids_are_stored_as_16_bytes_and_read_back_as_sent()
+    {
+        var path = _folder.File("uuid.db");
+        var uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        var upper = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        Assert.Equal(new AppendResult(3, 1), await store.AppendAsync([Play(uuid), Play(upper), Play("plain-id"), Play(uuid)], Ct));
+        await store.FlushAsync(Ct);
+        Assert.Equal(new AppendResult(0, 3), await store.AppendAsync([Play(uuid), Play(upper), Play("plain-id")], Ct));
+        var ids = new List<string>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
+        Assert.Equal(new[] { uuid, upper, "plain-id" }.Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT typeof(event_id), length(event_id) FROM events ORDER BY event_key";
+        using var r = c.ExecuteReader();
+        var stored = new List<(string, long)>();
+        while (r.Read()) stored.Add((r.GetString(0), r.GetInt64(1)));
+        Assert.Equal([("blob", 16L), ("text", 36L), ("text", 8L)], stored);
+    }
+
     private static ViewingEvent Play(string id, string member = "m1") => StoreSamples.Event(id, EventKind.PlayStart, member);
 
     [Fact]
@@ -69,8 +101,10 @@ public sealed class StagingTests : IDisposable
             connection.Open();
             using var c = connection.CreateCommand();
             c.CommandText = """
-                INSERT INTO staged_events (event_id, kind, member_id, device, ts_ms, session_id) VALUES
-                    ('left-1', 1, 'm1', 0, 1700000000000, 's1'), ('left-2', 1, 'm2', 0, 1700000001000, 's1');
+                INSERT INTO staged_members (member_key, id) VALUES (1, 'm1'), (2, 'm2');
+                INSERT INTO staged_sessions (session_key, id) VALUES (1, 's1');
+                INSERT INTO staged_events (event_id, kind, member_key, device, ts_ms, session_key) VALUES
+                    ('left-1', 1, 1, 0, 1700000000000, 1), ('left-2', 1, 2, 0, 1700000001000, 1);
                 """;
             c.ExecuteNonQuery();
         }
@@ -82,6 +116,8 @@ public sealed class StagingTests : IDisposable
             await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
             Assert.Equal(["left-1", "left-2", "new"], ids.Order());
             Assert.Equal(["m1", "m2"], (await store.ReadMemberIdsAsync(Ct)).Ids);
+            // The session staged by the dead process kept its key; the new event's session got the next one.
+            Assert.Equal(2, await CountAsync(path, "sessions"));
         }
     }
 

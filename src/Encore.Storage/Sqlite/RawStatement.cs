@@ -20,6 +20,13 @@ internal sealed class RawStatement : IDisposable
 
     public void Text(int index, string? value) => Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value));
 
+    /// <summary>Binds an event id: a canonical UUID as its 16 bytes, anything else as text (see <see cref="EventIds"/>).</summary>
+    public void EventId(int index, string id)
+    {
+        Span<byte> bytes = stackalloc byte[EventIds.UuidBytes];
+        Check(EventIds.TryEncode(id, bytes) ? raw.sqlite3_bind_blob(_stmt, index, bytes) : raw.sqlite3_bind_text(_stmt, index, id));
+    }
+
     public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
 
     public void Int64(int index, long? value) => Check(value is { } v ? raw.sqlite3_bind_int64(_stmt, index, v) : raw.sqlite3_bind_null(_stmt, index));

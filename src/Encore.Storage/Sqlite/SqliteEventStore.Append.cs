@@ -1,22 +1,24 @@
 using System.Text.Json;
 using Encore.Core;
-using Microsoft.Data.Sqlite;
 
 namespace Encore.Storage;
 
-// The append path. A batch is one transaction that appends rows, ids still as strings, to the index-free
-// `staged_events` table: a few sequential pages per batch, written through the WAL before the commit returns.
-// Duplicates are caught on the way in (the staged ids are held in memory; the merged ones are one indexed
-// lookup away). When enough rows are staged, one transaction merges them into `events`: new members and
-// sessions get their integer keys, and every index of `events` is updated in bulk.
+// The append path. A batch is one transaction that appends rows to the index-free `staged_events` table: a
+// few sequential pages per batch, written through the WAL before the commit returns. Members and sessions get
+// their integer keys on the way (new ones are staged beside the events), and duplicates are caught on the way
+// in (staged ids are held in memory; merged ones are one indexed lookup away). When enough rows are staged,
+// one transaction merges them into `events`, where every index is updated in bulk.
 public sealed partial class SqliteEventStore
 {
+    private const int SessionCacheLimit = 1 << 20;
+    private const int MemberCacheLimit = 1 << 22;
+
     /// <summary>Staged events that trigger a merge into the indexed log (reads merge whatever is staged first).</summary>
     internal int MergeThreshold { get; set; } = 100_000;
 
     private readonly HashSet<string> _stagedIds = new(StringComparer.Ordinal);
-    // Members named by staged events: known to the store before the merge gives them keys.
-    private readonly HashSet<string> _stagedMembers = new(StringComparer.Ordinal);
+    private readonly KeyInterner _members = new("members", "member_key", "staged_members", MemberCacheLimit);
+    private readonly KeyInterner _sessions = new("sessions", "session_key", "staged_sessions", SessionCacheLimit);
     private RawStatement? _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion;
     private long _knownDataVersion = -1;
 
@@ -28,7 +30,6 @@ public sealed partial class SqliteEventStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            RefreshIfChangedElsewhere();
             var result = StageBatch(events, ct);
             if (_stagedIds.Count >= MergeThreshold) MergeStaged();
             return result;
@@ -47,7 +48,7 @@ public sealed partial class SqliteEventStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             RefreshIfChangedElsewhere();
-            if (_stagedIds.Count > 0) MergeStaged();
+            if (_stagedIds.Count > 0 || _members.StagedCount > 0 || _sessions.StagedCount > 0) MergeStaged();
         }
         finally
         {
@@ -62,7 +63,7 @@ public sealed partial class SqliteEventStore
         _commit ??= new RawStatement(db, "COMMIT");
         _rollback ??= new RawStatement(db, "ROLLBACK");
         var stage = _stage ??= new RawStatement(db, """
-            INSERT INTO staged_events (event_id, kind, member_id, title_key, episode_key, device, ts_ms, session_id,
+            INSERT INTO staged_events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
                 position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """);
@@ -70,10 +71,16 @@ public sealed partial class SqliteEventStore
         var newIds = new List<string>(events.Count);
         var newTitles = new List<string>();
         var newMembers = new List<string>();
+        var newSessions = new List<string>();
         int stored = 0, duplicates = 0;
         _begin.Execute();
+        long membersNext = _members.Next, sessionsNext = _sessions.Next;
         try
         {
+            // Checked inside the transaction: with the file's write lock held, nobody else can commit now.
+            RefreshIfChangedElsewhere();
+            membersNext = _members.Next;
+            sessionsNext = _sessions.Next;
             for (int i = 0; i < events.Count; i++)
             {
                 if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
@@ -86,20 +93,20 @@ public sealed partial class SqliteEventStore
                     duplicates++;
                     continue;
                 }
-                findEvent.Text(1, e.EventId);
+                findEvent.EventId(1, e.EventId);
                 if (findEvent.QueryInt64(out _))
                 {
                     duplicates++;
                     continue;
                 }
-                stage.Text(1, e.EventId);
+                stage.EventId(1, e.EventId);
                 stage.Int64(2, (long)e.Kind);
-                stage.Text(3, e.MemberId);
+                stage.Int64(3, _members.Resolve(db, e.MemberId, newMembers));
                 stage.Int64(4, e.TitleId is null ? null : ResolveTitle(e.TitleId, newTitles));
                 stage.Int64(5, e.EpisodeId is null ? null : ResolveEpisode(e, i));
                 stage.Int64(6, (long)e.Device);
                 stage.Int64(7, ToUnixMs(e.TimestampUtc));
-                stage.Text(8, e.SessionId);
+                stage.Int64(8, _sessions.Resolve(db, e.SessionId, newSessions));
                 stage.Double(9, e.PositionSeconds);
                 stage.Double(10, e.Rating);
                 stage.Double(11, e.PauseSeconds);
@@ -112,7 +119,6 @@ public sealed partial class SqliteEventStore
                 stage.Execute();
                 _stagedIds.Add(e.EventId);
                 newIds.Add(e.EventId);
-                if (_stagedMembers.Add(e.MemberId)) newMembers.Add(e.MemberId);
                 stored++;
             }
             _commit.Execute();
@@ -122,7 +128,8 @@ public sealed partial class SqliteEventStore
             _rollback.Execute();
             // The transaction rolled back: forget what it had added to the caches.
             foreach (var id in newIds) _stagedIds.Remove(id);
-            foreach (var id in newMembers) _stagedMembers.Remove(id);
+            _members.Undo(newMembers, membersNext);
+            _sessions.Undo(newSessions, sessionsNext);
             foreach (var id in newTitles)
             {
                 _titleKeys.Remove(id);
@@ -134,38 +141,34 @@ public sealed partial class SqliteEventStore
         return new AppendResult(stored, duplicates);
     }
 
-    /// <summary>Moves every staged event into `events` in one transaction; caller holds the write lock.</summary>
+    /// <summary>Moves everything staged into the indexed tables in one transaction; caller holds the write lock.</summary>
     private void MergeStaged()
     {
-        using var tx = _writer.BeginTransaction();
-        using var c = _writer.CreateCommand();
-        c.Transaction = tx;
-        // Keys are handed out in order of first appearance, so they stay dense and deterministic.
-        c.CommandText = $"""
-            INSERT INTO members (id)
-                SELECT s.member_id FROM staged_events AS s
-                WHERE NOT EXISTS (SELECT 1 FROM members AS m WHERE m.id = s.member_id)
-                GROUP BY s.member_id ORDER BY min(s.rowid);
-            INSERT INTO sessions (id)
-                SELECT s.session_id FROM staged_events AS s
-                WHERE NOT EXISTS (SELECT 1 FROM sessions AS x WHERE x.id = s.session_id)
-                GROUP BY s.session_id ORDER BY min(s.rowid);
-            INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
-                    position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
-                SELECT s.event_id, s.kind, m.member_key, s.title_key, s.episode_key, s.device, s.ts_ms, x.session_key,
-                    s.position, s.rating, s.pause_seconds, s.seek_from, s.query, s.results, s.row_name, s.row_position, s.propensity
-                FROM staged_events AS s
-                    JOIN members AS m ON m.id = s.member_id
-                    JOIN sessions AS x ON x.id = s.session_id
-                WHERE true
-                ORDER BY s.rowid
-                ON CONFLICT (event_id) DO NOTHING;
-            DELETE FROM staged_events;
-            """;
-        c.ExecuteNonQuery();
-        tx.Commit();
+        using (var tx = _writer.BeginTransaction())
+        {
+            using var c = _writer.CreateCommand();
+            c.Transaction = tx;
+            c.CommandText = """
+                INSERT INTO members (member_key, id) SELECT member_key, id FROM staged_members ORDER BY member_key
+                    ON CONFLICT DO NOTHING;
+                INSERT INTO sessions (session_key, id) SELECT session_key, id FROM staged_sessions ORDER BY session_key
+                    ON CONFLICT DO NOTHING;
+                INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
+                        position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
+                    SELECT event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
+                        position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity
+                    FROM staged_events WHERE true ORDER BY rowid
+                    ON CONFLICT (event_id) DO NOTHING;
+                DELETE FROM staged_members;
+                DELETE FROM staged_sessions;
+                DELETE FROM staged_events;
+                """;
+            c.ExecuteNonQuery();
+            tx.Commit();
+        }
         _stagedIds.Clear();
-        _stagedMembers.Clear();
+        _members.Merged();
+        _sessions.Merged();
     }
 
     private long ResolveTitle(string titleId, List<string> created)
@@ -202,35 +205,24 @@ public sealed partial class SqliteEventStore
         _titleKeys.Clear();
         _titleRuntimes.Clear();
         _episodes.Clear();
-        _memberKeys.Clear();
         _stagedIds.Clear();
-        _stagedMembers.Clear();
         LoadCatalogueCache();
+        _members.Reset(_writer);
+        _sessions.Reset(_writer);
         using (var c = _writer.CreateCommand())
         {
-            c.CommandText = "SELECT event_id, member_id FROM staged_events";
+            c.CommandText = "SELECT event_id FROM staged_events";
             using var r = c.ExecuteReader();
-            while (r.Read())
-            {
-                _stagedIds.Add(r.GetString(0));
-                _stagedMembers.Add(r.GetString(1));
-            }
+            while (r.Read()) _stagedIds.Add(EventIds.Decode(r.GetValue(0)));
         }
         _snapshot = null;
         _knownDataVersion = version;
     }
 
-    private SqliteCommand CreateCommand(string sql, params string[] parameters)
-    {
-        var command = _writer.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        return command;
-    }
-
     private void DisposeStatements()
     {
         foreach (var statement in new[] { _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion }) statement?.Dispose();
-        _findMember?.Dispose();
+        _members.Dispose();
+        _sessions.Dispose();
     }
 }

@@ -16,10 +16,7 @@ public sealed partial class SqliteEventStore
     private readonly Dictionary<string, long> _titleKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _titleRuntimes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Key, long TitleKey, EpisodeInfo Info)> _episodes = new(StringComparer.Ordinal);
-    // Members are looked up lazily (a service may have millions); keys once seen stay cached.
-    private readonly Dictionary<string, long> _memberKeys = new(StringComparer.Ordinal);
     private CatalogueSnapshot? _snapshot;
-    private SqliteCommand? _findMember;
 
     public async Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default)
     {
@@ -122,6 +119,8 @@ public sealed partial class SqliteEventStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             RefreshIfChangedElsewhere();
+            // Staged new members hold keys the upsert would otherwise hand out again: merge them first.
+            if (_members.StagedCount > 0) MergeStaged();
             var added = new List<(string Id, long Key)>();
             using (var tx = _writer.BeginTransaction())
             {
@@ -149,7 +148,7 @@ public sealed partial class SqliteEventStore
                 }
                 tx.Commit();
             }
-            foreach (var (id, key) in added) _memberKeys[id] = key;
+            foreach (var (id, key) in added) _members.Remember(id, key);
         }
         finally
         {
@@ -247,7 +246,7 @@ public sealed partial class SqliteEventStore
             RefreshIfChangedElsewhere();
             foreach (var id in memberIds)
             {
-                if (id is not null && (_stagedMembers.Contains(id) || TryGetMemberKey(id, transaction: null, out _))) known.Add(id);
+                if (id is not null && _members.TryGetKey(_writer.Handle!, id, out _)) known.Add(id);
             }
         }
         finally
@@ -312,20 +311,6 @@ public sealed partial class SqliteEventStore
     /// <see cref="Title.RuntimeSeconds"/> is only typical and whose episodes carry their own.
     /// </summary>
     private static int PositionBound(TitleKind kind, int runtimeSeconds) => kind == TitleKind.Series ? 0 : runtimeSeconds;
-
-    /// <summary>The member's key from the cache or the file; caller holds the write lock.</summary>
-    private bool TryGetMemberKey(string memberId, SqliteTransaction? transaction, out long key)
-    {
-        if (_memberKeys.TryGetValue(memberId, out key)) return true;
-        var find = _findMember ??= CreateCommand("SELECT member_key FROM members WHERE id = $id", "$id");
-        find.Transaction = transaction;
-        find.Parameters[0].Value = memberId;
-        var found = find.ExecuteScalar();
-        if (found is null) return false;
-        key = (long)found;
-        _memberKeys[memberId] = key;
-        return true;
-    }
 
     private static void CheckTitle(Title title)
     {

@@ -32,7 +32,7 @@ public sealed partial class SqliteEventStore
         {
             yield return new ViewingEvent
             {
-                EventId = r.GetString(0),
+                EventId = EventIds.Decode(r.GetValue(0)),
                 Kind = (EventKind)r.GetInt32(1),
                 MemberId = r.GetString(2),
                 TitleId = r.IsDBNull(3) ? null : r.GetString(3),

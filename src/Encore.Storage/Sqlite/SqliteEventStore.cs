@@ -58,8 +58,8 @@ public sealed partial class SqliteEventStore : IEventStore
                 writer.Open();
                 Execute(writer, "PRAGMA journal_mode = WAL");
                 Execute(writer, "PRAGMA synchronous = NORMAL");
-                // A larger page cache keeps the event-id and member indexes in memory during big ingests.
-                Execute(writer, "PRAGMA cache_size = -65536");
+                // A large page cache (256 MiB, taken only as the file grows) keeps the indexes a merge updates in memory.
+                Execute(writer, "PRAGMA cache_size = -262144");
                 Execute(writer, "PRAGMA temp_store = MEMORY");
                 version = SqliteSchema.Migrate(writer, fullPath);
             }
@@ -168,7 +168,7 @@ public sealed partial class SqliteEventStore : IEventStore
             {
                 // Leave the file tidy. Staged events are durable either way: a failed merge is retried on the
                 // next read after reopening, so it must not turn disposal into an error.
-                if (_stagedIds.Count > 0) MergeStaged();
+                if (_stagedIds.Count > 0 || _members.StagedCount > 0 || _sessions.StagedCount > 0) MergeStaged();
             }
             catch (SqliteException)
             {
