@@ -23,18 +23,25 @@ public sealed class EaseSpeed : IBench
         var trainer = new EaseTrainer(new EaseOptions { Lambda = 200 });
         trainer.Fit(data.Train); // JIT warm-up, as numpy's libraries are loaded before its timing
         var times = new List<double>();
+        var cpu = new List<double>();
+        var process = Process.GetCurrentProcess();
         EaseRecommender? model = null;
         for (int r = 0; r < repeats; r++)
         {
+            process.Refresh();
+            double c0 = process.TotalProcessorTime.TotalSeconds;
             var sw = Stopwatch.StartNew();
             model = (EaseRecommender)trainer.Fit(data.Train);
             times.Add(sw.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpu.Add(process.TotalProcessorTime.TotalSeconds - c0);
         }
         times.Sort();
+        cpu.Sort();
         double encore = times[0];
         var (recall, ndcg, _) = data.Evaluate(model!);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"encore EASE fit: best {encore:F4}s median {times[times.Count / 2]:F4}s over {repeats} ({model!.ActiveTitles} active titles of {data.Train.Columns}); recall@20={recall:F4} ndcg@20={ndcg:F4}"));
+            $"encore EASE fit: best {encore:F4}s median {times[times.Count / 2]:F4}s over {repeats} (CPU {cpu[0]:F4}s; {model!.ActiveTitles} active titles of {data.Train.Columns}); recall@20={recall:F4} ndcg@20={ndcg:F4}; load average {IalsScale.LoadAverage()}"));
 
         // The inverse kernel alone, on the full 1682-title Gram-sized SPD matrix.
         int n = data.Train.Columns;
@@ -57,16 +64,25 @@ public sealed class EaseSpeed : IBench
 
         var script = FindScript();
         if (script is null || !File.Exists(python)) { Console.WriteLine("numpy reference: skipped (bench/ease_numpy.py or python not found)"); return Task.FromResult(0); }
-        var psi = new ProcessStartInfo(python, [script, ModelsTopNData.DataFolder(), repeats.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Console.Write(output);
-        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("numpy EASE fit best", StringComparison.Ordinal));
-        if (line is not null)
+        // Debian's numpy as installed (reference BLAS/LAPACK), and the same numpy on OpenBLAS where
+        // libopenblas0-pthread is installed (loaded for this process only, through LD_LIBRARY_PATH).
+        const string openBlas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+        foreach (var (label, libraryPath) in new[] { ("numpy (system BLAS)", (string?)null), ("numpy (OpenBLAS)", openBlas) })
         {
-            double numpy = double.Parse(line.Split(' ')[4].TrimEnd('s'), CultureInfo.InvariantCulture);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio numpy/encore = {numpy / encore:F2}x (encore {encore:F4}s, numpy {numpy:F4}s)"));
+            if (libraryPath is not null && !Directory.Exists(libraryPath)) { Console.WriteLine($"{label}: skipped ({libraryPath} not installed)"); continue; }
+            var psi = new ProcessStartInfo(python, [script, ModelsTopNData.DataFolder(), repeats.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true };
+            if (libraryPath is not null) psi.Environment["LD_LIBRARY_PATH"] = libraryPath;
+            using var p = Process.Start(psi)!;
+            string output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Console.Write(label + ": " + output);
+            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("numpy EASE fit best", StringComparison.Ordinal));
+            if (line is null) continue;
+            var words = line.Split(' ');
+            double numpy = double.Parse(words[4].TrimEnd('s'), CultureInfo.InvariantCulture);
+            double numpyCpu = double.Parse(words[Array.IndexOf(words, "(CPU") + 1].TrimEnd('s', ')', ';'), CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  ratio {label}/encore: wall {numpy / encore:F2}x (encore {encore:F4}s, numpy {numpy:F4}s); CPU {numpyCpu / cpu[0]:F2}x (encore {cpu[0]:F4}s, numpy {numpyCpu:F4}s)"));
         }
         return Task.FromResult(0);
     }

@@ -15,21 +15,33 @@ internal static unsafe class IalsSolver
         var po = new ParallelOptions { CancellationToken = ct };
         const int chunk = 256;
         int chunks = (rows.Rows + chunk - 1) / chunk;
-        Parallel.For(0, chunks, po, () => new float[3 * kp], (c, _, scratch) =>
+        int longest = 0;
+        for (int r = 0; r < rows.Rows; r++) longest = Math.Max(longest, rows.Pointers[r + 1] - rows.Pointers[r]);
+        Parallel.For(0, chunks, po, () => new Scratch(kp, longest), (c, _, scratch) =>
         {
             int end = Math.Min(rows.Rows, (c + 1) * chunk);
-            fixed (float* px = x, py = y, pg = gram, ps = scratch, pv = rows.Values)
+            fixed (float* px = x, py = y, pg = gram, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros)
             fixed (int* pi = rows.Indices, pp = rows.Pointers)
             {
                 for (int r = c * chunk; r < end; r++)
                 {
                     int from = pp[r], to = pp[r + 1];
                     float lambda = Lambda(o, to - from, otherCount);
-                    SolveRow(px + (long)r * kp, py, pg, pi, pv, from, to, lambda, kp, o, ps);
+                    SolveRow(px + (long)r * kp, py, pg, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz);
                 }
             }
             return scratch;
         }, _ => { });
+    }
+
+    // Per-thread buffers: three factor-sized vectors, and per-entry coefficients (Zeros is never written).
+    private sealed class Scratch(int kp, int longest)
+    {
+        public readonly float[] Vectors = new float[3 * kp];
+        public readonly float[] Zeros = new float[longest + 1];
+        public readonly float[] U = new float[longest + 1];
+        public readonly float[] V = new float[longest + 1];
+        public readonly float[] D = new float[longest + 1];
     }
 
     /// <summary>The regularization of a row with <paramref name="count"/> observations: lambda (n + a0 * N)^nu.</summary>
@@ -37,37 +49,36 @@ internal static unsafe class IalsSolver
         => o.RegularizationExponent == 0 ? o.Regularization
             : (float)(o.Regularization * Math.Pow(count + (double)o.UnobservedWeight * otherCount, o.RegularizationExponent));
 
-    private static void SolveRow(float* x, float* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch)
+    private static void SolveRow(float* x, float* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero)
     {
         float* r = scratch, p = scratch + kp, ap = scratch + 2 * kp;
         float a0 = o.UnobservedWeight, alpha = o.Alpha;
-        // r = b - A x
-        FactorKernels.SymMatVec(g, x, lambda, ap, kp);
-        for (int k = 0; k < kp; k++) r[k] = -ap[k];
+        // Per entry: confidence c, and the coefficients of the two sparse passes.
         for (int e = from; e < to; e++)
         {
-            float* yi = y + (long)indices[e] * kp;
             float c = 1f + alpha * values[e];
-            float dot = FactorKernels.Dot(yi, x, kp);
-            FactorKernels.Axpy(r, c - (c - a0) * dot, yi, kp);
+            u[e - from] = c;
+            v[e - from] = -(c - a0);
+            d[e - from] = c - a0;
         }
+        int n = to - from;
+        // r = b - A x = sum_e (c_e - (c_e - a0) y_e.x) y_e - (G + lambda I) x
+        FactorKernels.SymMatVec(g, x, lambda, ap, kp);
+        for (int k = 0; k < kp; k++) r[k] = -ap[k];
+        FactorKernels.AddWeightedRows(y, indices + from, u, v, 0, n, x, r, kp);
         float rsOld = FactorKernels.Dot(r, r, kp);
         if (rsOld < 1e-20f) return;
         for (int k = 0; k < kp; k++) p[k] = r[k];
         for (int step = 0; step < o.CgSteps; step++)
         {
+            // A p = (G + lambda I) p + sum_e (c_e - a0) (y_e . p) y_e
             FactorKernels.SymMatVec(g, p, lambda, ap, kp);
-            for (int e = from; e < to; e++)
-            {
-                float* yi = y + (long)indices[e] * kp;
-                float d = 1f + alpha * values[e] - a0;
-                FactorKernels.Axpy(ap, d * FactorKernels.Dot(yi, p, kp), yi, kp);
-            }
+            FactorKernels.AddWeightedRows(y, indices + from, zero, d, 0, n, p, ap, kp);
             float pAp = FactorKernels.Dot(p, ap, kp);
             if (!(pAp > 0)) return;
-            float step_ = rsOld / pAp;
-            FactorKernels.Axpy(x, step_, p, kp);
-            FactorKernels.Axpy(r, -step_, ap, kp);
+            float stepSize = rsOld / pAp;
+            FactorKernels.Axpy(x, stepSize, p, kp);
+            FactorKernels.Axpy(r, -stepSize, ap, kp);
             float rsNew = FactorKernels.Dot(r, r, kp);
             if (rsNew < 1e-20f) return;
             float beta = rsNew / rsOld;
