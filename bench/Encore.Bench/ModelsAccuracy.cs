@@ -40,7 +40,7 @@ public sealed class ModelsAccuracy : IBench
             // With --seeds S, models that take a seed are fitted S times (seed=1..S) and the means reported.
             bool seeded = ModelCatalog.Get(model).Parameters.Any(p => p.Key == "seed");
             int runsOfModel = seeded ? seeds : 1;
-            double recall = 0, ndcg = 0, coverage = 0, fit = 0;
+            double recall = 0, ndcg = 0, coverage = 0, fit = 0, hr = 0, mrr = 0;
             for (int s = 1; s <= runsOfModel; s++)
             {
                 var pairs = new Dictionary<string, string>(ModelParameters.ParsePairs(ps));
@@ -53,9 +53,12 @@ public sealed class ModelsAccuracy : IBench
                 recall += r / runsOfModel;
                 ndcg += n / runsOfModel;
                 coverage += c / runsOfModel;
+                var (h, q) = data.EvaluateNext(fitted);
+                hr += h / runsOfModel;
+                mrr += q / runsOfModel;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{model,-12} {string.Join(' ', ps),-40} recall@20={recall:F4} ndcg@20={ndcg:F4} coverage@20={coverage:F4} fit={fit:F3}s{(runsOfModel > 1 ? $" (mean of {runsOfModel} seeds)" : "")}"));
+                $"{model,-12} {string.Join(' ', ps),-40} recall@20={recall:F4} ndcg@20={ndcg:F4} coverage@20={coverage:F4} | p-next hr@10={hr:F4} mrr@10={mrr:F4} | fit={fit:F3}s{(runsOfModel > 1 ? $" (mean of {runsOfModel} seeds)" : "")}"));
         }
         return Task.FromResult(0);
     }

@@ -88,6 +88,34 @@ public sealed class ModelsTopNData
         return data;
     }
 
+    /// <summary>
+    /// P-NEXT: for each test member the query is the last training positive (by time, then item id), the target the
+    /// first test positive; the similar-titles list (query and the member's training titles excluded) gives HR@n, MRR@n.
+    /// </summary>
+    public (double HitRate, double Mrr) EvaluateNext(IRecommender model, int n = 10)
+    {
+        double hits = 0, mrr = 0;
+        var scores = new float[Train.Columns];
+        var top = new int[n];
+        foreach (var m in TestMembers)
+        {
+            var cols = Train.RowColumns(m);
+            var times = Train.RowTimestamps(m);
+            int query = -1;
+            long latest = long.MinValue;
+            for (int k = 0; k < cols.Length; k++)
+                if (times[k] > latest || (times[k] == latest && cols[k] > query)) { latest = times[k]; query = cols[k]; }
+            if (query < 0) continue;
+            model.SimilarTitles(query, scores);
+            foreach (var t in cols) scores[t] = float.NegativeInfinity;
+            int count = TopN.Select(scores, n, top);
+            int target = Test[m][0];
+            int rank = Array.IndexOf(top, target, 0, count);
+            if (rank >= 0) { hits++; mrr += 1.0 / (rank + 1); }
+        }
+        return (hits / TestMembers.Length, mrr / TestMembers.Length);
+    }
+
     /// <summary>Recall@n, NDCG@n and coverage@n over the test members (excluding each member's training titles).</summary>
     public (double Recall, double Ndcg, double Coverage) Evaluate(IRecommender model, int n = 20)
     {

@@ -25,10 +25,15 @@ public sealed class TopNSpeed : IBench
             var pairs = ModelParameters.ParsePairs(ps.Length == 0 ? [] : ps.Split(' '));
             var model = ModelCatalog.CreateTrainer(name, pairs).Fit(data.Train);
             Recommendations.RecommendBatch(model, members, 20, data.Train); // warm-up (JIT)
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            process.Refresh();
+            double cpu0 = process.TotalProcessorTime.TotalSeconds;
             double batch = Best(repeats, () => Recommendations.RecommendBatch(model, members, 20, data.Train));
+            process.Refresh();
+            double batchCpu = (process.TotalProcessorTime.TotalSeconds - cpu0) / repeats;
             double naive = Best(Math.Max(3, repeats / 4), () => FullSort(model, members, data));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-10} {ps,-12} batch top-20: {batch * 1000:F2} ms   full-sort reference: {naive * 1000:F2} ms   ratio {naive / batch:F1}x"));
+                $"{name,-10} {ps,-12} batch top-20: {batch * 1000:F2} ms (mean CPU {batchCpu * 1000:F2} ms)   full-sort reference: {naive * 1000:F2} ms   ratio {naive / batch:F1}x   load {IalsScale.LoadAverage()}"));
         }
         return Task.FromResult(0);
     }
