@@ -257,6 +257,34 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_line_beyond_16_MiB_is_refused_without_reading_on()
+    {
+        var path = _temp.File("huge.jsonl");
+        await File.WriteAllTextAsync(path, "{\"query\":\"" + new string('x', 17 * 1024 * 1024) + "\"}\n", Ct);
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path, ImportErrorMode.Skip));
+
+        Assert.Equal(1, e.Line);
+        Assert.Contains("longer than 16 MiB", e.Reason);
+    }
+
+    [Fact]
+    public async Task Byte_order_marks_are_accepted()
+    {
+        await ImportAsync(WriteCatalogue());
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+        var jsonl = Fixtures.WriteBytes(_temp.Path, "bom.jsonl", [.. bom, .. System.Text.Encoding.UTF8.GetBytes(
+            "{\"event_id\":\"j1\",\"kind\":\"rating\",\"member_id\":\"m1\",\"title_id\":\"t1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"rating\":4}\n")]);
+        var csv = Fixtures.WriteBytes(_temp.Path, "bom.csv", [.. bom, .. System.Text.Encoding.UTF8.GetBytes(
+            "event_id,kind,member_id,title_id,device,timestamp,session_id,rating\nc1,rating,m1,t1,web,2024-05-01T20:00:00Z,x,4\n")]);
+
+        var fromJson = await ImportAsync(jsonl);
+        var fromCsv = await ImportAsync(csv);
+
+        Assert.Equal((1L, 1L), (fromJson.Imported, fromCsv.Imported));
+    }
+
+    [Fact]
     public async Task Empty_files()
     {
         var jsonl = Fixtures.WriteUtf8(_temp.Path, "empty.jsonl", "");
