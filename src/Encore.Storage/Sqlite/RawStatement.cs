@@ -18,7 +18,26 @@ internal sealed class RawStatement : IDisposable
         Check(raw.sqlite3_prepare_v2(db, sql, out _stmt), sql);
     }
 
+    /// <summary>Sets every parameter to NULL: then only the values present need binding (one native call each).</summary>
+    public void ClearBindings() => Check(raw.sqlite3_clear_bindings(_stmt));
+
     public void Text(int index, string? value) => Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value));
+
+    /// <summary>Binds a value that may be absent, leaving NULL (after <see cref="ClearBindings"/>) when it is.</summary>
+    public void OptionalText(int index, string? value)
+    {
+        if (value is not null) Check(raw.sqlite3_bind_text(_stmt, index, value));
+    }
+
+    public void OptionalInt64(int index, long? value)
+    {
+        if (value is { } v) Check(raw.sqlite3_bind_int64(_stmt, index, v));
+    }
+
+    public void OptionalDouble(int index, double? value)
+    {
+        if (value is { } v) Check(raw.sqlite3_bind_double(_stmt, index, v));
+    }
 
     /// <summary>Binds an event id: a canonical UUID as its 16 bytes, anything else as text (see <see cref="EventIds"/>).</summary>
     public void EventId(int index, string id)
@@ -29,9 +48,6 @@ internal sealed class RawStatement : IDisposable
 
     public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
 
-    public void Int64(int index, long? value) => Check(value is { } v ? raw.sqlite3_bind_int64(_stmt, index, v) : raw.sqlite3_bind_null(_stmt, index));
-
-    public void Double(int index, double? value) => Check(value is { } v ? raw.sqlite3_bind_double(_stmt, index, v) : raw.sqlite3_bind_null(_stmt, index));
 
     /// <summary>Runs a statement that returns no rows.</summary>
     public void Execute()
