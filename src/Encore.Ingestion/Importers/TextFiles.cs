@@ -19,14 +19,13 @@ internal static class TextFiles
 
     /// <summary>Calls <paramref name="handle"/> for every non-blank line; returns the number of lines handled.</summary>
     public static long ForEachLine(string path, TextEncoding encoding, SkippedLines skips, CancellationToken ct,
-        LineHandler handle, bool hasHeader = false)
+        LineHandler handle)
     {
         using var reader = new LineReader(path, encoding);
         long handled = 0;
         while (reader.TryReadLine(out ReadOnlySpan<byte> bytes))
         {
             if (reader.LineNumber % CancellationCheckInterval == 0) ct.ThrowIfCancellationRequested();
-            if (hasHeader && reader.LineNumber == 1) continue;
             try
             {
                 var line = reader.Decode(bytes);
@@ -69,7 +68,6 @@ internal static class TextFiles
                 HasHeader = true,
                 Unescape = true,
                 DisableColCountCheck = true,
-                DisableFastFloat = false,
             }).From(text);
             if (reader.Header.IsEmpty)
                 throw new ImportException(path, 0, "the file is empty; expected a header line naming the columns");
