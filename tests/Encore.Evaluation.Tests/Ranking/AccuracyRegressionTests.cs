@@ -1,0 +1,84 @@
+using Encore.Evaluation.Ranking;
+using Encore.Models;
+using Xunit;
+
+namespace Encore.Evaluation.Tests.Ranking;
+
+/// <summary>
+/// Each top-N model's P-TOPN and P-NEXT figures on the real MovieLens 100K, within a tight band, so that a change
+/// that makes a model worse (or silently different) fails CI. Parameters are pinned here rather than taken from
+/// the models' defaults, so that retuning a default is a deliberate edit of this table.
+/// </summary>
+public sealed class AccuracyRegressionTests(Ml100kFixture ml100k)
+{
+    private const double Band = 0.005;
+
+    /// <summary>model, parameters (k=v;k=v), Recall@20, NDCG@20.</summary>
+    public static TheoryData<string, string, double, double> TopN => new()
+    {
+        { "popularity", "", 0.1136, 0.0901 },
+        { "itemknn", "weighting=cosine;neighbours=200;shrinkage=0", 0.1874, 0.1451 },
+        { "itemknn", "weighting=bm25;neighbours=200;k1=1.2;b=0.5;shrinkage=0", 0.2124, 0.1565 },
+        { "ease", "lambda=200", 0.2202, 0.1656 },
+        { "ials", "factors=128;iterations=15;regularization=0.02;alpha=1;unobserved-weight=1;regularization-exponent=1;cg-steps=3;init-scale=0.1;seed=42;use-ratings=true", 0.2288, 0.1693 },
+        { "sequential", SequentialParameters, SequentialRecall, SequentialNdcg },
+    };
+
+    /// <summary>The sequential blend's tuned setting (its defaults), spelled out.</summary>
+    internal const string SequentialParameters = "lambda=200;recency-scale=5;recency-floor=0.1;window=20;decay=0.9;popularity-exponent=0.5;transition-scale=3;transition-weight=0.5;similar-lambda=1000;similar-window=5;similar-decay=0.6;similar-transition-weight=1";
+    internal const double SequentialRecall = 0.2518;
+    internal const double SequentialNdcg = 0.1891;
+
+    [Theory]
+    [MemberData(nameof(TopN))]
+    public void P_topn_figure_holds(string model, string parameters, double recall, double ndcg)
+    {
+        var split = ml100k.Split;
+        var trainer = ModelCatalog.CreateTrainer(model, Parse(parameters));
+        var (m, _, _) = TopNProtocol.Run(trainer, split, ct: TestContext.Current.CancellationToken);
+        Assert.InRange(m.Recall, recall - Band, recall + Band);
+        Assert.InRange(m.Ndcg, ndcg - Band, ndcg + Band);
+    }
+
+    /// <summary>model, parameters, HR@10, MRR@10 (the references of issue 3: item-kNN cosine 0.1258 / 0.0513, popularity 0.0725).</summary>
+    public static TheoryData<string, string, double, double> Next => new()
+    {
+        { "popularity", "", 0.0725, 0.0300 },
+        { "itemknn", "weighting=cosine;neighbours=200;shrinkage=0", 0.1258, 0.0513 },
+        { "sequential", SequentialParameters, SequentialHitRate, SequentialMrr },
+    };
+
+    internal const double SequentialHitRate = 0.1418;
+    internal const double SequentialMrr = 0.0611;
+
+    [Theory]
+    [MemberData(nameof(Next))]
+    public void P_next_figure_holds(string model, string parameters, double hitRate, double mrr)
+    {
+        var trainer = ModelCatalog.CreateTrainer(model, Parse(parameters));
+        var (m, _, _) = NextTitleProtocol.Run(trainer, ml100k.Split, ct: TestContext.Current.CancellationToken);
+        Assert.InRange(m.HitRate, hitRate - Band, hitRate + Band);
+        Assert.InRange(m.Mrr, mrr - Band, mrr + Band);
+        Assert.Equal(938, m.Queries);
+    }
+
+    [Fact]
+    public void Sequential_blend_beats_every_peer_of_issue_3()
+    {
+        // The targets: Recall@20 >= 0.239 and NDCG@20 >= 0.177 (5% above the best peer), HR@10 and MRR@10 above
+        // EASE(lambda=500)'s 0.1375 / 0.0580. The pinned figures above are measured; this states the bar they clear.
+        Assert.True(SequentialRecall >= 0.239 + Band && SequentialNdcg >= 0.177 + Band);
+        Assert.True(SequentialHitRate > 0.1375 && SequentialMrr > 0.0580);
+    }
+
+    internal static Dictionary<string, string> Parse(string parameters)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in parameters.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = pair.IndexOf('=');
+            result[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return result;
+    }
+}
