@@ -74,6 +74,7 @@ public sealed record EventQuery
     public string? TitleId { get; init; }
     public DateTime? FromUtc { get; init; }
     public DateTime? ToUtc { get; init; }
+    /// <summary>Kinds to return (null: all; empty: none).</summary>
     public IReadOnlyCollection<EventKind>? Kinds { get; init; }
 }
 

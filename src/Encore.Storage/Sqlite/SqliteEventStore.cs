@@ -9,6 +9,12 @@ namespace Encore.Storage;
 /// power loss may lose the last commits). One writer connection, serialised by a lock, reuses prepared
 /// statements; every streaming read opens its own connection, so reads run beside writes.
 /// </summary>
+/// <remarks>
+/// Appends land in index-free staging tables and are merged into the indexed log in bulk (every 100,000
+/// events, before any read, and on disposal): see SqliteEventStore.Append.cs and migration 3 for why. Reads
+/// always see every acknowledged event. Several processes may open one file; each notices the others'
+/// commits (<c>PRAGMA data_version</c>) and reloads its caches, and writes are serialised by SQLite.
+/// </remarks>
 public sealed partial class SqliteEventStore : IEventStore
 {
     private readonly SqliteConnection _writer;
