@@ -12,7 +12,7 @@ public sealed class SequentialTests
         // Two histories: a b c, and b c.  Window 2, decay 0.5: (a,b)=1, (a,c)=0.5, (b,c)=1+1=2.
         int[] pointers = [0, 3, 5];
         int[] titles = [0, 1, 2, 1, 2];
-        var m = TitleTransitions.Count(pointers, titles, 3, window: 2, decay: 0.5f);
+        var m = TitleTransitions.Count(pointers, titles, 3, window: 2, decay: 0.5f, TestContext.Current.CancellationToken);
         Assert.Equal([0, 2, 3, 3], m.Pointers);
         Assert.Equal([1, 2, 2], m.Indices);
         Assert.Equal([1f, 0.5f, 2f], m.Values);
@@ -27,7 +27,7 @@ public sealed class SequentialTests
     [Fact]
     public void Window_one_counts_only_direct_successors()
     {
-        var m = TitleTransitions.Count([0, 4], [3, 1, 2, 0], 4, window: 1, decay: 0.9f);
+        var m = TitleTransitions.Count([0, 4], [3, 1, 2, 0], 4, window: 1, decay: 0.9f, TestContext.Current.CancellationToken);
         Assert.Equal(3, m.NonZeros);
         Assert.Equal([1], m.RowIndices(3).ToArray());
         Assert.Equal([2], m.RowIndices(1).ToArray());
