@@ -10,7 +10,9 @@ namespace Encore.Bench;
 /// baseline's fit measured in the same run (the global mean is the accuracy reference and is timed too,
 /// but its fit takes about a millisecond, too little to divide by).
 /// Options: --data DIR (../shared/data/ml-100k), --models a,b (all), --folds u1,u2 (all),
-/// --param key=value (repeatable, passed to every model that is not mean/baseline).
+/// --param key=value (repeatable, passed to every model that is not mean/baseline),
+/// --tune key=v1,v2 (repeatable): instead, for each model, choose the setting per fold on a validation split
+/// carved out of that fold's training ratings (RatingProtocol.RunTuned) and report the test figures.
 /// </summary>
 public sealed class RatingBench : IBench
 {
@@ -37,6 +39,15 @@ public sealed class RatingBench : IBench
             extra[kv[0]] = kv[1];
         }
 
+        var axes = new List<KeyValuePair<string, IReadOnlyList<string>>>();
+        for (int k = 0; k + 1 < args.Length; k++)
+        {
+            if (args[k] != "--tune") continue;
+            var kv = args[k + 1].Split('=', 2);
+            if (kv.Length != 2) { Console.Error.WriteLine($"--tune {args[k + 1]}: expected key=v1,v2"); return Task.FromResult(2); }
+            axes.Add(new(kv[0], kv[1].Split(',')));
+        }
+
         Console.WriteLine($"P-RATING on {data}: folds {string.Join(",", folds.Select(f => f.Name))}; {Environment.ProcessorCount} cores; Release build expected");
         var references = new List<RatingProtocolResult>
         {
@@ -47,6 +58,13 @@ public sealed class RatingBench : IBench
         foreach (var model in models)
         {
             var reference = references.Find(r => r.Model == model);
+            if (axes.Count > 0 && reference is null)
+            {
+                var grid = RatingTuner.Grid([.. axes, .. extra.Select(e => new KeyValuePair<string, IReadOnlyList<string>>(e.Key, [e.Value]))]);
+                var (tuned, _) = RatingProtocol.RunTuned(data, model, grid, folds, new ConsoleLines(), CancellationToken.None);
+                results.Add(tuned);
+                continue;
+            }
             results.Add(reference ?? RunOne(data, model, model is GlobalMeanTrainer.ModelName or BaselineTrainer.ModelName ? [] : extra, folds));
         }
         double baselineFit = references[1].FitSecondsPerFold;
@@ -85,5 +103,11 @@ public sealed class RatingBench : IBench
             if (Directory.Exists(candidate)) return candidate;
         }
         return null;
+    }
+
+    /// <summary>Writes progress at once, on the reporting thread (Progress&lt;T&gt; would post it later, out of order).</summary>
+    private sealed class ConsoleLines : IProgress<string>
+    {
+        public void Report(string value) => Console.WriteLine("  " + value);
     }
 }

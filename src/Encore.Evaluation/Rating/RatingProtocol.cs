@@ -43,6 +43,32 @@ public static class RatingProtocol
             parameters is null ? new Dictionary<string, string>() : new Dictionary<string, string>(parameters), source, results);
     }
 
+    /// <summary>
+    /// P-RATING with the parameters chosen per fold: on each fold, <see cref="RatingTuner.Search"/> scores every
+    /// setting of <paramref name="settings"/> on a validation split carved out of that fold's training ratings;
+    /// the best one is refitted on the whole training side and scored on the test side, which the choice never saw.
+    /// </summary>
+    public static (RatingProtocolResult Result, IReadOnlyList<IReadOnlyDictionary<string, string>> Chosen) RunTuned(
+        string dataFolder, string model, IReadOnlyList<IReadOnlyDictionary<string, string>> settings,
+        IReadOnlyList<RatingFold> folds, IProgress<string>? progress, CancellationToken ct)
+    {
+        if (settings.Count == 0) throw new ArgumentException("no setting to tune over", nameof(settings));
+        var results = new List<RatingFoldResult>(folds.Count);
+        var chosen = new List<IReadOnlyDictionary<string, string>>(folds.Count);
+        foreach (var fold in folds)
+        {
+            var trials = RatingTuner.Search(RatingMatrices.Build(fold.Train), model, settings, ct: ct);
+            var best = trials[0].Parameters;
+            chosen.Add(best);
+            var result = EvaluateFold(RatingModelCatalog.Create(model, best), fold, ct);
+            results.Add(result);
+            progress?.Report($"{model} {fold.Name}: chose {RatingTuner.Describe(best)} (validation RMSE {trials[0].ValidationRmse:F4}); test RMSE {result.Rmse:F4}  MAE {result.Mae:F4}");
+        }
+        string source = RatingFolds.HasOfficialFolds(dataFolder) ? "official folds u1..u5" : $"5 folds by seeded shuffle (seed {RatingFolds.GeneratedFoldSeed})";
+        var described = new Dictionary<string, string> { ["tuned"] = string.Join(" | ", chosen.Select(RatingTuner.Describe)) };
+        return (new RatingProtocolResult(ProtocolName, new DirectoryInfo(dataFolder).Name, model, described, source, results), chosen);
+    }
+
     /// <summary>Fits on the fold's train side and scores every test pair.</summary>
     public static RatingFoldResult EvaluateFold(IRatingTrainer trainer, RatingFold fold, CancellationToken ct)
     {

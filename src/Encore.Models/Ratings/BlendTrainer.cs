@@ -27,6 +27,8 @@ public sealed class BlendTrainer(BlendOptions? options = null) : IRatingTrainer
         var range = new RatingTrainingData(data);
         var holdout = RatingHoldout.Split(data, o.ValidationFraction, o.Seed);
         int n = holdout.Ratings.Length, width = trainers.Length + 1;
+        if (n < 10 * width)
+            throw new ArgumentException($"blend: only {n} ratings were held out to fit {width} weights; the training matrix ({data.NonZeros} ratings) is too small to blend, or raise 'validation'");
         var gram = new double[width * width];
         var moment = new double[width];
         var predictions = new float[trainers.Length][];

@@ -296,11 +296,13 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
                             x[factors] = 1;
                             target -= other.Vectors[(long)j * width + factors];
                         }
+                        // Lower triangle of α x xᵀ: a plain loop, since rows are a few doubles long and a
+                        // vector call per row costs more than it saves at these ranks.
                         for (int a = 0; a < width; a++)
                         {
                             double ax = alpha * x[a];
-                            var row = precision.AsSpan(a * width, a + 1);
-                            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(x, 0, a + 1), ax, row, row);
+                            int rowStart = a * width;
+                            for (int b = 0; b <= a; b++) precision[rowStart + b] += ax * x[b];
                             linear[a] += ax * target;
                         }
                     }
