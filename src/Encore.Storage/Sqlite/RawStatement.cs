@@ -78,6 +78,29 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
+    /// <summary>Binds an integer to a named parameter (e.g. "$from"), as a command built for Microsoft.Data.Sqlite names it.</summary>
+    public void Int64(string name, long value)
+    {
+        int index = raw.sqlite3_bind_parameter_index(_stmt, name);
+        if (index == 0) throw new ArgumentException($"the statement has no parameter {name}", nameof(name));
+        Int64(index, value);
+    }
+
+    /// <summary>Steps a query: true with a row to read, false when done.</summary>
+    public bool Read()
+    {
+        int rc = raw.sqlite3_step(_stmt);
+        if (rc == raw.SQLITE_ROW) return true;
+        if (rc != raw.SQLITE_DONE) Check(rc);
+        return false;
+    }
+
+    public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
+
+    public long ColumnInt64(int column) => raw.sqlite3_column_int64(_stmt, column);
+
+    public double ColumnDouble(int column) => raw.sqlite3_column_double(_stmt, column);
+
     public void Dispose() => _stmt.Dispose();
 
     private void Check(int rc, string? sql = null)
