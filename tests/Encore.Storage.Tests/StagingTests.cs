@@ -28,6 +28,22 @@ public sealed class StagingTests : IDisposable
         return (r.GetInt64(0), r.GetInt64(1));
     }
 
+    [Fact]
+    public async Task A_member_upsert_never_takes_a_key_another_store_has_staged()
+    {
+        var path = _folder.File("keys.db");
+        await using var a = await SqliteEventStore.OpenAsync(path, Ct);
+        await using var b = await SqliteEventStore.OpenAsync(path, Ct);
+        await a.AppendAsync([Play("e1", member: "staged-by-a")], Ct);
+        await b.UpsertMembersAsync([new Member { Id = "upserted-by-b", Country = "NO" }, new Member { Id = "staged-by-a", Country = "SE" }], Ct);
+        await a.AppendAsync([Play("e2", member: "upserted-by-b")], Ct);
+        var events = new List<ViewingEvent>();
+        await foreach (var e in a.ReadEventsAsync(EventQuery.All, Ct)) events.Add(e);
+        Assert.Equal([("e1", "staged-by-a"), ("e2", "upserted-by-b")], events.Select(e => (e.EventId, e.MemberId)).OrderBy(p => p.EventId));
+        Assert.Equal(["staged-by-a", "upserted-by-b"], (await b.ReadMemberIdsAsync(Ct)).Ids);
+        Assert.Equal("SE", (await a.GetMemberAsync("staged-by-a", Ct))!.Country);
+    }
+
     private static async Task<long> CountAsync(string path, string table)
     {
         await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Encore.Core;
+using Microsoft.Data.Sqlite;
 
 namespace Encore.Storage;
 
@@ -147,9 +148,21 @@ public sealed partial class SqliteEventStore
     {
         using (var tx = _writer.BeginTransaction())
         {
-            using var c = _writer.CreateCommand();
-            c.Transaction = tx;
-            c.CommandText = """
+            MergeStaged(tx);
+            tx.Commit();
+        }
+        StagedWereMerged();
+    }
+
+    /// <summary>
+    /// The merge itself, inside <paramref name="tx"/>: it takes whatever the file has staged, this process's
+    /// or another's. Call <see cref="StagedWereMerged"/> once the transaction commits.
+    /// </summary>
+    private void MergeStaged(SqliteTransaction tx)
+    {
+        using var c = _writer.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = """
                 INSERT INTO members (member_key, id) SELECT member_key, id FROM staged_members ORDER BY member_key
                     ON CONFLICT DO NOTHING;
                 INSERT INTO sessions (session_key, id) SELECT session_key, id FROM staged_sessions ORDER BY session_key
@@ -164,9 +177,11 @@ public sealed partial class SqliteEventStore
                 DELETE FROM staged_sessions;
                 DELETE FROM staged_events;
                 """;
-            c.ExecuteNonQuery();
-            tx.Commit();
-        }
+        c.ExecuteNonQuery();
+    }
+
+    private void StagedWereMerged()
+    {
         _stagedIds.Clear();
         _members.Merged();
         _sessions.Merged();

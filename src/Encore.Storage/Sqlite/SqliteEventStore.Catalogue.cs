@@ -119,11 +119,12 @@ public sealed partial class SqliteEventStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             RefreshIfChangedElsewhere();
-            // Staged new members hold keys the upsert would otherwise hand out again: merge them first.
-            if (_members.StagedCount > 0) MergeStaged();
             var added = new List<(string Id, long Key)>();
             using (var tx = _writer.BeginTransaction())
             {
+                // Staged new members (of this process or another) hold keys a new row would otherwise take:
+                // merge them first, inside this transaction, so nothing can be staged in between.
+                MergeStaged(tx);
                 using var upsert = _writer.CreateCommand();
                 upsert.Transaction = tx;
                 upsert.CommandText = """
@@ -148,6 +149,7 @@ public sealed partial class SqliteEventStore
                 }
                 tx.Commit();
             }
+            StagedWereMerged();
             foreach (var (id, key) in added) _members.Remember(id, key);
         }
         finally
