@@ -89,6 +89,9 @@ public sealed class EaseSpeed : IBench
 
     private static string? FindScript()
     {
+        // From the repository root (where `dotnet run --project bench/Encore.Bench` is run), else up from the binary.
+        var fromWorkingDirectory = Path.Combine(Directory.GetCurrentDirectory(), "bench", "ease_numpy.py");
+        if (File.Exists(fromWorkingDirectory)) return fromWorkingDirectory;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "bench", "ease_numpy.py");
