@@ -11,5 +11,6 @@ internal static class CommandCatalog
         Commands.StatsCommand.Create(),
         Commands.EvalCommand.Create(),
         Commands.TuneCommand.Create(),
+        Commands.SimulateCommand.Create(),
     ];
 }

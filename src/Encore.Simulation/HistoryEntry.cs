@@ -33,6 +33,13 @@ internal sealed class MemberState
 {
     public readonly List<HistoryEntry> History = new(8);
     public int Sessions;
+    /// <summary>
+    /// How well the service has served the member lately (a moving average of the true utility of what they
+    /// played; an abandoned session counts as a poor one). Drives how often they come back and churn.
+    /// </summary>
+    public float Satisfaction = 1.0f;
+    /// <summary>Day the member left after poor experiences (int.MaxValue: still a member).</summary>
+    public int LeftOnDay = int.MaxValue;
 
     public int Find(int title)
     {

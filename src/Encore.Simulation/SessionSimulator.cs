@@ -54,10 +54,20 @@ internal sealed class SessionSimulator
     public void SimulateDay(int member, int day, MemberState state, SimulationBatch output)
     {
         if (!_members.IsActive(member, day)) return;
+        if (day >= state.LeftOnDay) return;
         var rng = SimRandom.Create(_service.Options.Seed, Purpose, (ulong)member, (ulong)day);
+        // Members poorly served leave more often than the baseline churn (which is drawn up front).
+        double unhappy = Math.Max(0, 0.9 - state.Satisfaction);
+        if (unhappy > 0 && rng.Chance(_cal.MonthlyChurn / 30.0 * 6.0 * unhappy))
+        {
+            state.LeftOnDay = day;
+            return;
+        }
         var weekday = (DayOfWeek)(((int)_service.Options.StartUtc.DayOfWeek + day) % 7);
         bool weekend = weekday is DayOfWeek.Saturday or DayOfWeek.Sunday;
-        double rate = _members.SessionsPerDay[member] * (weekend ? _members.WeekendBoost[member] : 1.0);
+        // Well-served members come back more often; poorly served ones drift away.
+        double engagement = Math.Clamp(Math.Exp(0.7 * (state.Satisfaction - 1.0)), 0.35, 1.8);
+        double rate = _members.SessionsPerDay[member] * engagement * (weekend ? _members.WeekendBoost[member] : 1.0);
         int sessions = Math.Min(MaxSessionsPerDay, rng.Poisson(rate));
         if (sessions == 0) return;
 
@@ -130,13 +140,20 @@ internal sealed class SessionSimulator
                     source = PlaySource.Search;
                 }
             }
-            if (title < 0) break;
+            if (title < 0)
+            {
+                if (choice == 0) state.Satisfaction = 0.85f * state.Satisfaction + 0.15f * -0.5f;
+                break;
+            }
 
             var result = Watch(member, state, title, source, replay, ref budget, ref rng);
             plays++;
             episodes += result.Episodes;
             watched += result.WatchSeconds;
-            if (budget < 15 * 60 || !rng.Chance(0.5)) break;
+            state.Satisfaction = 0.85f * state.Satisfaction + 0.15f * Math.Clamp(result.Utility, -1f, 2.5f);
+            // A title that disappointed often ends the session; one that pleased leaves room for another.
+            double more = 0.6 / (1.0 + Math.Exp(-2.0 * (result.Utility - 0.8)));
+            if (budget < 15 * 60 || !rng.Chance(more)) break;
             _now += (long)rng.Uniform(5, 40) * 1000;
         }
 
@@ -301,7 +318,7 @@ internal sealed class SessionSimulator
                 int t = available[rng.NextInt(available.Length)];
                 int entry = state.Find(t);
                 if (entry >= 0 && state.History[entry].State == ViewingState.Finished) continue;
-                float score = _truth.Utility(member, t) + 0.25f * MathF.Log(1f + view.Popularity[t]);
+                float score = _truth.Utility(member, t) + Fit(member, t) + 0.25f * MathF.Log(1f + view.Popularity[t]);
                 if (score > bestScore) { bestScore = score; target = t; }
             }
             if (target < 0) target = available[rng.NextInt(available.Length)];
@@ -327,7 +344,7 @@ internal sealed class SessionSimulator
         return chosen;
     }
 
-    private readonly record struct WatchResult(int Episodes, double WatchSeconds);
+    private readonly record struct WatchResult(int Episodes, double WatchSeconds, float Utility);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private WatchResult Watch(int member, MemberState state, int title, PlaySource source, bool replay, ref double budget, ref SimRandom rng)
@@ -390,7 +407,8 @@ internal sealed class SessionSimulator
             {
                 if (rng.Chance(0.55 + 0.4 * _members.BingePropensity[member]))
                 {
-                    Emit(EventKind.SkipCredits, title, episode + 1, creditsAt, float.NaN);
+                    // Named by the episode it skips to, at the position where that one starts playing.
+                    Emit(EventKind.SkipCredits, title, episode + 1, 0f, float.NaN);
                     skippedCredits = true;
                 }
                 else _now += _catalogue.CreditsLength[title] * 1000L; // let the credits roll into the next episode
@@ -417,7 +435,7 @@ internal sealed class SessionSimulator
         }
         _out.PlayList.Add(new PlayRecord(member, title, playStart, _device, source, replay, firstTime, weight, (float)watchedTotal,
             episodesPlayed, reachedCredits, skippedCredits, utility));
-        return new WatchResult(episodesPlayed, watchedTotal);
+        return new WatchResult(episodesPlayed, watchedTotal, utility);
     }
 
     private enum IncidentKind : byte { Pause, SeekForward, SceneReplay, SkipIntro }
@@ -542,12 +560,13 @@ internal sealed class SessionSimulator
         switch (_device)
         {
             case DeviceKind.Phone:
-                if (series && runtime <= 31 * 60) fit += 0.35f;
-                if (!series && runtime > 100 * 60) fit -= 0.45f;
+                if (series && runtime <= 31 * 60) fit += 0.45f;
+                if (!series && runtime > 100 * 60) fit -= 0.6f;
                 break;
             case DeviceKind.Tablet:
-                if (Genres.IsChildren(mask)) fit += _members.KidsHousehold[member] ? 0.6f : 0.1f;
-                else fit -= 0.1f;
+                // In a household with children the tablet is often the children's screen.
+                if (_members.KidsHousehold[member]) fit += Genres.IsChildren(mask) ? 0.9f : -0.4f;
+                else if (Genres.IsChildren(mask)) fit += 0.1f;
                 break;
             case DeviceKind.Tv:
                 if (!series) fit += 0.2f;
