@@ -21,5 +21,6 @@ public static class BenchCatalog
         new IngestBench(),
         new ImportBench(),
         new RatingBench(),
+        new SimulationBench(),
     ];
 }

@@ -56,16 +56,29 @@ internal sealed class SearchEngine
                 }
             }
         }
+        // The best ResultCount by (matched words, popularity, index), by insertion: candidates run to thousands.
         var popularity = service.Popularity;
-        _candidates.Sort((a, b) =>
+        Span<int> best = stackalloc int[ResultCount];
+        int n = 0;
+        foreach (int t in _candidates)
         {
-            int c = _score[b].CompareTo(_score[a]);
-            if (c != 0) return c;
-            c = popularity[b].CompareTo(popularity[a]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-        int n = Math.Min(ResultCount, _candidates.Count);
-        return n == 0 ? [] : _candidates.GetRange(0, n).ToArray();
+            if (n == ResultCount && !Better(t, best[n - 1], popularity)) continue;
+            int i = n < ResultCount ? n++ : n - 1;
+            while (i > 0 && Better(t, best[i - 1], popularity))
+            {
+                best[i] = best[i - 1];
+                i--;
+            }
+            best[i] = t;
+        }
+        return n == 0 ? [] : best[..n].ToArray();
+    }
+
+    private bool Better(int a, int b, float[] popularity)
+    {
+        if (_score[a] != _score[b]) return _score[a] > _score[b];
+        if (popularity[a] != popularity[b]) return popularity[a] > popularity[b];
+        return a < b;
     }
 
     /// <summary>Whether a and b differ by at most one insertion, deletion, substitution or swap of neighbours.</summary>

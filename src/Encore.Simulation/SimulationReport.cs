@@ -23,7 +23,7 @@ public sealed class SimulationReportSink : ISimulationSink
     private readonly long[] _playsInBand = new long[UtilityBands.Length];
     private readonly long[] _completedInBand = new long[UtilityBands.Length];
     private readonly long[] _playsBySource = new long[3];
-    private long _sessions, _abandoned, _searches, _absentSearches, _searchesPlayed, _seriesPlays, _bingePlays;
+    private long _sessions, _abandoned, _abandonedBrowsing, _searches, _absentSearches, _searchesPlayed, _seriesPlays, _bingePlays;
     private long _replays, _lovedReplays, _likedSeriesSkipCredits, _seriesSkipCredits, _likedSeriesPlays;
     private double _abandonedBrowseSeconds, _abandonedTitles, _hours;
     private SimulatedService? _service;
@@ -59,8 +59,13 @@ public sealed class SimulationReportSink : ISimulationSink
             if (s.Plays == 0)
             {
                 _abandoned++;
-                _abandonedBrowseSeconds += s.BrowseSeconds;
-                _abandonedTitles += s.TitlesLookedAt;
+                if (s.TitlesLookedAt > 0)
+                {
+                    // Gave up on the homepage (not a failed search alone).
+                    _abandonedBrowsing++;
+                    _abandonedBrowseSeconds += s.BrowseSeconds;
+                    _abandonedTitles += s.TitlesLookedAt;
+                }
             }
         }
         var catalogue = _service!.Catalogue;
@@ -158,8 +163,8 @@ public sealed class SimulationReportSink : ISimulationSink
             ShareFromSearch = plays == 0 ? 0 : (double)_playsBySource[1] / plays,
             ShareFromContinueWatching = plays == 0 ? 0 : (double)_playsBySource[2] / plays,
             AbandonedSessionShare = _sessions == 0 ? 0 : (double)_abandoned / _sessions,
-            AbandonedBrowseSeconds = _abandoned == 0 ? 0 : _abandonedBrowseSeconds / _abandoned,
-            AbandonedTitlesLookedAt = _abandoned == 0 ? 0 : _abandonedTitles / _abandoned,
+            AbandonedBrowseSeconds = _abandonedBrowsing == 0 ? 0 : _abandonedBrowseSeconds / _abandonedBrowsing,
+            AbandonedTitlesLookedAt = _abandonedBrowsing == 0 ? 0 : _abandonedTitles / _abandonedBrowsing,
             BingeShareOfSeriesPlays = _seriesPlays == 0 ? 0 : (double)_bingePlays / _seriesPlays,
             Searches = _searches,
             AbsentTitleSearchShare = _searches == 0 ? 0 : (double)_absentSearches / _searches,
@@ -213,6 +218,7 @@ public sealed record SimulationReport
     public double ShareFromContinueWatching { get; init; }
     /// <summary>Sessions that ended without a play (the member gave up browsing).</summary>
     public double AbandonedSessionShare { get; init; }
+    /// <summary>Browsing time before giving up, over sessions abandoned on the homepage.</summary>
     public double AbandonedBrowseSeconds { get; init; }
     public double AbandonedTitlesLookedAt { get; init; }
     /// <summary>Series plays with three or more episodes in one session.</summary>
@@ -252,7 +258,7 @@ public sealed record SimulationReport
         foreach (var d in SimMembers.Devices)
             sb.AppendLine(c, $"  {d,-8} {SessionShareByDevice[d],7:P1} {HoursShareByDevice[d],7:P1}");
         sb.AppendLine(c, $"Plays from recommendations {ShareFromRecommendations:P1} (Continue Watching {ShareFromContinueWatching:P1}), from search {ShareFromSearch:P1}");
-        sb.AppendLine(c, $"Abandoned sessions (no play): {AbandonedSessionShare:P1}, after {AbandonedBrowseSeconds:0} s and {AbandonedTitlesLookedAt:0.0} titles on average");
+        sb.AppendLine(c, $"Abandoned sessions (no play): {AbandonedSessionShare:P1}; members who gave up on the homepage did so after {AbandonedBrowseSeconds:0} s and {AbandonedTitlesLookedAt:0.0} titles on average");
         sb.AppendLine(c, $"Binge: {BingeShareOfSeriesPlays:P1} of series plays run 3+ episodes; {LikedShareOfSkipCredits:P1} of skipped credits are on liked series (liked: {LikedShareOfSeriesPlays:P1} of series plays)");
         sb.AppendLine(c, $"Searches: {Searches:N0}; {AbsentTitleSearchShare:P1} for titles the service lacks; {SearchPlayRate:P1} lead to a play");
         sb.Append(c, $"Replays: {Replays:N0}, {LovedShareOfReplays:P1} of them of titles the member truly likes");
