@@ -43,8 +43,11 @@ public sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommende
         }
 
         int k = Math.Min(o.Neighbours, Math.Max(1, titles - 1));
-        var rowIndices = new int[titles][];
-        var rowValues = new float[titles][];
+        // Each title writes its kept neighbours into its own fixed slot of k; the slots are compacted afterwards,
+        // so there is one allocation for all rows (no per-row arrays at 50,000 titles).
+        var slotIdx = new int[(long)titles * k];
+        var slotVal = new float[(long)titles * k];
+        var kept = new int[titles];
         var po = new ParallelOptions { CancellationToken = ct };
         Parallel.For(0, titles, po, () => new Scratch(titles), (i, _, s) =>
         {
@@ -77,24 +80,26 @@ public sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommende
                 s.Items[count] = j;
                 s.Scores[count++] = sim;
             }
-            int kept = TopN.KeepBest(s.Scores, s.Items, count, k);
-            var idx = s.Items.AsSpan(0, kept).ToArray();
-            var val = s.Scores.AsSpan(0, kept).ToArray();
-            Array.Sort(idx, val); // by title index: scatter-adds at scoring time walk memory forward
-            rowIndices[i] = idx;
-            rowValues[i] = val;
+            int n = TopN.KeepBest(s.Scores, s.Items, count, k);
+            var idx = slotIdx.AsSpan((int)((long)i * k), n);
+            var val = slotVal.AsSpan((int)((long)i * k), n);
+            s.Items.AsSpan(0, n).CopyTo(idx);
+            s.Scores.AsSpan(0, n).CopyTo(val);
+            idx.Sort(val); // by title index: scatter-adds at scoring time walk memory forward
+            kept[i] = n;
             return s;
         }, _ => { });
 
         var pointers = new int[titles + 1];
-        for (int t = 0; t < titles; t++) pointers[t + 1] = pointers[t] + rowIndices[t].Length;
-        var simIdx = new int[pointers[^1]];
-        var simVal = new float[pointers[^1]];
+        for (int t = 0; t < titles; t++) pointers[t + 1] = pointers[t] + kept[t];
+        // Compact in place: row t moves from t*k down to pointers[t] <= t*k, so nothing unread is overwritten.
         for (int t = 0; t < titles; t++)
         {
-            rowIndices[t].CopyTo(simIdx, pointers[t]);
-            rowValues[t].CopyTo(simVal, pointers[t]);
+            Array.Copy(slotIdx, (long)t * k, slotIdx, pointers[t], kept[t]);
+            Array.Copy(slotVal, (long)t * k, slotVal, pointers[t], kept[t]);
         }
+        var simIdx = slotIdx.Length == pointers[^1] ? slotIdx : slotIdx[..pointers[^1]];
+        var simVal = slotVal.Length == pointers[^1] ? slotVal : slotVal[..pointers[^1]];
         var similarity = new SparseMatrix(titles, titles, pointers, simIdx, simVal);
         return new ItemKnnRecommender(data.MemberIds, data.TitleIds, o, raw, similarity, PopularityPrior(byTitle));
     }
@@ -112,12 +117,8 @@ public sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommende
     /// <summary>The title x member matrix reweighted as <see cref="ItemKnnOptions.Weighting"/> says (titles are the documents, members the terms).</summary>
     public static SparseMatrix Weight(SparseMatrix byTitle, ItemKnnOptions o)
     {
+        if (o.Weighting == ItemKnnWeighting.Cosine) return byTitle; // never written: shared as is
         var values = new float[byTitle.NonZeros];
-        if (o.Weighting == ItemKnnWeighting.Cosine)
-        {
-            Array.Copy(byTitle.Values, values, values.Length);
-            return new SparseMatrix(byTitle.Rows, byTitle.Columns, byTitle.Pointers, byTitle.Indices, values);
-        }
         // idf of each member: log(N / (1 + number of titles of the member)), N = number of titles.
         var df = new int[byTitle.Columns];
         foreach (var u in byTitle.Indices) df[u]++;
