@@ -37,6 +37,8 @@ public sealed class SqliteEventStoreTests : IDisposable
         using var c = connection.CreateCommand();
         c.CommandText = "PRAGMA journal_mode";
         Xunit.Assert.Equal("wal", c.ExecuteScalar());
+        c.CommandText = "PRAGMA page_size";
+        Xunit.Assert.Equal(8192L, c.ExecuteScalar());
         c.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_version ORDER BY version)";
         Xunit.Assert.Equal(string.Join(',', SqliteSchema.Migrations.Select(m => m.Version)), c.ExecuteScalar());
     }
