@@ -12,6 +12,9 @@ namespace Encore.Models.Ratings;
 /// <param name="NoisePrecision">Precision α of the rating noise; the starting value when
 /// <see cref="SampleNoise"/> (default 2, the paper's fixed value).</param>
 /// <param name="SampleNoise">Sample α from its Gamma posterior each sweep instead of fixing it (default true).</param>
+/// <param name="Implicit">Add SVD++'s implicit term to each member, |N(u)|^-½ Σ_{j∈N(u)} y_j over the titles
+/// N(u) the member rated in training, with the y_j sampled too (a Bayesian SVD++). Default true: on 10%
+/// validation splits of the u1 and u2 training folds (100 samples) 0.8909 against 0.8936 without.</param>
 /// <param name="InitStd">Standard deviation of the random initial factors (default 0.1).</param>
 /// <param name="Seed">Seed of every random draw; the same seed gives the same model on any thread count.</param>
 /// <param name="Threads">Worker threads; 0 (default) uses every core.</param>
@@ -22,6 +25,7 @@ public sealed record BpmfOptions(
     bool Biases = true,
     float NoisePrecision = 2,
     bool SampleNoise = true,
+    bool Implicit = true,
     float InitStd = 0.1f,
     long Seed = 42,
     int Threads = 0)
@@ -37,6 +41,7 @@ public sealed record BpmfOptions(
             Biases: p.Bool("biases", d.Biases),
             NoisePrecision: p.Float("alpha", d.NoisePrecision, 1e-3f, 1e3f),
             SampleNoise: p.Bool("sample_alpha", d.SampleNoise),
+            Implicit: p.Bool("implicit", d.Implicit),
             InitStd: p.Float("init_std", d.InitStd, 0, 10),
             Seed: p.Int("seed", (int)d.Seed, int.MinValue, int.MaxValue),
             Threads: p.Int("threads", d.Threads, 0, 1024));

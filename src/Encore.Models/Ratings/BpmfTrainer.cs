@@ -48,25 +48,38 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
             MaxDegreeOfParallelism = o.Threads > 0 ? o.Threads : Environment.ProcessorCount,
         };
 
+        // SVD++'s implicit term: y_j per title and z_u = |N(u)|^-½ Σ_{j∈N(u)} y_j per member, N(u) being the
+        // titles the member rated in training; "effective" holds p_u + z_u, what the titles and predictions see.
+        var implicitVectors = o.Implicit ? new GibbsSide(d.Titles, factors, factors, biases: false) : null;
+        var offsets = o.Implicit ? new double[(long)d.Members * factors] : null;
+        var effective = o.Implicit ? new GibbsSide(d.Members, width, factors, o.Biases) : members;
+
         for (int sweep = 0; sweep < o.BurnIn + samples; sweep++)
         {
             ct.ThrowIfCancellationRequested();
             var hyperRandom = SeededRandom.For(o.Seed, sweep, -1);
             members.SampleHyperParameters(ref hyperRandom);
             members.SampleVectors(titles, d.MemberPointers, d.MemberTitles, d.MemberRatings, d.Mean, alpha,
-                o.Seed, 2L * sweep, parallel);
+                o.Seed, 2L * sweep, parallel, offsets);
+            if (offsets is not null) effective.SetToSum(members, offsets);
             titles.SampleHyperParameters(ref hyperRandom);
-            titles.SampleVectors(members, d.TitlePointers, d.TitleMembers, d.TitleRatings, d.Mean, alpha,
+            titles.SampleVectors(effective, d.TitlePointers, d.TitleMembers, d.TitleRatings, d.Mean, alpha,
                 o.Seed, 2L * sweep + 1, parallel);
+            if (implicitVectors is not null && offsets is not null)
+            {
+                implicitVectors.SampleHyperParameters(ref hyperRandom);
+                implicitVectors.SampleImplicitVectors(d, members, titles, offsets, alpha, o.Seed, -2L - sweep, parallel);
+                effective.SetToSum(members, offsets);
+            }
             if (o.SampleNoise)
             {
-                double sse = SquaredError(d, members, titles, parallel);
+                double sse = SquaredError(d, effective, titles, parallel);
                 alpha = hyperRandom.NextGamma(GammaShape0 + d.Count / 2.0) / (GammaRate0 + sse / 2);
             }
             if (sweep >= o.BurnIn)
             {
                 int s = sweep - o.BurnIn;
-                members.AddSample(memberStack, stacked, s * factors, 1f / samples, memberBiasSum);
+                effective.AddSample(memberStack, stacked, s * factors, 1f / samples, memberBiasSum);
                 titles.AddSample(titleStack, stacked, s * factors, 1f, titleBiasSum);
             }
         }
@@ -272,8 +285,10 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
         }
 
         /// <summary>Draws every entity's vector from its Gaussian conditional given the other side.</summary>
+        /// <param name="ownOffsets">Optional per-entity vectors added to this side's factors in the model (the
+        /// implicit term z_u of SVD++), held fixed here: each rating's target loses z · q.</param>
         public void SampleVectors(GibbsSide other, int[] pointers, int[] indices, float[] ratings, float mean,
-            double alpha, long seed, long stream, ParallelOptions parallel)
+            double alpha, long seed, long stream, ParallelOptions parallel, double[]? ownOffsets = null)
         {
             const int chunkSize = 32;
             int chunks = (_count + chunkSize - 1) / chunkSize;
@@ -297,6 +312,8 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
                         int j = indices[p];
                         new ReadOnlySpan<double>(other.Vectors, j * width, factors).CopyTo(x);
                         double target = ratings[p] - mean;
+                        if (ownOffsets is not null)
+                            target -= TensorPrimitives.Dot(new ReadOnlySpan<double>(ownOffsets, e * factors, factors), new ReadOnlySpan<double>(x, 0, factors));
                         if (_biases)
                         {
                             x[factors] = 1;
@@ -319,6 +336,102 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
                     linear.CopyTo(Vectors.AsSpan(e * width, width));
                 }
             });
+        }
+
+        /// <summary>Sets this side's vectors to <paramref name="source"/>'s with <paramref name="offsets"/> added to the factors.</summary>
+        public void SetToSum(GibbsSide source, double[] offsets)
+        {
+            Array.Copy(source.Vectors, Vectors, Vectors.Length);
+            for (int e = 0; e < _count; e++)
+            {
+                var v = Vectors.AsSpan(e * _width, _factors);
+                TensorPrimitives.Add(v, new ReadOnlySpan<double>(offsets, e * _factors, _factors), v);
+            }
+        }
+
+        /// <summary>
+        /// Draws the implicit-feedback vectors y_j (this side: titles, factors only) one title after another from
+        /// their Gaussian conditionals, given members (p_u, b_u), titles (q_i, b_i) and the rest of y; keeps the
+        /// members' implicit terms <paramref name="offsets"/> (z_u = |N(u)|^-½ Σ y_j) current. With
+        /// A_u = Σ_{i∈R(u)} q_i q_iᵀ and g_u = Σ_i q_i e_ui, title j's conditional has precision
+        /// Λ_y + α Σ_{u∋j} c_u² A_u and linear term Λ_y μ_y + α Σ_{u∋j} c_u (g_u + c_u A_u y_j). Sequential over
+        /// titles (each draw changes the residuals of the next), so it is deterministic on any thread count.
+        /// </summary>
+        public void SampleImplicitVectors(RatingTrainingData d, GibbsSide members, GibbsSide titles, double[] offsets,
+            double alpha, long seed, long stream, ParallelOptions parallel)
+        {
+            int f = _factors, memberWidth = members._width;
+            var outer = new double[(long)d.Members * f * f];
+            var gradient = new double[(long)d.Members * f];
+            var scale = new double[d.Members];
+            Parallel.For(0, d.Members, parallel, u =>
+            {
+                int count = d.MemberPointers[u + 1] - d.MemberPointers[u];
+                if (count == 0) return;
+                scale[u] = 1 / Math.Sqrt(count);
+                var a = outer.AsSpan(u * f * f, f * f);
+                var g = gradient.AsSpan(u * f, f);
+                var pu = new ReadOnlySpan<double>(members.Vectors, u * memberWidth, f);
+                var zu = new ReadOnlySpan<double>(offsets, u * f, f);
+                for (int n = d.MemberPointers[u]; n < d.MemberPointers[u + 1]; n++)
+                {
+                    int i = d.MemberTitles[n];
+                    var qi = new ReadOnlySpan<double>(titles.Vectors, i * titles._width, f);
+                    double e = d.MemberRatings[n] - d.Mean - TensorPrimitives.Dot(pu, qi) - TensorPrimitives.Dot(zu, qi);
+                    if (members._biases) e -= members.Vectors[(long)u * memberWidth + f] + titles.Vectors[(long)i * titles._width + f];
+                    TensorPrimitives.MultiplyAdd(qi, e, g, g);
+                    for (int r = 0; r < f; r++) TensorPrimitives.MultiplyAdd(qi, qi[r], a.Slice(r * f, f), a.Slice(r * f, f));
+                }
+            });
+            var precision = new double[f * f];
+            var linear = new double[f];
+            var previous = new double[f];
+            var delta = new double[f];
+            for (int j = 0; j < _count; j++)
+            {
+                int start = d.TitlePointers[j], end = d.TitlePointers[j + 1];
+                if (start == end) continue; // no member has j in N(u): y_j never enters a prediction
+                var yj = Vectors.AsSpan(j * _width, f);
+                yj.CopyTo(previous);
+                for (int k = 0; k < f * f; k++) precision[k] = _priorPrecision[(k / f) * _width + k % f];
+                for (int k = 0; k < f; k++) linear[k] = _priorLinear[k];
+                for (int n = start; n < end; n++)
+                {
+                    int u = d.TitleMembers[n];
+                    double c = scale[u];
+                    var a = new ReadOnlySpan<double>(outer, u * f * f, f * f);
+                    TensorPrimitives.MultiplyAdd(a, alpha * c * c, precision, precision);
+                    for (int r = 0; r < f; r++)
+                        linear[r] += alpha * c * (gradient[(long)u * f + r] + c * TensorPrimitives.Dot(a.Slice(r * f, f), previous));
+                }
+                if (!DenseSpd.Cholesky(precision, f))
+                    throw new InvalidOperationException("BPMF: an implicit-feedback conditional precision is not positive definite");
+                DenseSpd.SolveLower(precision, f, linear);
+                var random = SeededRandom.For(seed, stream, j);
+                for (int k = 0; k < f; k++) linear[k] += random.NextGaussian();
+                DenseSpd.SolveLowerTransposed(precision, f, linear);
+                linear.CopyTo(yj);
+                TensorPrimitives.Subtract(linear, previous, delta);
+                for (int n = start; n < end; n++)
+                {
+                    int u = d.TitleMembers[n];
+                    double c = scale[u];
+                    var a = new ReadOnlySpan<double>(outer, u * f * f, f * f);
+                    var g = gradient.AsSpan(u * f, f);
+                    for (int r = 0; r < f; r++) g[r] -= c * TensorPrimitives.Dot(a.Slice(r * f, f), delta);
+                    var z = offsets.AsSpan(u * f, f);
+                    TensorPrimitives.MultiplyAdd(delta, c, z, z);
+                }
+            }
+            // Recompute z exactly, so rounding does not drift across sweeps.
+            Array.Clear(offsets);
+            for (int u = 0; u < d.Members; u++)
+            {
+                var z = offsets.AsSpan(u * f, f);
+                for (int n = d.MemberPointers[u]; n < d.MemberPointers[u + 1]; n++)
+                    TensorPrimitives.Add(z, new ReadOnlySpan<double>(Vectors, d.MemberTitles[n] * _width, f), z);
+                TensorPrimitives.Multiply(z, scale[u], z);
+            }
         }
 
         /// <summary>gram += α x xᵀ over padded rows (x's padding is zero, so the padding columns stay zero).</summary>

@@ -75,9 +75,10 @@ public sealed class RatingProtocolAccuracyTests
     [Fact]
     public void Bpmf_on_u1()
     {
-        // A short chain keeps the test fast: u1 with 50 samples after 10 sweeps of burn-in gives 0.9176
-        // (the default 200 samples after 30: u1 0.9059, mean over u1..u5 0.8963).
-        var r = Run("bpmf", ["u1"], new() { ["samples"] = "50", ["burnin"] = "10" });
-        Assert.Equal(0.9176, r.Rmse, 0.003);
+        // A short chain keeps the test fast: u1 with 30 samples after 10 sweeps of burn-in gives 0.9132
+        // (the default 200 samples after 30: u1 0.9008, mean over u1..u5 0.8931; without the implicit
+        // term 0.9059 and 0.8963).
+        var r = Run("bpmf", ["u1"], new() { ["samples"] = "30", ["burnin"] = "10" });
+        Assert.Equal(0.9132, r.Rmse, 0.003);
     }
 }

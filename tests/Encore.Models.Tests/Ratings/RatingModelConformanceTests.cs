@@ -162,13 +162,15 @@ public sealed class RatingModelConformanceTests
         Assert.True(knn < baseline - 0.02, $"knn {knn:F4} vs baseline {baseline:F4}");
     }
 
-    [Fact]
-    public void Bpmf_does_not_depend_on_the_thread_count()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Bpmf_does_not_depend_on_the_thread_count(bool implicitTerm)
     {
         var data = SyntheticRatings.Create();
         var ct = TestContext.Current.CancellationToken;
-        var one = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Threads: 1)).Fit(data, ct);
-        var many = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Threads: 4)).Fit(data, ct);
+        var one = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Implicit: implicitTerm, Threads: 1)).Fit(data, ct);
+        var many = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Implicit: implicitTerm, Threads: 4)).Fit(data, ct);
         for (int m = 0; m < data.Rows; m++)
             for (int t = 0; t < data.Columns; t++)
                 Assert.Equal(one.Predict(m, t), many.Predict(m, t));
