@@ -44,7 +44,7 @@ internal static class TuneCommand
             if (n < 0) throw new CliException(ExitCodes.Usage, $"--samples must be >= 0 (got {n})");
             if (n > 0) settings = ParameterGrid.Sample(settings, n, parseResult.GetValue(seed));
             if (!Directory.Exists(folder)) throw new CliException(ExitCodes.BadInput, $"no such data folder: {folder}");
-            if (p == RatingProtocol.ProtocolName) return Task.FromResult(TuneRating(folder, name, settings, output, error, ct));
+            if (p == RatingProtocol.ProtocolName) return Task.FromResult(TuneRating(folder, name, settings, output, ct));
             if (p != TopNProtocol.ProtocolName && p != NextTitleProtocol.ProtocolName)
                 throw new CliException(ExitCodes.Usage, $"unknown protocol '{p}'; known: p-topn, p-rating, p-next");
             var target = parseResult.GetValue(metric) ?? RankingTuner.DefaultMetric(p);
@@ -68,7 +68,7 @@ internal static class TuneCommand
     }
 
     private static int TuneRating(string folder, string model, IReadOnlyList<IReadOnlyDictionary<string, string>> settings,
-        TextWriter output, TextWriter error, CancellationToken ct)
+        TextWriter output, CancellationToken ct)
     {
         foreach (var s in settings) CliArguments.Guard(() => RatingModelCatalog.Create(model, s));
         var fold = RatingFolds.Load(folder, null, ct)[0];
@@ -78,7 +78,6 @@ internal static class TuneCommand
         var trials = RatingTuner.Search(train, model, settings, progress: new LineProgress(output), ct: ct);
         var best = trials[0];
         output.WriteLine($"best (validation RMSE {best.ValidationRmse.ToString("F4", CultureInfo.InvariantCulture)}): {CliArguments.Describe(best.Parameters)}");
-        _ = error;
         return ExitCodes.Success;
     }
 
