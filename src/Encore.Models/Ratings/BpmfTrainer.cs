@@ -9,8 +9,10 @@ namespace Encore.Models.Ratings;
 /// <summary>
 /// Bayesian probabilistic matrix factorization by Gibbs sampling (Salakhutdinov and Mnih, ICML 2008), with
 /// optional member and title biases sampled jointly with the factors and the noise precision sampled too
-/// (as libFM's MCMC). Each sweep draws the Gaussian-Wishart hyper-parameters of members, every member's
-/// vector from its Gaussian conditional, then the same for titles, then α. The prediction is the mean over
+/// (as libFM's MCMC), and by default SVD++'s implicit term (Koren 2008) on the member side: the model is
+/// <c>r ≈ μ + b_u + b_i + (p_u + |N(u)|^-½ Σ_{j∈N(u)} y_j) · q_i</c> with N(u) the titles the member rated in
+/// training. Each sweep draws the Gaussian-Wishart hyper-parameters of members, every member's vector from
+/// its Gaussian conditional, then the same for titles, then for the y_j, then α. The prediction is the mean over
 /// the kept samples, which <see cref="FactorRatingModel"/> holds exactly as stacked factors.
 /// Members (then titles) are sampled in parallel; each draws from its own (seed, sweep, index) stream, so
 /// the result does not depend on the thread count.

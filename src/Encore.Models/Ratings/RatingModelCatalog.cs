@@ -14,7 +14,7 @@ public static class RatingModelCatalog
         (BiasedMfTrainer.ModelName, "biased matrix factorization by SGD (factors, epochs, lr, lr_decay, reg, bias_reg, init_std, seed)", p => new BiasedMfTrainer(BiasedMfOptions.FromParameters(p))),
         (SvdPlusPlusTrainer.ModelName, "SVD++ by SGD, implicit feedback from the titles each member rated in training (factors, epochs, lr, lr_decay, reg, bias_reg, init_std, seed)", p => new SvdPlusPlusTrainer(SvdPlusPlusOptions.FromParameters(p))),
         (KnnBaselineTrainer.ModelName, "title-based kNN on baseline residuals, pearson-baseline similarity (k, shrinkage, user_damping, title_damping, baseline_iterations, threads)", p => new KnnBaselineTrainer(KnnBaselineOptions.FromParameters(p))),
-        (BpmfTrainer.ModelName, "Bayesian probabilistic MF by Gibbs sampling (factors, samples, burnin, biases, alpha, sample_alpha, init_std, seed, threads)", p => new BpmfTrainer(BpmfOptions.FromParameters(p))),
+        (BpmfTrainer.ModelName, "Bayesian probabilistic MF by Gibbs sampling, with biases and an SVD++ implicit term (factors, samples, burnin, biases, implicit, alpha, sample_alpha, init_std, seed, threads)", p => new BpmfTrainer(BpmfOptions.FromParameters(p))),
         (BlendTrainer.ModelName, "linear blend fitted on a held-out share of the training ratings (components, validation, ridge, seed, component.key)", p => new BlendTrainer(BlendOptions.FromParameters(p))),
     ];
 
