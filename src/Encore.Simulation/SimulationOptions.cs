@@ -6,7 +6,7 @@ namespace Encore.Simulation;
 /// </summary>
 public sealed record SimulationOptions
 {
-    public const int DefaultMembers = 1_500;
+    public const int DefaultMembers = 1_200;
     public const int DefaultTitles = 1_000;
     public const int DefaultDays = 56;
     public const ulong DefaultSeed = 20_250_106;

@@ -20,13 +20,16 @@ internal static class EvalCommand
         var model = new Option<string?>("--model") { Description = "The model: a top-N model (" + string.Join(", ", ModelCatalog.Names) + ") or, for p-rating, a rating model.", HelpName = "NAME" };
         var param = new Option<string[]>("--param") { Description = "A model parameter, key=value (repeat for several).", HelpName = "k=v", DefaultValueFactory = _ => [] };
         var json = new Option<bool>("--json") { Description = "End the output with the result as one line of JSON." };
+        var db = DatabaseOption.Create(); // p-sim: the simulated database
         var command = new Command("eval", "Train a model on a protocol's split of a MovieLens release and report its accuracy.")
         {
-            protocol, data, model, param, json,
+            protocol, data, model, param, json, db,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, ct =>
         {
             var p = Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-rating or p-next");
+            if (string.Equals(p, "p-sim", StringComparison.OrdinalIgnoreCase))
+                return SimulateCommand.EvaluateAsync(parseResult, DatabaseOption.Resolve(parseResult, db), parseResult.GetValue(model), parseResult.GetValue(param) ?? [], parseResult.GetValue(json), ct);
             var folder = Required(parseResult.GetValue(data), "--data", "a MovieLens folder");
             var name = Required(parseResult.GetValue(model), "--model", "a model name");
             var parameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []);

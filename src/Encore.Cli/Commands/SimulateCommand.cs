@@ -92,6 +92,52 @@ internal static class SimulateCommand
         return command;
     }
 
+    /// <summary>The models `encore eval --protocol p-sim` runs when none is named.</summary>
+    private static readonly string[] PSimModels = ["popularity", "itemknn", "ease", "ials"];
+
+    /// <summary>
+    /// `encore eval --protocol p-sim [--db FILE] [--model NAME] [--param k=v]... [--json]`: P-SIM on a simulated
+    /// database for one model (or Encore's main models), under every signal setting; a table, and with --json one
+    /// line of JSON per model and setting (the last one: the last model with all signals).
+    /// </summary>
+    internal static async Task<int> EvaluateAsync(ParseResult parseResult, string databasePath, string? model, string[] param, bool json, CancellationToken ct)
+    {
+        if (!File.Exists(databasePath))
+            throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {databasePath}; fill one with `encore simulate` (or name another with --db FILE)");
+        var output = parseResult.InvocationConfiguration.Output;
+        var error = parseResult.InvocationConfiguration.Error;
+        var parameters = CliArguments.Pairs(param);
+        var models = string.IsNullOrWhiteSpace(model) ? PSimModels : [model];
+        if (models.Length > 1 && parameters.Count > 0)
+            throw new CliException(ExitCodes.Usage, "--param needs --model (parameters belong to one model)");
+        var reports = new List<Encore.Evaluation.Reporting.EvaluationReport>();
+        foreach (var name in models)
+        {
+            try
+            {
+                reports.AddRange(await Encore.Evaluation.Simulation.PSimProtocol.RunAsync(databasePath, name, parameters, null, new LineProgress(error), ct));
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(ExitCodes.Usage, e.Message, e);
+            }
+        }
+        var c = CultureInfo.InvariantCulture;
+        var first = reports[0];
+        output.WriteLine($"p-sim on {first.Dataset}: train before the last 14 days; truth (a) started in them and watched >= 70%, (b) the hidden taste's top 20");
+        output.WriteLine(string.Create(c, $"  test members (a) {first.Split.TestUsers:N0} with {first.Split.Test:N0} titles; (b) {Metric(first, "tasteUsers"):N0}"));
+        var table = new TextTable(8).Add("model", "signals", "train", "recall@20", "ndcg@20", "recall@20 taste", "ndcg@20 taste", "fit s");
+        foreach (var r in reports)
+            table.Add(r.Model, r.Parameters["signals"], r.Split.Train, Math.Round(Metric(r, "recall@20"), 4), Math.Round(Metric(r, "ndcg@20"), 4),
+                Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
+        table.WriteTo(output, "  ");
+        if (json) foreach (var r in reports) output.WriteLine(r.ToJson());
+        return ExitCodes.Success;
+    }
+
+    private static double Metric(Encore.Evaluation.Reporting.EvaluationReport report, string name)
+        => report.Metrics.First(m => m.Name == name).Value;
+
     /// <summary>Relays the simulator's progress (days done, events so far) to the console renderer.</summary>
     private sealed class DayProgress(IProgress<ProgressUpdate> target) : IProgress<SimulationProgress>
     {

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Encore.Evaluation.Ranking;
+using Encore.Evaluation.Reporting;
+using Encore.Models;
+using Encore.Simulation;
+using Encore.Storage;
+
+namespace Encore.Evaluation.Simulation;
+
+/// <summary>
+/// P-SIM of PROTOCOLS.md on a database filled by `encore simulate`: train on everything before the last 14
+/// simulated days, under each signal setting (the ablation); rank every title except the member's training
+/// titles; score the top 20 against (a) the titles started in the test days and watched to 70% and (b) the
+/// member's true top 20 of the hidden taste (among titles available by the split and not in training),
+/// reported separately. The world (and so the truth) is rebuilt from the seed and sizes in the manifest
+/// beside the database.
+/// </summary>
+public static class PSimProtocol
+{
+    public const string ProtocolName = "p-sim";
+    public const int K = 20;
+
+    /// <summary>Runs P-SIM for one catalogue model under each of <paramref name="settings"/> (all when null).</summary>
+    /// <exception cref="ArgumentException">Unknown model, parameter or signal setting; a database with no simulation manifest.</exception>
+    public static async Task<IReadOnlyList<EvaluationReport>> RunAsync(string databasePath, string model,
+        IReadOnlyDictionary<string, string> parameters, IReadOnlyList<SignalSetting>? settings = null,
+        IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(databasePath);
+        if (!ModelCatalog.TryGet(model, out var descriptor))
+            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}");
+        var trainer = descriptor.CreateTrainer(parameters);
+        var manifest = SimulationManifest.TryLoad(databasePath)
+            ?? throw new ArgumentException($"{databasePath} was not filled by `encore simulate` (no {Path.GetFileName(SimulationManifest.PathFor(databasePath))} beside it); P-SIM needs the simulated service's seed and sizes");
+        await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
+        var split = await PSimSplit.LoadAsync(store, manifest, ct).ConfigureAwait(false);
+        progress?.Report($"p-sim: {manifest.Members:N0} members x {manifest.Titles:N0} titles x {manifest.Days} days, seed {manifest.Seed}; "
+            + $"split at {split.SplitUtc:yyyy-MM-dd}: {split.TrainEvents:N0} train events, {split.TestEvents:N0} test events");
+        var truth = TasteTruth(split, new SimulatedService(manifest.ToOptions()));
+        var effective = EvaluationReport.EffectiveParameters(descriptor.Name, parameters);
+        var reports = new List<EvaluationReport>();
+        foreach (var setting in settings ?? SignalSetting.Catalogue)
+        {
+            ct.ThrowIfCancellationRequested();
+            reports.Add(Evaluate(split, truth, trainer, descriptor.Name, effective, setting, ct));
+            progress?.Report($"p-sim: {descriptor.Name} with {setting.Name} signals done");
+        }
+        return reports;
+    }
+
+    /// <summary>Fits under one signal setting and scores against both truths.</summary>
+    public static EvaluationReport Evaluate(PSimSplit split, IReadOnlyDictionary<int, int[]> tasteTruth, IRecommenderTrainer trainer,
+        string model, IReadOnlyDictionary<string, string> parameters, SignalSetting setting, CancellationToken ct = default)
+    {
+        var train = split.TrainMatrix(setting);
+        var watch = Stopwatch.StartNew();
+        var fitted = trainer.Fit(train, ct);
+        double fit = watch.Elapsed.TotalSeconds;
+
+        var watchedMembers = split.WatchedTruth.Keys.Order().ToArray();
+        var watched = Score(fitted, train, watchedMembers, m => [.. split.WatchedTruth[m]], ct);
+        var tasteMembers = tasteTruth.Keys.Order().ToArray();
+        var taste = Score(fitted, train, tasteMembers, m => tasteTruth[m], ct);
+        int testPairs = split.WatchedTruth.Values.Sum(l => l.Count);
+        var p = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in parameters) p[k] = v;
+        p["signals"] = setting.Name;
+        var dataset = $"simulated {split.Manifest.Members}x{split.Manifest.Titles}x{split.Manifest.Days}d seed {split.Manifest.Seed}";
+        return new EvaluationReport(ProtocolName, dataset, model, p, new SplitSizes(train.NonZeros, testPairs, watchedMembers.Length),
+        [
+            new("recall@20", watched.Recall), new("ndcg@20", watched.Ndcg), new("coverage@20", watched.Coverage),
+            new("recall@20_taste", taste.Recall), new("ndcg@20_taste", taste.Ndcg), new("tasteUsers", tasteMembers.Length),
+        ], fit);
+    }
+
+    /// <summary>
+    /// Each member's true top 20 by hidden utility, among titles available by the split and not in the member's
+    /// training data, for every member with training data.
+    /// </summary>
+    public static IReadOnlyDictionary<int, int[]> TasteTruth(PSimSplit split, SimulatedService world)
+    {
+        var truth = new Dictionary<int, int[]>();
+        var played = new Dictionary<int, HashSet<int>>();
+        foreach (var key in split.TrainPairs.Keys)
+        {
+            int member = (int)(key >> 32), title = (int)(key & 0xFFFFFFFF);
+            if (!played.TryGetValue(member, out var set)) played[member] = set = [];
+            set.Add(title);
+        }
+        int splitDay = split.Manifest.Days - PSimSplit.TestDays;
+        foreach (var (member, titles) in played)
+        {
+            int m = world.Members.IndexOf(split.Members[member]);
+            if (m < 0) continue;
+            // The world's title indices differ from the store's: translate the exclusions and the answer.
+            var exclude = new HashSet<int>();
+            foreach (var t in titles)
+            {
+                int w = world.Catalogue.IndexOf(split.Titles[t]);
+                if (w >= 0) exclude.Add(w);
+            }
+            var top = world.Truth.TrueTopK(m, K, splitDay, exclude);
+            var mapped = new List<int>(top.Length);
+            foreach (var w in top)
+            {
+                int t = split.Titles.IndexOf(world.Catalogue.Ids[w]);
+                if (t >= 0) mapped.Add(t);
+            }
+            if (mapped.Count > 0) truth[member] = [.. mapped];
+        }
+        return truth;
+    }
+
+    private static TopNMetrics Score(IRecommender model, Core.InteractionMatrix train, int[] members, Func<int, int[]> truthOf, CancellationToken ct)
+    {
+        if (members.Length == 0) return new TopNMetrics(K, double.NaN, double.NaN, double.NaN, [], []);
+        var batch = Recommendations.RecommendBatch(model, members, K, train, ct: ct);
+        var truth = new int[members.Length][];
+        for (int i = 0; i < members.Length; i++) truth[i] = truthOf(members[i]);
+        return RankingMetrics.TopN(batch.Titles, K, truth, train.Columns);
+    }
+}
