@@ -17,7 +17,7 @@ if [ ! -f "$data/u.data" ]; then
 fi
 
 build="${ENCORE_RESULTS_BUILD:-artifacts/results}"
-dotnet build src/Encore.Cli -c Release --nologo -v quiet -clp:ErrorsOnly --artifacts-path "$build" >&2
+dotnet build src/Encore.Cli -c Release --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary --artifacts-path "$build" >&2
 encore=(dotnet "$build/bin/Encore.Cli/release/encore.dll")
 
 rows="$(mktemp)"
@@ -45,6 +45,8 @@ run p-topn sequential
 # P-NEXT
 run p-next popularity
 run p-next itemknn weighting=cosine neighbours=200
+run p-next itemknn weighting=bm25 neighbours=200
+run p-next ease lambda=200
 run p-next ease lambda=500
 run p-next ials
 run p-next sequential
