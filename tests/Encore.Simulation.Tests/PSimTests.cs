@@ -1,0 +1,89 @@
+using Encore.Evaluation.Simulation;
+using Encore.Simulation;
+using Encore.Storage;
+using Encore.TestSupport;
+using Xunit;
+
+namespace Encore.Simulation.Tests;
+
+/// <summary>P-SIM on a small simulated database: the split, both truths, and the ranking of models.</summary>
+public sealed class PSimTests
+{
+    private static readonly SimulationOptions Options = new() { Members = 400, Titles = 250, Days = 30, Seed = 17 };
+
+    private static async Task<(string Db, MemorySink Memory, SimulatedService Service)> SimulateAsync(TempFolder folder, CancellationToken ct)
+    {
+        var db = folder.File("sim.db");
+        var service = new SimulatedService(Options);
+        var memory = new MemorySink();
+        await using (var store = await SqliteEventStore.OpenAsync(db, ct))
+            await service.RunAsync(new PopularityPolicy(), new CompositeSink(new StoreSink(store), memory), null, ct);
+        SimulationManifest.From(Options, "popularity").Save(db);
+        return (db, memory, service);
+    }
+
+    [Fact]
+    public async Task The_split_keeps_the_last_14_days_for_truth_and_truth_is_new_well_watched_titles()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var (db, memory, service) = await SimulateAsync(folder, ct);
+        PSimSplit split;
+        await using (var store = await SqliteEventStore.OpenAsync(db, ct))
+            split = await PSimSplit.LoadAsync(store, SimulationManifest.TryLoad(db)!, ct);
+
+        Assert.Equal(Options.StartUtc.AddDays(Options.Days - 14), split.SplitUtc);
+        Assert.NotEmpty(split.WatchedTruth);
+        long splitMs = new DateTimeOffset(split.SplitUtc).ToUnixTimeMilliseconds();
+        foreach (var (member, titles) in split.WatchedTruth)
+        {
+            foreach (var title in titles)
+            {
+                // Never in training, and the simulator saw this member start it after the split.
+                Assert.False(split.TrainPairs.ContainsKey(PSimSplit.Key(member, title)));
+                int m = service.Members.IndexOf(split.Members[member]), t = service.Catalogue.IndexOf(split.Titles[title]);
+                Assert.Contains(memory.Plays, p => p.Member == m && p.Title == t && p.FirstTime && p.TimestampMs >= splitMs);
+            }
+        }
+        // The watched truth leans to titles the member truly likes.
+        var utilities = split.WatchedTruth.SelectMany(kv => kv.Value.Select(t =>
+            service.Truth.Utility(split.Members[kv.Key], split.Titles[t]))).ToList();
+        Assert.True(utilities.Average() > GroundTruth.LikeThreshold, $"mean utility of the watched truth {utilities.Average():F2}");
+
+        var taste = PSimProtocol.TasteTruth(split, new SimulatedService(Options));
+        Assert.NotEmpty(taste);
+        Assert.All(taste.Values, top => Assert.InRange(top.Length, 1, 20));
+    }
+
+    [Fact]
+    public async Task Personalized_models_beat_popularity_on_both_truths()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var (db, _, _) = await SimulateAsync(folder, ct);
+        var none = new Dictionary<string, string>();
+        var settings = new[] { SignalSetting.Plays, SignalSetting.All };
+        var popularity = await PSimProtocol.RunAsync(db, "popularity", none, settings, null, ct);
+        var knn = await PSimProtocol.RunAsync(db, "itemknn", none, settings, null, ct);
+        Assert.Equal(2, knn.Count);
+        foreach (var (pop, model) in popularity.Zip(knn))
+        {
+            Assert.Equal("p-sim", model.Protocol);
+            double Metric(Encore.Evaluation.Reporting.EvaluationReport r, string name) => r.Metrics.First(m => m.Name == name).Value;
+            Assert.True(Metric(model, "recall@20") > Metric(pop, "recall@20"), $"{model.Parameters["signals"]}: knn {Metric(model, "recall@20"):F3}, popularity {Metric(pop, "recall@20"):F3}");
+            Assert.True(Metric(model, "ndcg@20_taste") > Metric(pop, "ndcg@20_taste"));
+            Assert.Contains("\"signals\":", model.ToJson(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_database_that_was_not_simulated_is_refused_with_the_reason()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var db = folder.File("plain.db");
+        await using (await SqliteEventStore.OpenAsync(db, ct)) { }
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => PSimProtocol.RunAsync(db, "popularity", new Dictionary<string, string>(), null, null, ct));
+        Assert.Contains("encore simulate", e.Message, StringComparison.Ordinal);
+    }
+}
