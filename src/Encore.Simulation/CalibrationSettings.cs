@@ -20,7 +20,7 @@ public sealed record CalibrationSettings
     public IReadOnlyList<float> SessionMinutesMedian { get; init; } = [105f, 22f, 40f, 45f, 100f];
 
     /// <summary>Chance that a session starts with a search for a title the member has in mind (with the fallback below, about 20% of plays come from search).</summary>
-    public double SearchFirstProbability { get; init; } = 0.26;
+    public double SearchFirstProbability { get; init; } = 0.29;
 
     /// <summary>Chance that a member who found nothing on the homepage tries a search before leaving.</summary>
     public double SearchAfterBrowseProbability { get; init; } = 0.30;

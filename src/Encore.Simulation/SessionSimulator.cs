@@ -332,9 +332,11 @@ internal sealed class SessionSimulator
         if (target >= 0 && Array.IndexOf(results, target) >= 0 && rng.Chance(0.93)) chosen = target;
         else
         {
-            float choosiness = _members.Choosiness[member] + 0.4f;
-            foreach (int t in results)
+            // Not what they looked for: a glance at the first few results, and only a clearly good one is played.
+            float choosiness = _members.Choosiness[member] + 0.5f;
+            for (int k = 0; k < Math.Min(3, results.Length); k++)
             {
+                int t = results[k];
                 int entry = state.Find(t);
                 if (entry >= 0 && state.History[entry].State == ViewingState.Finished) continue;
                 if (_truth.Utility(member, t) + Fit(member, t) + FirstImpression(member, t) + rng.Normal(0, 0.25) > choosiness) { chosen = t; break; }
