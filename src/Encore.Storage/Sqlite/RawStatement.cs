@@ -39,11 +39,17 @@ internal sealed class RawStatement : IDisposable
         if (value is { } v) Check(raw.sqlite3_bind_double(_stmt, index, v));
     }
 
-    /// <summary>Binds an event id: a canonical UUID as its 16 bytes, anything else as text (see <see cref="EventIds"/>).</summary>
-    public void EventId(int index, string id)
+    /// <summary>Binds an event id: a canonical UUID as its 16 bytes, anything else as text (see <see cref="EventIds"/>); the append path encodes each id once for all its uses.</summary>
+    public void EventId(int index, in EncodedEventId id)
     {
+        if (!id.IsUuid)
+        {
+            Check(raw.sqlite3_bind_text(_stmt, index, id.Text));
+            return;
+        }
         Span<byte> bytes = stackalloc byte[EventIds.UuidBytes];
-        Check(EventIds.TryEncode(id, bytes) ? raw.sqlite3_bind_blob(_stmt, index, bytes) : raw.sqlite3_bind_text(_stmt, index, id));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, id.Uuid);
+        Check(raw.sqlite3_bind_blob(_stmt, index, bytes));
     }
 
     public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));

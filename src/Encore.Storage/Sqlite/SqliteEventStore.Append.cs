@@ -17,7 +17,7 @@ public sealed partial class SqliteEventStore
     /// <summary>Staged events that trigger a merge into the indexed log (reads merge whatever is staged first).</summary>
     internal int MergeThreshold { get; set; } = 100_000;
 
-    private readonly HashSet<string> _stagedIds = new(StringComparer.Ordinal);
+    private readonly StagedEventIds _stagedIds = new();
     private readonly KeyInterner _members = new("members", "member_key", "staged_members", MemberCacheLimit);
     private readonly KeyInterner _sessions = new("sessions", "session_key", "staged_sessions", SessionCacheLimit);
     private RawStatement? _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion;
@@ -69,7 +69,7 @@ public sealed partial class SqliteEventStore
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """);
         var findEvent = _findEvent ??= new RawStatement(db, "SELECT 1 FROM events WHERE event_id = ?1");
-        var newIds = new List<string>(events.Count);
+        var newIds = new List<EncodedEventId>(events.Count);
         var newTitles = new List<string>();
         var newMembers = new List<string>();
         var newSessions = new List<string>();
@@ -89,19 +89,20 @@ public sealed partial class SqliteEventStore
                 if (string.IsNullOrEmpty(e.EventId)) throw new ArgumentException($"event {i} of the batch has no EventId", nameof(events));
                 if (string.IsNullOrEmpty(e.MemberId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no MemberId", nameof(events));
                 if (string.IsNullOrEmpty(e.SessionId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no SessionId", nameof(events));
-                if (_stagedIds.Contains(e.EventId))
+                var id = EncodedEventId.From(e.EventId);
+                if (_stagedIds.Contains(id))
                 {
                     duplicates++;
                     continue;
                 }
-                findEvent.EventId(1, e.EventId);
+                findEvent.EventId(1, id);
                 if (findEvent.QueryInt64(out _))
                 {
                     duplicates++;
                     continue;
                 }
                 stage.ClearBindings();
-                stage.EventId(1, e.EventId);
+                stage.EventId(1, id);
                 stage.Int64(2, (long)e.Kind);
                 stage.Int64(3, _members.Resolve(db, e.MemberId, newMembers));
                 stage.OptionalInt64(4, e.TitleId is null ? null : ResolveTitle(e.TitleId, newTitles));
@@ -119,8 +120,8 @@ public sealed partial class SqliteEventStore
                 stage.OptionalInt64(16, e.RowPosition);
                 stage.OptionalDouble(17, e.Propensity);
                 stage.Execute();
-                _stagedIds.Add(e.EventId);
-                newIds.Add(e.EventId);
+                _stagedIds.Add(id);
+                newIds.Add(id);
                 stored++;
             }
             _commit.Execute();
@@ -229,7 +230,7 @@ public sealed partial class SqliteEventStore
         {
             c.CommandText = "SELECT event_id FROM staged_events";
             using var r = c.ExecuteReader();
-            while (r.Read()) _stagedIds.Add(EventIds.Decode(r.GetValue(0)));
+            while (r.Read()) _stagedIds.Add(EncodedEventId.FromColumn(r.GetValue(0)));
         }
         _snapshot = null;
         _knownDataVersion = version;
