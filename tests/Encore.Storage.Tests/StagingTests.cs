@@ -79,6 +79,38 @@ public sealed class StagingTests : IDisposable
     private static ViewingEvent Play(string id, string member = "m1") => StoreSamples.Event(id, EventKind.PlayStart, member);
 
     [Fact]
+    public async Task Text_outside_ascii_survives_staging_and_merging_unchanged()
+    {
+        // Text is bound as UTF-16 straight from the string; SQLite stores it as UTF-8.
+        var path = _folder.File("text.db");
+        var search = StoreSamples.Event("søk-東京-1", EventKind.Search, member: "médlem-東京", title: null) with
+        {
+            Query = "Amélie à Montmartre 東京 🎬",
+            ResultsShown = ["film-é", "série-🎬"],
+        };
+        var impression = StoreSamples.Event("visning-2", EventKind.Impression, member: "médlem-東京", title: "film-ü") with
+        {
+            Row = "À la une — 人気",
+            RowPosition = 0,
+        };
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        Assert.Equal(new AppendResult(2, 0), await store.AppendAsync([search, impression], Ct));
+        // Staged, then merged by the read: both steps keep every character.
+        Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([search, impression], Ct));
+        var read = new List<ViewingEvent>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) read.Add(e);
+        var bySearch = Assert.Single(read, e => e.EventId == search.EventId);
+        Assert.Equal(search.Query, bySearch.Query);
+        Assert.Equal(search.ResultsShown, bySearch.ResultsShown);
+        Assert.Equal("médlem-東京", bySearch.MemberId);
+        Assert.Equal(search.SessionId, bySearch.SessionId);
+        var byImpression = Assert.Single(read, e => e.EventId == impression.EventId);
+        Assert.Equal(impression.Row, byImpression.Row);
+        Assert.Equal("film-ü", byImpression.TitleId);
+        Assert.Equal(["médlem-東京"], await store.GetKnownMemberIdsAsync(["médlem-東京"], Ct));
+    }
+
+    [Fact]
     public async Task Staged_events_merge_at_the_threshold_and_duplicates_are_caught_on_both_sides()
     {
         var path = _folder.File("stage.db");

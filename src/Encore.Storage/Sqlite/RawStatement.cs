@@ -7,36 +7,43 @@ namespace Encore.Storage;
 /// binding a value is one native call, with no boxing and no data reader per execution. Only the append
 /// hot path uses it; everything else goes through Microsoft.Data.Sqlite.
 /// </summary>
-internal sealed class RawStatement : IDisposable
+internal sealed unsafe class RawStatement : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _stmt;
+    // The statement's pointer for the direct calls (see NativeSqlite); valid until _stmt is disposed.
+    private readonly nint _ptr;
 
     public RawStatement(sqlite3 db, string sql)
     {
         _db = db;
         Check(raw.sqlite3_prepare_v2(db, sql, out _stmt), sql);
+        _ptr = _stmt.DangerousGetHandle();
     }
 
     /// <summary>Sets every parameter to NULL: then only the values present need binding (one native call each).</summary>
-    public void ClearBindings() => Check(raw.sqlite3_clear_bindings(_stmt));
+    public void ClearBindings() => Check(NativeSqlite.sqlite3_clear_bindings(_ptr));
 
-    public void Text(int index, string? value) => Check(value is null ? raw.sqlite3_bind_null(_stmt, index) : raw.sqlite3_bind_text(_stmt, index, value));
+    public void Text(int index, string? value)
+    {
+        if (value is null) Check(NativeSqlite.sqlite3_bind_null(_ptr, index));
+        else BindText(index, value);
+    }
 
     /// <summary>Binds a value that may be absent, leaving NULL (after <see cref="ClearBindings"/>) when it is.</summary>
     public void OptionalText(int index, string? value)
     {
-        if (value is not null) Check(raw.sqlite3_bind_text(_stmt, index, value));
+        if (value is not null) BindText(index, value);
     }
 
     public void OptionalInt64(int index, long? value)
     {
-        if (value is { } v) Check(raw.sqlite3_bind_int64(_stmt, index, v));
+        if (value is { } v) Check(NativeSqlite.sqlite3_bind_int64(_ptr, index, v));
     }
 
     public void OptionalDouble(int index, double? value)
     {
-        if (value is { } v) Check(raw.sqlite3_bind_double(_stmt, index, v));
+        if (value is { } v) Check(NativeSqlite.sqlite3_bind_double(_ptr, index, v));
     }
 
     /// <summary>Binds an event id: a canonical UUID as its 16 bytes, anything else as text (see <see cref="EventIds"/>); the append path encodes each id once for all its uses.</summary>
@@ -44,34 +51,40 @@ internal sealed class RawStatement : IDisposable
     {
         if (!id.IsUuid)
         {
-            Check(raw.sqlite3_bind_text(_stmt, index, id.Text));
+            BindText(index, id.Text);
             return;
         }
-        Span<byte> bytes = stackalloc byte[EventIds.UuidBytes];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, id.Uuid);
-        Check(raw.sqlite3_bind_blob(_stmt, index, bytes));
+        byte* bytes = stackalloc byte[EventIds.UuidBytes];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(new Span<byte>(bytes, EventIds.UuidBytes), id.Uuid);
+        Check(NativeSqlite.sqlite3_bind_blob(_ptr, index, bytes, EventIds.UuidBytes, NativeSqlite.Transient));
     }
 
-    public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
+    public void Int64(int index, long value) => Check(NativeSqlite.sqlite3_bind_int64(_ptr, index, value));
+
+    /// <summary>UTF-16 straight from the string (SQLite copies and converts it): no UTF-8 array per bind.</summary>
+    private void BindText(int index, string value)
+    {
+        fixed (char* text = value) Check(NativeSqlite.sqlite3_bind_text16(_ptr, index, text, value.Length * sizeof(char), NativeSqlite.Transient));
+    }
 
 
     /// <summary>Runs a statement that returns no rows.</summary>
     public void Execute()
     {
-        int rc = raw.sqlite3_step(_stmt);
-        raw.sqlite3_reset(_stmt);
+        int rc = NativeSqlite.sqlite3_step(_ptr);
+        NativeSqlite.sqlite3_reset(_ptr);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
     }
 
     /// <summary>Runs a query; true when it returned at least one row. Reads the first column into <paramref name="first"/>.</summary>
     public bool QueryInt64(out long first)
     {
-        int rc = raw.sqlite3_step(_stmt);
+        int rc = NativeSqlite.sqlite3_step(_ptr);
         try
         {
             if (rc == raw.SQLITE_ROW)
             {
-                first = raw.sqlite3_column_int64(_stmt, 0);
+                first = NativeSqlite.sqlite3_column_int64(_ptr, 0);
                 return true;
             }
             if (rc != raw.SQLITE_DONE) Check(rc);
@@ -80,7 +93,7 @@ internal sealed class RawStatement : IDisposable
         }
         finally
         {
-            raw.sqlite3_reset(_stmt);
+            NativeSqlite.sqlite3_reset(_ptr);
         }
     }
 
@@ -95,17 +108,17 @@ internal sealed class RawStatement : IDisposable
     /// <summary>Steps a query: true with a row to read, false when done.</summary>
     public bool Read()
     {
-        int rc = raw.sqlite3_step(_stmt);
+        int rc = NativeSqlite.sqlite3_step(_ptr);
         if (rc == raw.SQLITE_ROW) return true;
         if (rc != raw.SQLITE_DONE) Check(rc);
         return false;
     }
 
-    public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
+    public bool IsNull(int column) => NativeSqlite.sqlite3_column_type(_ptr, column) == raw.SQLITE_NULL;
 
-    public long ColumnInt64(int column) => raw.sqlite3_column_int64(_stmt, column);
+    public long ColumnInt64(int column) => NativeSqlite.sqlite3_column_int64(_ptr, column);
 
-    public double ColumnDouble(int column) => raw.sqlite3_column_double(_stmt, column);
+    public double ColumnDouble(int column) => NativeSqlite.sqlite3_column_double(_ptr, column);
 
     public void Dispose() => _stmt.Dispose();
 
