@@ -12,5 +12,6 @@ internal static class CommandCatalog
         Commands.EvalCommand.Create(),
         Commands.TuneCommand.Create(),
         Commands.SimulateCommand.Create(),
+        Commands.DemoCommand.Create(),
     ];
 }

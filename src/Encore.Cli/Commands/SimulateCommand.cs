@@ -63,7 +63,7 @@ internal static class SimulateCommand
 
             var clock = Stopwatch.StartNew();
             var summary = await ConsoleProgress.RunAsync(parseResult, progress =>
-                service.RunAsync(homepage, new CompositeSink(sinks), new DayProgress(progress), ct));
+                service.RunAsync(homepage, new CompositeSink(sinks), new SimulationDayProgress(progress), ct));
             double seconds = clock.Elapsed.TotalSeconds;
             if (database is not null) SimulationManifest.From(options, homepage.Name).Save(databasePath);
 
@@ -137,15 +137,4 @@ internal static class SimulateCommand
 
     private static double Metric(Encore.Evaluation.Reporting.EvaluationReport report, string name)
         => report.Metrics.First(m => m.Name == name).Value;
-
-    /// <summary>Relays the simulator's progress (days done, events so far) to the console renderer.</summary>
-    private sealed class DayProgress(IProgress<ProgressUpdate> target) : IProgress<SimulationProgress>
-    {
-        public void Report(SimulationProgress value)
-        {
-            double done = value.Day + (double)value.MembersDone / Math.Max(1, value.Members);
-            target.Report(new ProgressUpdate("simulate", done, value.Days, "days",
-                string.Create(CultureInfo.InvariantCulture, $"[{value.Events:N0} events]")));
-        }
-    }
 }

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using Encore.Cli.Terminal;
+using Encore.Evaluation.Reporting;
+using Encore.Evaluation.Simulation;
+using Encore.Simulation;
+
+namespace Encore.Cli.Commands;
+
+/// <summary>
+/// `encore demo [--db FILE] [--members N] [--titles M] [--days D] [--seed S]`: the main job end to end on the
+/// embedded default. Simulates the default service into the store (or reuses it), trains Encore's main models on
+/// everything before the last 14 days, prints their P-SIM figures, and shows one member's Top Picks and the titles
+/// similar to the last title that member watched.
+/// </summary>
+internal static class DemoCommand
+{
+    /// <summary>The models compared, the best last; the showcase uses the best one.</summary>
+    private static readonly string[] Models = ["popularity", "itemknn", "ease", "ials", "sequential"];
+
+    public static Command Create()
+    {
+        var db = DatabaseOption.Create();
+        var members = new Option<int>("--members") { Description = "Members of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultMembers, HelpName = "N" };
+        var titles = new Option<int>("--titles") { Description = "Titles in its catalogue.", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
+        var days = new Option<int>("--days") { Description = "Simulated days (the last 14 are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
+        var command = new Command("demo", "Simulate the default streaming service (or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
+        {
+            db, members, titles, days, seed,
+        };
+        command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var options = new SimulationOptions
+            {
+                Members = parseResult.GetValue(members),
+                Titles = parseResult.GetValue(titles),
+                Days = parseResult.GetValue(days),
+                Seed = parseResult.GetValue(seed),
+            };
+            try { options.Validate(); }
+            catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
+            var databasePath = DatabaseOption.Resolve(parseResult, db);
+            if (Directory.Exists(databasePath))
+                throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {databasePath}: it is a folder; --db names a file");
+
+            SimulatedDatabase.Outcome outcome;
+            try
+            {
+                outcome = await ConsoleProgress.RunAsync(parseResult, progress =>
+                    SimulatedDatabase.EnsureAsync(databasePath, options, new SimulationDayProgress(progress), ct));
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (e.g. --db encore-demo.db)", e);
+            }
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine(outcome.Reused
+                ? $"Reusing the simulated service in {databasePath}"
+                : string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {databasePath}: {outcome.EventsStored:N0} events"));
+
+            var reports = new List<EvaluationReport>();
+            foreach (var model in Models)
+                reports.AddRange(await PSimProtocol.RunAsync(databasePath, model, new Dictionary<string, string>(),
+                    [SignalSetting.All], new LineProgress(error), ct));
+            output.WriteLine();
+            output.WriteLine("P-SIM: trained on everything before the last 14 days, all signals; truth (a) titles started in those days and watched >= 70%, (b) the hidden taste's top 20");
+            var table = new TextTable(6).Add("model", "recall@20", "ndcg@20", "recall@20 taste", "ndcg@20 taste", "fit s");
+            foreach (var r in reports)
+                table.Add(r.Model, Math.Round(Metric(r, "recall@20"), 4), Math.Round(Metric(r, "ndcg@20"), 4),
+                    Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
+            table.WriteTo(output, "  ");
+
+            var best = reports.MaxBy(r => Metric(r, "ndcg@20"))!;
+            var showcase = await MemberShowcase.BuildAsync(databasePath, best.Model, SignalSetting.All, 10, ct);
+            output.WriteLine();
+            output.WriteLine($"Member {showcase.MemberId} ({showcase.HistoryLength} titles before the test days), model {showcase.Model}; * = watched in the test days");
+            output.WriteLine("  Top Picks:");
+            WriteTitles(output, showcase.TopPicks);
+            output.WriteLine($"  Because you watched {showcase.LastWatched.Name}:");
+            WriteTitles(output, showcase.BecauseYouWatched);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static void WriteTitles(TextWriter output, IReadOnlyList<ShowcaseTitle> titles)
+    {
+        for (int i = 0; i < titles.Count; i++)
+            output.WriteLine($"    {i + 1,2}. {(titles[i].WatchedLater ? "*" : " ")} {titles[i].Name}");
+    }
+
+    private static double Metric(EvaluationReport report, string name) => report.Metrics.First(m => m.Name == name).Value;
+}
