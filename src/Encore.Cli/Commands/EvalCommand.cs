@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Encore.Cli.Terminal;
 using Encore.Evaluation.Reporting;
+using Encore.Evaluation.Simulation;
 using Encore.Models;
 
 namespace Encore.Cli.Commands;
@@ -15,7 +16,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var protocol = new Option<string?>("--protocol") { Description = "p-topn (implicit top-N), p-rating (explicit ratings) or p-next (similar titles); see docs/PROTOCOLS.md.", HelpName = "p-topn|p-rating|p-next" };
+        var protocol = new Option<string?>("--protocol") { Description = "p-topn (implicit top-N), p-rating (explicit ratings), p-next (similar titles) on --data, or p-sim on a simulated --db; see ../shared/docs/PROTOCOLS.md.", HelpName = "p-topn|p-rating|p-next|p-sim" };
         var data = new Option<string?>("--data") { Description = "A MovieLens release folder (100K, 1M or latest), e.g. ../shared/data/ml-100k.", HelpName = "FOLDER" };
         var model = new Option<string?>("--model") { Description = "The model: a top-N model (" + string.Join(", ", ModelCatalog.Names) + ") or, for p-rating, a rating model.", HelpName = "NAME" };
         var param = new Option<string[]>("--param") { Description = "A model parameter, key=value (repeat for several).", HelpName = "k=v", DefaultValueFactory = _ => [] };
@@ -27,9 +28,11 @@ internal static class EvalCommand
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, ct =>
         {
-            var p = Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-rating or p-next");
-            if (string.Equals(p, "p-sim", StringComparison.OrdinalIgnoreCase))
+            var p = Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-rating, p-next or p-sim");
+            if (string.Equals(p, PSimProtocol.ProtocolName, StringComparison.OrdinalIgnoreCase))
                 return SimulateCommand.EvaluateAsync(parseResult, DatabaseOption.Resolve(parseResult, db), parseResult.GetValue(model), parseResult.GetValue(param) ?? [], parseResult.GetValue(json), ct);
+            if (!ProtocolRunner.Protocols.Contains(p))
+                throw new CliException(ExitCodes.Usage, $"unknown protocol '{p}'; known: {string.Join(", ", ProtocolRunner.Protocols)}, {PSimProtocol.ProtocolName}");
             var folder = Required(parseResult.GetValue(data), "--data", "a MovieLens folder");
             var name = Required(parseResult.GetValue(model), "--model", "a model name");
             var parameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []);

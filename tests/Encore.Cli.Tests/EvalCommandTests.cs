@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Encore.TestSupport;
+using Xunit;
+
+namespace Encore.Cli.Tests;
+
+/// <summary>`encore eval`, run as the real program: the JSON contract of its last line, and its errors.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _temp.Dispose();
+
+    private Task<EncoreRun> Encore(params string[] args) => EncoreProcess.RunAsync(_temp.File("data-home"), Ct, args);
+
+    [Fact]
+    public async Task Json_output_ends_with_one_object_in_the_documented_shape()
+    {
+        var data = SharedData.RequireMl100k();
+        var run = await Encore("eval", "--protocol", "p-topn", "--data", data, "--model", "popularity", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var last = run.Output.TrimEnd().Split('\n')[^1];
+        using var json = JsonDocument.Parse(last);
+        var root = json.RootElement;
+        Assert.Equal("p-topn", root.GetProperty("protocol").GetString());
+        Assert.Equal("popularity", root.GetProperty("model").GetString());
+        Assert.Equal(JsonValueKind.Object, root.GetProperty("params").ValueKind);
+        var split = root.GetProperty("split");
+        Assert.Equal(44_300, split.GetProperty("train").GetInt32());
+        Assert.Equal(11_075, split.GetProperty("test").GetInt32());
+        Assert.Equal(938, split.GetProperty("testUsers").GetInt32());
+        var metrics = root.GetProperty("metrics");
+        Assert.Equal(0.1136, metrics.GetProperty("recall@20").GetDouble(), 0.0005);
+        Assert.Equal(0.0901, metrics.GetProperty("ndcg@20").GetDouble(), 0.0005);
+        Assert.True(metrics.TryGetProperty("coverage@20", out _));
+        Assert.True(root.GetProperty("fitSeconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task An_unknown_protocol_is_a_usage_error_that_lists_the_known_ones()
+    {
+        var run = await Encore("eval", "--protocol", "p-nope", "--data", _temp.Path, "--model", "ials");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("unknown protocol 'p-nope'; known: p-topn, p-rating, p-next, p-sim", run.Error);
+    }
+
+    [Fact]
+    public async Task A_missing_data_folder_is_named_in_a_one_line_error()
+    {
+        var missing = _temp.File("no-such-folder");
+        var run = await Encore("eval", "--protocol", "p-topn", "--data", missing, "--model", "popularity");
+        Assert.NotEqual(0, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no-such-folder", line);
+    }
+}
