@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Encore.Core;
 
 namespace Encore.Simulation;
 
@@ -11,57 +12,26 @@ namespace Encore.Simulation;
 /// </summary>
 public struct SimRandom
 {
-    private ulong _s0, _s1, _s2, _s3;
+    private Xoshiro256StarStar _core;
 
     /// <summary>A stream keyed by the seed and up to three integers (e.g. purpose, member, day).</summary>
     public static SimRandom Create(ulong seed, ulong purpose, ulong a = 0, ulong b = 0)
     {
-        ulong x = SplitMix(seed ^ 0x9E3779B97F4A7C15UL);
-        x = SplitMix(x ^ purpose);
-        x = SplitMix(x ^ (a * 0xD1B54A32D192ED03UL));
-        x = SplitMix(x ^ (b * 0xABC98388FB8FAC03UL));
-        var r = new SimRandom();
-        r._s0 = SplitMix(ref x);
-        r._s1 = SplitMix(ref x);
-        r._s2 = SplitMix(ref x);
-        r._s3 = SplitMix(ref x);
-        return r;
+        ulong x = Mix(seed ^ 0x9E3779B97F4A7C15UL);
+        x = Mix(x ^ purpose);
+        x = Mix(x ^ (a * 0xD1B54A32D192ED03UL));
+        x = Mix(x ^ (b * 0xABC98388FB8FAC03UL));
+        return new SimRandom { _core = new Xoshiro256StarStar(x) };
     }
 
-    private static ulong SplitMix(ulong x)
-    {
-        x += 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return x ^ (x >> 31);
-    }
-
-    private static ulong SplitMix(ref ulong state)
-    {
-        state += 0x9E3779B97F4A7C15UL;
-        ulong z = state;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    private static ulong Mix(ulong x) => Xoshiro256StarStar.SplitMix64(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong NextULong()
-    {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
-        return result;
-    }
+    public ulong NextULong() => _core.NextUInt64();
 
     /// <summary>Uniform in [0, 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDouble() => (NextULong() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => _core.NextDouble();
 
     /// <summary>Uniform in [0, 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

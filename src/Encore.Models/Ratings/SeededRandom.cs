@@ -1,5 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using Encore.Core;
 
 namespace Encore.Models.Ratings;
 
@@ -10,17 +10,13 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public struct SeededRandom
 {
-    private ulong _s0, _s1, _s2, _s3;
+    private Xoshiro256StarStar _core;
     private double _spareGaussian;
     private bool _hasSpare;
 
     public SeededRandom(ulong seed)
     {
-        ulong x = seed;
-        _s0 = SplitMix(ref x);
-        _s1 = SplitMix(ref x);
-        _s2 = SplitMix(ref x);
-        _s3 = SplitMix(ref x);
+        _core = new Xoshiro256StarStar(seed);
         _spareGaussian = 0;
         _hasSpare = false;
     }
@@ -29,28 +25,17 @@ public struct SeededRandom
     public static SeededRandom For(long seed, long a, long b = 0)
     {
         ulong x = (ulong)seed;
-        ulong h = SplitMix(ref x) ^ ((ulong)a * 0x9E3779B97F4A7C15UL);
-        h = SplitMix(ref h) ^ ((ulong)b * 0xC2B2AE3D27D4EB4FUL);
-        return new SeededRandom(SplitMix(ref h));
+        ulong h = Xoshiro256StarStar.SplitMix64(ref x) ^ ((ulong)a * 0x9E3779B97F4A7C15UL);
+        h = Xoshiro256StarStar.SplitMix64(ref h) ^ ((ulong)b * 0xC2B2AE3D27D4EB4FUL);
+        return new SeededRandom(Xoshiro256StarStar.SplitMix64(ref h));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong NextUInt64()
-    {
-        ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = BitOperations.RotateLeft(_s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => _core.NextUInt64();
 
     /// <summary>Uniform in [0, 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => _core.NextDouble();
 
     /// <summary>Uniform integer in [0, n).</summary>
     public int NextInt(int n) => (int)((NextUInt64() >> 33) * (ulong)n >> 31);
@@ -109,13 +94,5 @@ public struct SeededRandom
             int j = NextInt(i + 1);
             (items[i], items[j]) = (items[j], items[i]);
         }
-    }
-
-    private static ulong SplitMix(ref ulong x)
-    {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }
