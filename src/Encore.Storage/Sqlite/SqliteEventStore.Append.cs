@@ -128,8 +128,8 @@ public sealed partial class SqliteEventStore
         }
         catch
         {
-            _rollback.Execute();
-            // The transaction rolled back: forget what it had added to the caches.
+            // Forget what the transaction added to the caches before anything else can fail, so that a retry of
+            // this batch is stored rather than answered "duplicates"; and re-read the caches at the next append.
             foreach (var id in newIds) _stagedIds.Remove(id);
             _members.Undo(newMembers, membersNext);
             _sessions.Undo(newSessions, sessionsNext);
@@ -137,6 +137,16 @@ public sealed partial class SqliteEventStore
             {
                 _titleKeys.Remove(id);
                 _titleRuntimes.Remove(id);
+            }
+            _knownDataVersion = -1;
+            try
+            {
+                _rollback.Execute();
+            }
+            catch (SqliteException)
+            {
+                // SQLite has already rolled back on its own (disk full, I/O error): no transaction is open, and
+                // the error worth reporting is the original one.
             }
             throw;
         }
