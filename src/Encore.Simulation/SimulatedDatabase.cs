@@ -8,6 +8,30 @@ namespace Encore.Simulation;
 /// </summary>
 public static class SimulatedDatabase
 {
+    /// <summary>What a database holds, as far as simulating into it is concerned.</summary>
+    public enum Contents
+    {
+        /// <summary>No events yet: a simulation may fill it.</summary>
+        Empty,
+        /// <summary>Exactly the service of the wanted manifest (same seed, sizes and policy).</summary>
+        ThisService,
+    }
+
+    /// <summary>
+    /// Whether <paramref name="store"/> is empty or already holds the service of <paramref name="wanted"/>. Anything
+    /// else is refused: a second simulation into it would mix two worlds, and its event ids (member, session,
+    /// sequence) would collide with the first one's and be dropped as duplicates.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database holds other events.</exception>
+    public static async Task<Contents> InspectAsync(IEventStore store, string databasePath, SimulationManifest wanted, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var statistics = await store.GetStatisticsAsync(ct).ConfigureAwait(false);
+        if (statistics.Events == 0) return Contents.Empty;
+        if (SimulationManifest.TryLoad(databasePath) == wanted) return Contents.ThisService;
+        throw new InvalidOperationException($"{databasePath} already holds {statistics.Events:N0} events of another data set or simulation; name a new database file instead");
+    }
+
     /// <summary>What <see cref="EnsureAsync"/> found or did.</summary>
     public sealed record Outcome(SimulationManifest Manifest, bool Reused, long EventsStored);
 
@@ -23,13 +47,9 @@ public static class SimulatedDatabase
         ArgumentNullException.ThrowIfNull(options);
         const string policyName = "popularity";
         var wanted = SimulationManifest.From(options, policyName);
-        var existing = SimulationManifest.TryLoad(databasePath);
-        if (existing is not null && existing == wanted) return new Outcome(existing, Reused: true, EventsStored: 0);
-
         await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
-        var statistics = await store.GetStatisticsAsync(ct).ConfigureAwait(false);
-        if (statistics.Events > 0)
-            throw new InvalidOperationException($"{databasePath} already holds {statistics.Events:N0} events of another data set or simulation; name a new database file instead");
+        if (await InspectAsync(store, databasePath, wanted, ct).ConfigureAwait(false) == Contents.ThisService)
+            return new Outcome(wanted, Reused: true, EventsStored: 0);
 
         var service = new SimulatedService(options);
         var sink = new StoreSink(store);

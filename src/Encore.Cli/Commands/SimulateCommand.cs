@@ -54,7 +54,19 @@ internal static class SimulateCommand
             var sinks = new List<ISimulationSink>();
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             await using var database = store ? await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct) : null;
-            StoreSink? storeSink = database is null ? null : new StoreSink(database);
+            if (database is not null)
+            {
+                SimulatedDatabase.Contents contents;
+                try { contents = await SimulatedDatabase.InspectAsync(database, databasePath, SimulationManifest.From(options, homepage.Name), ct); }
+                catch (InvalidOperationException e) { throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE)", e); }
+                if (contents == SimulatedDatabase.Contents.ThisService)
+                {
+                    output.WriteLine($"{databasePath} already holds this simulated service; nothing to store");
+                    if (exportPath is null && !parseResult.GetValue(report)) return ExitCodes.Success;
+                    store = false;
+                }
+            }
+            StoreSink? storeSink = store ? new StoreSink(database!) : null;
             if (storeSink is not null) sinks.Add(storeSink);
             await using var csv = exportPath is null ? null : new InteractionCsvSink(Path.GetFullPath(exportPath));
             if (csv is not null) sinks.Add(csv);
@@ -65,7 +77,7 @@ internal static class SimulateCommand
             var summary = await ConsoleProgress.RunAsync(parseResult, progress =>
                 service.RunAsync(homepage, new CompositeSink(sinks), new SimulationDayProgress(progress), ct));
             double seconds = clock.Elapsed.TotalSeconds;
-            if (database is not null) SimulationManifest.From(options, homepage.Name).Save(databasePath);
+            if (storeSink is not null) SimulationManifest.From(options, homepage.Name).Save(databasePath);
 
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c,
@@ -79,7 +91,7 @@ internal static class SimulateCommand
                 table.Add("stored", storeSink.Accepted).Add("duplicates (already stored)", storeSink.Duplicates).Add("rejected", storeSink.Rejected);
             if (csv is not null) table.Add("interactions exported", csv.Lines);
             table.WriteTo(output, "  ");
-            if (database is not null) output.WriteLine($"  database {databasePath}");
+            if (storeSink is not null) output.WriteLine($"  database {databasePath}");
             if (csv is not null) output.WriteLine($"  interactions {Path.GetFullPath(exportPath!)}");
             if (reportSink is not null) output.WriteLine(reportSink.Build().ToText());
             if (storeSink is { Rejected: > 0 })
