@@ -58,9 +58,11 @@ public static class PSimProtocol
         double fit = watch.Elapsed.TotalSeconds;
 
         var watchedMembers = split.WatchedTruth.Keys.Order().ToArray();
-        var watched = Score(fitted, train, watchedMembers, m => [.. split.WatchedTruth[m]], ct);
+        // Whatever the setting trained on, every title the member already started is masked, as the truths leave them out.
+        var played = ReferenceEquals(setting, SignalSetting.Plays) ? train : split.PlayedMatrix();
+        var watched = Score(fitted, played, watchedMembers, m => [.. split.WatchedTruth[m]], ct);
         var tasteMembers = tasteTruth.Keys.Order().ToArray();
-        var taste = Score(fitted, train, tasteMembers, m => tasteTruth[m], ct);
+        var taste = Score(fitted, played, tasteMembers, m => tasteTruth[m], ct);
         int testPairs = split.WatchedTruth.Values.Sum(l => l.Count);
         var p = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in parameters) p[k] = v;
@@ -81,11 +83,11 @@ public static class PSimProtocol
     {
         var truth = new Dictionary<int, int[]>();
         var played = new Dictionary<int, HashSet<int>>();
-        foreach (var key in split.TrainPairs.Keys)
+        foreach (var (key, signals) in split.TrainPairs)
         {
             int member = (int)(key >> 32), title = (int)(key & 0xFFFFFFFF);
             if (!played.TryGetValue(member, out var set)) played[member] = set = [];
-            set.Add(title);
+            if (signals.Starts > 0) set.Add(title); // only shown, searched or rated titles stay candidates
         }
         int splitDay = split.Manifest.Days - PSimSplit.TestDays;
         foreach (var (member, titles) in played)
@@ -111,12 +113,12 @@ public static class PSimProtocol
         return truth;
     }
 
-    private static TopNMetrics Score(IRecommender model, Core.InteractionMatrix train, int[] members, Func<int, int[]> truthOf, CancellationToken ct)
+    private static TopNMetrics Score(IRecommender model, Core.InteractionMatrix played, int[] members, Func<int, int[]> truthOf, CancellationToken ct)
     {
         if (members.Length == 0) return new TopNMetrics(K, double.NaN, double.NaN, double.NaN, [], []);
-        var batch = Recommendations.RecommendBatch(model, members, K, train, ct: ct);
+        var batch = Recommendations.RecommendBatch(model, members, K, played, excludeHistory: false, ct: ct);
         var truth = new int[members.Length][];
         for (int i = 0; i < members.Length; i++) truth[i] = truthOf(members[i]);
-        return RankingMetrics.TopN(batch.Titles, K, truth, train.Columns);
+        return RankingMetrics.TopN(batch.Titles, K, truth, played.Columns);
     }
 }

@@ -110,7 +110,8 @@ public sealed class PSimSplit
                 continue;
             }
             testEvents++;
-            if (row.Kind == EventKind.PlayStart && !train.ContainsKey(key)) testProgress.TryAdd(key, 0f);
+            // Truth is what the member starts anew: a title only shown, searched or rated before still counts.
+            if (row.Kind == EventKind.PlayStart && !(train.TryGetValue(key, out var before) && before.Starts > 0)) testProgress.TryAdd(key, 0f);
             if (!testProgress.TryGetValue(key, out var best)) continue;
             float share = row.Kind == EventKind.Completion ? 1f
                 : row.Kind is EventKind.Stop or EventKind.Pause or EventKind.SkipIntro && !float.IsNaN(row.Position) ? row.Position / length : 0f;
@@ -128,6 +129,9 @@ public sealed class PSimSplit
         foreach (var list in truth.Values) list.Sort();
         return new PSimSplit(members, titles, train, truth, split, manifest, trainEvents, testEvents);
     }
+
+    /// <summary>The titles each member started in the training days (what P-SIM never recommends back).</summary>
+    public InteractionMatrix PlayedMatrix() => TrainMatrix(SignalSetting.Plays);
 
     /// <summary>The training matrix under one signal setting (pairs it weighs 0 are left out; ratings and times carried).</summary>
     public InteractionMatrix TrainMatrix(SignalSetting setting)
