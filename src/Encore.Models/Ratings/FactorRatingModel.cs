@@ -83,22 +83,13 @@ public sealed class FactorRatingModel : IRatingPredictor
     }
 
     public void PredictMany(ReadOnlySpan<int> members, ReadOnlySpan<int> titles, Span<float> output)
-    {
-        if (members.Length != titles.Length || members.Length != output.Length)
-            throw new ArgumentException($"members ({members.Length}), titles ({titles.Length}) and output ({output.Length}) must have one length");
-        for (int k = 0; k < output.Length; k++) output[k] = Predict(members[k], titles[k]);
-    }
+        => RatingModelFile.PredictEach(this, members, titles, output);
 
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(Kind);
-        writer.Write(Name);
-        RatingModelFile.WriteIds(writer, MemberIds);
-        RatingModelFile.WriteIds(writer, TitleIds);
-        writer.Write(GlobalMean);
-        writer.Write(MinRating);
-        writer.Write(MaxRating);
+        RatingModelFile.WriteCommon(writer, Name, MemberIds, TitleIds, GlobalMean, MinRating, MaxRating);
         writer.Write(Dimensions);
         RatingModelFile.WriteFloats(writer, _memberBias);
         RatingModelFile.WriteFloats(writer, _titleBias);
@@ -109,18 +100,13 @@ public sealed class FactorRatingModel : IRatingPredictor
     /// <summary>Reads what <see cref="Save"/> wrote after its kind tag.</summary>
     internal static FactorRatingModel ReadBody(BinaryReader reader)
     {
-        string name = reader.ReadString();
-        var members = RatingModelFile.ReadIds(reader);
-        var titles = RatingModelFile.ReadIds(reader);
-        float mean = reader.ReadSingle();
-        float min = reader.ReadSingle();
-        float max = reader.ReadSingle();
+        var common = RatingModelFile.ReadCommon(reader);
         int dimensions = reader.ReadInt32();
         var memberBias = RatingModelFile.ReadFloats(reader);
         var titleBias = RatingModelFile.ReadFloats(reader);
         var memberFactors = RatingModelFile.ReadFloats(reader);
         var titleFactors = RatingModelFile.ReadFloats(reader);
-        return new FactorRatingModel(name, members, titles, mean, memberBias, titleBias, dimensions,
-            memberFactors, titleFactors, min, max);
+        return new FactorRatingModel(common.Name, common.Members, common.Titles, common.Mean, memberBias, titleBias, dimensions,
+            memberFactors, titleFactors, common.Min, common.Max);
     }
 }

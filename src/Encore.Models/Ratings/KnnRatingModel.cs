@@ -53,11 +53,7 @@ public sealed class KnnRatingModel : IRatingPredictor
     }
 
     public void PredictMany(ReadOnlySpan<int> members, ReadOnlySpan<int> titles, Span<float> output)
-    {
-        if (members.Length != titles.Length || members.Length != output.Length)
-            throw new ArgumentException($"members ({members.Length}), titles ({titles.Length}) and output ({output.Length}) must have one length");
-        for (int k = 0; k < output.Length; k++) output[k] = Predict(members[k], titles[k]);
-    }
+        => RatingModelFile.PredictEach(this, members, titles, output);
 
     /// <summary>Similarity-weighted mean residual of the k most similar titles the member rated (positive similarities only).</summary>
     private float NeighbourVote(int member, int title)
@@ -104,12 +100,7 @@ public sealed class KnnRatingModel : IRatingPredictor
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(Kind);
-        writer.Write(Name);
-        RatingModelFile.WriteIds(writer, MemberIds);
-        RatingModelFile.WriteIds(writer, TitleIds);
-        writer.Write(GlobalMean);
-        writer.Write(MinRating);
-        writer.Write(MaxRating);
+        RatingModelFile.WriteCommon(writer, Name, MemberIds, TitleIds, GlobalMean, MinRating, MaxRating);
         writer.Write(Neighbours);
         RatingModelFile.WriteFloats(writer, _memberBias);
         RatingModelFile.WriteFloats(writer, _titleBias);
@@ -121,10 +112,7 @@ public sealed class KnnRatingModel : IRatingPredictor
 
     internal static KnnRatingModel ReadBody(BinaryReader reader)
     {
-        string name = reader.ReadString();
-        var members = RatingModelFile.ReadIds(reader);
-        var titles = RatingModelFile.ReadIds(reader);
-        float mean = reader.ReadSingle(), min = reader.ReadSingle(), max = reader.ReadSingle();
+        var common = RatingModelFile.ReadCommon(reader);
         int neighbours = reader.ReadInt32();
         var memberBias = RatingModelFile.ReadFloats(reader);
         var titleBias = RatingModelFile.ReadFloats(reader);
@@ -132,6 +120,7 @@ public sealed class KnnRatingModel : IRatingPredictor
         var rated = RatingModelFile.ReadInts(reader);
         var residual = RatingModelFile.ReadFloats(reader);
         var similarity = RatingModelFile.ReadFloats(reader);
-        return new KnnRatingModel(name, members, titles, mean, memberBias, titleBias, pointers, rated, residual, similarity, neighbours, min, max);
+        return new KnnRatingModel(common.Name, common.Members, common.Titles, common.Mean, memberBias, titleBias, pointers, rated,
+            residual, similarity, neighbours, common.Min, common.Max);
     }
 }

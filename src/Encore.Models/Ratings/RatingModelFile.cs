@@ -67,6 +67,31 @@ public static class RatingModelFile
         }
     }
 
+    /// <summary>Writes the part every baseline-anchored model shares: name, id maps, global mean and rating range.</summary>
+    internal static void WriteCommon(BinaryWriter writer, string name, IdMap members, IdMap titles, float mean, float min, float max)
+    {
+        writer.Write(name);
+        WriteIds(writer, members);
+        WriteIds(writer, titles);
+        writer.Write(mean);
+        writer.Write(min);
+        writer.Write(max);
+    }
+
+    /// <summary>Reads what <see cref="WriteCommon"/> wrote.</summary>
+    internal static CommonPart ReadCommon(BinaryReader reader)
+        => new(reader.ReadString(), ReadIds(reader), ReadIds(reader), reader.ReadSingle(), reader.ReadSingle(), reader.ReadSingle());
+
+    internal readonly record struct CommonPart(string Name, IdMap Members, IdMap Titles, float Mean, float Min, float Max);
+
+    /// <summary>PredictMany for models whose pairs are independent: one Predict per pair, lengths checked.</summary>
+    internal static void PredictEach(IRatingPredictor model, ReadOnlySpan<int> members, ReadOnlySpan<int> titles, Span<float> output)
+    {
+        if (members.Length != titles.Length || members.Length != output.Length)
+            throw new ArgumentException($"members ({members.Length}), titles ({titles.Length}) and output ({output.Length}) must have one length");
+        for (int k = 0; k < output.Length; k++) output[k] = model.Predict(members[k], titles[k]);
+    }
+
     internal static void WriteIds(BinaryWriter writer, IdMap ids)
     {
         writer.Write(ids.Count);
