@@ -109,16 +109,5 @@ internal static class MovieLens100kReader
 
     /// <summary>Reads a u.data style file (user, item, rating, Unix time; tab-separated) into <paramref name="ratings"/>.</summary>
     public static void ReadRatings(string path, StringPool ids, List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
-    {
-        TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
-        {
-            Span<Range> f = stackalloc Range[5];
-            MovieLensFields.Split(line, "\t", f, "user id, item id, rating, timestamp");
-            ratings.Add(new RatingRecord(
-                MovieLensFields.Id(line[f[0]], "user id", ids),
-                MovieLensFields.Id(line[f[1]], "item id", ids),
-                MovieLensFields.Rating(line[f[2]]),
-                MovieLensFields.UnixSeconds(line[f[3]])));
-        });
-    }
+        => MovieLensFields.ReadSeparatedRatings(path, "\t", "user id, item id, rating, timestamp", "item id", ids, ratings, skips, ct);
 }

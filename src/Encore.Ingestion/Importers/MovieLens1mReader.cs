@@ -66,18 +66,7 @@ internal static class MovieLens1mReader
     }
 
     public static void ReadRatings(string path, StringPool ids, List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
-    {
-        TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
-        {
-            Span<Range> f = stackalloc Range[5];
-            MovieLensFields.Split(line, "::", f, "UserID::MovieID::Rating::Timestamp");
-            ratings.Add(new RatingRecord(
-                MovieLensFields.Id(line[f[0]], "user id", ids),
-                MovieLensFields.Id(line[f[1]], "movie id", ids),
-                MovieLensFields.Rating(line[f[2]]),
-                MovieLensFields.UnixSeconds(line[f[3]])));
-        });
-    }
+        => MovieLensFields.ReadSeparatedRatings(path, "::", "UserID::MovieID::Rating::Timestamp", "movie id", ids, ratings, skips, ct);
 
     /// <summary>"Animation|Children's|Comedy" as a list; "(no genres listed)" as none.</summary>
     public static List<string> SplitGenres(ReadOnlySpan<char> text)

@@ -68,5 +68,21 @@ internal static class MovieLensFields
     }
 
     /// <summary>At most 40 characters of a bad value, for error messages.</summary>
+    /// <summary>
+    /// Reads a latin-1 ratings file of user, item, rating, Unix time separated by <paramref name="separator"/>
+    /// (u.data's tab, ratings.dat's "::"), reporting bad lines against <paramref name="layout"/>.
+    /// </summary>
+    public static void ReadSeparatedRatings(string path, string separator, string layout, string itemField, StringPool ids,
+        List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
+    {
+        TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
+        {
+            Span<Range> f = stackalloc Range[5];
+            Split(line, separator, f, layout);
+            ratings.Add(new RatingRecord(Id(line[f[0]], "user id", ids), Id(line[f[1]], itemField, ids),
+                Rating(line[f[2]]), UnixSeconds(line[f[3]])));
+        });
+    }
+
     public static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "...");
 }
