@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX events_by_id ON events (event_id); CREATE INDEX events_by_member ON events (member_key, ts_ms); CREATE INDEX events_by_title ON events (title_key, ts_ms); CREATE INDEX events_by_time ON events (ts_ms);

@@ -1,0 +1,1 @@
+BEGIN; INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key, position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity) SELECT * FROM staged WHERE true ORDER BY rowid ON CONFLICT (event_id) DO NOTHING; COMMIT;
