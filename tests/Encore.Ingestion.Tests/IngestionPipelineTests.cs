@@ -86,7 +86,7 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Duplicates_are_caught_after_the_staged_events_were_merged()
+    public async Task Duplicates_are_caught_after_the_pending_events_were_sealed()
     {
         var pipeline = Pipeline();
         await pipeline.IngestAsync([Play("a"), Play("b")], Ct);

@@ -23,6 +23,14 @@ internal static class EventIds
         return Guid.TryParseExact(id, "D", out var guid) && guid.TryWriteBytes(bytes, bigEndian: true, out _);
     }
 
+    /// <summary>The id as sent, from the 128-bit value of a canonical UUID's bytes (big-endian).</summary>
+    public static string FormatUuid(UInt128 value)
+    {
+        Span<byte> bytes = stackalloc byte[UuidBytes];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
+        return new Guid(bytes, bigEndian: true).ToString("D");
+    }
+
     /// <summary>The id as sent, from what the column holds (text, or the 16 bytes of a UUID).</summary>
     public static string Decode(object value) => value switch
     {

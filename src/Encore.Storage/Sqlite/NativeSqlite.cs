@@ -41,6 +41,9 @@ internal static unsafe class NativeSqlite
     [DllImport(Library)]
     public static extern int sqlite3_step(nint stmt);
 
+    [DllImport(Library), SuppressGCTransition]
+    public static extern int sqlite3_changes(nint db);
+
     [DllImport(Library)]
     public static extern int sqlite3_reset(nint stmt);
 
@@ -52,4 +55,16 @@ internal static unsafe class NativeSqlite
 
     [DllImport(Library), SuppressGCTransition]
     public static extern int sqlite3_column_type(nint stmt, int column);
+
+    [DllImport(Library)]
+    public static extern byte* sqlite3_column_blob(nint stmt, int column);
+
+    [DllImport(Library), SuppressGCTransition]
+    public static extern int sqlite3_column_bytes(nint stmt, int column);
+
+    [DllImport(Library)]
+    public static extern void* sqlite3_column_text16(nint stmt, int column);
+
+    [DllImport(Library), SuppressGCTransition]
+    public static extern int sqlite3_column_bytes16(nint stmt, int column);
 }

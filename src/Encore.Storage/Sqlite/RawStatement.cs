@@ -59,6 +59,11 @@ internal sealed unsafe class RawStatement : IDisposable
         Check(NativeSqlite.sqlite3_bind_blob(_ptr, index, bytes, EventIds.UuidBytes, NativeSqlite.Transient));
     }
 
+    public void Blob(int index, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* bytes = value) Check(NativeSqlite.sqlite3_bind_blob(_ptr, index, bytes, value.Length, NativeSqlite.Transient));
+    }
+
     public void Int64(int index, long value) => Check(NativeSqlite.sqlite3_bind_int64(_ptr, index, value));
 
     /// <summary>UTF-16 straight from the string (SQLite copies and converts it): no UTF-8 array per bind.</summary>
@@ -74,6 +79,13 @@ internal sealed unsafe class RawStatement : IDisposable
         int rc = NativeSqlite.sqlite3_step(_ptr);
         NativeSqlite.sqlite3_reset(_ptr);
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
+    }
+
+    /// <summary>Runs a statement that returns no rows; returns how many rows it changed.</summary>
+    public int ExecuteChanges()
+    {
+        Execute();
+        return NativeSqlite.sqlite3_changes(_db.DangerousGetHandle());
     }
 
     /// <summary>Runs a query; true when it returned at least one row. Reads the first column into <paramref name="first"/>.</summary>
@@ -119,6 +131,22 @@ internal sealed unsafe class RawStatement : IDisposable
     public long ColumnInt64(int column) => NativeSqlite.sqlite3_column_int64(_ptr, column);
 
     public double ColumnDouble(int column) => NativeSqlite.sqlite3_column_double(_ptr, column);
+
+    public string ColumnText(int column)
+    {
+        var text = (char*)NativeSqlite.sqlite3_column_text16(_ptr, column);
+        return text is null ? "" : new string(text, 0, NativeSqlite.sqlite3_column_bytes16(_ptr, column) / sizeof(char));
+    }
+
+    /// <summary>A BLOB column of the current row, valid until the next step or reset.</summary>
+    public ReadOnlySpan<byte> ColumnBlob(int column)
+    {
+        var bytes = NativeSqlite.sqlite3_column_blob(_ptr, column);
+        return bytes is null ? [] : new ReadOnlySpan<byte>(bytes, NativeSqlite.sqlite3_column_bytes(_ptr, column));
+    }
+
+    /// <summary>Ends a query early (or after reading), so the statement can run again.</summary>
+    public void Reset() => NativeSqlite.sqlite3_reset(_ptr);
 
     public void Dispose() => _stmt.Dispose();
 

@@ -4,24 +4,31 @@ using Microsoft.Data.Sqlite;
 
 namespace Encore.Storage;
 
-// The append path. A batch is one transaction that appends rows to the index-free `staged_events` table: a
-// few sequential pages per batch, written through the WAL before the commit returns. Members and sessions get
-// their integer keys on the way (new ones are staged beside the events), and duplicates are caught on the way
-// in (staged ids are held in memory; merged ones are one indexed lookup away). When enough rows are staged,
-// one transaction merges them into `events`, where every index is updated in bulk.
+// The append path. A batch is one transaction that adds one row to `pending_batches`: the accepted events
+// encoded as one BLOB (EventBlock), written through the WAL before the commit returns. Members and sessions
+// get their integer keys on the way (new ones are staged beside the batch), and duplicates are caught on the
+// way in (pending ids are held in memory; sealed ones are one lookup in the id tables away). When enough
+// events are pending, one transaction seals them into a segment (SqliteEventStore.Seal.cs).
 public sealed partial class SqliteEventStore
 {
     private const int SessionCacheLimit = 1 << 20;
     private const int MemberCacheLimit = 1 << 22;
 
-    /// <summary>Staged events that trigger a merge into the indexed log (reads merge whatever is staged first).</summary>
-    internal int MergeThreshold { get; set; } = 100_000;
+    /// <summary>Pending events that trigger sealing them into a segment (reads see pending events as they are).</summary>
+    internal int SealThreshold { get; set; } = 100_000;
 
-    private readonly StagedEventIds _stagedIds = new();
+    private readonly StagedEventIds _pendingIds = new();
     private readonly KeyInterner _members = new("members", "member_key", "staged_members", MemberCacheLimit);
     private readonly KeyInterner _sessions = new("sessions", "session_key", "staged_sessions", SessionCacheLimit);
-    private RawStatement? _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion;
+    private readonly EventColumns _batch = new(1024);
+    private int[] _batchOrder = [];
+    private byte[] _batchBuffer = new byte[1 << 17];
+    private long _nextSeq = 1;
+    private RawStatement? _begin, _commit, _rollback, _insertBatch, _findUuid, _findUuidOverflow, _findTextId, _insertBareTitle, _dataVersion;
     private long _knownDataVersion = -1;
+    // Built at the first append; stale once another connection has written (it may have sealed).
+    private SealedIdFilter? _sealedIds;
+    private bool _sealedIdsStale;
 
     public async Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
     {
@@ -31,8 +38,8 @@ public sealed partial class SqliteEventStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var result = StageBatch(events, ct);
-            if (_stagedIds.Count >= MergeThreshold) MergeStaged();
+            var result = AppendBatch(events, ct);
+            if (_pendingIds.Count >= SealThreshold) SealPending();
             return result;
         }
         finally
@@ -41,7 +48,7 @@ public sealed partial class SqliteEventStore
         }
     }
 
-    /// <summary>Merges every staged event into the indexed log now (reads do this on their own).</summary>
+    /// <summary>Seals every pending event into a segment now (appends do this every <see cref="SealThreshold"/> events).</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
@@ -49,7 +56,7 @@ public sealed partial class SqliteEventStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             RefreshIfChangedElsewhere();
-            if (_stagedIds.Count > 0 || _members.StagedCount > 0 || _sessions.StagedCount > 0) MergeStaged();
+            if (_pendingIds.Count > 0 || _members.StagedCount > 0 || _sessions.StagedCount > 0) SealPending();
         }
         finally
         {
@@ -57,23 +64,19 @@ public sealed partial class SqliteEventStore
         }
     }
 
-    private AppendResult StageBatch(IReadOnlyList<ViewingEvent> events, CancellationToken ct)
+    private AppendResult AppendBatch(IReadOnlyList<ViewingEvent> events, CancellationToken ct)
     {
         var db = _writer.Handle!;
         _begin ??= new RawStatement(db, "BEGIN IMMEDIATE");
         _commit ??= new RawStatement(db, "COMMIT");
         _rollback ??= new RawStatement(db, "ROLLBACK");
-        var stage = _stage ??= new RawStatement(db, """
-            INSERT INTO staged_events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
-                position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-            """);
-        var findEvent = _findEvent ??= new RawStatement(db, "SELECT 1 FROM events WHERE event_id = ?1");
+        var insertBatch = _insertBatch ??= new RawStatement(db, "INSERT INTO pending_batches (first_seq, event_count, payload) VALUES (?1, ?2, ?3)");
         var newIds = new List<EncodedEventId>(events.Count);
         var newTitles = new List<string>();
         var newMembers = new List<string>();
         var newSessions = new List<string>();
-        int stored = 0, duplicates = 0;
+        int duplicates = 0;
+        _batch.Clear();
         _begin.Execute();
         long membersNext = _members.Next, sessionsNext = _sessions.Next;
         try
@@ -82,6 +85,9 @@ public sealed partial class SqliteEventStore
             RefreshIfChangedElsewhere();
             membersNext = _members.Next;
             sessionsNext = _sessions.Next;
+            if (_sealedIds is null || _sealedIds.Full) _sealedIds = SealedIdFilter.Build(db);
+            else if (_sealedIdsStale) _sealedIds.CatchUp(db, Path);
+            _sealedIdsStale = false;
             for (int i = 0; i < events.Count; i++)
             {
                 if ((i & 255) == 0) ct.ThrowIfCancellationRequested();
@@ -90,39 +96,28 @@ public sealed partial class SqliteEventStore
                 if (string.IsNullOrEmpty(e.MemberId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no MemberId", nameof(events));
                 if (string.IsNullOrEmpty(e.SessionId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no SessionId", nameof(events));
                 var id = EncodedEventId.From(e.EventId);
-                if (_stagedIds.Contains(id))
+                if (_pendingIds.Contains(id) || IsSealed(db, id))
                 {
                     duplicates++;
                     continue;
                 }
-                findEvent.EventId(1, id);
-                if (findEvent.QueryInt64(out _))
-                {
-                    duplicates++;
-                    continue;
-                }
-                stage.ClearBindings();
-                stage.EventId(1, id);
-                stage.Int64(2, (long)e.Kind);
-                stage.Int64(3, _members.Resolve(db, e.MemberId, newMembers));
-                stage.OptionalInt64(4, e.TitleId is null ? null : ResolveTitle(e.TitleId, newTitles));
-                stage.OptionalInt64(5, e.EpisodeId is null ? null : ResolveEpisode(e, i));
-                stage.Int64(6, (long)e.Device);
-                stage.Int64(7, ToUnixMs(e.TimestampUtc));
-                stage.Int64(8, _sessions.Resolve(db, e.SessionId, newSessions));
-                stage.OptionalDouble(9, e.PositionSeconds);
-                stage.OptionalDouble(10, e.Rating);
-                stage.OptionalDouble(11, e.PauseSeconds);
-                stage.OptionalDouble(12, e.SeekFromSeconds);
-                stage.OptionalText(13, e.Query);
-                stage.OptionalText(14, e.ResultsShown is null ? null : JsonSerializer.Serialize(e.ResultsShown));
-                stage.OptionalText(15, e.Row);
-                stage.OptionalInt64(16, e.RowPosition);
-                stage.OptionalDouble(17, e.Propensity);
-                stage.Execute();
-                _stagedIds.Add(id);
+                _batch.Add(e, id, _nextSeq + _batch.Count, ToUnixMs(e.TimestampUtc),
+                    KeyOf(_members.Resolve(db, e.MemberId, newMembers), "member"),
+                    e.TitleId is null ? 0 : KeyOf(ResolveTitle(e.TitleId, newTitles), "title"),
+                    e.EpisodeId is null ? 0 : KeyOf(ResolveEpisode(e, i), "episode"),
+                    _sessions.Resolve(db, e.SessionId, newSessions));
+                _pendingIds.Add(id);
                 newIds.Add(id);
-                stored++;
+            }
+            if (_batch.Count > 0)
+            {
+                if (_batchOrder.Length < _batch.Count) _batchOrder = new int[Math.Max(_batch.Count, 1024)];
+                for (int i = 0; i < _batch.Count; i++) _batchOrder[i] = i;
+                int length = EventBlock.Encode(_batch, _batchOrder.AsSpan(0, _batch.Count), ref _batchBuffer);
+                insertBatch.Int64(1, _nextSeq);
+                insertBatch.Int64(2, _batch.Count);
+                insertBatch.Blob(3, _batchBuffer.AsSpan(0, length));
+                insertBatch.Execute();
             }
             _commit.Execute();
         }
@@ -130,7 +125,7 @@ public sealed partial class SqliteEventStore
         {
             // Forget what the transaction added to the caches before anything else can fail, so that a retry of
             // this batch is stored rather than answered "duplicates"; and re-read the caches at the next append.
-            foreach (var id in newIds) _stagedIds.Remove(id);
+            foreach (var id in newIds) _pendingIds.Remove(id);
             _members.Undo(newMembers, membersNext);
             _sessions.Undo(newSessions, sessionsNext);
             foreach (var id in newTitles)
@@ -150,53 +145,36 @@ public sealed partial class SqliteEventStore
             }
             throw;
         }
+        _nextSeq += _batch.Count;
         if (newTitles.Count > 0) _snapshot = null;
-        return new AppendResult(stored, duplicates);
+        return new AppendResult(_batch.Count, duplicates);
     }
 
-    /// <summary>Moves everything staged into the indexed tables in one transaction; caller holds the write lock.</summary>
-    private void MergeStaged()
+    /// <summary>Whether a sealed segment holds the event id (pending ones are in <see cref="_pendingIds"/>).</summary>
+    private bool IsSealed(SQLitePCL.sqlite3 db, in EncodedEventId id)
     {
-        using (var tx = _writer.BeginTransaction())
+        if (id.IsUuid)
         {
-            MergeStaged(tx);
-            tx.Commit();
+            if (!_sealedIds!.MayContain(id.Uuid)) return false;
+            var find = _findUuid ??= new RawStatement(db, "SELECT lo FROM event_uuids WHERE hi = ?1");
+            var (hi, lo) = EventIdColumns.Split(id.Uuid);
+            find.Int64(1, hi);
+            if (!find.QueryInt64(out long stored)) return false;
+            if (stored == lo) return true;
+            var overflow = _findUuidOverflow ??= new RawStatement(db, "SELECT 1 FROM event_uuid_overflow WHERE hi = ?1 AND lo = ?2");
+            overflow.Int64(1, hi);
+            overflow.Int64(2, lo);
+            return overflow.QueryInt64(out _);
         }
-        StagedWereMerged();
+        var findText = _findTextId ??= new RawStatement(db, "SELECT 1 FROM event_text_ids WHERE id = ?1");
+        findText.Text(1, id.Text);
+        return findText.QueryInt64(out _);
     }
 
-    /// <summary>
-    /// The merge itself, inside <paramref name="tx"/>: it takes whatever the file has staged, this process's
-    /// or another's. Call <see cref="StagedWereMerged"/> once the transaction commits.
-    /// </summary>
-    private void MergeStaged(SqliteTransaction tx)
-    {
-        using var c = _writer.CreateCommand();
-        c.Transaction = tx;
-        c.CommandText = """
-                INSERT INTO members (member_key, id) SELECT member_key, id FROM staged_members ORDER BY member_key
-                    ON CONFLICT DO NOTHING;
-                INSERT INTO sessions (session_key, id) SELECT session_key, id FROM staged_sessions ORDER BY session_key
-                    ON CONFLICT DO NOTHING;
-                INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
-                        position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
-                    SELECT event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
-                        position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity
-                    FROM staged_events WHERE true ORDER BY rowid
-                    ON CONFLICT (event_id) DO NOTHING;
-                DELETE FROM staged_members;
-                DELETE FROM staged_sessions;
-                DELETE FROM staged_events;
-                """;
-        c.ExecuteNonQuery();
-    }
-
-    private void StagedWereMerged()
-    {
-        _stagedIds.Clear();
-        _members.Merged();
-        _sessions.Merged();
-    }
+    /// <summary>Blocks hold member, title and episode keys in 32 bits; say so plainly if a file ever outgrows that.</summary>
+    private int KeyOf(long key, string what) => key is > 0 and <= int.MaxValue
+        ? (int)key
+        : throw new InvalidDataException($"{Path}: {what} key {key} is beyond the 32-bit keys the event log holds");
 
     private long ResolveTitle(string titleId, List<string> created)
     {
@@ -232,15 +210,24 @@ public sealed partial class SqliteEventStore
         _titleKeys.Clear();
         _titleRuntimes.Clear();
         _episodes.Clear();
-        _stagedIds.Clear();
+        _pendingIds.Clear();
+        _sealedIdsStale = true;
         LoadCatalogueCache();
         _members.Reset(_writer);
         _sessions.Reset(_writer);
+        var pending = new EventColumns();
+        ReadPendingBatches(_writer.Handle!, pending);
+        for (int i = 0; i < pending.Count; i++)
+        {
+            _pendingIds.Add(pending.Has(i, EventFields.TextId) ? EncodedEventId.From(pending.TextId[i]!) : EncodedEventId.FromUuid(pending.Uuid[i]));
+        }
         using (var c = _writer.CreateCommand())
         {
-            c.CommandText = "SELECT event_id FROM staged_events";
-            using var r = c.ExecuteReader();
-            while (r.Read()) _stagedIds.Add(EncodedEventId.FromColumn(r.GetValue(0)));
+            c.CommandText = """
+                SELECT max(coalesce((SELECT max(max_seq) FROM segments), 0),
+                           coalesce((SELECT max(first_seq + event_count - 1) FROM pending_batches), 0))
+                """;
+            _nextSeq = (long)c.ExecuteScalar()! + 1;
         }
         _snapshot = null;
         _knownDataVersion = version;
@@ -248,7 +235,8 @@ public sealed partial class SqliteEventStore
 
     private void DisposeStatements()
     {
-        foreach (var statement in new[] { _begin, _commit, _rollback, _stage, _findEvent, _insertBareTitle, _dataVersion }) statement?.Dispose();
+        foreach (var statement in new[] { _begin, _commit, _rollback, _insertBatch, _findUuid, _findUuidOverflow, _findTextId, _insertBareTitle, _dataVersion }) statement?.Dispose();
+        _segmentWriter?.Dispose();
         _members.Dispose();
         _sessions.Dispose();
     }

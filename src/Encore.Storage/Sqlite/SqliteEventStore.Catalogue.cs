@@ -124,7 +124,7 @@ public sealed partial class SqliteEventStore
             {
                 // Staged new members (of this process or another) hold keys a new row would otherwise take:
                 // merge them first, inside this transaction, so nothing can be staged in between.
-                MergeStaged(tx);
+                MergeStagedKeys(tx);
                 using var upsert = _writer.CreateCommand();
                 upsert.Transaction = tx;
                 upsert.CommandText = """
@@ -149,7 +149,7 @@ public sealed partial class SqliteEventStore
                 }
                 tx.Commit();
             }
-            StagedWereMerged();
+            StagedKeysWereMerged();
             foreach (var (id, key) in added) _members.Remember(id, key);
         }
         finally
@@ -205,7 +205,7 @@ public sealed partial class SqliteEventStore
     public async Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(memberId);
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         c.CommandText = $"SELECT {MemberColumns} FROM members WHERE id = $id";
         c.Parameters.AddWithValue("$id", memberId);
@@ -215,7 +215,7 @@ public sealed partial class SqliteEventStore
 
     public async IAsyncEnumerable<Member> ReadMembersAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         c.CommandText = $"SELECT {MemberColumns} FROM members ORDER BY member_key";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -264,7 +264,7 @@ public sealed partial class SqliteEventStore
 
     private async Task<IdMap> ReadIdMapAsync(string table, string keyColumn, CancellationToken ct)
     {
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false);
         using var c = connection.CreateCommand();
         c.CommandText = $"SELECT {keyColumn}, id FROM {table} ORDER BY {keyColumn}";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);

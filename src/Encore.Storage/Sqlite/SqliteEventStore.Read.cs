@@ -1,158 +1,209 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using Encore.Core;
 using Microsoft.Data.Sqlite;
 
 namespace Encore.Storage;
 
-// Streaming reads of the event log. Each query names the index that serves its filter, so a read by member,
-// by title or by time range walks that index in order and never sorts or loads the whole log.
+// Streaming reads of the event log. Each read runs in one read transaction (a snapshot: a seal committing
+// meanwhile is not seen half-done), and merges the pending events with the segments that may hold matches
+// (EventLogScan): a member or title read visits only the rows its postings name.
 public sealed partial class SqliteEventStore
 {
+    private long _blocksDecoded;
+
+    /// <summary>Segment blocks every finished read of this store has decoded (for tests of what reads skip).</summary>
+    internal long BlocksDecoded => Interlocked.Read(ref _blocksDecoded);
+
     public async IAsyncEnumerable<ViewingEvent> ReadEventsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
-        using var c = connection.CreateCommand();
-        if (!BuildFilter(connection, query, c, out var index, out var where)) yield break;
-        c.CommandText = $"""
-            SELECT e.event_id, e.kind, m.id, t.id, ep.id, e.device, e.ts_ms, s.id, e.position, e.rating, e.pause_seconds,
-                e.seek_from, e.query, e.results, e.row_name, e.row_position, e.propensity
-            FROM events AS e INDEXED BY {index}
-                JOIN members AS m ON m.member_key = e.member_key
-                JOIN sessions AS s ON s.session_key = e.session_key
-                LEFT JOIN titles AS t ON t.title_key = e.title_key
-                LEFT JOIN episodes AS ep ON ep.episode_key = e.episode_key
-            {where}
-            ORDER BY e.ts_ms, e.event_id
-            """;
-        using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await r.ReadAsync(ct).ConfigureAwait(false))
+        await using var snapshot = await OpenSnapshotAsync(query, ct).ConfigureAwait(false);
+        if (snapshot.Scan is not { } scan) yield break;
+        using var names = new KeyNames(snapshot.Connection.Handle!);
+        // The log is in (timestamp, accepted order); this read promises (timestamp, event id): events of one
+        // millisecond are gathered and sorted by id before they go out.
+        var sameTime = new List<ViewingEvent>();
+        long time = long.MinValue, n = 0;
+        while (scan.MoveNext())
         {
-            yield return new ViewingEvent
+            if ((++n & 4095) == 0) ct.ThrowIfCancellationRequested();
+            var block = scan.Block;
+            int i = scan.Row;
+            if (block.Ts[i] != time)
             {
-                EventId = EventIds.Decode(r.GetValue(0)),
-                Kind = (EventKind)r.GetInt32(1),
-                MemberId = r.GetString(2),
-                TitleId = r.IsDBNull(3) ? null : r.GetString(3),
-                EpisodeId = r.IsDBNull(4) ? null : r.GetString(4),
-                Device = (DeviceKind)r.GetInt32(5),
-                TimestampUtc = FromUnixMs(r.GetInt64(6)),
-                SessionId = r.GetString(7),
-                PositionSeconds = r.IsDBNull(8) ? null : r.GetDouble(8),
-                Rating = r.IsDBNull(9) ? null : r.GetDouble(9),
-                PauseSeconds = r.IsDBNull(10) ? null : r.GetDouble(10),
-                SeekFromSeconds = r.IsDBNull(11) ? null : r.GetDouble(11),
-                Query = r.IsDBNull(12) ? null : r.GetString(12),
-                ResultsShown = r.IsDBNull(13) ? null : JsonSerializer.Deserialize<string[]>(r.GetString(13)),
-                Row = r.IsDBNull(14) ? null : r.GetString(14),
-                RowPosition = r.IsDBNull(15) ? null : r.GetInt32(15),
-                Propensity = r.IsDBNull(16) ? null : r.GetDouble(16),
-            };
+                foreach (var e in Drain(sameTime)) yield return e;
+                time = block.Ts[i];
+            }
+            sameTime.Add(new ViewingEvent
+            {
+                EventId = block.EventId(i),
+                Kind = (EventKind)block.Kind[i],
+                MemberId = names.Member(block.Member[i]),
+                TitleId = block.Has(i, EventFields.Title) ? names.Title(block.Title[i]) : null,
+                EpisodeId = block.Has(i, EventFields.Episode) ? names.Episode(block.Episode[i]) : null,
+                Device = (DeviceKind)block.Device[i],
+                TimestampUtc = FromUnixMs(block.Ts[i]),
+                SessionId = names.Session(block.Session[i]),
+                PositionSeconds = block.Has(i, EventFields.Position) ? block.Position[i] : null,
+                Rating = block.Has(i, EventFields.Rating) ? block.Rating[i] : null,
+                PauseSeconds = block.Has(i, EventFields.Pause) ? block.Pause[i] : null,
+                SeekFromSeconds = block.Has(i, EventFields.SeekFrom) ? block.SeekFrom[i] : null,
+                Query = block.Has(i, EventFields.Query) ? block.Query[i] : null,
+                ResultsShown = block.Has(i, EventFields.Results) ? block.Results[i] : null,
+                Row = block.Has(i, EventFields.Row) ? block.Row[i] : null,
+                RowPosition = block.Has(i, EventFields.RowPosition) ? block.RowPosition[i] : null,
+                Propensity = block.Has(i, EventFields.Propensity) ? block.Propensity[i] : null,
+            });
         }
+        foreach (var e in Drain(sameTime)) yield return e;
+    }
+
+    private static List<ViewingEvent> Drain(List<ViewingEvent> sameTime)
+    {
+        if (sameTime.Count == 0) return sameTime;
+        var ready = new List<ViewingEvent>(sameTime);
+        ready.Sort((a, b) => string.CompareOrdinal(a.EventId, b.EventId));
+        sameTime.Clear();
+        return ready;
     }
 
     public async IAsyncEnumerable<InteractionRow> ReadInteractionsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
-        using var filter = connection.CreateCommand();
-        if (!BuildFilter(connection, query, filter, out var index, out var where)) yield break;
-        // The kind's own number comes out as one column, so the row stays small. Rows are read through the C
-        // API: this is the path training reads millions of rows by, and a data reader costs twice as much.
-        using var statement = new RawStatement(connection.Handle!, $"""
-            SELECT e.member_key, e.title_key, e.kind, e.device, e.ts_ms, e.position,
-                CASE e.kind WHEN {(int)EventKind.Rating} THEN e.rating WHEN {(int)EventKind.Pause} THEN e.pause_seconds
-                    WHEN {(int)EventKind.Seek} THEN e.seek_from WHEN {(int)EventKind.Impression} THEN e.propensity END
-            FROM events AS e INDEXED BY {index}
-            {where}
-            ORDER BY e.ts_ms, e.event_key
-            """);
-        foreach (Microsoft.Data.Sqlite.SqliteParameter p in filter.Parameters) statement.Int64(p.ParameterName, (long)p.Value!);
+        await using var snapshot = await OpenSnapshotAsync(query, ct).ConfigureAwait(false);
+        if (snapshot.Scan is not { } scan) yield break;
         long n = 0;
-        while (statement.Read())
+        while (scan.MoveNext())
         {
             if ((++n & 4095) == 0) ct.ThrowIfCancellationRequested();
+            var block = scan.Block;
+            int i = scan.Row;
             yield return new InteractionRow(
-                (int)(statement.ColumnInt64(0) - 1),
-                statement.IsNull(1) ? -1 : (int)(statement.ColumnInt64(1) - 1),
-                (EventKind)statement.ColumnInt64(2),
-                (DeviceKind)statement.ColumnInt64(3),
-                statement.ColumnInt64(4),
-                statement.IsNull(5) ? float.NaN : (float)statement.ColumnDouble(5),
-                statement.IsNull(6) ? float.NaN : (float)statement.ColumnDouble(6));
+                block.Member[i] - 1,
+                block.Has(i, EventFields.Title) ? block.Title[i] - 1 : -1,
+                (EventKind)block.Kind[i],
+                (DeviceKind)block.Device[i],
+                block.Ts[i],
+                block.Has(i, EventFields.Position) ? (float)block.Position[i] : float.NaN,
+                block.Value(i));
         }
     }
 
     /// <summary>
-    /// Translates <paramref name="query"/> into a WHERE clause over <c>events AS e</c> and picks the index that
-    /// serves it. Returns false when the query names a member or title the store does not have (no rows).
+    /// A reader connection in a read transaction, with the pending events and (unless the query can match
+    /// nothing) a scan over everything matching <paramref name="query"/>.
     /// </summary>
-    private static bool BuildFilter(SqliteConnection connection, EventQuery query, SqliteCommand command, out string index, out string where)
+    private async Task<LogSnapshot> OpenSnapshotAsync(EventQuery? query, CancellationToken ct)
     {
-        var conditions = new List<string>();
-        index = "events_by_time";
-        if (query.TitleId is not null)
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        try
         {
-            var key = LookupKey(connection, "SELECT title_key FROM titles WHERE id = $id", query.TitleId);
-            if (key is null) { where = ""; return false; }
-            conditions.Add("e.title_key = $title");
-            command.Parameters.AddWithValue("$title", key.Value);
-            index = "events_by_title";
+            var db = connection.Handle!;
+            using (var begin = new RawStatement(db, "BEGIN")) begin.Execute();
+            var pending = new EventColumns();
+            // The first read pins the snapshot; segments and pending batches are then read from the same one.
+            ReadPendingBatches(db, pending);
+            EventLogScan? scan = null;
+            if (query is not null && BuildFilter(db, query) is { } filter) scan = new EventLogScan(db, Path, filter, pending);
+            return new LogSnapshot(connection, pending, scan, blocks => Interlocked.Add(ref _blocksDecoded, blocks));
         }
-        if (query.MemberId is not null)
+        catch
         {
-            var key = LookupKey(connection, "SELECT member_key FROM members WHERE id = $id", query.MemberId);
-            if (key is null) { where = ""; return false; }
-            conditions.Add("e.member_key = $member");
-            command.Parameters.AddWithValue("$member", key.Value);
-            // A member's history is far shorter than a title's audience: prefer the member index.
-            index = "events_by_member";
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
-        if (query.FromUtc is { } from)
+    }
+
+    /// <summary>Translates <paramref name="query"/> into the log's keys; null when it can match nothing (an unknown member or title, no kinds).</summary>
+    private static LogFilter? BuildFilter(SQLitePCL.sqlite3 db, EventQuery query)
+    {
+        int member = 0, title = 0;
+        if (query.MemberId is not null && (member = LookupKey(db, "SELECT member_key FROM members WHERE id = ?1 UNION ALL SELECT member_key FROM staged_members WHERE id = ?1", query.MemberId)) == 0) return null;
+        if (query.TitleId is not null && (title = LookupKey(db, "SELECT title_key FROM titles WHERE id = ?1", query.TitleId)) == 0) return null;
+        ulong kinds = ulong.MaxValue;
+        if (query.Kinds is { } only)
         {
-            conditions.Add("e.ts_ms >= $from");
-            command.Parameters.AddWithValue("$from", ToUnixMs(from));
+            kinds = 0;
+            foreach (var kind in only) kinds |= 1UL << ((int)kind & 63);
+            if (kinds == 0) return null;
         }
-        if (query.ToUtc is { } to)
+        long from = query.FromUtc is { } f ? ToUnixMs(f) : long.MinValue;
+        long to = query.ToUtc is { } t ? ToUnixMs(t) : long.MaxValue;
+        return new LogFilter(member, title, from, to, kinds);
+    }
+
+    private static int LookupKey(SQLitePCL.sqlite3 db, string sql, string id)
+    {
+        using var find = new RawStatement(db, sql);
+        find.Text(1, id);
+        return find.QueryInt64(out var key) && key is > 0 and <= int.MaxValue ? (int)key : 0;
+    }
+
+    /// <summary>A read's connection, its read transaction, and what it reads; disposing ends all three.</summary>
+    private sealed class LogSnapshot(SqliteConnection connection, EventColumns pending, EventLogScan? scan, Action<int> countBlocks) : IAsyncDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+        public EventColumns Pending { get; } = pending;
+        public EventLogScan? Scan { get; } = scan;
+
+        public async ValueTask DisposeAsync()
         {
-            conditions.Add("e.ts_ms < $to");
-            command.Parameters.AddWithValue("$to", ToUnixMs(to));
-        }
-        if (query.Kinds is { } kinds)
-        {
-            if (kinds.Count == 0) { where = ""; return false; }
-            var list = new StringBuilder();
-            foreach (var kind in kinds)
+            if (Scan is not null)
             {
-                if (list.Length > 0) list.Append(',');
-                list.Append((int)kind);
+                countBlocks(Scan.BlocksDecoded);
+                Scan.Dispose();
             }
-            conditions.Add($"e.kind IN ({list})");
+            // Closing the connection ends the read transaction.
+            await Connection.DisposeAsync().ConfigureAwait(false);
         }
-        where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
-        return true;
     }
 
-    private static long? LookupKey(SqliteConnection connection, string sql, string id)
+    /// <summary>The string ids behind a read's integer keys, looked up once each (staged members and sessions included).</summary>
+    private sealed class KeyNames(SQLitePCL.sqlite3 db) : IDisposable
     {
-        using var c = connection.CreateCommand();
-        c.CommandText = sql;
-        c.Parameters.AddWithValue("$id", id);
-        return c.ExecuteScalar() as long?;
-    }
+        private const int SessionCacheLimit = 1 << 16;
+        private readonly Dictionary<int, string> _members = [], _titles = [], _episodes = [];
+        private readonly Dictionary<long, string> _sessions = [];
+        private readonly RawStatement _member = new(db, "SELECT id FROM members WHERE member_key = ?1 UNION ALL SELECT id FROM staged_members WHERE member_key = ?1");
+        private readonly RawStatement _session = new(db, "SELECT id FROM sessions WHERE session_key = ?1 UNION ALL SELECT id FROM staged_sessions WHERE session_key = ?1");
+        private readonly RawStatement _title = new(db, "SELECT id FROM titles WHERE title_key = ?1");
+        private readonly RawStatement _episode = new(db, "SELECT id FROM episodes WHERE episode_key = ?1");
 
-    /// <summary>The plan SQLite chose for a query (for tests that check a read walks its index).</summary>
-    internal async Task<string> ExplainReadAsync(EventQuery query, bool interactions, CancellationToken ct = default)
-    {
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
-        using var c = connection.CreateCommand();
-        if (!BuildFilter(connection, query, c, out var index, out var where)) return "";
-        c.CommandText = $"EXPLAIN QUERY PLAN SELECT e.member_key FROM events AS e INDEXED BY {index} {where} ORDER BY e.ts_ms, {(interactions ? "e.event_key" : "e.event_id")}";
-        using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var plan = new StringBuilder();
-        while (await r.ReadAsync(ct).ConfigureAwait(false)) plan.AppendLine(r.GetString(3));
-        return plan.ToString();
+        public string Member(int key) => Find(_members, _member, key, "member");
+
+        public string Title(int key) => Find(_titles, _title, key, "title");
+
+        public string Episode(int key) => Find(_episodes, _episode, key, "episode");
+
+        public string Session(long key)
+        {
+            if (_sessions.TryGetValue(key, out var id)) return id;
+            if (_sessions.Count >= SessionCacheLimit) _sessions.Clear();
+            return _sessions[key] = Lookup(_session, key, "session");
+        }
+
+        private static string Find(Dictionary<int, string> cache, RawStatement find, int key, string what)
+        {
+            if (!cache.TryGetValue(key, out var id)) cache[key] = id = Lookup(find, key, what);
+            return id;
+        }
+
+        private static string Lookup(RawStatement find, long key, string what)
+        {
+            find.Int64(1, key);
+            try
+            {
+                return find.Read() ? find.ColumnText(0) : throw new InvalidDataException($"an event names {what} key {key}, which the database does not have; the event log is corrupt");
+            }
+            finally
+            {
+                find.Reset();
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var statement in new[] { _member, _session, _title, _episode }) statement.Dispose();
+        }
     }
 }

@@ -10,9 +10,9 @@ namespace Encore.Storage;
 /// statements; every streaming read opens its own connection, so reads run beside writes.
 /// </summary>
 /// <remarks>
-/// Appends land in index-free staging tables and are merged into the indexed log in bulk (every 100,000
-/// events, before any read, and on disposal): see SqliteEventStore.Append.cs and migration 3 for why. Reads
-/// always see every acknowledged event. Several processes may open one file; each notices the others'
+/// Appends land as one BLOB per batch in <c>pending_batches</c> and are sealed into segments every 100,000
+/// events: see SqliteEventStore.Append.cs, SegmentWriter and migration 5 for why. Reads always see every
+/// acknowledged event, pending or sealed. Several processes may open one file; each notices the others'
 /// commits (<c>PRAGMA data_version</c>) and reloads its caches, and writes are serialised by SQLite.
 /// </remarks>
 public sealed partial class SqliteEventStore : IEventStore
@@ -90,39 +90,53 @@ public sealed partial class SqliteEventStore : IEventStore
 
     public async Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default)
     {
-        await using var connection = await OpenReaderAsync(ct, flush: true).ConfigureAwait(false);
-        long Count(string table)
+        // Members first, then one snapshot of the log: counts by kind and the date range come from the
+        // segments' summaries and the pending events, never from a scan of the log.
+        long members, titles;
+        await using (var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false))
         {
             using var c = connection.CreateCommand();
-            c.CommandText = $"SELECT count(*) FROM {table}";
-            return (long)c.ExecuteScalar()!;
+            c.CommandText = "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM titles)";
+            using var r = c.ExecuteReader();
+            r.Read();
+            members = r.GetInt64(0);
+            titles = r.GetInt64(1);
         }
-        long members = Count("members"), titles = Count("titles");
+        await using var snapshot = await OpenSnapshotAsync(null, ct).ConfigureAwait(false);
+        var db = snapshot.Connection.Handle!;
         var byKind = new Dictionary<EventKind, long>();
-        long events = 0;
-        using (var c = connection.CreateCommand())
+        long events = 0, first = long.MaxValue, last = long.MinValue;
+        using (var kinds = new RawStatement(db, "SELECT kind, sum(events) FROM segment_kind_counts GROUP BY kind"))
         {
-            c.CommandText = "SELECT kind, count(*) FROM events GROUP BY kind";
-            using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            while (kinds.Read())
             {
-                var n = r.GetInt64(1);
-                byKind[(EventKind)r.GetInt32(0)] = n;
-                events += n;
+                var kind = (EventKind)kinds.ColumnInt64(0);
+                byKind[kind] = kinds.ColumnInt64(1);
+                events += kinds.ColumnInt64(1);
             }
+            kinds.Reset();
         }
-        DateTime? first = null, last = null;
-        using (var c = connection.CreateCommand())
+        using (var range = new RawStatement(db, "SELECT min(min_ts), max(max_ts) FROM segments"))
         {
-            c.CommandText = "SELECT min(ts_ms), max(ts_ms) FROM events";
-            using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            if (await r.ReadAsync(ct).ConfigureAwait(false) && !r.IsDBNull(0))
+            if (range.Read() && !range.IsNull(0))
             {
-                first = FromUnixMs(r.GetInt64(0));
-                last = FromUnixMs(r.GetInt64(1));
+                first = range.ColumnInt64(0);
+                last = range.ColumnInt64(1);
             }
+            range.Reset();
         }
-        return new StoreStatistics(members, titles, events, byKind, first, last);
+        var pending = snapshot.Pending;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            var kind = (EventKind)pending.Kind[i];
+            byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
+            first = Math.Min(first, pending.Ts[i]);
+            last = Math.Max(last, pending.Ts[i]);
+        }
+        events += pending.Count;
+        return events == 0
+            ? new StoreStatistics(members, titles, 0, byKind, null, null)
+            : new StoreStatistics(members, titles, events, byKind, FromUnixMs(first), FromUnixMs(last));
     }
 
     /// <summary>Bytes the database occupies on disk now (the file plus its WAL).</summary>
@@ -173,15 +187,7 @@ public sealed partial class SqliteEventStore : IEventStore
         try
         {
             if (_disposed) return;
-            try
-            {
-                // Leave the file tidy. Staged events are durable either way: a failed merge is retried on the
-                // next read after reopening, so it must not turn disposal into an error.
-                if (_stagedIds.Count > 0 || _members.StagedCount > 0 || _sessions.StagedCount > 0) MergeStaged();
-            }
-            catch (SqliteException)
-            {
-            }
+            // Pending events stay pending: they are durable, reads see them, and the next store seals them.
             _disposed = true;
             DisposeStatements();
             _writer.Dispose();
@@ -192,11 +198,14 @@ public sealed partial class SqliteEventStore : IEventStore
         }
     }
 
-    /// <summary>A connection for one read; with <paramref name="flush"/>, staged events are merged first so the read sees them.</summary>
-    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct, bool flush = false)
+    /// <summary>
+    /// A connection for one read; with <paramref name="mergeKeys"/>, staged members and sessions are moved
+    /// to their tables first, so that reads of those tables see them.
+    /// </summary>
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct, bool mergeKeys = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (flush) await FlushAsync(ct).ConfigureAwait(false);
+        if (mergeKeys) await MergeStagedKeysAsync(ct).ConfigureAwait(false);
         var connection = new SqliteConnection(_connectionString);
         try
         {

@@ -16,8 +16,11 @@ namespace Encore.Storage;
 /// </remarks>
 internal static class SqliteSchema
 {
-    /// <summary>One step of the schema: the version it produces and the SQL that gets there.</summary>
-    internal sealed record Migration(int Version, string Description, string Sql);
+    /// <summary>
+    /// One step of the schema: the version it produces and the SQL that gets there, then (where SQL alone
+    /// cannot) code that runs in the same transaction.
+    /// </summary>
+    internal sealed record Migration(int Version, string Description, string Sql, Action<SqliteConnection, SqliteTransaction>? Code = null);
 
     internal static readonly IReadOnlyList<Migration> Migrations =
     [
@@ -154,6 +157,65 @@ internal static class SqliteSchema
             CREATE TABLE staged_members (member_key INTEGER PRIMARY KEY, id TEXT NOT NULL);
             CREATE TABLE staged_sessions (session_key INTEGER PRIMARY KEY, id TEXT NOT NULL);
             """),
+        // An index entry per event per lookup cost more than the whole ingest budget (docs/INGESTION.md). The
+        // log is now segments: blocks of events in time order, with postings per member and per title, and
+        // only the ids indexed per event. Batches wait as one BLOB each in pending_batches until sealed.
+        // Whatever a version 4 file holds (staged or merged) is carried over as segments, then dropped.
+        new(5, "segmented event log: pending batches, blocks in time order, member and title postings", """
+            INSERT INTO members (member_key, id) SELECT member_key, id FROM staged_members ORDER BY member_key
+                ON CONFLICT DO NOTHING;
+            INSERT INTO sessions (session_key, id) SELECT session_key, id FROM staged_sessions ORDER BY session_key
+                ON CONFLICT DO NOTHING;
+            INSERT INTO events (event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
+                    position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity)
+                SELECT event_id, kind, member_key, title_key, episode_key, device, ts_ms, session_key,
+                    position, rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity
+                FROM staged_events WHERE true ORDER BY rowid
+                ON CONFLICT (event_id) DO NOTHING;
+            DELETE FROM staged_members;
+            DELETE FROM staged_sessions;
+            DROP TABLE staged_events;
+            CREATE TABLE pending_batches (
+                batch_key INTEGER PRIMARY KEY,
+                first_seq INTEGER NOT NULL,
+                event_count INTEGER NOT NULL,
+                payload BLOB NOT NULL
+            );
+            CREATE TABLE segments (
+                segment_key INTEGER PRIMARY KEY,
+                event_count INTEGER NOT NULL,
+                min_ts INTEGER NOT NULL,
+                max_ts INTEGER NOT NULL,
+                max_seq INTEGER NOT NULL
+            );
+            CREATE TABLE segment_blocks (
+                block_key INTEGER PRIMARY KEY,
+                min_ts INTEGER NOT NULL,
+                max_ts INTEGER NOT NULL,
+                payload BLOB NOT NULL
+            );
+            CREATE TABLE segment_kind_counts (
+                segment_key INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                events INTEGER NOT NULL,
+                PRIMARY KEY (segment_key, kind)
+            ) WITHOUT ROWID;
+            CREATE TABLE member_postings (
+                member_key INTEGER NOT NULL,
+                segment_key INTEGER NOT NULL,
+                rows BLOB NOT NULL,
+                PRIMARY KEY (member_key, segment_key)
+            ) WITHOUT ROWID;
+            CREATE TABLE title_postings (
+                title_key INTEGER NOT NULL,
+                segment_key INTEGER NOT NULL,
+                rows BLOB NOT NULL,
+                PRIMARY KEY (title_key, segment_key)
+            ) WITHOUT ROWID;
+            CREATE TABLE event_uuids (hi INTEGER PRIMARY KEY, lo INTEGER NOT NULL);
+            CREATE TABLE event_uuid_overflow (hi INTEGER NOT NULL, lo INTEGER NOT NULL, PRIMARY KEY (hi, lo)) WITHOUT ROWID;
+            CREATE TABLE event_text_ids (id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
+            """, LegacyEvents.MoveIntoSegments),
     ];
 
     internal static int LatestVersion => Migrations[^1].Version;
@@ -191,6 +253,7 @@ internal static class SqliteSchema
             step.Transaction = tx;
             step.CommandText = migration.Sql;
             step.ExecuteNonQuery();
+            migration.Code?.Invoke(connection, tx);
             step.CommandText = "INSERT INTO schema_version (version, description, applied_utc) VALUES ($v, $d, $t)";
             step.Parameters.AddWithValue("$v", migration.Version);
             step.Parameters.AddWithValue("$d", migration.Description);

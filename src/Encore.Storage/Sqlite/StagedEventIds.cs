@@ -27,6 +27,9 @@ internal readonly struct EncodedEventId
             : new EncodedEventId(id, false, default);
     }
 
+    /// <summary>From the 128-bit value of a canonical UUID.</summary>
+    public static EncodedEventId FromUuid(UInt128 uuid) => new(EventIds.FormatUuid(uuid), true, uuid);
+
     /// <summary>From what an event id column holds (text, or the 16 bytes of a UUID).</summary>
     public static EncodedEventId FromColumn(object value) => value switch
     {
@@ -36,7 +39,7 @@ internal readonly struct EncodedEventId
 }
 
 /// <summary>
-/// The ids of the events staged but not yet merged. UUID ids (nearly all of them) are kept as 128-bit numbers:
+/// The ids of the events pending (accepted, not yet sealed into a segment). UUID ids (nearly all of them) are kept as 128-bit numbers:
 /// a quarter of the memory of their strings, and a hash of 16 bytes instead of 36 characters.
 /// </summary>
 internal sealed class StagedEventIds
@@ -45,6 +48,7 @@ internal sealed class StagedEventIds
     private readonly HashSet<string> _others = new(StringComparer.Ordinal);
 
     public int Count => _uuids.Count + _others.Count;
+
 
     public bool Contains(in EncodedEventId id) => id.IsUuid ? _uuids.Contains(id.Uuid) : _others.Contains(id.Text);
 

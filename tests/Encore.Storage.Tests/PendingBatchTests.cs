@@ -6,10 +6,10 @@ using Xunit;
 namespace Encore.Storage.Tests;
 
 /// <summary>
-/// The SQLite store's append staging: batches land in `staged_events` and move to the indexed `events` in
-/// bulk. Whatever is staged or merged, reads see everything and an event id is stored once.
+/// The SQLite store's pending batches: each batch lands as one row of `pending_batches` and is sealed into a
+/// segment in bulk. Whatever is pending or sealed, reads see everything and an event id is stored once.
 /// </summary>
-public sealed class StagingTests : IDisposable
+public sealed class PendingBatchTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
@@ -17,12 +17,12 @@ public sealed class StagingTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private (long Staged, long Merged) Count(string path)
+    private (long Pending, long Sealed) Count(string path)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var c = connection.CreateCommand();
-        c.CommandText = "SELECT (SELECT count(*) FROM staged_events), (SELECT count(*) FROM events)";
+        c.CommandText = "SELECT (SELECT coalesce(sum(event_count), 0) FROM pending_batches), (SELECT coalesce(sum(event_count), 0) FROM segments)";
         using var r = c.ExecuteReader();
         r.Read();
         return (r.GetInt64(0), r.GetInt64(1));
@@ -54,7 +54,7 @@ public sealed class StagingTests : IDisposable
     }
 
     [Fact]
-    public async Task Canonical_uuid_ids_are_stored_as_16_bytes_and_read_back_as_sent()
+    public async Task Canonical_uuid_ids_are_indexed_as_128_bits_and_read_back_as_sent()
     {
         var path = _folder.File("uuid.db");
         var uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -66,20 +66,15 @@ public sealed class StagingTests : IDisposable
         var ids = new List<string>();
         await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
         Assert.Equal(new[] { uuid, upper, "plain-id" }.Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var c = connection.CreateCommand();
-        c.CommandText = "SELECT typeof(event_id), length(event_id) FROM events ORDER BY event_key";
-        using var r = c.ExecuteReader();
-        var stored = new List<(string, long)>();
-        while (r.Read()) stored.Add((r.GetString(0), r.GetInt64(1)));
-        Assert.Equal([("blob", 16L), ("text", 36L), ("text", 8L)], stored);
+        // Only the lower-case canonical form is a UUID; the upper-case one would not read back as sent.
+        Assert.Equal(1, await CountAsync(path, "event_uuids"));
+        Assert.Equal(2, await CountAsync(path, "event_text_ids"));
     }
 
     private static ViewingEvent Play(string id, string member = "m1") => StoreSamples.Event(id, EventKind.PlayStart, member);
 
     [Fact]
-    public async Task Text_outside_ascii_survives_staging_and_merging_unchanged()
+    public async Task Text_outside_ascii_survives_pending_and_sealing_unchanged()
     {
         // Text is bound as UTF-16 straight from the string; SQLite stores it as UTF-8.
         var path = _folder.File("text.db");
@@ -95,10 +90,15 @@ public sealed class StagingTests : IDisposable
         };
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
         Assert.Equal(new AppendResult(2, 0), await store.AppendAsync([search, impression], Ct));
-        // Staged, then merged by the read: both steps keep every character.
         Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([search, impression], Ct));
+        // Read while pending, then after sealing: both keep every character.
+        var pending = new List<ViewingEvent>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) pending.Add(e);
+        await store.FlushAsync(Ct);
         var read = new List<ViewingEvent>();
         await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) read.Add(e);
+        static object Fields(ViewingEvent e) => (e with { ResultsShown = null }, string.Join('|', e.ResultsShown ?? []));
+        Assert.Equal(pending.Select(Fields), read.Select(Fields));
         var bySearch = Assert.Single(read, e => e.EventId == search.EventId);
         Assert.Equal(search.Query, bySearch.Query);
         Assert.Equal(search.ResultsShown, bySearch.ResultsShown);
@@ -111,12 +111,12 @@ public sealed class StagingTests : IDisposable
     }
 
     [Fact]
-    public async Task Staged_events_merge_at_the_threshold_and_duplicates_are_caught_on_both_sides()
+    public async Task Pending_events_are_sealed_at_the_threshold_and_duplicates_are_caught_on_both_sides()
     {
         var path = _folder.File("stage.db");
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
         await store.UpsertTitlesAsync([StoreSamples.Film], Ct);
-        store.MergeThreshold = 5;
+        store.SealThreshold = 5;
         Assert.Equal(new AppendResult(3, 0), await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct));
         Assert.Equal((3L, 0L), Count(path));
         Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("d"), Play("d")], Ct));
@@ -125,13 +125,16 @@ public sealed class StagingTests : IDisposable
         Assert.Equal((0L, 5L), Count(path));
         Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("e"), Play("f")], Ct));
         Assert.Equal((1L, 5L), Count(path));
-        // A read merges what is staged first, so it sees every event.
+        // Reads see pending events where they are: nothing is sealed for them.
         Assert.Equal(6, (await store.GetStatisticsAsync(Ct)).Events);
-        Assert.Equal((0L, 6L), Count(path));
+        var ids = new List<string>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], ids);
+        Assert.Equal((1L, 5L), Count(path));
     }
 
     [Fact]
-    public async Task Members_named_only_by_staged_events_are_already_known()
+    public async Task Members_named_only_by_pending_events_are_already_known()
     {
         await using var store = await SqliteEventStore.OpenAsync(_folder.File("members.db"), Ct);
         await store.AppendAsync([Play("a", member: "staged-member")], Ct);
@@ -139,11 +142,16 @@ public sealed class StagingTests : IDisposable
     }
 
     [Fact]
-    public async Task Staged_events_left_by_a_closed_store_are_read_after_reopening()
+    public async Task Pending_batches_left_by_a_closed_store_are_read_after_reopening()
     {
         var path = _folder.File("reopen.db");
-        // Write staged rows the way a killed process leaves them: committed, never merged.
+        // Write a pending batch the way a killed process leaves one: committed, never sealed.
         await using (var store = await SqliteEventStore.OpenAsync(path, Ct)) { }
+        var left = new EventColumns();
+        left.Add(StoreSamples.Event("left-1", EventKind.Search, title: null), EncodedEventId.From("left-1"), seq: 1, tsMs: 1_700_000_000_000, member: 1, title: 0, episode: 0, session: 1);
+        left.Add(StoreSamples.Event("left-2", EventKind.Search, title: null), EncodedEventId.From("left-2"), seq: 2, tsMs: 1_700_000_001_000, member: 2, title: 0, episode: 0, session: 1);
+        byte[] buffer = [];
+        int length = EventBlock.Encode(left, [0, 1], ref buffer);
         using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             connection.Open();
@@ -151,21 +159,25 @@ public sealed class StagingTests : IDisposable
             c.CommandText = """
                 INSERT INTO staged_members (member_key, id) VALUES (1, 'm1'), (2, 'm2');
                 INSERT INTO staged_sessions (session_key, id) VALUES (1, 's1');
-                INSERT INTO staged_events (event_id, kind, member_key, device, ts_ms, session_key) VALUES
-                    ('left-1', 1, 1, 0, 1700000000000, 1), ('left-2', 1, 2, 0, 1700000001000, 1);
+                INSERT INTO pending_batches (first_seq, event_count, payload) VALUES (1, 2, $payload);
                 """;
+            c.Parameters.AddWithValue("$payload", buffer.AsSpan(0, length).ToArray());
             c.ExecuteNonQuery();
         }
         await using (var store = await SqliteEventStore.OpenAsync(path, Ct))
         {
             Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([StoreSamples.Event("left-1", EventKind.Search, title: null) with { Query = "q" },
                 StoreSamples.Event("new", EventKind.Search, title: null) with { Query = "q" }], Ct));
-            var ids = new List<string>();
-            await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
-            Assert.Equal(["left-1", "left-2", "new"], ids.Order());
+            var read = new List<ViewingEvent>();
+            await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) read.Add(e);
+            Assert.Equal([("left-1", "m1", "s1"), ("left-2", "m2", "s1"), ("new", "m1", "session-m1")],
+                read.Select(e => (e.EventId, e.MemberId, e.SessionId)).OrderBy(p => p.EventId));
             Assert.Equal(["m1", "m2"], (await store.ReadMemberIdsAsync(Ct)).Ids);
             // The session staged by the dead process kept its key; the new event's session got the next one.
             Assert.Equal(2, await CountAsync(path, "sessions"));
+            // The new event came after the left ones in accepted order, so ties in time would read after them.
+            await store.FlushAsync(Ct);
+            Assert.Equal((0L, 3L), Count(path));
         }
     }
 
@@ -184,5 +196,40 @@ public sealed class StagingTests : IDisposable
         await b.FlushAsync(Ct);
         Assert.Equal(new AppendResult(0, 2), await a.AppendAsync([Play("x"), Play("y")], Ct));
         Assert.Equal(2, (await a.GetStatisticsAsync(Ct)).Events);
+    }
+
+    [Fact]
+    public async Task A_uuid_sealed_by_another_store_is_a_duplicate_here()
+    {
+        var path = _folder.File("filter.db");
+        var first = "1b4e28ba-2fa1-4d2e-883f-0016d3cca427";
+        var second = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
+        await using var a = await SqliteEventStore.OpenAsync(path, Ct);
+        await using var b = await SqliteEventStore.OpenAsync(path, Ct);
+        // b's filter of sealed ids is built by its first append, before a seals anything.
+        Assert.Equal(new AppendResult(1, 0), await b.AppendAsync([Play("b-first")], Ct));
+        Assert.Equal(new AppendResult(1, 0), await a.AppendAsync([Play(first)], Ct));
+        await a.FlushAsync(Ct);
+        Assert.Equal(new AppendResult(1, 1), await b.AppendAsync([Play(first), Play(second)], Ct));
+        await b.FlushAsync(Ct);
+        Assert.Equal(new AppendResult(0, 2), await a.AppendAsync([Play(first), Play(second)], Ct));
+        Assert.Equal(new AppendResult(0, 2), await b.AppendAsync([Play(first), Play(second)], Ct));
+    }
+
+    [Fact]
+    public async Task Uuids_that_share_their_first_half_are_both_stored_and_both_caught_again()
+    {
+        var path = _folder.File("halves.db");
+        string x = "0f8fad5b-d9cb-469f-a165-70867728950e", y = "0f8fad5b-d9cb-469f-b165-70867728950f";
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        Assert.Equal(new AppendResult(1, 0), await store.AppendAsync([Play(x)], Ct));
+        await store.FlushAsync(Ct);
+        Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([Play(y), Play(x)], Ct));
+        await store.FlushAsync(Ct);
+        Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([Play(x), Play(y)], Ct));
+        Assert.Equal(1, await CountAsync(path, "event_uuid_overflow"));
+        var ids = new List<string>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
+        Assert.Equal([x, y], ids);
     }
 }
