@@ -9,7 +9,7 @@ namespace Encore.Bench;
 
 /// <summary>
 /// Import of MovieLens 100K into a fresh SQLite file (what `encore import` does: read and parse the files,
-/// upsert catalogue and members, ratings through the ingestion pipeline in batches of 5,000, merged), against
+/// upsert catalogue and members, ratings through the ingestion pipeline in batches of 5,000, sealed), against
 /// two same-run references: parsing the files alone, and the pipeline ingest alone of the same events
 /// already built (catalogue already stored). Each is run --runs times (3); medians are reported.
 /// Options: --data DIR (../shared/data/ml-100k), --runs N.
@@ -49,9 +49,9 @@ public sealed class ImportBench : IBench
             var (importWall, importCpu) = Median(import);
             var (ingestWall, ingestCpu) = Median(ingest);
             Console.WriteLine($"data        {data} ({events:N0} ratings), {runs} runs, medians; {Environment.ProcessorCount} cores");
-            Console.WriteLine($"import      {importWall,7:F3} s wall, {importCpu,7:F3} CPU s = {events / importWall,10:N0} ratings/s (parse + catalogue + pipeline + merge, fresh file)");
+            Console.WriteLine($"import      {importWall,7:F3} s wall, {importCpu,7:F3} CPU s = {events / importWall,10:N0} ratings/s (parse + catalogue + pipeline + seal, fresh file)");
             Console.WriteLine($"parse only  {parseWall,7:F3} s wall, {parseCpu,7:F3} CPU s = {events / parseWall,10:N0} ratings/s (MovieLensDataset.Load: u.data, u.item, u.user, u.genre)");
-            Console.WriteLine($"ingest only {ingestWall,7:F3} s wall, {ingestCpu,7:F3} CPU s = {events / ingestWall,10:N0} events/s (IngestionPipeline of the prebuilt events, batches of 5,000, + merge)");
+            Console.WriteLine($"ingest only {ingestWall,7:F3} s wall, {ingestCpu,7:F3} CPU s = {events / ingestWall,10:N0} events/s (IngestionPipeline of the prebuilt events, batches of 5,000, + seal)");
             Console.WriteLine($"ratio       import / parse: wall {importWall / parseWall:F1}, CPU {importCpu / parseCpu:F1}; import / (parse + ingest): wall {importWall / (parseWall + ingestWall):F2}, CPU {importCpu / (parseCpu + ingestCpu):F2}");
             return 0;
         }
