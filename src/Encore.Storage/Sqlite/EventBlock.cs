@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 
 namespace Encore.Storage;
@@ -66,15 +67,37 @@ internal static class EventBlock
     }
 
     /// <summary>Appends every row of <paramref name="block"/> to <paramref name="into"/>; <paramref name="what"/> names the block in errors.</summary>
-    public static void Decode(ReadOnlySpan<byte> block, EventColumns into, string what)
+    public static void Decode(ReadOnlySpan<byte> block, EventColumns into, string what) => Decode(block, into, what, [], all: true);
+
+    /// <summary>
+    /// Appends only rows <paramref name="rows"/> (ascending positions in the block) to <paramref name="into"/>:
+    /// the rows before them are stepped over without building their strings (a member's few rows in a block).
+    /// </summary>
+    public static void Decode(ReadOnlySpan<byte> block, EventColumns into, string what, ReadOnlySpan<int> rows) => Decode(block, into, what, rows, all: false);
+
+    private static void Decode(ReadOnlySpan<byte> block, EventColumns into, string what, ReadOnlySpan<int> rows, bool all)
     {
         var r = new Reader(block, what);
         if (r.Byte() != Format) throw r.Corrupt("unknown block format");
         long count = (long)r.Varint();
         if (count > block.Length) throw r.Corrupt("row count larger than the block");
+        if (!all && rows.Length > 0 && rows[^1] >= count) throw r.Corrupt($"row {rows[^1]} asked of a block of {count}");
         long ts = 0, seq = 0, session = 0;
+        int wanted = 0;
         for (long n = 0; n < count; n++)
         {
+            if (!all && wanted == rows.Length) return;
+            if (!all && rows[wanted] != n)
+            {
+                // Stepped over: only the running deltas matter.
+                var skipped = (EventFields)r.Varint();
+                ts += r.Signed();
+                seq += r.Signed();
+                session += r.Signed();
+                r.Skip(skipped);
+                continue;
+            }
+            wanted++;
             int i = into.AddRow();
             var fields = (EventFields)r.Varint();
             into.Fields[i] = fields;
@@ -103,7 +126,7 @@ internal static class EventBlock
             }
             if ((fields & EventFields.Row) != 0) into.Row[i] = r.Text();
         }
-        if (!r.AtEnd) throw r.Corrupt("bytes left after the last row");
+        if (all && !r.AtEnd) throw r.Corrupt("bytes left after the last row");
     }
 
     private ref struct Writer(byte[] buffer)
@@ -193,6 +216,34 @@ internal static class EventBlock
         }
 
         public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
+
+        /// <summary>Steps over the rest of a row (after its deltas) that has <paramref name="fields"/>.</summary>
+        public void Skip(EventFields fields)
+        {
+            Take(2);
+            Varint();
+            if ((fields & EventFields.Title) != 0) Varint();
+            if ((fields & EventFields.Episode) != 0) Varint();
+            if ((fields & EventFields.TextId) != 0) SkipText();
+            else Take(16);
+            int doubles = BitOperations.PopCount((uint)(fields & (EventFields.Position | EventFields.Rating | EventFields.Pause | EventFields.SeekFrom | EventFields.Propensity)));
+            Take(8 * doubles);
+            if ((fields & EventFields.RowPosition) != 0) Varint();
+            if ((fields & EventFields.Query) != 0) SkipText();
+            if ((fields & EventFields.Results) != 0)
+            {
+                ulong n = Varint();
+                for (ulong k = 0; k < n; k++) SkipText();
+            }
+            if ((fields & EventFields.Row) != 0) SkipText();
+        }
+
+        private void SkipText()
+        {
+            ulong n = Varint();
+            if (n > int.MaxValue) throw Corrupt("a text longer than the block");
+            Take((int)n);
+        }
 
         public UInt128 UInt128() => BinaryPrimitives.ReadUInt128LittleEndian(Take(16));
 

@@ -33,7 +33,7 @@ internal sealed class EventLogScan : IDisposable
     private int _nextCandidate;
     private Source? _last;
 
-    public EventLogScan(sqlite3 db, string path, LogFilter filter, EventColumns pending)
+    public EventLogScan(sqlite3 db, string path, LogFilter filter, IReadOnlyList<EventColumns> pending)
     {
         _filter = filter;
         _path = path;
@@ -41,9 +41,12 @@ internal sealed class EventLogScan : IDisposable
         FindCandidates(db);
         // Pending events: filtered here, then sorted like a segment.
         var matching = new EventColumns();
-        for (int i = 0; i < pending.Count; i++)
+        foreach (var batch in pending)
         {
-            if (filter.Matches(pending, i)) matching.CopyRow(pending, i);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (filter.Matches(batch, i)) matching.CopyRow(batch, i);
+            }
         }
         if (matching.Count > 0)
         {
@@ -109,8 +112,11 @@ internal sealed class EventLogScan : IDisposable
         _candidates.Sort((a, b) => a.MinTs.CompareTo(b.MinTs));
     }
 
-    /// <summary>Decodes block <paramref name="block"/> of <paramref name="segment"/> into <paramref name="into"/>; false when it lies wholly outside the time range.</summary>
-    private bool LoadBlock(long segment, int block, EventColumns into, out bool pastRange)
+    /// <summary>
+    /// Decodes block <paramref name="block"/> of <paramref name="segment"/> into <paramref name="into"/> (only
+    /// <paramref name="rows"/> when given); false when it lies wholly outside the time range.
+    /// </summary>
+    private bool LoadBlock(long segment, int block, EventColumns into, List<int>? rows, out bool pastRange)
     {
         _readBlock.Int64(1, SegmentWriter.BlockKey(segment, block));
         try
@@ -121,7 +127,9 @@ internal sealed class EventLogScan : IDisposable
             if (maxTs < _filter.FromMs || pastRange) return false;
             into.Clear();
             BlocksDecoded++;
-            EventBlock.Decode(_readBlock.ColumnBlob(2), into, $"{_path}: block {block} of segment {segment}");
+            var what = $"{_path}: block {block} of segment {segment}";
+            if (rows is null) EventBlock.Decode(_readBlock.ColumnBlob(2), into, what);
+            else EventBlock.Decode(_readBlock.ColumnBlob(2), into, what, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows));
             return true;
         }
         finally
@@ -135,8 +143,9 @@ internal sealed class EventLogScan : IDisposable
     /// <summary>One segment's matching rows in order (or the sorted pending events, segment 0).</summary>
     private sealed class Source(EventLogScan scan, long segment, List<int>? rows, int count)
     {
-        private int _next;             // the next segment row (or posting entry) to look at
-        private int _loadedBlock = -1;
+        private int _next;                  // the next segment row (or posting entry) to look at
+        private int _blockPosition;         // the next row of the decoded block to look at
+        private readonly List<int> _wanted = [];
 
         public EventColumns? Block;
         public int BlockIndex = -1;
@@ -156,37 +165,33 @@ internal sealed class EventLogScan : IDisposable
             }
             while (true)
             {
-                int segmentRow;
-                if (rows is not null)
+                if (Block is not null && _blockPosition < Block.Count)
                 {
-                    if (_next >= rows.Count) return false;
-                    segmentRow = rows[_next++];
+                    int i = _blockPosition++;
+                    if (!scan._filter.Matches(Block, i)) continue;
+                    Row = i;
+                    return true;
                 }
+                // The next block: all its rows, or only the rows the posting names in it.
+                int total = rows?.Count ?? count;
+                if (_next >= total) return false;
+                int block = (rows?[_next] ?? _next) / SegmentWriter.BlockRows;
+                int blockStart = block * SegmentWriter.BlockRows, blockEnd = blockStart + SegmentWriter.BlockRows;
+                List<int>? only = null;
+                if (rows is null) _next = Math.Min(blockEnd, count);
                 else
                 {
-                    if (_next >= count) return false;
-                    segmentRow = _next++;
+                    only = _wanted;
+                    only.Clear();
+                    while (_next < rows.Count && rows[_next] < blockEnd) only.Add(rows[_next++] - blockStart);
                 }
-                int block = segmentRow / SegmentWriter.BlockRows;
-                if (block != _loadedBlock)
+                Block ??= new EventColumns(SegmentWriter.BlockRows);
+                _blockPosition = 0;
+                if (!scan.LoadBlock(segment, block, Block, only, out bool pastRange))
                 {
-                    Block ??= new EventColumns(SegmentWriter.BlockRows);
-                    _loadedBlock = block;
-                    if (!scan.LoadBlock(segment, block, Block, out bool pastRange))
-                    {
-                        if (pastRange) return false;
-                        // Wholly before the range: skip the block's rows.
-                        int blockEnd = (block + 1) * SegmentWriter.BlockRows;
-                        if (rows is null) _next = blockEnd;
-                        else while (_next < rows.Count && rows[_next] < blockEnd) _next++;
-                        continue;
-                    }
+                    Block.Clear();
+                    if (pastRange) return false;
                 }
-                int i = segmentRow % SegmentWriter.BlockRows;
-                if (i >= Block!.Count) throw new InvalidDataException($"{scan._path}: segment {segment} names row {segmentRow}, beyond its block; the event log is corrupt");
-                if (!scan._filter.Matches(Block, i)) continue;
-                Row = i;
-                return true;
             }
         }
     }

@@ -10,6 +10,7 @@ namespace Encore.Storage;
 public sealed partial class SqliteEventStore
 {
     private long _blocksDecoded;
+    private readonly PendingBatchCache _pendingCache = new();
 
     /// <summary>Segment blocks every finished read of this store has decoded (for tests of what reads skip).</summary>
     internal long BlocksDecoded => Interlocked.Read(ref _blocksDecoded);
@@ -100,9 +101,8 @@ public sealed partial class SqliteEventStore
         {
             var db = connection.Handle!;
             using (var begin = new RawStatement(db, "BEGIN")) begin.Execute();
-            var pending = new EventColumns();
             // The first read pins the snapshot; segments and pending batches are then read from the same one.
-            ReadPendingBatches(db, pending);
+            var pending = _pendingCache.Read(db, Path);
             EventLogScan? scan = null;
             if (query is not null && BuildFilter(db, query) is { } filter) scan = new EventLogScan(db, Path, filter, pending);
             return new LogSnapshot(connection, pending, scan, blocks => Interlocked.Add(ref _blocksDecoded, blocks));
@@ -140,10 +140,10 @@ public sealed partial class SqliteEventStore
     }
 
     /// <summary>A read's connection, its read transaction, and what it reads; disposing ends all three.</summary>
-    private sealed class LogSnapshot(SqliteConnection connection, EventColumns pending, EventLogScan? scan, Action<int> countBlocks) : IAsyncDisposable
+    private sealed class LogSnapshot(SqliteConnection connection, IReadOnlyList<EventColumns> pending, EventLogScan? scan, Action<int> countBlocks) : IAsyncDisposable
     {
         public SqliteConnection Connection { get; } = connection;
-        public EventColumns Pending { get; } = pending;
+        public IReadOnlyList<EventColumns> Pending { get; } = pending;
         public EventLogScan? Scan { get; } = scan;
 
         public async ValueTask DisposeAsync()

@@ -125,15 +125,17 @@ public sealed partial class SqliteEventStore : IEventStore
             }
             range.Reset();
         }
-        var pending = snapshot.Pending;
-        for (int i = 0; i < pending.Count; i++)
+        foreach (var pending in snapshot.Pending)
         {
-            var kind = (EventKind)pending.Kind[i];
-            byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
-            first = Math.Min(first, pending.Ts[i]);
-            last = Math.Max(last, pending.Ts[i]);
+            for (int i = 0; i < pending.Count; i++)
+            {
+                var kind = (EventKind)pending.Kind[i];
+                byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
+                first = Math.Min(first, pending.Ts[i]);
+                last = Math.Max(last, pending.Ts[i]);
+            }
+            events += pending.Count;
         }
-        events += pending.Count;
         return events == 0
             ? new StoreStatistics(members, titles, 0, byKind, null, null)
             : new StoreStatistics(members, titles, events, byKind, FromUnixMs(first), FromUnixMs(last));
