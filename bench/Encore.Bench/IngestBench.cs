@@ -31,7 +31,12 @@ public sealed class IngestBench : IBench
         {
             var now = DateTime.UtcNow;
             var generator = new SyntheticService(seed: 42, films: 4_000, series: 400, members: 50_000, now);
-            var batches = generator.Batches(total, batchSize);
+            // Beyond the timed events, 50 batches more: appended after the timing, so that reads are also
+            // measured with events pending (not yet sealed), as they are in a running service.
+            const int heldBack = 50_000;
+            var all = generator.Batches(total + heldBack, batchSize);
+            var batches = all.Take(total / batchSize).ToList();
+            var later = all.Skip(total / batchSize).ToList();
             Console.WriteLine($"generated {total:N0} events ({generator.SessionCount:N0} sessions, {generator.MemberCount:N0} members) in batches of {batchSize:N0}; catalogue {generator.Titles.Count:N0} titles");
 
             // 1. Through the pipeline.
@@ -70,6 +75,27 @@ public sealed class IngestBench : IBench
                 await foreach (var row in store.ReadInteractionsAsync(EventQuery.All)) rows += row.Member >= 0 ? 1 : 0;
                 double readSeconds = clock.Elapsed.TotalSeconds;
                 Console.WriteLine($"read back   {rows,10:N0} interactions in {readSeconds,7:F2} s = {rows / readSeconds,12:N0} rows/s (ReadInteractionsAsync, time order)");
+
+                // One member's history at a time, the homepage's read: 1,000 members spread over the popularity range,
+                // with everything sealed, then with 50,000 events pending.
+                foreach (var state in new[] { "all sealed", $"{heldBack:N0} pending" })
+                {
+                    if (state != "all sealed")
+                    {
+                        foreach (var batch in later) await pipeline.IngestAsync(batch);
+                    }
+                    clock.Restart();
+                    long memberEvents = 0;
+                    const int memberReads = 1_000;
+                    for (int m = 0; m < memberReads; m++)
+                    {
+                        var query = new EventQuery { MemberId = $"member-{m * (generator.MemberCount / memberReads)}" };
+                        await foreach (var e in store.ReadEventsAsync(query)) memberEvents++;
+                    }
+                    double memberSeconds = clock.Elapsed.TotalSeconds;
+
+                    Console.WriteLine($"by member   {memberReads,10:N0} histories ({memberEvents:N0} events) in {memberSeconds,7:F2} s = {memberSeconds * 1000 / memberReads,8:F2} ms each (ReadEventsAsync, {state})");
+                }
             }
 
             // 2. Same rows, a row per event with four indexes, bare prepared INSERT with pre-resolved keys.
