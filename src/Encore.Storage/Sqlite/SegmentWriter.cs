@@ -1,4 +1,4 @@
-using Encore.Core;
+using System.Buffers.Binary;
 using SQLitePCL;
 
 namespace Encore.Storage;
@@ -6,14 +6,14 @@ namespace Encore.Storage;
 /// <summary>
 /// Writes sealed segments of the event log: a run of events sorted by (timestamp, accepted order), stored as
 /// blocks of <see cref="BlockRows"/> rows, with one posting per member and per title that lists the rows
-/// naming it, per-kind counts, and every event id in the id tables that catch duplicates.
+/// naming it, per-kind counts, and its event ids (see <see cref="SealedIds"/>) for the duplicate check.
 /// </summary>
 /// <remarks>
 /// Why segments: an index entry per event per lookup (id, member, title, time) costs about a microsecond
 /// each in SQLite, which alone spends the budget of 200,000 events/s (docs/INGESTION.md). A segment of
 /// 100,000 events names about 40,000 members and 4,000 titles, so its postings are fewer than half an entry
-/// per event, and blocks are one row per thousand. Only the id check stays per event. Runs inside the
-/// caller's transaction; a segment is written once and never changed.
+/// per event, blocks are one row per thousand, and ids one row per 96. Runs inside the caller's
+/// transaction; a segment is written once and never changed.
 /// </remarks>
 internal sealed class SegmentWriter : IDisposable
 {
@@ -23,18 +23,17 @@ internal sealed class SegmentWriter : IDisposable
     /// <summary>Bits of a block key that number the blocks within their segment.</summary>
     public const int BlockBits = 20;
 
-    private readonly RawStatement _segment, _block, _member, _title, _kind, _uuid, _uuidOverflow, _textId;
+    private readonly RawStatement _segment, _block, _member, _title, _kind, _idChunk, _textId;
     private byte[] _buffer = new byte[1 << 17];
 
     public SegmentWriter(sqlite3 db)
     {
-        _segment = new RawStatement(db, "INSERT INTO segments (segment_key, event_count, min_ts, max_ts, max_seq) VALUES (?1, ?2, ?3, ?4, ?5)");
+        _segment = new RawStatement(db, "INSERT INTO segments (segment_key, event_count, min_ts, max_ts, max_seq, uuid_count, id_filter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         _block = new RawStatement(db, "INSERT INTO segment_blocks (block_key, min_ts, max_ts, payload) VALUES (?1, ?2, ?3, ?4)");
         _member = new RawStatement(db, "INSERT INTO member_postings (member_key, segment_key, rows) VALUES (?1, ?2, ?3)");
         _title = new RawStatement(db, "INSERT INTO title_postings (title_key, segment_key, rows) VALUES (?1, ?2, ?3)");
         _kind = new RawStatement(db, "INSERT INTO segment_kind_counts (segment_key, kind, events) VALUES (?1, ?2, ?3)");
-        _uuid = new RawStatement(db, "INSERT INTO event_uuids (hi, lo) VALUES (?1, ?2) ON CONFLICT (hi) DO NOTHING");
-        _uuidOverflow = new RawStatement(db, "INSERT INTO event_uuid_overflow (hi, lo) VALUES (?1, ?2)");
+        _idChunk = new RawStatement(db, "INSERT INTO segment_id_chunks (segment_key, first_hi, first_lo, ids) VALUES (?1, ?2, ?3, ?4)");
         _textId = new RawStatement(db, "INSERT INTO event_text_ids (id) VALUES (?1)");
     }
 
@@ -61,7 +60,13 @@ internal sealed class SegmentWriter : IDisposable
         _segment.Int64(3, events.Ts[order[0]]);
         _segment.Int64(4, events.Ts[order[^1]]);
         _segment.Int64(5, maxSeq);
+        var (uuids, filter) = WriteIds(events, segmentKey);
+        _segment.Int64(6, uuids.Length);
+        if (filter is null) _segment.Text(7, null);
+        else _segment.Blob(7, filter.Bytes);
         _segment.Execute();
+        LastUuids = uuids;
+        LastIdFilter = filter;
         for (int k = 0; k < kinds.Length; k++)
         {
             if (kinds[k] == 0) continue;
@@ -84,7 +89,6 @@ internal sealed class SegmentWriter : IDisposable
 
         WritePostings(_member, events.Member, order, segmentKey, EventFields.None, events);
         WritePostings(_title, events.Title, order, segmentKey, EventFields.Title, events);
-        WriteIds(events);
     }
 
     /// <summary>
@@ -123,30 +127,44 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    private void WriteIds(EventColumns events)
+    /// <summary>The UUID ids of the segment last written, and their filter (null when it has none).</summary>
+    public UInt128[] LastUuids { get; private set; } = [];
+
+    public IdBloomFilter? LastIdFilter { get; private set; }
+
+    /// <summary>
+    /// The segment's UUID ids sorted in chunks of <see cref="SealedIds.ChunkIds"/>, with a Bloom filter of
+    /// them; text ids into their exact index. Returns the UUIDs and the filter.
+    /// </summary>
+    private (UInt128[] Uuids, IdBloomFilter? Filter) WriteIds(EventColumns events, long segmentKey)
     {
-        // Sorted by the columns' signed order, so the id B-trees are filled front to back.
-        var uuids = new UInt128[events.Count];
+        var keys = new List<UInt128>(events.Count);
         var texts = new List<string>();
-        int count = 0;
         for (int i = 0; i < events.Count; i++)
         {
             if (events.Has(i, EventFields.TextId)) texts.Add(events.TextId[i]!);
-            else uuids[count++] = EventIdColumns.SortKey(events.Uuid[i]);
+            else keys.Add(SealedIds.ToKey(events.Uuid[i]));
         }
-        Array.Sort(uuids, 0, count);
-        for (int i = 0; i < count; i++)
+        keys.Sort();
+        var uuids = new UInt128[keys.Count];
+        IdBloomFilter? filter = keys.Count == 0 ? null : new IdBloomFilter(keys.Count);
+        Span<byte> chunk = stackalloc byte[SealedIds.ChunkIds * SealedIds.IdBytes];
+        for (int start = 0; start < keys.Count; start += SealedIds.ChunkIds)
         {
-            var (hi, lo) = EventIdColumns.Split(EventIdColumns.SortKey(uuids[i]));
-            _uuid.Int64(1, hi);
-            _uuid.Int64(2, lo);
-            if (_uuid.ExecuteChanges() == 0)
+            int n = Math.Min(SealedIds.ChunkIds, keys.Count - start);
+            for (int k = 0; k < n; k++)
             {
-                // Another id has the same first 64 bits (random UUIDs first do somewhere near a billion ids): overflow.
-                _uuidOverflow.Int64(1, hi);
-                _uuidOverflow.Int64(2, lo);
-                _uuidOverflow.Execute();
+                var key = keys[start + k];
+                BinaryPrimitives.WriteUInt128LittleEndian(chunk[(k * SealedIds.IdBytes)..], key);
+                uuids[start + k] = SealedIds.FromKey(key);
+                filter!.Add(uuids[start + k]);
             }
+            var (hi, lo) = SealedIds.Split(keys[start]);
+            _idChunk.Int64(1, segmentKey);
+            _idChunk.Int64(2, hi);
+            _idChunk.Int64(3, lo);
+            _idChunk.Blob(4, chunk[..(n * SealedIds.IdBytes)]);
+            _idChunk.Execute();
         }
         texts.Sort(StringComparer.Ordinal);
         foreach (var text in texts)
@@ -154,27 +172,13 @@ internal sealed class SegmentWriter : IDisposable
             _textId.Text(1, text);
             _textId.Execute();
         }
+        return (uuids, filter);
     }
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _segment, _block, _member, _title, _kind, _uuid, _uuidOverflow, _textId }) statement.Dispose();
+        foreach (var statement in new[] { _segment, _block, _member, _title, _kind, _idChunk, _textId }) statement.Dispose();
     }
-}
-
-/// <summary>
-/// How a UUID event id is held: its first 64 bits are the rowid of <c>event_uuids</c> (an integer-keyed
-/// B-tree, the cheapest SQLite has to insert into and probe), the last 64 a column beside it; the rare id
-/// whose first half is taken goes whole into <c>event_uuid_overflow</c>.
-/// </summary>
-internal static class EventIdColumns
-{
-    private static readonly UInt128 SignBits = (UInt128.One << 127) | (UInt128.One << 63);
-
-    public static (long Hi, long Lo) Split(UInt128 uuid) => ((long)(ulong)(uuid >> 64), (long)(ulong)uuid);
-
-    /// <summary>Flips both sign bits: unsigned order of the result is the (hi, lo) order of the signed columns (and the reverse).</summary>
-    public static UInt128 SortKey(UInt128 uuid) => uuid ^ SignBits;
 }
 
 /// <summary>The rows of a posting: ascending segment row numbers as varint deltas.</summary>

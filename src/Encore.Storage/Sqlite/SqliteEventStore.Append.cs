@@ -24,10 +24,10 @@ public sealed partial class SqliteEventStore
     private int[] _batchOrder = [];
     private byte[] _batchBuffer = new byte[1 << 17];
     private long _nextSeq = 1;
-    private RawStatement? _begin, _commit, _rollback, _insertBatch, _findUuid, _findUuidOverflow, _findTextId, _insertBareTitle, _dataVersion;
+    private RawStatement? _begin, _commit, _rollback, _insertBatch, _findTextId, _insertBareTitle, _dataVersion;
     private long _knownDataVersion = -1;
     // Built at the first append; stale once another connection has written (it may have sealed).
-    private SealedIdFilter? _sealedIds;
+    private SealedIds? _sealedIds;
     private bool _sealedIdsStale;
 
     public async Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
@@ -85,8 +85,12 @@ public sealed partial class SqliteEventStore
             RefreshIfChangedElsewhere();
             membersNext = _members.Next;
             sessionsNext = _sessions.Next;
-            if (_sealedIds is null || _sealedIds.Full) _sealedIds = SealedIdFilter.Build(db);
-            else if (_sealedIdsStale) _sealedIds.CatchUp(db, Path);
+            if (_sealedIds is null || _sealedIds.Full)
+            {
+                _sealedIds?.Dispose();
+                _sealedIds = SealedIds.Build(db, Path);
+            }
+            else if (_sealedIdsStale) _sealedIds.CatchUp(db);
             _sealedIdsStale = false;
             for (int i = 0; i < events.Count; i++)
             {
@@ -153,19 +157,7 @@ public sealed partial class SqliteEventStore
     /// <summary>Whether a sealed segment holds the event id (pending ones are in <see cref="_pendingIds"/>).</summary>
     private bool IsSealed(SQLitePCL.sqlite3 db, in EncodedEventId id)
     {
-        if (id.IsUuid)
-        {
-            if (!_sealedIds!.MayContain(id.Uuid)) return false;
-            var find = _findUuid ??= new RawStatement(db, "SELECT lo FROM event_uuids WHERE hi = ?1");
-            var (hi, lo) = EventIdColumns.Split(id.Uuid);
-            find.Int64(1, hi);
-            if (!find.QueryInt64(out long stored)) return false;
-            if (stored == lo) return true;
-            var overflow = _findUuidOverflow ??= new RawStatement(db, "SELECT 1 FROM event_uuid_overflow WHERE hi = ?1 AND lo = ?2");
-            overflow.Int64(1, hi);
-            overflow.Int64(2, lo);
-            return overflow.QueryInt64(out _);
-        }
+        if (id.IsUuid) return _sealedIds!.Contains(db, id.Uuid);
         var findText = _findTextId ??= new RawStatement(db, "SELECT 1 FROM event_text_ids WHERE id = ?1");
         findText.Text(1, id.Text);
         return findText.QueryInt64(out _);
@@ -235,8 +227,9 @@ public sealed partial class SqliteEventStore
 
     private void DisposeStatements()
     {
-        foreach (var statement in new[] { _begin, _commit, _rollback, _insertBatch, _findUuid, _findUuidOverflow, _findTextId, _insertBareTitle, _dataVersion }) statement?.Dispose();
+        foreach (var statement in new[] { _begin, _commit, _rollback, _insertBatch, _findTextId, _insertBareTitle, _dataVersion }) statement?.Dispose();
         _segmentWriter?.Dispose();
+        _sealedIds?.Dispose();
         _members.Dispose();
         _sessions.Dispose();
     }

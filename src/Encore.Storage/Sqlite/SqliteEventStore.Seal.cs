@@ -51,12 +51,8 @@ public sealed partial class SqliteEventStore
         }
         if (segment > 0 && _sealedIds is not null && !_sealedIdsStale)
         {
-            // Nobody else has written since the filter was last brought up to date: this segment is the next.
-            for (int i = 0; i < pending.Count; i++)
-            {
-                if (!pending.Has(i, EventFields.TextId)) _sealedIds.Add(pending.Uuid[i]);
-            }
-            _sealedIds.Covered(segment);
+            // Nobody else has written since the ids were last brought up to date: this segment is the next.
+            _sealedIds.Sealed(segment, _segmentWriter!.LastIdFilter, _segmentWriter.LastUuids);
         }
         _pendingIds.Clear();
         StagedKeysWereMerged();

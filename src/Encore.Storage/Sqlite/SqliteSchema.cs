@@ -158,8 +158,9 @@ internal static class SqliteSchema
             CREATE TABLE staged_sessions (session_key INTEGER PRIMARY KEY, id TEXT NOT NULL);
             """),
         // An index entry per event per lookup cost more than the whole ingest budget (docs/INGESTION.md). The
-        // log is now segments: blocks of events in time order, with postings per member and per title, and
-        // only the ids indexed per event. Batches wait as one BLOB each in pending_batches until sealed.
+        // log is now segments: blocks of events in time order, postings per member and per title, and the
+        // UUID ids sorted in chunks with a Bloom filter per segment (text ids keep an exact index). Batches
+        // wait as one BLOB each in pending_batches until sealed.
         // Whatever a version 4 file holds (staged or merged) is carried over as segments, then dropped.
         new(5, "segmented event log: pending batches, blocks in time order, member and title postings", """
             INSERT INTO members (member_key, id) SELECT member_key, id FROM staged_members ORDER BY member_key
@@ -186,7 +187,9 @@ internal static class SqliteSchema
                 event_count INTEGER NOT NULL,
                 min_ts INTEGER NOT NULL,
                 max_ts INTEGER NOT NULL,
-                max_seq INTEGER NOT NULL
+                max_seq INTEGER NOT NULL,
+                uuid_count INTEGER NOT NULL,
+                id_filter BLOB
             );
             CREATE TABLE segment_blocks (
                 block_key INTEGER PRIMARY KEY,
@@ -212,8 +215,13 @@ internal static class SqliteSchema
                 rows BLOB NOT NULL,
                 PRIMARY KEY (title_key, segment_key)
             ) WITHOUT ROWID;
-            CREATE TABLE event_uuids (hi INTEGER PRIMARY KEY, lo INTEGER NOT NULL);
-            CREATE TABLE event_uuid_overflow (hi INTEGER NOT NULL, lo INTEGER NOT NULL, PRIMARY KEY (hi, lo)) WITHOUT ROWID;
+            CREATE TABLE segment_id_chunks (
+                segment_key INTEGER NOT NULL,
+                first_hi INTEGER NOT NULL,
+                first_lo INTEGER NOT NULL,
+                ids BLOB NOT NULL,
+                PRIMARY KEY (segment_key, first_hi, first_lo)
+            ) WITHOUT ROWID;
             CREATE TABLE event_text_ids (id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
             """, LegacyEvents.MoveIntoSegments),
     ];
