@@ -257,4 +257,21 @@ public sealed class PendingBatchTests : IDisposable
         Assert.Equal(new AppendResult(0, 2010), await reopened.AppendAsync(first.Concat(second).Concat(fresh).Select(id => Play(id)).ToList(), Ct));
         Assert.Equal(2 * (1000 / SealedIds.ChunkIds + 1), await CountAsync(path, "segment_id_chunks"));
     }
+
+    [Fact]
+    public async Task Ties_in_time_read_by_event_id_as_events_and_in_accepted_order_as_interactions()
+    {
+        await using var store = await SqliteEventStore.OpenAsync(_folder.File("ties.db"), Ct);
+        ViewingEvent At(string id, string member) => Play(id, member) with { TimestampUtc = StoreSamples.T0 };
+        await store.AppendAsync([At("b", "m-b"), At("a", "m-a")], Ct);
+        await store.FlushAsync(Ct);
+        await store.AppendAsync([At("c", "m-c"), At("0", "m-0")], Ct);
+        var ids = new List<string>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
+        Assert.Equal(["0", "a", "b", "c"], ids);
+        var members = await store.ReadMemberIdsAsync(Ct);
+        var accepted = new List<string>();
+        await foreach (var row in store.ReadInteractionsAsync(EventQuery.All, Ct)) accepted.Add(members.Ids[row.Member]);
+        Assert.Equal(["m-b", "m-a", "m-c", "m-0"], accepted);
+    }
 }

@@ -13,6 +13,24 @@ public sealed class SqliteEventStoreContractTests : EventStoreContract, IDisposa
     public void Dispose() => _folder.Dispose();
 }
 
+/// <summary>
+/// The same contract with every batch sealed into a segment as it is appended, so that every read is served by
+/// segments (postings, blocks, the id chunks) rather than by the pending batches.
+/// </summary>
+public sealed class SqliteEventStoreSealedContractTests : EventStoreContract, IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    protected override async Task<IEventStore> CreateStoreAsync()
+    {
+        var store = await SqliteEventStore.OpenAsync(_folder.File("sealed.db"), Ct);
+        store.SealThreshold = 1;
+        return store;
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
+
 /// <summary>What is particular to the SQLite file: location, pragmas, migrations, indexes, persistence.</summary>
 public sealed class SqliteEventStoreTests : IDisposable
 {

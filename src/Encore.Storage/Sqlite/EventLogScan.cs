@@ -52,7 +52,7 @@ internal sealed class EventLogScan : IDisposable
         {
             var sorted = new EventColumns(matching.Count);
             foreach (int i in matching.TimeOrder()) sorted.CopyRow(matching, i);
-            var source = new Source(this, 0, null, sorted.Count) { Block = sorted, BlockIndex = 0 };
+            var source = new Source(this, 0, null, sorted.Count) { Block = sorted };
             if (source.Advance()) _heap.Enqueue(source, source.Key);
         }
     }
@@ -148,7 +148,6 @@ internal sealed class EventLogScan : IDisposable
         private readonly List<int> _wanted = [];
 
         public EventColumns? Block;
-        public int BlockIndex = -1;
         public int Row;
 
         public (long Ts, long Seq) Key => (Block!.Ts[Row], Block.Seq[Row]);

@@ -32,7 +32,9 @@ public sealed partial class SqliteEventStore
             int i = scan.Row;
             if (block.Ts[i] != time)
             {
-                foreach (var e in Drain(sameTime)) yield return e;
+                if (sameTime.Count > 1) sameTime.Sort(ById);
+                foreach (var e in sameTime) yield return e;
+                sameTime.Clear();
                 time = block.Ts[i];
             }
             sameTime.Add(new ViewingEvent
@@ -56,17 +58,11 @@ public sealed partial class SqliteEventStore
                 Propensity = block.Has(i, EventFields.Propensity) ? block.Propensity[i] : null,
             });
         }
-        foreach (var e in Drain(sameTime)) yield return e;
+        if (sameTime.Count > 1) sameTime.Sort(ById);
+        foreach (var e in sameTime) yield return e;
     }
 
-    private static List<ViewingEvent> Drain(List<ViewingEvent> sameTime)
-    {
-        if (sameTime.Count == 0) return sameTime;
-        var ready = new List<ViewingEvent>(sameTime);
-        ready.Sort((a, b) => string.CompareOrdinal(a.EventId, b.EventId));
-        sameTime.Clear();
-        return ready;
-    }
+    private static readonly Comparison<ViewingEvent> ById = (a, b) => string.CompareOrdinal(a.EventId, b.EventId);
 
     public async IAsyncEnumerable<InteractionRow> ReadInteractionsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
