@@ -24,13 +24,7 @@ internal static unsafe class NativeSqlite
     public static extern int sqlite3_bind_int64(nint stmt, int index, long value);
 
     [DllImport(Library), SuppressGCTransition]
-    public static extern int sqlite3_bind_double(nint stmt, int index, double value);
-
-    [DllImport(Library), SuppressGCTransition]
     public static extern int sqlite3_bind_null(nint stmt, int index);
-
-    [DllImport(Library), SuppressGCTransition]
-    public static extern int sqlite3_clear_bindings(nint stmt);
 
     [DllImport(Library)]
     public static extern int sqlite3_bind_text16(nint stmt, int index, char* text, int bytes, nint destructor);
@@ -41,17 +35,11 @@ internal static unsafe class NativeSqlite
     [DllImport(Library)]
     public static extern int sqlite3_step(nint stmt);
 
-    [DllImport(Library), SuppressGCTransition]
-    public static extern int sqlite3_changes(nint db);
-
     [DllImport(Library)]
     public static extern int sqlite3_reset(nint stmt);
 
     [DllImport(Library), SuppressGCTransition]
     public static extern long sqlite3_column_int64(nint stmt, int column);
-
-    [DllImport(Library), SuppressGCTransition]
-    public static extern double sqlite3_column_double(nint stmt, int column);
 
     [DllImport(Library), SuppressGCTransition]
     public static extern int sqlite3_column_type(nint stmt, int column);

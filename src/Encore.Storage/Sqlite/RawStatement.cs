@@ -4,8 +4,8 @@ namespace Encore.Storage;
 
 /// <summary>
 /// A prepared statement driven through SQLite's C API (SQLitePCLRaw, which Microsoft.Data.Sqlite runs on):
-/// binding a value is one native call, with no boxing and no data reader per execution. Only the append
-/// hot path uses it; everything else goes through Microsoft.Data.Sqlite.
+/// binding a value is one native call, with no boxing and no data reader per execution. The event log's
+/// hot paths use it (appends, seals, block reads); everything else goes through Microsoft.Data.Sqlite.
 /// </summary>
 internal sealed unsafe class RawStatement : IDisposable
 {
@@ -21,42 +21,10 @@ internal sealed unsafe class RawStatement : IDisposable
         _ptr = _stmt.DangerousGetHandle();
     }
 
-    /// <summary>Sets every parameter to NULL: then only the values present need binding (one native call each).</summary>
-    public void ClearBindings() => Check(NativeSqlite.sqlite3_clear_bindings(_ptr));
-
     public void Text(int index, string? value)
     {
         if (value is null) Check(NativeSqlite.sqlite3_bind_null(_ptr, index));
         else BindText(index, value);
-    }
-
-    /// <summary>Binds a value that may be absent, leaving NULL (after <see cref="ClearBindings"/>) when it is.</summary>
-    public void OptionalText(int index, string? value)
-    {
-        if (value is not null) BindText(index, value);
-    }
-
-    public void OptionalInt64(int index, long? value)
-    {
-        if (value is { } v) Check(NativeSqlite.sqlite3_bind_int64(_ptr, index, v));
-    }
-
-    public void OptionalDouble(int index, double? value)
-    {
-        if (value is { } v) Check(NativeSqlite.sqlite3_bind_double(_ptr, index, v));
-    }
-
-    /// <summary>Binds an event id: a canonical UUID as its 16 bytes, anything else as text (see <see cref="EventIds"/>); the append path encodes each id once for all its uses.</summary>
-    public void EventId(int index, in EncodedEventId id)
-    {
-        if (!id.IsUuid)
-        {
-            BindText(index, id.Text);
-            return;
-        }
-        byte* bytes = stackalloc byte[EventIds.UuidBytes];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(new Span<byte>(bytes, EventIds.UuidBytes), id.Uuid);
-        Check(NativeSqlite.sqlite3_bind_blob(_ptr, index, bytes, EventIds.UuidBytes, NativeSqlite.Transient));
     }
 
     public void Blob(int index, ReadOnlySpan<byte> value)
@@ -81,13 +49,6 @@ internal sealed unsafe class RawStatement : IDisposable
         if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW) Check(rc);
     }
 
-    /// <summary>Runs a statement that returns no rows; returns how many rows it changed.</summary>
-    public int ExecuteChanges()
-    {
-        Execute();
-        return NativeSqlite.sqlite3_changes(_db.DangerousGetHandle());
-    }
-
     /// <summary>Runs a query; true when it returned at least one row. Reads the first column into <paramref name="first"/>.</summary>
     public bool QueryInt64(out long first)
     {
@@ -109,14 +70,6 @@ internal sealed unsafe class RawStatement : IDisposable
         }
     }
 
-    /// <summary>Binds an integer to a named parameter (e.g. "$from"), as a command built for Microsoft.Data.Sqlite names it.</summary>
-    public void Int64(string name, long value)
-    {
-        int index = raw.sqlite3_bind_parameter_index(_stmt, name);
-        if (index == 0) throw new ArgumentException($"the statement has no parameter {name}", nameof(name));
-        Int64(index, value);
-    }
-
     /// <summary>Steps a query: true with a row to read, false when done.</summary>
     public bool Read()
     {
@@ -129,8 +82,6 @@ internal sealed unsafe class RawStatement : IDisposable
     public bool IsNull(int column) => NativeSqlite.sqlite3_column_type(_ptr, column) == raw.SQLITE_NULL;
 
     public long ColumnInt64(int column) => NativeSqlite.sqlite3_column_int64(_ptr, column);
-
-    public double ColumnDouble(int column) => NativeSqlite.sqlite3_column_double(_ptr, column);
 
     public string ColumnText(int column)
     {

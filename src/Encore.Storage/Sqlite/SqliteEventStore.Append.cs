@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Encore.Core;
 using Microsoft.Data.Sqlite;
 
