@@ -4,16 +4,19 @@ using Encore.Storage;
 
 // Appends numbered batches to a store and prints "acked <batch> <events>" after each append returns, i.e.
 // once the batch is durable. The durability test kills this process mid-ingest and then checks that every
-// acknowledged batch is in the file. Usage: Encore.Storage.CrashWriter <db> <batch size> <first batch> <batches>
-if (args.Length != 4)
+// acknowledged batch is in the file. With a fifth argument N, the pending batches are sealed into a segment
+// after every N batches, so that a kill can also land in the middle of a seal.
+// Usage: Encore.Storage.CrashWriter <db> <batch size> <first batch> <batches> [seal every N batches]
+if (args.Length is not (4 or 5))
 {
-    Console.Error.WriteLine("usage: Encore.Storage.CrashWriter <db> <batch size> <first batch> <batches>");
+    Console.Error.WriteLine("usage: Encore.Storage.CrashWriter <db> <batch size> <first batch> <batches> [seal every N batches]");
     return 2;
 }
 var path = args[0];
 int batchSize = int.Parse(args[1], CultureInfo.InvariantCulture);
 int first = int.Parse(args[2], CultureInfo.InvariantCulture);
 int count = int.Parse(args[3], CultureInfo.InvariantCulture);
+int sealEvery = args.Length == 5 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
 var t0 = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
 await using var store = await SqliteEventStore.OpenAsync(path);
@@ -36,6 +39,7 @@ for (int b = first; b < first + count; b++)
     }
     var result = await store.AppendAsync(batch);
     Console.WriteLine($"acked {b} {result.Stored}");
+    if (sealEvery > 0 && (b - first + 1) % sealEvery == 0) await store.FlushAsync();
 }
 Console.WriteLine("done");
 return 0;

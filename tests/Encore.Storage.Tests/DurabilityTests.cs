@@ -21,8 +21,9 @@ public sealed class DurabilityTests
         using var folder = new TempFolder();
         var db = folder.File("crash.db");
 
-        int acked1 = await RunAndKillAsync(db, firstBatch: 0, killAfterAcks: 25, ct);
-        int acked2 = await RunAndKillAsync(db, firstBatch: 100_000, killAfterAcks: 15, ct);
+        // The first writer leaves its batches pending; the second seals every 3 batches, so it dies amid seals.
+        int acked1 = await RunAndKillAsync(db, firstBatch: 0, killAfterAcks: 25, sealEvery: 0, ct);
+        int acked2 = await RunAndKillAsync(db, firstBatch: 100_000, killAfterAcks: 16, sealEvery: 3, ct);
 
         await using var store = await SqliteEventStore.OpenAsync(db, ct);
         Assert.Equal("ok", await store.CheckIntegrityAsync(ct));
@@ -43,10 +44,16 @@ public sealed class DurabilityTests
         int batchesStored = ids.Count / BatchSize;
         Assert.InRange(batchesStored, acked1 + acked2, acked1 + acked2 + 2);
         Assert.Equal(ids.Count, (await store.GetStatisticsAsync(ct)).Events);
+        // The second writer had sealed at least five times before its sixteenth acknowledgement.
+        await using var file = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        await file.OpenAsync(ct);
+        await using var count = file.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM segments";
+        Assert.InRange((long)(await count.ExecuteScalarAsync(ct))!, 5, long.MaxValue);
     }
 
     /// <summary>Starts the writer, waits for <paramref name="killAfterAcks"/> acknowledgements, kills it; returns the acknowledged batch count.</summary>
-    private static async Task<int> RunAndKillAsync(string db, int firstBatch, int killAfterAcks, CancellationToken ct)
+    private static async Task<int> RunAndKillAsync(string db, int firstBatch, int killAfterAcks, int sealEvery, CancellationToken ct)
     {
         var writer = Path.Combine(AppContext.BaseDirectory, "Encore.Storage.CrashWriter.dll");
         Assert.True(File.Exists(writer), $"the child program is missing: {writer}");
@@ -56,7 +63,7 @@ public sealed class DurabilityTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { writer, db, BatchSize.ToString(CultureInfo.InvariantCulture), firstBatch.ToString(CultureInfo.InvariantCulture), "1000000" })
+        foreach (var a in new[] { writer, db, BatchSize.ToString(CultureInfo.InvariantCulture), firstBatch.ToString(CultureInfo.InvariantCulture), "1000000", sealEvery.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         using var child = Process.Start(start)!;
         var stderr = child.StandardError.ReadToEndAsync(ct);
