@@ -127,6 +127,7 @@ public static class EventValidator
         const string field = nameof(ViewingEvent.Query);
         if (string.IsNullOrWhiteSpace(e.Query)) errors.Add(new(field, "is required for search events"));
         else if (e.Query.Length > options.MaxQueryLength) errors.Add(new(field, $"is {e.Query.Length} characters long; the limit is {options.MaxQueryLength}"));
+        else if (!UnicodeText.IsWellFormed(e.Query)) errors.Add(new(field, NotUnicode));
         if (e.ResultsShown is not { } results) return;
         if (results.Count > options.MaxResultsShown)
         {
@@ -136,9 +137,9 @@ public static class EventValidator
         for (int i = 0; i < results.Count; i++)
         {
             var id = results[i];
-            if (string.IsNullOrWhiteSpace(id) || id.Length > options.MaxIdLength || HasControlCharacter(id))
+            if (string.IsNullOrWhiteSpace(id) || id.Length > options.MaxIdLength || HasControlCharacter(id) || !UnicodeText.IsWellFormed(id))
             {
-                errors.Add(new(nameof(ViewingEvent.ResultsShown), $"result {i} is not a valid title id (blank, control characters or over {options.MaxIdLength} characters)"));
+                errors.Add(new(nameof(ViewingEvent.ResultsShown), $"result {i} is not a valid title id (blank, control characters, half a surrogate pair or over {options.MaxIdLength} characters)"));
                 return;
             }
         }
@@ -163,6 +164,7 @@ public static class EventValidator
         if (e.Kind != EventKind.Impression) return;
         if (string.IsNullOrWhiteSpace(e.Row)) errors.Add(new(nameof(ViewingEvent.Row), "is required for impression events"));
         else if (e.Row.Length > options.MaxRowLength) errors.Add(new(nameof(ViewingEvent.Row), $"is {e.Row.Length} characters long; the limit is {options.MaxRowLength}"));
+        else if (!UnicodeText.IsWellFormed(e.Row)) errors.Add(new(nameof(ViewingEvent.Row), NotUnicode));
         if (e.RowPosition is not { } slot) errors.Add(new(nameof(ViewingEvent.RowPosition), "is required for impression events"));
         else if (slot < 0 || slot > options.MaxRowPosition) errors.Add(new(nameof(ViewingEvent.RowPosition), $"{slot} is outside 0..{options.MaxRowPosition}"));
         const string field = nameof(ViewingEvent.Propensity);
@@ -226,8 +228,15 @@ public static class EventValidator
             errors.Add(new(field, "contains control characters"));
             return false;
         }
+        if (!UnicodeText.IsWellFormed(id))
+        {
+            errors.Add(new(field, NotUnicode));
+            return false;
+        }
         return true;
     }
+
+    private const string NotUnicode = "is not valid Unicode text (it holds half of a surrogate pair)";
 
     private static bool HasControlCharacter(string text)
     {

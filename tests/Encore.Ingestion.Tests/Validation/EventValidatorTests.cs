@@ -86,7 +86,18 @@ public sealed class EventValidatorTests
         AssertRejected(With("   "), field, "is blank");
         AssertRejected(With(new string('x', 129)), field, "129 characters");
         AssertRejected(With("a\u0000b"), field, "control characters");
+        AssertRejected(With("a\ud800b"), field, "half of a surrogate pair");
+        AssertRejected(With("a\udc00"), field, "half of a surrogate pair");
         Assert.Empty(Errors(With(new string('x', 128))));
+        Assert.Empty(Errors(With("film-🎬")));
+    }
+
+    [Fact]
+    public void Search_and_impression_text_must_be_valid_unicode()
+    {
+        AssertRejected(Valid(EventKind.Search) with { Query = "space \ud83c opera" }, "Query", "half of a surrogate pair");
+        AssertRejected(Valid(EventKind.Search) with { ResultsShown = ["film-1", "\udfff"] }, "ResultsShown", "result 1");
+        AssertRejected(Valid(EventKind.Impression) with { Row = "top-\ud800" }, "Row", "half of a surrogate pair");
     }
 
     [Fact]
