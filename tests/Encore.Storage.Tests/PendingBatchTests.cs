@@ -274,4 +274,70 @@ public sealed class PendingBatchTests : IDisposable
         await foreach (var row in store.ReadInteractionsAsync(EventQuery.All, Ct)) accepted.Add(members.Ids[row.Member]);
         Assert.Equal(["m-b", "m-a", "m-c", "m-0"], accepted);
     }
+
+    [Fact]
+    public async Task What_the_log_cannot_hold_is_refused_and_nothing_of_the_batch_is_stored()
+    {
+        await using var store = await SqliteEventStore.OpenAsync(_folder.File("refused.db"), Ct);
+        // Two ids that differ only in a lone surrogate would read back as one id.
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync([Play("ok"), Play("x\ud800")], Ct));
+        Assert.Contains("EventId is not valid Unicode", error.Message, StringComparison.Ordinal);
+        error = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync([Play("ok") with { Query = "q\udc00" }], Ct));
+        Assert.Contains("Query", error.Message, StringComparison.Ordinal);
+        error = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync([Play("ok") with { Kind = (EventKind)70 }], Ct));
+        Assert.Contains("kind 70", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new AppendResult(1, 0), await store.AppendAsync([Play("ok")], Ct));
+        Assert.Equal(1, (await store.GetStatisticsAsync(Ct)).Events);
+    }
+
+    [Fact]
+    public async Task A_failed_seal_after_an_append_keeps_the_batch_and_is_retried()
+    {
+        var path = _folder.File("seal-fails.db");
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        store.SealThreshold = 2;
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var c = connection.CreateCommand();
+            c.CommandText = "CREATE TRIGGER refuse_segments BEFORE INSERT ON segments BEGIN SELECT RAISE(ABORT, 'no segments today'); END";
+            await c.ExecuteNonQueryAsync(Ct);
+        }
+        // The batch is committed before the seal: the caller hears it was stored, not the seal's failure.
+        Assert.Equal(new AppendResult(2, 0), await store.AppendAsync([Play("a"), Play("b")], Ct));
+        Assert.Contains("no segments today", store.LastSealError?.Message, StringComparison.Ordinal);
+        Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([Play("a"), Play("b")], Ct));
+        await Assert.ThrowsAsync<SqliteException>(() => store.FlushAsync(Ct));
+        Assert.Equal((2L, 0L), Count(path));
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var c = connection.CreateCommand();
+            c.CommandText = "DROP TRIGGER refuse_segments";
+            await c.ExecuteNonQueryAsync(Ct);
+        }
+        await store.FlushAsync(Ct);
+        Assert.Null(store.LastSealError);
+        Assert.Equal((0L, 2L), Count(path));
+        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct));
+    }
+
+    [Fact]
+    public async Task Two_stores_appending_at_once_to_one_file_wait_for_each_other()
+    {
+        var path = _folder.File("busy.db");
+        await using var a = await SqliteEventStore.OpenAsync(path, Ct);
+        await using var b = await SqliteEventStore.OpenAsync(path, Ct);
+        a.SealThreshold = b.SealThreshold = 150;
+        async Task Write(SqliteEventStore store, string prefix)
+        {
+            for (int batch = 0; batch < 40; batch++)
+                await Task.Run(() => store.AppendAsync(Enumerable.Range(0, 25).Select(i => Play($"{prefix}-{batch}-{i}", member: prefix)).ToList(), Ct), Ct);
+        }
+        await Task.WhenAll(Write(a, "a"), Write(b, "b"));
+        Assert.Equal(2000, (await a.GetStatisticsAsync(Ct)).Events);
+        var ids = new HashSet<string>();
+        await foreach (var e in b.ReadEventsAsync(EventQuery.All, Ct)) Assert.True(ids.Add(e.EventId), $"{e.EventId} read twice");
+        Assert.Equal(2000, ids.Count);
+    }
 }

@@ -38,7 +38,15 @@ internal sealed class EventLogScan : IDisposable
         _filter = filter;
         _path = path;
         _readBlock = new RawStatement(db, "SELECT min_ts, max_ts, payload FROM segment_blocks WHERE block_key = ?1");
-        FindCandidates(db);
+        try
+        {
+            FindCandidates(db);
+        }
+        catch
+        {
+            _readBlock.Dispose();
+            throw;
+        }
         // Pending events: filtered here, then sorted like a segment.
         var matching = new EventColumns();
         foreach (var batch in pending)

@@ -26,7 +26,12 @@ internal sealed class PendingBatchCache
             list.Reset();
         }
         var batches = new List<EventColumns>(keys.Count);
-        if (keys.Count == 0) return batches;
+        if (keys.Count == 0)
+        {
+            // Everything was sealed: let the decoded batches go.
+            lock (_lock) _batches = [];
+            return batches;
+        }
         lock (_lock)
         {
             var current = new Dictionary<long, EventColumns>(keys.Count);

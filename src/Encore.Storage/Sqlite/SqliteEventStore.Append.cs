@@ -17,6 +17,7 @@ public sealed partial class SqliteEventStore
     internal int SealThreshold { get; set; } = 100_000;
 
     private readonly StagedEventIds _pendingIds = new();
+    private int _sealRetryAt;
     private readonly KeyInterner _members = new("members", "member_key", "staged_members", MemberCacheLimit);
     private readonly KeyInterner _sessions = new("sessions", "session_key", "staged_sessions", SessionCacheLimit);
     private readonly EventColumns _batch = new(1024);
@@ -38,7 +39,7 @@ public sealed partial class SqliteEventStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var result = AppendBatch(events, ct);
-            if (_pendingIds.Count >= SealThreshold) SealPending();
+            if (_pendingIds.Count >= Math.Max(SealThreshold, _sealRetryAt)) SealAfterAppend();
             return result;
         }
         finally
@@ -46,6 +47,29 @@ public sealed partial class SqliteEventStore
             _writeLock.Release();
         }
     }
+
+    /// <summary>
+    /// Seals after an append whose batch is already committed: a failure here must not tell the caller the
+    /// batch failed (a retry would be answered "duplicates"). The batch stays pending, readable and durable; the
+    /// seal is tried again once twice as many events are pending, and <see cref="FlushAsync"/> reports it.
+    /// </summary>
+    private void SealAfterAppend()
+    {
+        try
+        {
+            SealPending();
+            _sealRetryAt = 0;
+            LastSealError = null;
+        }
+        catch (Exception e) when (e is SqliteException or InvalidDataException or IOException)
+        {
+            _sealRetryAt = 2 * _pendingIds.Count;
+            LastSealError = e;
+        }
+    }
+
+    /// <summary>Why the last seal after an append failed (null once one succeeds): its events are still pending.</summary>
+    public Exception? LastSealError { get; private set; }
 
     /// <summary>Seals every pending event into a segment now (appends do this every <see cref="SealThreshold"/> events).</summary>
     public async Task FlushAsync(CancellationToken ct = default)
@@ -56,6 +80,8 @@ public sealed partial class SqliteEventStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             RefreshIfChangedElsewhere();
             if (_pendingIds.Count > 0 || _members.StagedCount > 0 || _sessions.StagedCount > 0) SealPending();
+            _sealRetryAt = 0;
+            LastSealError = null;
         }
         finally
         {
@@ -98,6 +124,7 @@ public sealed partial class SqliteEventStore
                 if (string.IsNullOrEmpty(e.EventId)) throw new ArgumentException($"event {i} of the batch has no EventId", nameof(events));
                 if (string.IsNullOrEmpty(e.MemberId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no MemberId", nameof(events));
                 if (string.IsNullOrEmpty(e.SessionId)) throw new ArgumentException($"event {i} of the batch ({e.EventId}) has no SessionId", nameof(events));
+                CheckStorable(e, i);
                 var id = EncodedEventId.From(e.EventId);
                 if (_pendingIds.Contains(id) || IsSealed(db, id))
                 {
@@ -151,6 +178,37 @@ public sealed partial class SqliteEventStore
         _nextSeq += _batch.Count;
         if (newTitles.Count > 0) _snapshot = null;
         return new AppendResult(_batch.Count, duplicates);
+    }
+
+    /// <summary>
+    /// What the log cannot hold as given, refused rather than changed: a kind this build does not know (its
+    /// number is a filter bit in reads), or text that is not well-formed UTF-16 (blocks hold UTF-8, which has
+    /// no lone surrogates: two different ids would read back as one).
+    /// </summary>
+    private static void CheckStorable(ViewingEvent e, int index)
+    {
+        if (!Enum.IsDefined(e.Kind)) throw new ArgumentException($"event {index} of the batch ({e.EventId}) has kind {(int)e.Kind}, which this store does not know", "events");
+        CheckText(e.EventId, nameof(ViewingEvent.EventId));
+        CheckText(e.MemberId, nameof(ViewingEvent.MemberId));
+        CheckText(e.SessionId, nameof(ViewingEvent.SessionId));
+        CheckText(e.TitleId, nameof(ViewingEvent.TitleId));
+        CheckText(e.EpisodeId, nameof(ViewingEvent.EpisodeId));
+        CheckText(e.Query, nameof(ViewingEvent.Query));
+        CheckText(e.Row, nameof(ViewingEvent.Row));
+        if (e.ResultsShown is { } results)
+        {
+            foreach (var result in results)
+            {
+                if (result is null) throw new ArgumentException($"event {index} of the batch: ResultsShown holds a null title id", "events");
+                CheckText(result, nameof(ViewingEvent.ResultsShown));
+            }
+        }
+
+        void CheckText(string? text, string field)
+        {
+            if (text is not null && !UnicodeText.IsWellFormed(text))
+                throw new ArgumentException($"event {index} of the batch: {field} is not valid Unicode text (it holds half of a surrogate pair)", "events");
+        }
     }
 
     /// <summary>Whether a sealed segment holds the event id (pending ones are in <see cref="_pendingIds"/>).</summary>

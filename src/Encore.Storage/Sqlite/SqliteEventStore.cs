@@ -66,6 +66,9 @@ public sealed partial class SqliteEventStore : IEventStore
                 // merge SQL). Only a new, empty file takes it; an existing one keeps its page size.
                 Execute(writer, "PRAGMA page_size = 8192");
                 Execute(writer, "PRAGMA journal_mode = WAL");
+                // Statements run through the C API (RawStatement) get no retry from Microsoft.Data.Sqlite: let
+                // SQLite itself wait for another process's write lock instead of failing at once.
+                Execute(writer, "PRAGMA busy_timeout = 30000");
                 Execute(writer, "PRAGMA synchronous = NORMAL");
                 // A large page cache (256 MiB, taken only as the file grows) keeps the indexes a merge updates in memory.
                 Execute(writer, "PRAGMA cache_size = -262144");
@@ -212,6 +215,7 @@ public sealed partial class SqliteEventStore : IEventStore
         try
         {
             await connection.OpenAsync(ct).ConfigureAwait(false);
+            Execute(connection, "PRAGMA busy_timeout = 30000");
             Execute(connection, "PRAGMA cache_size = -16384");
             return connection;
         }
