@@ -121,6 +121,36 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Xunit.Fact]
+    public async Task Uuids_a_version_4_file_holds_as_text_are_uuids_after_migration()
+    {
+        var path = _folder.File("v4-text-uuids.db");
+        const string uuid = "0f8fad5b-d9cb-469f-a165-70867728950e", both = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            Xunit.Assert.Equal(4, SqliteSchema.Migrate(connection, path, targetVersion: 4));
+            using var c = connection.CreateCommand();
+            // Older Encore wrote UUIDs as text; a later one as 16 bytes: `both` is there in the two forms.
+            c.CommandText = """
+                INSERT INTO members (id) VALUES ('m1');
+                INSERT INTO sessions (id) VALUES ('s1');
+                INSERT INTO events (event_id, kind, member_key, device, ts_ms, session_key) VALUES
+                    ($uuid, 2, 1, 0, 1700000000000, 1), ($both, 2, 1, 0, 1700000001000, 1), ($bothBytes, 2, 1, 0, 1700000001000, 1);
+                """;
+            c.Parameters.AddWithValue("$uuid", uuid);
+            c.Parameters.AddWithValue("$both", both);
+            c.Parameters.AddWithValue("$bothBytes", Guid.Parse(both).ToByteArray(bigEndian: true));
+            c.ExecuteNonQuery();
+        }
+        await using var store = await SqliteEventStore.OpenAsync(path, Ct);
+        var ids = new List<string>();
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
+        Xunit.Assert.Equal([uuid, both], ids);
+        var again = await store.AppendAsync([StoreSamples.Event(uuid, Encore.Core.EventKind.PlayStart), StoreSamples.Event(both, Encore.Core.EventKind.PlayStart)], Ct);
+        Xunit.Assert.Equal(new AppendResult(0, 2), again);
+    }
+
+    [Xunit.Fact]
     public async Task A_version_3_file_with_staged_events_is_merged_by_the_migration()
     {
         var path = _folder.File("v3.db");

@@ -22,12 +22,27 @@ internal static class LegacyEvents
                 rating, pause_seconds, seek_from, query, results, row_name, row_position, propensity
             FROM events ORDER BY event_key
             """;
+        // Files from before ids were encoded hold canonical UUIDs as text: they become UUIDs here, so that a
+        // re-sent id is found among the sealed UUIDs. One that the file also holds as 16 bytes is one event.
+        using var blobForm = connection.CreateCommand();
+        blobForm.Transaction = tx;
+        blobForm.CommandText = "SELECT 1 FROM events WHERE event_id = $id";
+        var blobId = blobForm.Parameters.Add("$id", SqliteType.Blob);
         var events = new EventColumns(EventsPerSegment);
         long segment = 0;
         using (var r = read.ExecuteReader())
         {
             while (r.Read())
             {
+                var stored = r.GetValue(1);
+                var id = stored is string text ? EncodedEventId.From(text) : EncodedEventId.FromColumn(stored);
+                if (stored is string && id.IsUuid)
+                {
+                    var bytes = new byte[EventIds.UuidBytes];
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, id.Uuid);
+                    blobId.Value = bytes;
+                    if (blobForm.ExecuteScalar() is not null) continue;
+                }
                 var e = new ViewingEvent
                 {
                     EventId = "",
@@ -46,7 +61,7 @@ internal static class LegacyEvents
                     RowPosition = r.IsDBNull(16) ? null : r.GetInt32(16),
                     Propensity = r.IsDBNull(17) ? null : r.GetDouble(17),
                 };
-                events.Add(e, EncodedEventId.FromColumn(r.GetValue(1)), r.GetInt64(0), r.GetInt64(7),
+                events.Add(e, id, r.GetInt64(0), r.GetInt64(7),
                     checked((int)r.GetInt64(3)), r.IsDBNull(4) ? 0 : checked((int)r.GetInt64(4)),
                     r.IsDBNull(5) ? 0 : checked((int)r.GetInt64(5)), r.GetInt64(8));
                 if (events.Count == EventsPerSegment)
