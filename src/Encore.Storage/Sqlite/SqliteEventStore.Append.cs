@@ -102,7 +102,7 @@ public sealed partial class SqliteEventStore
         var newSessions = new List<string>();
         int duplicates = 0;
         _batch.Clear();
-        _begin.Execute();
+        BeginWrite();
         long membersNext = _members.Next, sessionsNext = _sessions.Next;
         try
         {
@@ -181,13 +181,36 @@ public sealed partial class SqliteEventStore
     }
 
     /// <summary>
+    /// BEGIN IMMEDIATE, waiting up to 30 s while another process holds the file's write lock. Done here
+    /// rather than with SQLite's busy_timeout, which slowed every append by about 5%.
+    /// </summary>
+    private void BeginWrite()
+    {
+        long deadline = Environment.TickCount64 + 30_000;
+        for (int wait = 1; ; wait = Math.Min(wait * 2, 50))
+        {
+            try
+            {
+                _begin!.Execute();
+                return;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 5 && Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(wait);
+            }
+        }
+    }
+
+    /// <summary>
     /// What the log cannot hold as given, refused rather than changed: a kind this build does not know (its
     /// number is a filter bit in reads), or text that is not well-formed UTF-16 (blocks hold UTF-8, which has
     /// no lone surrogates: two different ids would read back as one).
     /// </summary>
+    private static readonly bool[] KnownKinds = Enumerable.Range(0, 256).Select(k => Enum.IsDefined((EventKind)k)).ToArray();
+
     private static void CheckStorable(ViewingEvent e, int index)
     {
-        if (!Enum.IsDefined(e.Kind)) throw new ArgumentException($"event {index} of the batch ({e.EventId}) has kind {(int)e.Kind}, which this store does not know", "events");
+        if (!KnownKinds[(byte)e.Kind]) throw new ArgumentException($"event {index} of the batch ({e.EventId}) has kind {(int)e.Kind}, which this store does not know", "events");
         CheckText(e.EventId, nameof(ViewingEvent.EventId));
         CheckText(e.MemberId, nameof(ViewingEvent.MemberId));
         CheckText(e.SessionId, nameof(ViewingEvent.SessionId));

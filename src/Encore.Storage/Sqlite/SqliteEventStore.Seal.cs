@@ -18,7 +18,7 @@ public sealed partial class SqliteEventStore
         _rollback ??= new RawStatement(db, "ROLLBACK");
         var pending = new EventColumns(Math.Max(_pendingIds.Count, 16));
         long segment = 0;
-        _begin.Execute();
+        BeginWrite();
         try
         {
             // With the write lock held, the file's pending batches are exactly what the caches say.
