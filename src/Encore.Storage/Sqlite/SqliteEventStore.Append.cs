@@ -6,8 +6,8 @@ namespace Encore.Storage;
 // The append path. A batch is one transaction that adds one row to `pending_batches`: the accepted events
 // encoded as one BLOB (EventBlock), written through the WAL before the commit returns. Members and sessions
 // get their integer keys on the way (new ones are staged beside the batch), and duplicates are caught on the
-// way in (pending ids are held in memory; sealed ones are one lookup in the id tables away). When enough
-// events are pending, one transaction seals them into a segment (SqliteEventStore.Seal.cs).
+// way in (pending ids are held in memory; sealed ones are answered by SealedIds, nearly always from memory).
+// When enough events are pending, one transaction seals them into a segment (SqliteEventStore.Seal.cs).
 public sealed partial class SqliteEventStore
 {
     private const int SessionCacheLimit = 1 << 20;
