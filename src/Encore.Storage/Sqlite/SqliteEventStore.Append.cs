@@ -16,11 +16,12 @@ public sealed partial class SqliteEventStore
     /// <summary>Pending events that trigger sealing them into a segment (reads see pending events as they are).</summary>
     internal int SealThreshold { get; set; } = 100_000;
 
-    private readonly StagedEventIds _pendingIds = new();
+    private readonly PendingEventIds _pendingIds = new();
     private int _sealRetryAt;
     private readonly KeyInterner _members = new("members", "member_key", "staged_members", MemberCacheLimit);
     private readonly KeyInterner _sessions = new("sessions", "session_key", "staged_sessions", SessionCacheLimit);
     private readonly EventColumns _batch = new(1024);
+    // 0, 1, 2, ...: a batch is encoded in the order it was accepted.
     private int[] _batchOrder = [];
     private byte[] _batchBuffer = new byte[1 << 17];
     private long _nextSeq = 1;
@@ -141,8 +142,11 @@ public sealed partial class SqliteEventStore
             }
             if (_batch.Count > 0)
             {
-                if (_batchOrder.Length < _batch.Count) _batchOrder = new int[Math.Max(_batch.Count, 1024)];
-                for (int i = 0; i < _batch.Count; i++) _batchOrder[i] = i;
+                if (_batchOrder.Length < _batch.Count)
+                {
+                    _batchOrder = new int[Math.Max(_batch.Count, 1024)];
+                    for (int i = 0; i < _batchOrder.Length; i++) _batchOrder[i] = i;
+                }
                 int length = EventBlock.Encode(_batch, _batchOrder.AsSpan(0, _batch.Count), ref _batchBuffer);
                 insertBatch.Int64(1, _nextSeq);
                 insertBatch.Int64(2, _batch.Count);
@@ -291,7 +295,7 @@ public sealed partial class SqliteEventStore
         ReadPendingBatches(_writer.Handle!, pending);
         for (int i = 0; i < pending.Count; i++)
         {
-            _pendingIds.Add(pending.Has(i, EventFields.TextId) ? EncodedEventId.From(pending.TextId[i]!) : EncodedEventId.FromUuid(pending.Uuid[i]));
+            _pendingIds.Add(pending.Uuid[i], pending.Has(i, EventFields.TextId) ? pending.TextId[i] : null);
         }
         using (var c = _writer.CreateCommand())
         {

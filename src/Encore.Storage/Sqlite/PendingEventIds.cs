@@ -27,9 +27,6 @@ internal readonly struct EncodedEventId
             : new EncodedEventId(id, false, default);
     }
 
-    /// <summary>From the 128-bit value of a canonical UUID.</summary>
-    public static EncodedEventId FromUuid(UInt128 uuid) => new(EventIds.FormatUuid(uuid), true, uuid);
-
     /// <summary>From what an event id column holds (text, or the 16 bytes of a UUID).</summary>
     public static EncodedEventId FromColumn(object value) => value switch
     {
@@ -42,7 +39,7 @@ internal readonly struct EncodedEventId
 /// The ids of the events pending (accepted, not yet sealed into a segment). UUID ids (nearly all of them) are kept as 128-bit numbers:
 /// a quarter of the memory of their strings, and a hash of 16 bytes instead of 36 characters.
 /// </summary>
-internal sealed class StagedEventIds
+internal sealed class PendingEventIds
 {
     private readonly HashSet<UInt128> _uuids = [];
     private readonly HashSet<string> _others = new(StringComparer.Ordinal);
@@ -56,6 +53,13 @@ internal sealed class StagedEventIds
     {
         if (id.IsUuid) _uuids.Add(id.Uuid);
         else _others.Add(id.Text);
+    }
+
+    /// <summary>Adds an id as a block holds it: the UUID's value, or the text of any other id.</summary>
+    public void Add(UInt128 uuid, string? text)
+    {
+        if (text is null) _uuids.Add(uuid);
+        else _others.Add(text);
     }
 
     public void Remove(in EncodedEventId id)
