@@ -19,7 +19,7 @@ public sealed record ModelDescriptor(
     /// <summary>A descriptor whose parameters bind onto <typeparamref name="TOptions"/>.</summary>
     public static ModelDescriptor Create<TOptions>(string name, string description, Func<TOptions, IRecommenderTrainer> trainer,
         Func<BinaryReader, IRecommender> load) where TOptions : class, new()
-        => new(name, description, ModelParameters.Describe<TOptions>(), p => trainer(ModelParameters.Bind<TOptions>(p)), load);
+        => new(name, description, ModelParameters.Describe<TOptions>(), p => trainer(ModelParameters.Bind<TOptions>(p, name)), load);
 }
 
 /// <summary>

@@ -21,7 +21,11 @@ public sealed record ModelParameter(string Key, string Type, string Default);
 /// </summary>
 public static class ModelParameters
 {
-    public static T Bind<T>(IReadOnlyDictionary<string, string>? parameters) where T : class, new()
+    /// <summary>
+    /// Binds <paramref name="parameters"/> onto a new <typeparamref name="T"/> and validates it; errors name
+    /// <paramref name="model"/> (the catalogue name, e.g. "ease") when given, else the options type.
+    /// </summary>
+    public static T Bind<T>(IReadOnlyDictionary<string, string>? parameters, string? model = null) where T : class, new()
     {
         var options = new T();
         if (parameters is not null)
@@ -30,8 +34,8 @@ public static class ModelParameters
             foreach (var (key, value) in parameters)
             {
                 if (!properties.TryGetValue(Normalize(key), out var property))
-                    throw new ArgumentException($"unknown parameter '{key}' for {Describe(typeof(T))}; known: {string.Join(", ", properties.Values.Select(p => Kebab(p.Name)))}");
-                property.SetValue(options, Parse(key, value, property.PropertyType));
+                    throw new ArgumentException($"unknown parameter '{key}' for {(model is null ? typeof(T).Name : $"model '{model}'")}; known: {string.Join(", ", properties.Values.Select(p => Kebab(p.Name)))}");
+                property.SetValue(options, Parse(model, key, value, property.PropertyType));
             }
         }
         if (options is IModelOptions validated) validated.Validate();
@@ -86,7 +90,7 @@ public static class ModelParameters
         return t == typeof(int) || t == typeof(long) || t == typeof(float) || t == typeof(double) || t == typeof(bool) || t == typeof(string) || t.IsEnum;
     }
 
-    private static object? Parse(string key, string value, Type type)
+    private static object? Parse(string? model, string key, string value, Type type)
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if (underlying is not null && (value.Length == 0 || value.Equals("null", StringComparison.OrdinalIgnoreCase))) return null;
@@ -105,7 +109,7 @@ public static class ModelParameters
             foreach (var name in Enum.GetNames(t))
                 if (Normalize(name) == wanted) parsed = Enum.Parse(t, name);
         }
-        return parsed ?? throw new ArgumentException($"parameter '{key}': '{value}' is not a valid {TypeName(type)}");
+        return parsed ?? throw new ArgumentException($"{(model is null ? "" : model + ": ")}parameter '{key}': '{value}' is not a valid {TypeName(type)}");
     }
 
     private static string TypeName(Type type)
@@ -125,8 +129,6 @@ public static class ModelParameters
         IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
-
-    private static string Describe(Type t) => t.Name;
 
     private static string Normalize(string key)
     {

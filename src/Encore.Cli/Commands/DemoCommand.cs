@@ -41,7 +41,7 @@ internal static class DemoCommand
                 Seed = parseResult.GetValue(seed),
             };
             try { options.Validate(); }
-            catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
+            catch (ArgumentException e) { throw CliException.Usage(e); }
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             if (Directory.Exists(databasePath))
                 throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {databasePath}: it is a folder; --db names a file");

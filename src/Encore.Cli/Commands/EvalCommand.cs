@@ -76,7 +76,7 @@ internal static class CliArguments
     public static T Guard<T>(Func<T> work)
     {
         try { return work(); }
-        catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
+        catch (ArgumentException e) { throw CliException.Usage(e); }
     }
 
     public static string Describe(IReadOnlyDictionary<string, string> parameters)

@@ -41,7 +41,7 @@ internal static class SimulateCommand
             };
             SimulatedService service;
             try { service = new SimulatedService(options); }
-            catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
+            catch (ArgumentException e) { throw CliException.Usage(e); }
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
             var policyName = parseResult.GetValue(policy)!;
@@ -131,7 +131,7 @@ internal static class SimulateCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException(ExitCodes.Usage, e.Message, e);
+                throw CliException.Usage(e);
             }
         }
         var c = CultureInfo.InvariantCulture;

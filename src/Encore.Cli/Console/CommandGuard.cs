@@ -46,5 +46,16 @@ public static class CommandGuard
         return exitCode;
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    /// <summary>Longest reason printed: a message that echoes a huge value is cut rather than flooding the terminal.</summary>
+    public const int MaxReasonLength = 1_000;
+
+    private static string OneLine(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= MaxReasonLength ? line : string.Concat(line.AsSpan(0, MaxReasonLength), $"... ({line.Length:N0} characters)");
+    }
+
+    /// <summary>At most 60 characters of a value echoed in a message, and how long it really was.</summary>
+    public static string Clip(string value)
+        => value.Length <= 60 ? value : string.Concat(value.AsSpan(0, 57), $"... ({value.Length:N0} characters)");
 }

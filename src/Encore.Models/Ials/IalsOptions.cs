@@ -44,16 +44,16 @@ public sealed record IalsOptions : IModelOptions
         if (Factors < 1 || Factors > 1024) throw new ArgumentException($"ials: factors must be in 1..1024 (got {Factors})", nameof(Factors));
         if (Iterations < 0) throw new ArgumentException($"ials: iterations must be >= 0 (got {Iterations})", nameof(Iterations));
         if (CgSteps < 1) throw new ArgumentException($"ials: cg-steps must be >= 1 (got {CgSteps})", nameof(CgSteps));
-        Positive(Regularization, nameof(Regularization), allowZero: true);
-        Positive(Alpha, nameof(Alpha), allowZero: true);
-        Positive(UnobservedWeight, nameof(UnobservedWeight), allowZero: false);
-        Positive(InitScale, nameof(InitScale), allowZero: false);
+        Positive(Regularization, nameof(Regularization), "regularization", allowZero: true);
+        Positive(Alpha, nameof(Alpha), "alpha", allowZero: true);
+        Positive(UnobservedWeight, nameof(UnobservedWeight), "unobserved-weight", allowZero: false);
+        Positive(InitScale, nameof(InitScale), "init-scale", allowZero: false);
         if (!(RegularizationExponent >= 0 && RegularizationExponent <= 2)) throw new ArgumentException($"ials: regularization-exponent must be in [0, 2] (got {RegularizationExponent})", nameof(RegularizationExponent));
     }
 
-    private static void Positive(float value, string name, bool allowZero)
+    private static void Positive(float value, string name, string key, bool allowZero)
     {
         if (float.IsFinite(value) && (value > 0 || (allowZero && value == 0))) return;
-        throw new ArgumentException($"ials: {name} must be a finite number {(allowZero ? ">= 0" : "> 0")} (got {value})", name);
+        throw new ArgumentException($"ials: {key} must be a finite number {(allowZero ? ">= 0" : "> 0")} (got {value})", name);
     }
 }
