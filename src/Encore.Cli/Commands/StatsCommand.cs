@@ -18,7 +18,7 @@ internal static class StatsCommand
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
             var databasePath = DatabaseOption.Resolve(parseResult, db);
-            await using var store = await DatabaseOption.OpenAsync(databasePath, mustExist: true, ct);
+            await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             var stats = await store.GetStatisticsAsync(ct);
             var output = parseResult.InvocationConfiguration.Output;
             output.WriteLine($"Database {databasePath}");

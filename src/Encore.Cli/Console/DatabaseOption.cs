@@ -22,11 +22,21 @@ public static class DatabaseOption
         => parseResult.GetValue(option) is { Length: > 0 } path ? Path.GetFullPath(path) : EncorePaths.DefaultDatabase;
 
     /// <summary>
-    /// Opens the store at <paramref name="path"/>; with <paramref name="mustExist"/> a missing file is an
+    /// Opens the store at <paramref name="path"/> to read and write; with <paramref name="mustExist"/> a missing file is an
     /// error that says how to create one. Failures become a <see cref="CliException"/> with
     /// <see cref="ExitCodes.DatabaseUnavailable"/>.
     /// </summary>
-    public static async Task<SqliteEventStore> OpenAsync(string path, bool mustExist, CancellationToken ct)
+    public static Task<SqliteEventStore> OpenAsync(string path, bool mustExist, CancellationToken ct)
+        => OpenAsync(path, mustExist, readOnly: false, ct);
+
+    /// <summary>
+    /// Opens the existing store at <paramref name="path"/> for a command that only reads: nothing is written,
+    /// so a file the user may only read works (see <see cref="SqliteEventStore.OpenReadOnlyAsync"/>).
+    /// </summary>
+    public static Task<SqliteEventStore> OpenReadOnlyAsync(string path, CancellationToken ct)
+        => OpenAsync(path, mustExist: true, readOnly: true, ct);
+
+    private static async Task<SqliteEventStore> OpenAsync(string path, bool mustExist, bool readOnly, CancellationToken ct)
     {
         if (Directory.Exists(path))
             throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {path}: it is a folder; --db names a file");
@@ -34,7 +44,9 @@ public static class DatabaseOption
             throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {path}; create one with `encore import <path>` (or name another with --db FILE)");
         try
         {
-            return await SqliteEventStore.OpenAsync(path, ct).ConfigureAwait(false);
+            return readOnly
+                ? await SqliteEventStore.OpenReadOnlyAsync(path, ct).ConfigureAwait(false)
+                : await SqliteEventStore.OpenAsync(path, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SqliteException or InvalidDataException or IOException or UnauthorizedAccessException)
         {

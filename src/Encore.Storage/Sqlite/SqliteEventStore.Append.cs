@@ -34,6 +34,7 @@ public sealed partial class SqliteEventStore
     public async Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(events);
+        ThrowIfReadOnly();
         if (events.Count == 0) return new AppendResult(0, 0);
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -75,6 +76,7 @@ public sealed partial class SqliteEventStore
     /// <summary>Seals every pending event into a segment now (appends do this every <see cref="SealThreshold"/> events).</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {
+        ThrowIfReadOnly();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {

@@ -13,6 +13,16 @@ public sealed partial class SqliteEventStore
     private const string TitleColumns = "title_key, id, name, kind, runtime_seconds, maturity_rating, language, release_date, available_from_ms, genres, cast_members, directors";
     private const string MemberColumns = "id, joined_ms, country, attributes";
 
+    /// <summary>
+    /// Every member as a table expression: the members table and the members appends staged beside it (bare
+    /// ids, until a seal or an upsert moves them into the table), so that reads see them without writing.
+    /// </summary>
+    private const string AllMembers = """
+        (SELECT member_key, id, joined_ms, country, attributes FROM members
+         UNION ALL
+         SELECT s.member_key, s.id, NULL, NULL, '{}' FROM staged_members s WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = s.id))
+        """;
+
     private readonly Dictionary<string, long> _titleKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _titleRuntimes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Key, long TitleKey, EpisodeInfo Info)> _episodes = new(StringComparer.Ordinal);
@@ -21,6 +31,7 @@ public sealed partial class SqliteEventStore
     public async Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(titles);
+        ThrowIfReadOnly();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -114,6 +125,7 @@ public sealed partial class SqliteEventStore
     public async Task UpsertMembersAsync(IEnumerable<Member> members, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(members);
+        ThrowIfReadOnly();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -205,9 +217,9 @@ public sealed partial class SqliteEventStore
     public async Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(memberId);
-        await using var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {MemberColumns} FROM members WHERE id = $id";
+        c.CommandText = $"SELECT {MemberColumns} FROM {AllMembers} WHERE id = $id";
         c.Parameters.AddWithValue("$id", memberId);
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
         return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadMemberRow(r) : null;
@@ -215,9 +227,9 @@ public sealed partial class SqliteEventStore
 
     public async IAsyncEnumerable<Member> ReadMembersAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {MemberColumns} FROM members ORDER BY member_key";
+        c.CommandText = $"SELECT {MemberColumns} FROM {AllMembers} ORDER BY member_key";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false)) yield return ReadMemberRow(r);
     }
@@ -258,15 +270,15 @@ public sealed partial class SqliteEventStore
         return known;
     }
 
-    public Task<IdMap> ReadMemberIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("members", "member_key", ct);
+    public Task<IdMap> ReadMemberIdsAsync(CancellationToken ct = default) => ReadIdMapAsync(AllMembers, "members", "member_key", ct);
 
-    public Task<IdMap> ReadTitleIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("titles", "title_key", ct);
+    public Task<IdMap> ReadTitleIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("titles", "titles", "title_key", ct);
 
-    private async Task<IdMap> ReadIdMapAsync(string table, string keyColumn, CancellationToken ct)
+    private async Task<IdMap> ReadIdMapAsync(string source, string table, string keyColumn, CancellationToken ct)
     {
-        await using var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false);
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {keyColumn}, id FROM {table} ORDER BY {keyColumn}";
+        c.CommandText = $"SELECT {keyColumn}, id FROM {source} ORDER BY {keyColumn}";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var map = new IdMap();
         while (await r.ReadAsync(ct).ConfigureAwait(false))

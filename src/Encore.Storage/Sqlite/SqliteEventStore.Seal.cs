@@ -58,28 +58,6 @@ public sealed partial class SqliteEventStore
         StagedKeysWereMerged();
     }
 
-    /// <summary>Merges staged members and sessions now, under the write lock (for reads of those tables).</summary>
-    private async Task MergeStagedKeysAsync(CancellationToken ct)
-    {
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            RefreshIfChangedElsewhere();
-            if (_members.StagedCount == 0 && _sessions.StagedCount == 0) return;
-            using (var tx = _writer.BeginTransaction())
-            {
-                MergeStagedKeys(tx);
-                tx.Commit();
-            }
-            StagedKeysWereMerged();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
     /// <summary>
     /// Moves the staged members and sessions (this process's or another's) into their tables, inside
     /// <paramref name="tx"/> (null: a transaction begun through the C API). Call <see cref="StagedKeysWereMerged"/> once the transaction commits.

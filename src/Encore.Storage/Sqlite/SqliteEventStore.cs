@@ -22,9 +22,10 @@ public sealed partial class SqliteEventStore : IEventStore
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _disposed;
 
-    private SqliteEventStore(string path, SqliteConnection writer, string connectionString, int schemaVersion)
+    private SqliteEventStore(string path, SqliteConnection writer, string connectionString, int schemaVersion, bool readOnly)
     {
         Path = path;
+        IsReadOnly = readOnly;
         _writer = writer;
         _connectionString = connectionString;
         SchemaVersion = schemaVersion;
@@ -47,10 +48,40 @@ public sealed partial class SqliteEventStore : IEventStore
         var fullPath = System.IO.Path.GetFullPath(path);
         var folder = System.IO.Path.GetDirectoryName(fullPath);
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        return Task.FromResult(Open(fullPath, readOnly: false, immutable: false));
+    }
+
+    /// <summary>
+    /// Opens the existing database at <paramref name="path"/> for reading only: nothing is written to it (no
+    /// migration, no merge), so a file the user may not write (or a folder they may not write beside it) can
+    /// be read. Every write through this store is refused with an <see cref="InvalidOperationException"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">Not an Encore database, or one whose schema this build would first have to upgrade (or cannot read).</exception>
+    public static Task<SqliteEventStore> OpenReadOnlyAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ct.ThrowIfCancellationRequested();
+        var fullPath = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(fullPath)) throw new FileNotFoundException($"{fullPath}: no such database", fullPath);
+        try
+        {
+            return Task.FromResult(Open(fullPath, readOnly: true, immutable: false));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 14 || e.SqliteErrorCode == 8)
+        {
+            // SQLITE_CANTOPEN / SQLITE_READONLY: a WAL file's shared-memory index cannot be created beside it (a
+            // read-only folder). Nobody can be writing such a file, so it is read as immutable.
+            return Task.FromResult(Open(fullPath, readOnly: true, immutable: true));
+        }
+    }
+
+    private static SqliteEventStore Open(string fullPath, bool readOnly, bool immutable)
+    {
         var connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            DataSource = immutable ? new Uri(fullPath).AbsoluteUri + "?immutable=1" : fullPath,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             // Pooled connections would keep the file open after the store is disposed.
             Pooling = false,
             DefaultTimeout = 30,
@@ -62,24 +93,30 @@ public sealed partial class SqliteEventStore : IEventStore
             try
             {
                 writer.Open();
-                // 8 KiB pages cut a merge's B-tree work by about an eighth against 4 KiB (measured with the
-                // merge SQL). Only a new, empty file takes it; an existing one keeps its page size.
-                Execute(writer, "PRAGMA page_size = 8192");
-                Execute(writer, "PRAGMA journal_mode = WAL");
-                Execute(writer, "PRAGMA synchronous = NORMAL");
+                if (!readOnly)
+                {
+                    // SQLite quietly opens a file it may not write read-only; say so now rather than at the first write.
+                    if (SQLitePCL.raw.sqlite3_db_readonly(writer.Handle, "main") == 1)
+                        throw new UnauthorizedAccessException($"{fullPath}: the file cannot be written (no write permission on it or its folder); commands that only read can still open it");
+                    // 8 KiB pages cut a merge's B-tree work by about an eighth against 4 KiB (measured with the
+                    // merge SQL). Only a new, empty file takes it; an existing one keeps its page size.
+                    Execute(writer, "PRAGMA page_size = 8192");
+                    Execute(writer, "PRAGMA journal_mode = WAL");
+                    Execute(writer, "PRAGMA synchronous = NORMAL");
+                }
                 // A large page cache (256 MiB, taken only as the file grows) keeps the indexes a merge updates in memory.
                 Execute(writer, "PRAGMA cache_size = -262144");
                 Execute(writer, "PRAGMA temp_store = MEMORY");
-                version = SqliteSchema.Migrate(writer, fullPath);
+                version = readOnly ? SqliteSchema.RequireLatest(writer, fullPath) : SqliteSchema.Migrate(writer, fullPath);
             }
             catch (SqliteException e) when (e.SqliteErrorCode is 26 or 11)
             {
                 // SQLITE_NOTADB, SQLITE_CORRUPT: say which file, not just what SQLite felt.
                 throw new InvalidDataException($"{fullPath}: not an Encore database, or corrupt ({e.Message})", e);
             }
-            var store = new SqliteEventStore(fullPath, writer, connectionString, version);
+            var store = new SqliteEventStore(fullPath, writer, connectionString, version, readOnly);
             store.RefreshIfChangedElsewhere();
-            return Task.FromResult(store);
+            return store;
         }
         catch
         {
@@ -88,15 +125,23 @@ public sealed partial class SqliteEventStore : IEventStore
         }
     }
 
+    /// <summary>Whether this store was opened with <see cref="OpenReadOnlyAsync"/>.</summary>
+    public bool IsReadOnly { get; }
+
+    private void ThrowIfReadOnly()
+    {
+        if (IsReadOnly) throw new InvalidOperationException($"{Path} was opened read-only; writing to it needs SqliteEventStore.OpenAsync");
+    }
+
     public async Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default)
     {
         // Members first, then one snapshot of the log: counts by kind and the date range come from the
         // segments' summaries and the pending events, never from a scan of the log.
         long members, titles;
-        await using (var connection = await OpenReaderAsync(ct, mergeKeys: true).ConfigureAwait(false))
+        await using (var connection = await OpenReaderAsync(ct).ConfigureAwait(false))
         {
             using var c = connection.CreateCommand();
-            c.CommandText = "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM titles)";
+            c.CommandText = $"SELECT (SELECT count(*) FROM {AllMembers}), (SELECT count(*) FROM titles)";
             using var r = c.ExecuteReader();
             r.Read();
             members = r.GetInt64(0);
@@ -159,6 +204,7 @@ public sealed partial class SqliteEventStore : IEventStore
     /// </summary>
     public async Task CheckpointAsync(CancellationToken ct = default)
     {
+        ThrowIfReadOnly();
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -201,13 +247,12 @@ public sealed partial class SqliteEventStore : IEventStore
     }
 
     /// <summary>
-    /// A connection for one read; with <paramref name="mergeKeys"/>, staged members and sessions are moved
-    /// to their tables first, so that reads of those tables see them.
+    /// A connection for one read. Reads never write: members staged by appends (not yet moved to their table
+    /// by a seal) are read beside the table (<see cref="AllMembers"/>), so a read-only file reads the same.
     /// </summary>
-    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct, bool mergeKeys = false)
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (mergeKeys) await MergeStagedKeysAsync(ct).ConfigureAwait(false);
         var connection = new SqliteConnection(_connectionString);
         try
         {

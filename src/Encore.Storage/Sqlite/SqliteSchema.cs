@@ -239,6 +239,22 @@ internal static class SqliteSchema
     }
 
     /// <summary>
+    /// The version of a file opened read-only, which must be this build's: an older file needs its migrations,
+    /// which only a writable open applies, and a newer one is refused as in <see cref="Migrate"/>.
+    /// </summary>
+    internal static int RequireLatest(SqliteConnection connection, string path)
+    {
+        int current = ReadVersion(connection);
+        if (current == 0)
+            throw new InvalidDataException($"{path}: not an Encore database (it has no schema_version table)");
+        if (current > LatestVersion)
+            throw new InvalidDataException($"{path}: schema version {current} is newer than this Encore understands (latest {LatestVersion}); upgrade Encore to open it");
+        if (current < LatestVersion)
+            throw new InvalidDataException($"{path}: schema version {current} is older than this Encore's {LatestVersion}; it is upgraded in place the first time a command that writes opens it (e.g. `encore import`), which needs write access to the file");
+        return current;
+    }
+
+    /// <summary>
     /// Brings the file up to <paramref name="targetVersion"/> (default: the latest) and returns the version
     /// it is at. A file written by a newer Encore is refused rather than misread.
     /// </summary>
