@@ -56,6 +56,12 @@ public interface IEventStore : IAsyncDisposable
     Task<IdMap> ReadTitleIdsAsync(CancellationToken ct = default);
 
     /// <summary>
+    /// Every episode id, in the order of the dense <see cref="InteractionRow.Episode"/> indices (which title,
+    /// season and number each is comes from <see cref="ReadTitlesAsync"/>).
+    /// </summary>
+    Task<IdMap> ReadEpisodeIdsAsync(CancellationToken ct = default);
+
+    /// <summary>
     /// Streams the events matching <paramref name="query"/> as compact rows (dense indices, no strings) in
     /// timestamp order (ties in the order they were stored): the read path training uses.
     /// </summary>

@@ -156,8 +156,10 @@ public abstract class EventStoreContract
         var rows = await ReadRowsAsync(store, EventQuery.All);
         var members = await store.ReadMemberIdsAsync(Ct);
         var titles = await store.ReadTitleIdsAsync(Ct);
+        var episodes = await store.ReadEpisodeIdsAsync(Ct);
         Assert.Equal(["m1", "m2"], members.Ids);
         Assert.Equal(["film-1", "series-1"], titles.Ids);
+        Assert.Equal(3, episodes.Count);
         Assert.Equal(events.Count, rows.Count);
         for (int i = 0; i < events.Count; i++)
         {
@@ -166,6 +168,8 @@ public abstract class EventStoreContract
             Assert.Equal(e.Device, r.Device);
             Assert.Equal(e.MemberId, members[r.Member]);
             Assert.Equal(e.TitleId, r.Title < 0 ? null : titles[r.Title]);
+            Assert.Equal(e.EpisodeId, r.Episode < 0 ? null : episodes[r.Episode]);
+            Assert.Equal(e.Query, r.Query);
             Assert.Equal(e.PositionSeconds is { } p ? (float)p : float.NaN, r.Position);
             float expectedValue = e.Kind switch
             {

@@ -274,6 +274,8 @@ public sealed partial class SqliteEventStore
 
     public Task<IdMap> ReadTitleIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("titles", "titles", "title_key", ct);
 
+    public Task<IdMap> ReadEpisodeIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("episodes", "episodes", "episode_key", ct);
+
     private async Task<IdMap> ReadIdMapAsync(string source, string table, string keyColumn, CancellationToken ct)
     {
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);

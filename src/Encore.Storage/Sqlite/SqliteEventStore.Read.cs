@@ -78,11 +78,13 @@ public sealed partial class SqliteEventStore
             yield return new InteractionRow(
                 block.Member[i] - 1,
                 block.Has(i, EventFields.Title) ? block.Title[i] - 1 : -1,
+                block.Has(i, EventFields.Episode) ? block.Episode[i] - 1 : -1,
                 (EventKind)block.Kind[i],
                 (DeviceKind)block.Device[i],
                 block.Ts[i],
                 block.Has(i, EventFields.Position) ? (float)block.Position[i] : float.NaN,
-                block.Value(i));
+                block.Value(i),
+                block.Has(i, EventFields.Query) ? block.Query[i] : null);
         }
     }
 
