@@ -1,0 +1,93 @@
+namespace Encore.Signals;
+
+/// <summary>
+/// Everything one member did with one title, folded from the member's events in time order: the features that
+/// <see cref="PreferenceModel"/> turns into a confidence weight or negative evidence. For a series the counts
+/// add up over its episodes; the per-episode detail (watched share, completion) is folded into
+/// <see cref="EpisodeShareSum"/>, <see cref="EpisodesStarted"/> and <see cref="EpisodesCompleted"/>.
+/// Times are Unix milliseconds; a field never touched keeps its zero (or NaN for <see cref="Rating"/>).
+/// </summary>
+public struct TitleSignals
+{
+    /// <summary>Playbacks begun: play starts and whole-title replays.</summary>
+    public int Starts;
+    /// <summary>Whole-title replays: a replay from the start, or a start after the title was completed.</summary>
+    public int TitleReplays;
+    /// <summary>Scene replays: backward seeks over parts already seen (and replay events of a scene).</summary>
+    public int SceneReplays;
+    /// <summary>Completions: completion events, and stops past <see cref="SignalOptions.CompletionShare"/> of the runtime.</summary>
+    public int Completions;
+    /// <summary>Distinct episodes begun and completed (a film counts as one episode of itself).</summary>
+    public int EpisodesStarted;
+    public int EpisodesCompleted;
+    /// <summary>Sum over the episodes begun (or the film) of the share of its runtime watched, each at most 1.</summary>
+    public float EpisodeShareSum;
+    /// <summary>Seconds watched in all (rewatched parts count again).</summary>
+    public float WatchedSeconds;
+    /// <summary>The furthest share of the runtime reached in any one episode (or the film), at most 1.</summary>
+    public float FurthestShare;
+    /// <summary>Viewing sessions in which the title was played.</summary>
+    public int Sessions;
+    /// <summary>First and last event about the title (any kind but impressions), and the last playback event.</summary>
+    public long FirstMs;
+    public long LastMs;
+    public long LastPlayMs;
+    public int Pauses;
+    public float PauseSeconds;
+    public float LongestPauseSeconds;
+    /// <summary>Forward seeks, and the seconds they skipped.</summary>
+    public int ForwardSeeks;
+    public float SkippedSeconds;
+    public int SkippedIntros;
+    public int SkippedCredits;
+    /// <summary>Times the next episode followed the previous one within <see cref="SignalOptions.BingeWindow"/> (bingeing).</summary>
+    public int NextEpisodeFollowed;
+    /// <summary>The member's latest rating, NaN when none, and when it was given.</summary>
+    public float Rating;
+    public long RatedMs;
+    /// <summary>Searches whose chosen result was this title.</summary>
+    public int SearchLed;
+    /// <summary>Times the title was shown to the member (impressions).</summary>
+    public int Impressions;
+    /// <summary>Devices the title was played on (bit per <see cref="Encore.Core.DeviceKind"/>).</summary>
+    public byte Devices;
+    /// <summary>Parts of the day the title was played in (bit per <see cref="Dayparts"/> index).</summary>
+    public byte DayParts;
+    /// <summary>The member's session in which the title was last counted (for <see cref="Sessions"/>).</summary>
+    internal int LastSession;
+
+    public static TitleSignals Empty => new() { Rating = float.NaN, LastSession = -1 };
+
+    /// <summary>Whether the member ever began playing the title.</summary>
+    public readonly bool Played => Starts > 0;
+
+    /// <summary>Mean share of each begun episode (or of the film) that was watched, 0..1.</summary>
+    public readonly float WatchShare => EpisodesStarted == 0 ? 0f : EpisodeShareSum / EpisodesStarted;
+
+    /// <summary>Whether any episode (or the film) was watched to the end.</summary>
+    public readonly bool Completed => Completions > 0;
+
+    /// <summary>Days between the last playback and <paramref name="asOfMs"/> (never negative; infinity when never played).</summary>
+    public readonly double DaysSincePlay(long asOfMs) => Starts == 0 ? double.PositiveInfinity : Math.Max(0, asOfMs - LastPlayMs) / 86_400_000.0;
+}
+
+/// <summary>The parts of the day used for context (UTC hours, as the events carry no time zone).</summary>
+public static class Dayparts
+{
+    public const int Count = 6;
+
+    public static readonly string[] Names = ["night", "morning", "late-morning", "midday", "afternoon", "evening"];
+
+    /// <summary>0: 0-6 h, 1: 6-9 h, 2: 9-12 h, 3: 12-14 h, 4: 14-18 h, 5: 18-24 h.</summary>
+    public static int Of(int hour) => hour switch
+    {
+        < 6 => 0,
+        < 9 => 1,
+        < 12 => 2,
+        < 14 => 3,
+        < 18 => 4,
+        _ => 5,
+    };
+
+    public static int OfUnixMs(long ms) => Of((int)(((ms % 86_400_000) + 86_400_000) % 86_400_000 / 3_600_000));
+}
