@@ -86,7 +86,7 @@ internal static class SimulateCommand
                 .Add("events", summary.Events)
                 .Add("events per second", Math.Round(summary.Events / Math.Max(seconds, 1e-9)))
                 .Add("sessions", summary.Sessions)
-                .Add("plays", summary.Plays);
+                .Add("plays (a title watched in a session)", summary.Plays);
             if (storeSink is not null)
                 table.Add("stored", storeSink.Accepted).Add("duplicates (already stored)", storeSink.Duplicates).Add("rejected", storeSink.Rejected);
             if (csv is not null) table.Add("interactions exported", csv.Lines);
