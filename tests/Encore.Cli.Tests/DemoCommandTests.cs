@@ -46,8 +46,36 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True(import.ExitCode == 0, import.ToString());
 
         var run = await Encore(["demo", "--db", db, .. SmallService]);
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("already holds 1 events", run.Error);
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("holds 1 event (1 member, 0 titles) and no simulation manifest", run.Error);
+        Assert.Contains("an import or another data set", run.Error);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_the_first_demo_exits_130_and_the_next_demo_resumes_by_itself()
+    {
+        // The default database, as a first `./encore demo` from a fresh clone uses it.
+        var dataHome = _temp.File("data-home");
+        var db = Path.Combine(dataHome, "encore", "encore.db");
+        using (var child = EncoreProcess.Start(dataHome, ["demo", .. SimulateCommandTests.Interruptible]))
+        {
+            Assert.True(await child.WaitForErrorLineAsync(SimulateCommandTests.FirstDayStored, TimeSpan.FromSeconds(60), Ct), "no progress line before the demo ended");
+            Assert.False(child.HasExited, "the demo ended before it could be interrupted");
+            child.Interrupt();
+            SimulateCommandTests.AssertCancelled(await child.WaitForExitAsync(Ct));
+        }
+        long left = await SimulateCommandTests.EventCountAsync(db);
+
+        var second = await Encore(["demo", .. SimulateCommandTests.Interruptible]);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains($"{db} holds an unfinished simulation of seed 20250106, 600 members x 300 titles x 21 days under the popularity policy ({left:N0} events so far); resuming", second.Output);
+        Assert.Matches($@"Finished the interrupted simulation in .*encore\.db: [\d,]+ events added to the {left:N0} stored before", second.Output);
+        Assert.Contains("Top Picks:", second.Output);
+
+        var third = await Encore(["demo", .. SimulateCommandTests.Interruptible]);
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Contains("Reusing the simulated service", third.Output);
+        Assert.Equal(TableOf(second.Output), TableOf(third.Output));
     }
 
     /// <summary>Everything from the P-SIM table on, less the fit times (the only part that varies between runs).</summary>

@@ -56,4 +56,21 @@ public sealed class EvalCommandTests : IDisposable
         var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("no-such-folder", line);
     }
+
+
+    [Fact]
+    public async Task P_sim_on_a_database_that_is_not_a_simulation_says_what_it_holds()
+    {
+        var db = _temp.File("imported.db");
+        var events = _temp.File("events.jsonl");
+        await File.WriteAllTextAsync(events, """{"event_id":"e1","kind":"search","member_id":"m1","device":"tv","timestamp":"2025-01-01T10:00:00Z","session_id":"s1","query":"space"}""" + "\n", Ct);
+        var import = await Encore("import", events, "--db", db);
+        Assert.True(import.ExitCode == 0, import.ToString());
+
+        var run = await Encore("eval", "--protocol", "p-sim", "--db", db);
+        Assert.Equal(3, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("holds 1 event (1 member, 0 titles) and no simulation manifest", line);
+        Assert.Contains("not filled by `encore simulate`", line);
+    }
 }

@@ -9,12 +9,14 @@ namespace Encore.Cli.Commands;
 
 /// <summary>
 /// `encore demo [--db FILE] [--members N] [--titles M] [--days D] [--seed S]`: the main job end to end on the
-/// embedded default. Simulates the default service into the store (or reuses it), trains Encore's main models on
-/// everything before the last 14 days, prints their P-SIM figures, and shows one member's Top Picks and the titles
-/// similar to the last title that member watched.
+/// embedded default. Simulates the default service into the store (resumes it after an interruption, or reuses it),
+/// trains Encore's main models on everything before the last 14 days, prints their P-SIM figures, shows one member's
+/// Top Picks and the titles similar to the last title that member watched.
 /// </summary>
 internal static class DemoCommand
 {
+    private const string Policy = "popularity";
+
     /// <summary>The models compared, the best last; the showcase uses the best one.</summary>
     private static readonly string[] Models = ["popularity", "itemknn", "ease", "ials", "sequential"];
 
@@ -25,7 +27,7 @@ internal static class DemoCommand
         var titles = new Option<int>("--titles") { Description = "Titles in its catalogue.", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
         var days = new Option<int>("--days") { Description = "Simulated days (the last 14 are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
-        var command = new Command("demo", "Simulate the default streaming service (or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
+        var command = new Command("demo", "Simulate the default streaming service (or resume or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
         {
             db, members, titles, days, seed,
         };
@@ -43,23 +45,36 @@ internal static class DemoCommand
             try { options.Validate(); }
             catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
             var databasePath = DatabaseOption.Resolve(parseResult, db);
-            if (Directory.Exists(databasePath))
-                throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {databasePath}: it is a folder; --db names a file");
-
-            SimulatedDatabase.Outcome outcome;
-            try
-            {
-                outcome = await ConsoleProgress.RunAsync(parseResult, progress =>
-                    SimulatedDatabase.EnsureAsync(databasePath, options, new SimulationDayProgress(progress), ct));
-            }
-            catch (InvalidOperationException e)
-            {
-                throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (e.g. --db encore-demo.db)", e);
-            }
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine(outcome.Reused
-                ? $"Reusing the simulated service in {databasePath}"
-                : string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {databasePath}: {outcome.EventsStored:N0} events"));
+
+            await using (var store = await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct))
+            {
+                var service = new SimulatedService(options);
+                try
+                {
+                    var found = await SimulatedDatabase.InspectAsync(store, databasePath, options, Policy, service, ct);
+                    if (found.Contents is SimulatedDatabase.Contents.Unfinished or SimulatedDatabase.Contents.UnfinishedWithoutManifest)
+                        output.WriteLine(found.Description);
+                    if (!found.NeedsSimulation)
+                    {
+                        output.WriteLine(string.Create(c, $"Reusing the simulated service in {databasePath} ({found.Events:N0} events)"));
+                    }
+                    else
+                    {
+                        var filled = await ConsoleProgress.RunAsync(parseResult, progress => SimulatedDatabase.FillAsync(
+                            store, found, service, PolicyCatalog.Create(Policy, service), [], new SimulationDayProgress(progress), ct));
+                        if (filled.Rejected > 0)
+                            throw new CliException(ExitCodes.Failure, $"{filled.Rejected} simulated events failed validation (a simulator bug), first: {filled.FirstRejections[0]}");
+                        output.WriteLine(found.Contents == SimulatedDatabase.Contents.Empty
+                            ? string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {databasePath}: {filled.Stored:N0} events")
+                            : string.Create(c, $"Finished the interrupted simulation in {databasePath}: {filled.Stored:N0} events added to the {filled.AlreadyStored:N0} stored before ({filled.Summary.Events:N0} in all)"));
+                    }
+                }
+                catch (SimulationConflictException e)
+                {
+                    throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE, e.g. --db encore-demo.db)", e);
+                }
+            }
 
             var reports = new List<EvaluationReport>();
             foreach (var model in Models)

@@ -39,45 +39,62 @@ internal static class SimulateCommand
                 Days = parseResult.GetValue(days),
                 Seed = parseResult.GetValue(seed),
             };
-            SimulatedService service;
-            try { service = new SimulatedService(options); }
+            try { options.Validate(); }
             catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            var policyName = parseResult.GetValue(policy)!;
-            var homepage = PolicyCatalog.Create(policyName, service);
             bool store = !parseResult.GetValue(noStore);
             var exportPath = parseResult.GetValue(export);
-            if (!store && exportPath is null && !parseResult.GetValue(report))
+            bool wantReport = parseResult.GetValue(report);
+            if (!store && exportPath is null && !wantReport)
                 throw new CliException(ExitCodes.Usage, "--no-store without --export-interactions or --report would produce nothing");
+            var service = new SimulatedService(options);
+            var homepage = PolicyCatalog.Create(parseResult.GetValue(policy)!, service);
 
-            var sinks = new List<ISimulationSink>();
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             await using var database = store ? await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct) : null;
+            SimulatedDatabase.Inspection? inspection = null;
             if (database is not null)
             {
-                SimulatedDatabase.Contents contents;
-                try { contents = await SimulatedDatabase.InspectAsync(database, databasePath, SimulationManifest.From(options, homepage.Name), ct); }
-                catch (InvalidOperationException e) { throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE)", e); }
-                if (contents == SimulatedDatabase.Contents.ThisService)
+                try { inspection = await SimulatedDatabase.InspectAsync(database, databasePath, options, homepage.Name, service, ct); }
+                catch (SimulationConflictException e) { throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE)", e); }
+                if (!inspection.NeedsSimulation)
                 {
-                    output.WriteLine($"{databasePath} already holds this simulated service; nothing to store");
-                    if (exportPath is null && !parseResult.GetValue(report)) return ExitCodes.Success;
-                    store = false;
+                    output.WriteLine(inspection.Description + "; nothing to store");
+                    if (exportPath is null && !wantReport) return ExitCodes.Success;
+                    inspection = null; // the export or the report still needs the run, without the store
+                }
+                else if (inspection.Contents != SimulatedDatabase.Contents.Empty)
+                {
+                    output.WriteLine(inspection.Description);
                 }
             }
-            StoreSink? storeSink = store ? new StoreSink(database!) : null;
-            if (storeSink is not null) sinks.Add(storeSink);
+            // Opened only once the database is known to take this service, so that a refusal leaves no empty export.
             await using var csv = exportPath is null ? null : new InteractionCsvSink(Path.GetFullPath(exportPath));
+            var sinks = new List<ISimulationSink>();
             if (csv is not null) sinks.Add(csv);
-            var reportSink = parseResult.GetValue(report) ? new SimulationReportSink() : null;
+            var reportSink = wantReport ? new SimulationReportSink() : null;
             if (reportSink is not null) sinks.Add(reportSink);
 
             var clock = Stopwatch.StartNew();
-            var summary = await ConsoleProgress.RunAsync(parseResult, progress =>
-                service.RunAsync(homepage, new CompositeSink(sinks), new SimulationDayProgress(progress), ct));
+            SimulatedDatabase.FillResult? filled = null;
+            SimulationSummary summary;
+            if (inspection is not null)
+            {
+                try
+                {
+                    filled = await ConsoleProgress.RunAsync(parseResult, progress =>
+                        SimulatedDatabase.FillAsync(database!, inspection, service, homepage, sinks, new SimulationDayProgress(progress), ct));
+                }
+                catch (SimulationConflictException e) { throw new CliException(ExitCodes.Failure, e.Message, e); }
+                summary = filled.Summary;
+            }
+            else
+            {
+                summary = await ConsoleProgress.RunAsync(parseResult, progress =>
+                    service.RunAsync(homepage, new CompositeSink(sinks), new SimulationDayProgress(progress), ct));
+            }
             double seconds = clock.Elapsed.TotalSeconds;
-            if (storeSink is not null) SimulationManifest.From(options, homepage.Name).Save(databasePath);
 
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c,
@@ -87,17 +104,17 @@ internal static class SimulateCommand
                 .Add("events per second", Math.Round(summary.Events / Math.Max(seconds, 1e-9)))
                 .Add("sessions", summary.Sessions)
                 .Add("plays (a title watched in a session)", summary.Plays);
-            if (storeSink is not null)
-                table.Add("stored", storeSink.Accepted).Add("duplicates (already stored)", storeSink.Duplicates).Add("rejected", storeSink.Rejected);
+            if (filled is not null)
+                table.Add("stored", filled.Stored).Add("already stored (an earlier run)", filled.AlreadyStored).Add("rejected", filled.Rejected);
             if (csv is not null) table.Add("interactions exported", csv.Lines);
             table.WriteTo(output, "  ");
-            if (storeSink is not null) output.WriteLine($"  database {databasePath}");
+            if (filled is not null) output.WriteLine($"  database {databasePath}");
             if (csv is not null) output.WriteLine($"  interactions {Path.GetFullPath(exportPath!)}");
             if (reportSink is not null) output.WriteLine(reportSink.Build().ToText());
-            if (storeSink is { Rejected: > 0 })
+            if (filled is { Rejected: > 0 })
             {
-                foreach (var r in storeSink.FirstRejections) error.WriteLine("encore: rejected " + r);
-                throw new CliException(ExitCodes.Failure, $"{storeSink.Rejected} simulated events failed validation (a simulator bug)");
+                foreach (var r in filled.FirstRejections) error.WriteLine("encore: rejected " + r);
+                throw new CliException(ExitCodes.Failure, $"{filled.Rejected} simulated events failed validation (a simulator bug); the database stays marked unfinished");
             }
             return ExitCodes.Success;
         }));
@@ -128,6 +145,10 @@ internal static class SimulateCommand
             try
             {
                 reports.AddRange(await Encore.Evaluation.Simulation.PSimProtocol.RunAsync(databasePath, name, parameters, null, new LineProgress(error), ct));
+            }
+            catch (NotASimulationException e)
+            {
+                throw new CliException(ExitCodes.DatabaseUnavailable, e.Message, e);
             }
             catch (ArgumentException e)
             {

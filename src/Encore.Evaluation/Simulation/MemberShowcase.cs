@@ -24,11 +24,11 @@ public sealed record MemberShowcase(
     /// Fits <paramref name="model"/> on the training period of the simulated database under <paramref name="setting"/>
     /// and shows the test member with the most titles watched in the test days (ties: the lowest index).
     /// </summary>
+    /// <exception cref="NotASimulationException">The database holds no finished simulation.</exception>
     public static async Task<MemberShowcase> BuildAsync(string databasePath, string model, SignalSetting setting, int n,
         CancellationToken ct = default)
     {
-        var manifest = SimulationManifest.TryLoad(databasePath)
-            ?? throw new ArgumentException($"{databasePath} was not filled by `encore simulate`");
+        var manifest = await SimulatedDatabase.RequireFinishedAsync(databasePath, ct).ConfigureAwait(false);
         var trainer = ModelCatalog.CreateTrainer(model, new Dictionary<string, string>());
         await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var split = await PSimSplit.LoadAsync(store, manifest, ct).ConfigureAwait(false);

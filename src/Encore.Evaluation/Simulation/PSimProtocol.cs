@@ -21,7 +21,8 @@ public static class PSimProtocol
     public const int K = 20;
 
     /// <summary>Runs P-SIM for one catalogue model under each of <paramref name="settings"/> (all when null).</summary>
-    /// <exception cref="ArgumentException">Unknown model, parameter or signal setting; a database with no simulation manifest.</exception>
+    /// <exception cref="ArgumentException">Unknown model, parameter or signal setting; a service too short to split.</exception>
+    /// <exception cref="NotASimulationException">The database holds no finished simulation (the message says what it holds, and how to finish an interrupted one).</exception>
     public static async Task<IReadOnlyList<EvaluationReport>> RunAsync(string databasePath, string model,
         IReadOnlyDictionary<string, string> parameters, IReadOnlyList<SignalSetting>? settings = null,
         IProgress<string>? progress = null, CancellationToken ct = default)
@@ -30,8 +31,7 @@ public static class PSimProtocol
         if (!ModelCatalog.TryGet(model, out var descriptor))
             throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}");
         var trainer = descriptor.CreateTrainer(parameters);
-        var manifest = SimulationManifest.TryLoad(databasePath)
-            ?? throw new ArgumentException($"{databasePath} was not filled by `encore simulate` (no {Path.GetFileName(SimulationManifest.PathFor(databasePath))} beside it); P-SIM needs the simulated service's seed and sizes");
+        var manifest = await SimulatedDatabase.RequireFinishedAsync(databasePath, ct).ConfigureAwait(false);
         await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var split = await PSimSplit.LoadAsync(store, manifest, ct).ConfigureAwait(false);
         progress?.Report($"p-sim: {manifest.Members:N0} members x {manifest.Titles:N0} titles x {manifest.Days} days, seed {manifest.Seed}; "
