@@ -28,6 +28,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("Top Picks:", first.Output);
         Assert.Matches(@"(?m)^\s+10\. [ *] \S", first.Output);
         Assert.Contains("Because you watched ", first.Output);
+        Assert.DoesNotContain("NaN", first.Output);
 
         var second = await Encore(["demo", "--db", db, .. SmallService]);
         Assert.True(second.ExitCode == 0, second.ToString());
@@ -49,6 +50,27 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("holds 1 event (1 member, 0 titles) and no simulation manifest", run.Error);
         Assert.Contains("an import or another data set", run.Error);
+    }
+
+    [Theory]
+    [InlineData("--days", "5", "--days 5: P-SIM needs at least 15 simulated days: the last 14 are its test period, and training needs at least one day before them")]
+    [InlineData("--days", "14", "--days 14: P-SIM needs at least 15 simulated days")]
+    [InlineData("--members", "1", "--members 1: P-SIM needs at least 20 members: its figures average over the members who start a new title in the last 14 days")]
+    [InlineData("--members", "0", "--members 0: members must be at least 1")]
+    [InlineData("--titles", "5", "--titles 5: titles must be at least 20")]
+    public async Task Every_option_is_checked_before_any_work(string option, string value, string reason)
+    {
+        var db = _temp.File("never.db");
+        var args = new List<string> { "demo", "--db", db };
+        for (int i = 0; i < SmallService.Length; i += 2)
+            if (SmallService[i] != option) args.AddRange([SmallService[i], SmallService[i + 1]]);
+        args.AddRange([option, value]);
+        var run = await Encore([.. args]);
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("encore: " + reason, line);
+        Assert.False(File.Exists(db), "the demo touched the database before refusing its options");
+        Assert.DoesNotContain("NaN", run.Output);
     }
 
     [Fact]

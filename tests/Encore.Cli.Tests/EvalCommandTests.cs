@@ -59,6 +59,25 @@ public sealed class EvalCommandTests : IDisposable
 
 
     [Fact]
+    public async Task P_sim_with_no_member_to_score_prints_a_dash_and_why_never_NaN()
+    {
+        // Seed 2 of a one-member service: the member starts nothing before the test days nor a new title in them.
+        var db = _temp.File("one-member.db");
+        var sim = await Encore("simulate", "--members", "1", "--titles", "20", "--days", "15", "--seed", "2", "--db", db);
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+        Assert.Contains("note: `encore eval --protocol p-sim` cannot score this service well: --members 1: P-SIM needs at least 20 members", sim.Output);
+
+        var run = await Encore("eval", "--protocol", "p-sim", "--db", db, "--model", "popularity", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("NaN", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches(@"(?m)^\s+popularity\s+all\s+\d+\s+-\s+-\s+-\s+-\s", run.Output);
+        Assert.Contains("-: no member started a new title in the last 14 days and watched 70% of it, so truth (a) has no member to average over", run.Output);
+        Assert.Contains("-: no member started a title before the last 14 days, so truth (b) has no member to average over", run.Output);
+        // JSON has no NaN: a missing figure is null.
+        Assert.Contains("\"recall@20\":null", run.Output.TrimEnd().Split('\n')[^1]);
+    }
+
+    [Fact]
     public async Task P_sim_on_a_database_that_is_not_a_simulation_says_what_it_holds()
     {
         var db = _temp.File("imported.db");

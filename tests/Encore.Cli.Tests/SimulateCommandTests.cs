@@ -109,6 +109,31 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.DoesNotContain(lines, l => !l.StartsWith("simulate: ", StringComparison.Ordinal) && !l.StartsWith("p-sim: ", StringComparison.Ordinal) && l != "encore: cancelled");
     }
 
+    [Fact]
+    public async Task An_export_file_that_cannot_be_written_is_refused_before_the_run()
+    {
+        var folder = _temp.File("a-folder");
+        Directory.CreateDirectory(folder);
+        var run = await Encore("simulate", "--members", "60", "--titles", "40", "--days", "3", "--no-store", "--export-interactions", folder);
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"encore: cannot write --export-interactions {folder}: ", line);
+    }
+
+    [Fact]
+    public async Task A_service_too_short_for_p_sim_is_stored_with_a_note_and_p_sim_refuses_it_before_any_work()
+    {
+        var db = _temp.File("short.db");
+        var run = await Encore("simulate", "--members", "60", "--titles", "40", "--days", "5", "--db", db);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("note: `encore eval --protocol p-sim` cannot score this service well: --days 5: P-SIM needs at least 15 simulated days", run.Output);
+
+        var eval = await Encore("eval", "--protocol", "p-sim", "--db", db);
+        Assert.Equal(1, eval.ExitCode);
+        var line = Assert.Single(eval.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("P-SIM needs at least 15 simulated days: the last 14 are its test period, and training needs at least one day before them (this service has 5)", line);
+    }
+
     internal static async Task<long> EventCountAsync(string db)
     {
         await using var store = await SqliteEventStore.OpenAsync(db, Ct);

@@ -23,9 +23,9 @@ internal static class DemoCommand
     public static Command Create()
     {
         var db = DatabaseOption.Create();
-        var members = new Option<int>("--members") { Description = "Members of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultMembers, HelpName = "N" };
-        var titles = new Option<int>("--titles") { Description = "Titles in its catalogue.", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
-        var days = new Option<int>("--days") { Description = "Simulated days (the last 14 are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
+        var members = new Option<int>("--members") { Description = $"Members of the simulated service (at least {PSimProtocol.MinimumMembers}).", DefaultValueFactory = _ => SimulationOptions.DefaultMembers, HelpName = "N" };
+        var titles = new Option<int>("--titles") { Description = "Titles in its catalogue (at least 20).", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
+        var days = new Option<int>("--days") { Description = $"Simulated days (at least {PSimSplit.MinimumDays}: the last {PSimSplit.TestDays} are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
         var command = new Command("demo", "Simulate the default streaming service (or resume or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
         {
@@ -42,7 +42,13 @@ internal static class DemoCommand
                 Days = parseResult.GetValue(days),
                 Seed = parseResult.GetValue(seed),
             };
-            try { options.Validate(); }
+            // Every option is checked before any work: a service P-SIM cannot score is refused here, not after simulating it.
+            try
+            {
+                options.Validate();
+                PSimProtocol.RequireEvaluable(options);
+            }
+            catch (ArgumentOutOfRangeException e) { throw CliArguments.OutOfRange(e); }
             catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             var c = CultureInfo.InvariantCulture;
@@ -87,15 +93,23 @@ internal static class DemoCommand
                 table.Add(r.Model, Math.Round(Metric(r, "recall@20"), 4), Math.Round(Metric(r, "ndcg@20"), 4),
                     Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
             table.WriteTo(output, "  ");
+            PSimOutput.WriteMissing(output, reports[0]);
 
-            var best = reports.MaxBy(r => Metric(r, "ndcg@20"))!;
-            var showcase = await MemberShowcase.BuildAsync(databasePath, best.Model, SignalSetting.All, 10, ct);
             output.WriteLine();
-            output.WriteLine($"Member {showcase.MemberId} ({showcase.HistoryLength} titles before the test days), model {showcase.Model}; * = watched in the test days");
-            output.WriteLine("  Top Picks:");
-            WriteTitles(output, showcase.TopPicks);
-            output.WriteLine($"  Because you watched {showcase.LastWatched.Name}:");
-            WriteTitles(output, showcase.BecauseYouWatched);
+            var best = reports.Where(r => double.IsFinite(Metric(r, "ndcg@20"))).MaxBy(r => Metric(r, "ndcg@20"));
+            var showcase = best is null ? null : await MemberShowcase.TryBuildAsync(databasePath, best.Model, SignalSetting.All, 10, ct);
+            if (showcase is null)
+            {
+                output.WriteLine($"No member to show: {MemberShowcase.NoMemberToShow}.");
+            }
+            else
+            {
+                output.WriteLine($"Member {showcase.MemberId} ({showcase.HistoryLength} titles before the test days), model {showcase.Model}; * = watched in the test days");
+                output.WriteLine("  Top Picks:");
+                WriteTitles(output, showcase.TopPicks);
+                output.WriteLine($"  Because you watched {showcase.LastWatched.Name}:");
+                WriteTitles(output, showcase.BecauseYouWatched);
+            }
             return ExitCodes.Success;
         }));
         return command;
@@ -108,4 +122,17 @@ internal static class DemoCommand
     }
 
     private static double Metric(EvaluationReport report, string name) => report.Metrics.First(m => m.Name == name).Value;
+}
+
+/// <summary>What the P-SIM tables of `encore demo` and `encore eval --protocol p-sim` say under a figure printed as "-".</summary>
+internal static class PSimOutput
+{
+    /// <summary>Writes why a truth's figures are missing, when a truth has no member to average over.</summary>
+    public static void WriteMissing(TextWriter output, EvaluationReport report)
+    {
+        if (report.Split.TestUsers == 0)
+            output.WriteLine($"  {TextTable.Missing}: no member started a new title in the last {PSimSplit.TestDays} days and watched 70% of it, so truth (a) has no member to average over (recall@20, ndcg@20)");
+        if (report.Metrics.FirstOrDefault(m => m.Name == "tasteUsers") is { Value: 0 })
+            output.WriteLine($"  {TextTable.Missing}: no member started a title before the last {PSimSplit.TestDays} days, so truth (b) has no member to average over (the taste figures)");
+    }
 }

@@ -40,6 +40,7 @@ internal static class SimulateCommand
                 Seed = parseResult.GetValue(seed),
             };
             try { options.Validate(); }
+            catch (ArgumentOutOfRangeException e) { throw CliArguments.OutOfRange(e); }
             catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message, e); }
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
@@ -70,7 +71,13 @@ internal static class SimulateCommand
                 }
             }
             // Opened only once the database is known to take this service, so that a refusal leaves no empty export.
-            await using var csv = exportPath is null ? null : new InteractionCsvSink(Path.GetFullPath(exportPath));
+            InteractionCsvSink? csv;
+            try { csv = exportPath is null ? null : new InteractionCsvSink(Path.GetFullPath(exportPath)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.BadInput, $"cannot write --export-interactions {exportPath}: {e.Message}", e);
+            }
+            await using var csvSink = csv;
             var sinks = new List<ISimulationSink>();
             if (csv is not null) sinks.Add(csv);
             var reportSink = wantReport ? new SimulationReportSink() : null;
@@ -115,6 +122,14 @@ internal static class SimulateCommand
             {
                 foreach (var r in filled.FirstRejections) error.WriteLine("encore: rejected " + r);
                 throw new CliException(ExitCodes.Failure, $"{filled.Rejected} simulated events failed validation (a simulator bug); the database stays marked unfinished");
+            }
+            if (filled is not null)
+            {
+                try { Encore.Evaluation.Simulation.PSimProtocol.RequireEvaluable(options); }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    output.WriteLine($"  note: `encore eval --protocol p-sim` cannot score this service well: {CliArguments.OutOfRange(e).Message}");
+                }
             }
             return ExitCodes.Success;
         }));
@@ -164,6 +179,7 @@ internal static class SimulateCommand
             table.Add(r.Model, r.Parameters["signals"], r.Split.Train, Math.Round(Metric(r, "recall@20"), 4), Math.Round(Metric(r, "ndcg@20"), 4),
                 Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
         table.WriteTo(output, "  ");
+        PSimOutput.WriteMissing(output, first);
         if (json) foreach (var r in reports) output.WriteLine(r.ToJson());
         return ExitCodes.Success;
     }
