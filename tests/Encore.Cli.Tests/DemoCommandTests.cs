@@ -1,3 +1,4 @@
+using Encore.Models;
 using Encore.TestSupport;
 using Xunit;
 
@@ -23,7 +24,11 @@ public sealed class DemoCommandTests : IDisposable
         var first = await Encore(["demo", "--db", db, .. SmallService]);
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Matches(@"Simulated 300 members x 150 titles x 28 days \(seed \d+\) into .*demo\.db: [\d,]+ events", first.Output);
-        foreach (var model in new[] { "popularity", "itemknn", "ease", "ials", "sequential" })
+        // Every main model, in the catalogue's order.
+        var rows = first.Output.Split('\n').Select(l => l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(cells => cells.Length == 6 && ModelCatalog.Main.Contains(cells[0])).Select(cells => cells[0]).ToList();
+        Assert.Equal(ModelCatalog.Main, rows);
+        foreach (var model in ModelCatalog.Main)
             Assert.Matches($@"(?m)^\s+{model}\s+0\.\d+\s+0\.\d+", first.Output);
         Assert.Contains("Top Picks:", first.Output);
         Assert.Matches(@"(?m)^\s+10\. [ *] \S", first.Output);

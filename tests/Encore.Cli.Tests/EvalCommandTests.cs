@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Encore.Models;
 using Encore.TestSupport;
 using Xunit;
 
@@ -57,6 +58,27 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("no-such-folder", line);
     }
 
+
+    private static readonly string[] Settings = ["plays", "watch-time", "completions", "ratings", "all"];
+
+    [Fact]
+    public async Task P_sim_without_a_model_runs_every_main_model_under_every_signal_setting()
+    {
+        var db = _temp.File("psim.db");
+        var sim = await Encore("simulate", "--members", "60", "--titles", "40", "--days", "21", "--db", db);
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+
+        var run = await Encore("eval", "--protocol", "p-sim", "--db", db);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = run.Output.Split('\n')
+            .Select(l => l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(cells => cells.Length == 8 && Settings.Contains(cells[1]))
+            .Select(cells => (Model: cells[0], Signals: cells[1]))
+            .ToList();
+        Assert.Contains("sequential", ModelCatalog.Main);
+        Assert.Equal(ModelCatalog.Main.SelectMany(m => Settings.Select(s => (m, s))), rows);
+        Assert.DoesNotContain("NaN", run.Output);
+    }
 
     [Fact]
     public async Task P_sim_with_no_member_to_score_prints_a_dash_and_why_never_NaN()

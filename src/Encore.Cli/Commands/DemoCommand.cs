@@ -3,6 +3,7 @@ using System.Globalization;
 using Encore.Cli.Terminal;
 using Encore.Evaluation.Reporting;
 using Encore.Evaluation.Simulation;
+using Encore.Models;
 using Encore.Simulation;
 
 namespace Encore.Cli.Commands;
@@ -16,9 +17,6 @@ namespace Encore.Cli.Commands;
 internal static class DemoCommand
 {
     private const string Policy = "popularity";
-
-    /// <summary>The models compared, the best last; the showcase uses the best one.</summary>
-    private static readonly string[] Models = ["popularity", "itemknn", "ease", "ials", "sequential"];
 
     public static Command Create()
     {
@@ -83,7 +81,7 @@ internal static class DemoCommand
             }
 
             var reports = new List<EvaluationReport>();
-            foreach (var model in Models)
+            foreach (var model in ModelCatalog.Main)
                 reports.AddRange(await PSimProtocol.RunAsync(databasePath, model, new Dictionary<string, string>(),
                     [SignalSetting.All], new LineProgress(error), ct));
             output.WriteLine();

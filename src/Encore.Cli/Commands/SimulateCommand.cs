@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Encore.Cli.Terminal;
+using Encore.Models;
 using Encore.Simulation;
 
 namespace Encore.Cli.Commands;
@@ -136,13 +137,10 @@ internal static class SimulateCommand
         return command;
     }
 
-    /// <summary>The models `encore eval --protocol p-sim` runs when none is named.</summary>
-    private static readonly string[] PSimModels = ["popularity", "itemknn", "ease", "ials"];
-
     /// <summary>
     /// `encore eval --protocol p-sim [--db FILE] [--model NAME] [--param k=v]... [--json]`: P-SIM on a simulated
-    /// database for one model (or Encore's main models), under every signal setting; a table, and with --json one
-    /// line of JSON per model and setting (the last one: the last model with all signals).
+    /// database for one model (or every one of <see cref="ModelCatalog.Main"/>), under every signal setting; a table,
+    /// and with --json one line of JSON per model and setting (the last one: the last model with all signals).
     /// </summary>
     internal static async Task<int> EvaluateAsync(ParseResult parseResult, string databasePath, string? model, string[] param, bool json, CancellationToken ct)
     {
@@ -151,8 +149,8 @@ internal static class SimulateCommand
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
         var parameters = CliArguments.Pairs(param);
-        var models = string.IsNullOrWhiteSpace(model) ? PSimModels : [model];
-        if (models.Length > 1 && parameters.Count > 0)
+        IReadOnlyList<string> models = string.IsNullOrWhiteSpace(model) ? ModelCatalog.Main : [model];
+        if (models.Count > 1 && parameters.Count > 0)
             throw new CliException(ExitCodes.Usage, "--param needs --model (parameters belong to one model)");
         var reports = new List<Encore.Evaluation.Reporting.EvaluationReport>();
         foreach (var name in models)
