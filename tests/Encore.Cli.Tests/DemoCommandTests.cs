@@ -34,6 +34,12 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Matches(@"(?m)^\s+10\. [ *] \S", first.Output);
         Assert.Contains("Because you watched ", first.Output);
         Assert.DoesNotContain("NaN", first.Output);
+        // It ends with what to try next, on this database.
+        var next = first.Output[first.Output.LastIndexOf("\nNext (", StringComparison.Ordinal)..];
+        Assert.Contains($"encore stats --db {db}", next);
+        Assert.Contains($"encore eval --protocol p-sim --db {db}", next);
+        Assert.Contains("encore simulate --members 300 --titles 150 --days 28 --no-store --report", next);
+        Assert.Contains("README.md", next);
 
         var second = await Encore(["demo", "--db", db, .. SmallService]);
         Assert.True(second.ExitCode == 0, second.ToString());
@@ -107,6 +113,6 @@ public sealed class DemoCommandTests : IDisposable
 
     /// <summary>Everything from the P-SIM table on, less the fit times (the only part that varies between runs).</summary>
     private static string TableOf(string output) => string.Join('\n',
-        output[output.IndexOf("P-SIM:", StringComparison.Ordinal)..].Split('\n')
+        output[output.IndexOf("P-SIM:", StringComparison.Ordinal)..output.LastIndexOf("\nNext (", StringComparison.Ordinal)].Split('\n')
             .Select(line => System.Text.RegularExpressions.Regex.Replace(line, @"\s+[\d.]+$", "")));
 }

@@ -12,7 +12,7 @@ namespace Encore.Cli.Commands;
 /// `encore demo [--db FILE] [--members N] [--titles M] [--days D] [--seed S]`: the main job end to end on the
 /// embedded default. Simulates the default service into the store (resumes it after an interruption, or reuses it),
 /// trains Encore's main models on everything before the last 14 days, prints their P-SIM figures, shows one member's
-/// Top Picks and the titles similar to the last title that member watched.
+/// Top Picks and the titles similar to the last title that member watched, and names the commands to try next.
 /// </summary>
 internal static class DemoCommand
 {
@@ -108,9 +108,30 @@ internal static class DemoCommand
                 output.WriteLine($"  Because you watched {showcase.LastWatched.Name}:");
                 WriteTitles(output, showcase.BecauseYouWatched);
             }
+            WriteNext(output, databasePath, options);
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>What to try next, with the real database path (and the demo's sizes where they are not the defaults).</summary>
+    private static void WriteNext(TextWriter output, string databasePath, SimulationOptions options)
+    {
+        var db = ShellText.Quote(databasePath);
+        var sizes = new List<string>();
+        if (options.Members != SimulationOptions.DefaultMembers) sizes.Add($"--members {options.Members.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Titles != SimulationOptions.DefaultTitles) sizes.Add($"--titles {options.Titles.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Days != SimulationOptions.DefaultDays) sizes.Add($"--days {options.Days.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Seed != SimulationOptions.DefaultSeed) sizes.Add($"--seed {options.Seed.ToString(CultureInfo.InvariantCulture)}");
+        var same = sizes.Count == 0 ? "" : string.Join(' ', sizes) + " ";
+        output.WriteLine();
+        output.WriteLine("Next (in a clone of the repository, type ./encore for encore):");
+        new TextTable(2)
+            .Add($"encore stats --db {db}", "what the database holds: members, titles, events by kind")
+            .Add($"encore eval --protocol p-sim --db {db}", "every main model under every signal setting (the ablation)")
+            .Add($"encore simulate {same}--no-store --report", "the distributions of this simulated service: devices, completion, binge, search")
+            .Add("README.md, docs/SIMULATION.md", "what is simulated, and how P-SIM scores a model")
+            .WriteTo(output, "  ");
     }
 
     private static void WriteTitles(TextWriter output, IReadOnlyList<ShowcaseTitle> titles)
