@@ -39,6 +39,22 @@ public static class ModelCatalog
 
     public static IReadOnlyList<string> Names { get; } = All.Select(d => d.Name).ToArray();
 
+    /// <summary>
+    /// Encore's main top-N models, in the order every comparison lists them: the popularity baseline first, then
+    /// item-kNN, EASE, iALS and the sequential model. `encore demo` trains exactly these, and
+    /// `encore eval --protocol p-sim` without --model evaluates exactly these: the one list both use, so that no
+    /// command leaves a main model out. Today it is every catalogue model; a model added to <see cref="All"/> for
+    /// experiments joins the comparisons only when it is added here too.
+    /// </summary>
+    public static IReadOnlyList<string> Main { get; } =
+    [
+        PopularityTrainer.Descriptor.Name,
+        ItemKnnTrainer.Descriptor.Name,
+        EaseTrainer.Descriptor.Name,
+        IalsTrainer.Descriptor.Name,
+        Sequential.SequentialTrainer.Descriptor.Name,
+    ];
+
     /// <summary>The descriptor of <paramref name="name"/> (case-insensitive), or an error listing the known names.</summary>
     public static ModelDescriptor Get(string name)
     {

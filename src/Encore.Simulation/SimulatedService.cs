@@ -11,7 +11,7 @@ namespace Encore.Simulation;
 /// </summary>
 public sealed class SimulatedService
 {
-    private const int BlockSize = 4096;
+    internal const int BlockSize = 4096;
     private const int ChunkSize = 128;
 
     public SimulatedService(SimulationOptions options)

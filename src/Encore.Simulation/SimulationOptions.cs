@@ -18,7 +18,10 @@ public sealed record SimulationOptions
     public ulong Seed { get; init; } = DefaultSeed;
 
     /// <summary>Day 0 of the simulation, a fixed Monday so the timeline never depends on the clock.</summary>
-    public DateTime StartUtc { get; init; } = new(2025, 1, 6, 0, 0, 0, DateTimeKind.Utc);
+    public DateTime StartUtc { get; init; } = DefaultStartUtc;
+
+    /// <summary>The default day 0, 2025-01-06 (a Monday).</summary>
+    public static DateTime DefaultStartUtc { get; } = new(2025, 1, 6, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Dimensions of the hidden taste space.</summary>
     public int LatentDimensions { get; init; } = 16;

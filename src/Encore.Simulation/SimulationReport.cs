@@ -170,6 +170,9 @@ public sealed class SimulationReportSink : ISimulationSink
             AbsentTitleSearchShare = _searches == 0 ? 0 : (double)_absentSearches / _searches,
             SearchPlayRate = _searches == 0 ? 0 : (double)_searchesPlayed / _searches,
             Replays = _replays,
+            SeriesPlays = _seriesPlays,
+            SeriesPlaysSkippingCredits = _seriesSkipCredits,
+            SessionsAbandonedOnHomepage = _abandonedBrowsing,
             LovedShareOfReplays = _replays == 0 ? 0 : (double)_lovedReplays / _replays,
             LikedShareOfSeriesPlays = _seriesPlays == 0 ? 0 : (double)_likedSeriesPlays / _seriesPlays,
             LikedShareOfSkipCredits = _seriesSkipCredits == 0 ? 0 : (double)_likedSeriesSkipCredits / _seriesSkipCredits,
@@ -226,42 +229,76 @@ public sealed record SimulationReport
     public long Searches { get; init; }
     public double AbsentTitleSearchShare { get; init; }
     public double SearchPlayRate { get; init; }
+    /// <summary>
+    /// Plays that replay a whole title the member had finished (each starts with one replay event). Not the number
+    /// of replay events: most of those are scene replays (see <see cref="SceneReplayEvents"/>).
+    /// </summary>
     public long Replays { get; init; }
     public double LovedShareOfReplays { get; init; }
+    /// <summary>Plays of a series (one play: one member, one title, one session, however many episodes).</summary>
+    public long SeriesPlays { get; init; }
+    /// <summary>Series plays in which the member skipped the credits at least once (not skip_credits events).</summary>
+    public long SeriesPlaysSkippingCredits { get; init; }
+    /// <summary>Sessions that ended without a play after the member looked at titles on the homepage.</summary>
+    public long SessionsAbandonedOnHomepage { get; init; }
     public double LikedShareOfSeriesPlays { get; init; }
+    /// <summary>Share of <see cref="SeriesPlaysSkippingCredits"/> that are of a series the member truly likes.</summary>
     public double LikedShareOfSkipCredits { get; init; }
 
     public long TotalEvents => EventsByKind.Values.Sum();
 
-    /// <summary>A readable multi-line report.</summary>
+    /// <summary>Every replay event: one per <see cref="Replays"/> (a title replayed) plus the scene replays.</summary>
+    public long ReplayEvents => EventsByKind.GetValueOrDefault(EventKind.Replay);
+
+    /// <summary>Replay events of a scene (after a seek back), the replay events that are not the start of a title replay.</summary>
+    public long SceneReplayEvents => ReplayEvents - Replays;
+
+    /// <summary>
+    /// Every play_start event: one per episode started, so more than <see cref="Plays"/>, which counts a binge once
+    /// (and a title replay, which starts with a replay event instead).
+    /// </summary>
+    public long PlayStartEvents => EventsByKind.GetValueOrDefault(EventKind.PlayStart);
+
+    /// <summary>
+    /// A readable multi-line report. Each figure says what it counts (plays are not play_start events, replays of a
+    /// title are not replay events), and a share of nothing prints as "-" with the reason, never as NaN.
+    /// </summary>
     public string ToText()
     {
         var c = CultureInfo.InvariantCulture;
+        string Share(double value, long of, string none) => of == 0 ? $"- ({none})" : value.ToString("P1", c);
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Simulated service: {Members:N0} members x {Titles:N0} titles x {Days} days, seed {Seed}");
-        sb.AppendLine(c, $"Events: {TotalEvents:N0}; sessions {Sessions:N0}; plays {Plays:N0}; hours watched {HoursWatched:N0} ({HoursPerMemberDay:0.00} h per member-day)");
+        sb.AppendLine(c, $"Events: {TotalEvents:N0}; sessions {Sessions:N0}; hours watched {HoursWatched:N0} ({HoursPerMemberDay:0.00} h per member-day)");
+        sb.AppendLine(c, $"Plays: {Plays:N0} (a member watching one title in one session, however many episodes; the {PlayStartEvents:N0} play_start events count each episode started, and a title replayed starts with a replay event instead)");
         sb.AppendLine("Events by kind:");
         foreach (var (kind, count) in EventsByKind) sb.AppendLine(c, $"  {kind.WireName(),-13} {count,12:N0}");
         sb.AppendLine(c, $"Events per member: mean {EventsPerMember["mean"]:0.0}, p10 {EventsPerMember["p10"]:0}, p50 {EventsPerMember["p50"]:0}, p90 {EventsPerMember["p90"]:0}, p99 {EventsPerMember["p99"]:0}, max {EventsPerMember["max"]:0}");
         sb.AppendLine(c, $"Popularity (viewers per title): top 1% of titles get {PlayShareTop1Percent:P1} of viewers, top 10% {PlayShareTop10Percent:P1}, top 20% {PlayShareTop20Percent:P1}; {TitlesNeverPlayed:N0} titles never watched");
         sb.AppendLine(c, $"  viewers of the 10 most watched titles: {string.Join(", ", PlaysPerTitleTop)}");
-        sb.AppendLine("Completion rate by true utility:");
+        sb.AppendLine("Completion rate by true utility (share of plays that reach the credits):");
         float lower = float.NegativeInfinity;
         for (int b = 0; b < CompletionByUtility.Count; b++)
         {
             float upper = SimulationReportSink.UtilityBands[b];
             string band = float.IsNegativeInfinity(lower) ? $"u < {upper}" : float.IsPositiveInfinity(upper) ? $"u >= {lower}" : $"{lower} <= u < {upper}";
-            sb.AppendLine(c, $"  {band,-16} {CompletionByUtility[b],7:P1} of {PlaysByUtility[b],10:N0} plays");
+            sb.AppendLine(PlaysByUtility[b] == 0
+                ? string.Create(c, $"  {band,-16} - (no plays)")
+                : string.Create(c, $"  {band,-16} {CompletionByUtility[b],7:P1} of {PlaysByUtility[b],10:N0} plays"));
             lower = upper;
         }
         sb.AppendLine("Devices (share of sessions / share of viewing hours):");
         foreach (var d in SimMembers.Devices)
             sb.AppendLine(c, $"  {d,-8} {SessionShareByDevice[d],7:P1} {HoursShareByDevice[d],7:P1}");
-        sb.AppendLine(c, $"Plays from recommendations {ShareFromRecommendations:P1} (Continue Watching {ShareFromContinueWatching:P1}), from search {ShareFromSearch:P1}");
-        sb.AppendLine(c, $"Abandoned sessions (no play): {AbandonedSessionShare:P1}; members who gave up on the homepage did so after {AbandonedBrowseSeconds:0} s and {AbandonedTitlesLookedAt:0.0} titles on average");
-        sb.AppendLine(c, $"Binge: {BingeShareOfSeriesPlays:P1} of series plays run 3+ episodes; {LikedShareOfSkipCredits:P1} of skipped credits are on liked series (liked: {LikedShareOfSeriesPlays:P1} of series plays)");
-        sb.AppendLine(c, $"Searches: {Searches:N0}; {AbsentTitleSearchShare:P1} for titles the service lacks; {SearchPlayRate:P1} lead to a play");
-        sb.Append(c, $"Replays: {Replays:N0}, {LovedShareOfReplays:P1} of them of titles the member truly likes");
+        sb.AppendLine(c, $"Plays from recommendations {Share(ShareFromRecommendations, Plays, "no plays")} (Continue Watching {Share(ShareFromContinueWatching, Plays, "no plays")}), from search {Share(ShareFromSearch, Plays, "no plays")}");
+        sb.Append(c, $"Abandoned sessions (no play): {Share(AbandonedSessionShare, Sessions, "no sessions")}; ");
+        sb.AppendLine(SessionsAbandonedOnHomepage == 0 ? "nobody gave up on the homepage"
+            : string.Create(c, $"the {SessionsAbandonedOnHomepage:N0} sessions given up on the homepage ended after {AbandonedBrowseSeconds:0} s and {AbandonedTitlesLookedAt:0.0} titles on average"));
+        sb.Append(c, $"Binge: of the {SeriesPlays:N0} series plays, {Share(BingeShareOfSeriesPlays, SeriesPlays, "no series plays")} run 3+ episodes and {Share(LikedShareOfSeriesPlays, SeriesPlays, "no series plays")} are of liked series; ");
+        sb.AppendLine(c, $"of the {SeriesPlaysSkippingCredits:N0} that skipped the credits, {Share(LikedShareOfSkipCredits, SeriesPlaysSkippingCredits, "none")} are of liked series");
+        sb.AppendLine(c, $"Searches (search events): {Searches:N0}; {Share(AbsentTitleSearchShare, Searches, "no searches")} for titles the service lacks; {Share(SearchPlayRate, Searches, "no searches")} lead to a play");
+        sb.Append(c, $"Replays: {Replays:N0} plays of a title already finished ({(Replays == 0 ? "-" : LovedShareOfReplays.ToString("P1", c))} of them of titles the member truly likes); ");
+        sb.Append(c, $"{ReplayEvents:N0} replay events: those {Replays:N0} and {SceneReplayEvents:N0} scene replays (a seek back to watch a scene again)");
         return sb.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Encore.Models;
 using Encore.TestSupport;
 using Xunit;
 
@@ -55,5 +56,62 @@ public sealed class EvalCommandTests : IDisposable
         Assert.NotEqual(0, run.ExitCode);
         var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("no-such-folder", line);
+    }
+
+
+    private static readonly string[] Settings = ["plays", "watch-time", "completions", "ratings", "all"];
+
+    [Fact]
+    public async Task P_sim_without_a_model_runs_every_main_model_under_every_signal_setting()
+    {
+        var db = _temp.File("psim.db");
+        var sim = await Encore("simulate", "--members", "60", "--titles", "40", "--days", "21", "--db", db);
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+
+        var run = await Encore("eval", "--protocol", "p-sim", "--db", db);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = run.Output.Split('\n')
+            .Select(l => l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(cells => cells.Length == 8 && Settings.Contains(cells[1]))
+            .Select(cells => (Model: cells[0], Signals: cells[1]))
+            .ToList();
+        Assert.Contains("sequential", ModelCatalog.Main);
+        Assert.Equal(ModelCatalog.Main.SelectMany(m => Settings.Select(s => (m, s))), rows);
+        Assert.DoesNotContain("NaN", run.Output);
+    }
+
+    [Fact]
+    public async Task P_sim_with_no_member_to_score_prints_a_dash_and_why_never_NaN()
+    {
+        // Seed 2 of a one-member service: the member starts nothing before the test days nor a new title in them.
+        var db = _temp.File("one-member.db");
+        var sim = await Encore("simulate", "--members", "1", "--titles", "20", "--days", "15", "--seed", "2", "--db", db);
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+        Assert.Contains("note: `encore eval --protocol p-sim` cannot score this service well: --members 1: P-SIM needs at least 20 members", sim.Output);
+
+        var run = await Encore("eval", "--protocol", "p-sim", "--db", db, "--model", "popularity", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("NaN", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches(@"(?m)^\s+popularity\s+all\s+\d+\s+-\s+-\s+-\s+-\s", run.Output);
+        Assert.Contains("-: no member started a new title in the last 14 days and watched 70% of it, so truth (a) has no member to average over", run.Output);
+        Assert.Contains("-: no member started a title before the last 14 days, so truth (b) has no member to average over", run.Output);
+        // JSON has no NaN: a missing figure is null.
+        Assert.Contains("\"recall@20\":null", run.Output.TrimEnd().Split('\n')[^1]);
+    }
+
+    [Fact]
+    public async Task P_sim_on_a_database_that_is_not_a_simulation_says_what_it_holds()
+    {
+        var db = _temp.File("imported.db");
+        var events = _temp.File("events.jsonl");
+        await File.WriteAllTextAsync(events, """{"event_id":"e1","kind":"search","member_id":"m1","device":"tv","timestamp":"2025-01-01T10:00:00Z","session_id":"s1","query":"space"}""" + "\n", Ct);
+        var import = await Encore("import", events, "--db", db);
+        Assert.True(import.ExitCode == 0, import.ToString());
+
+        var run = await Encore("eval", "--protocol", "p-sim", "--db", db);
+        Assert.Equal(3, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("holds 1 event (1 member, 0 titles) and no simulation manifest", line);
+        Assert.Contains("not filled by `encore simulate`", line);
     }
 }

@@ -38,6 +38,13 @@ public sealed class ModelParametersTests
     }
 
     [Fact]
+    public void The_main_models_are_catalogue_models_baseline_first_sequential_included()
+    {
+        Assert.Equal(["popularity", "itemknn", "ease", "ials", "sequential"], ModelCatalog.Main);
+        foreach (var name in ModelCatalog.Main) Assert.Equal(name, ModelCatalog.Get(name).Name);
+    }
+
+    [Fact]
     public void Catalogue_lists_the_models_and_their_parameters()
     {
         foreach (var name in new[] { "popularity", "itemknn", "ease", "ials" }) Assert.Contains(name, ModelCatalog.Names);

@@ -84,7 +84,7 @@ public sealed class PSimTests
         using var folder = new TempFolder();
         var db = folder.File("plain.db");
         await using (await SqliteEventStore.OpenAsync(db, ct)) { }
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => PSimProtocol.RunAsync(db, "popularity", new Dictionary<string, string>(), null, null, ct));
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => PSimProtocol.RunAsync(db, "popularity", new Dictionary<string, string>(), null, null, ct));
         Assert.Contains("encore simulate", e.Message, StringComparison.Ordinal);
     }
 }

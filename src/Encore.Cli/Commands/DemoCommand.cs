@@ -3,29 +3,29 @@ using System.Globalization;
 using Encore.Cli.Terminal;
 using Encore.Evaluation.Reporting;
 using Encore.Evaluation.Simulation;
+using Encore.Models;
 using Encore.Simulation;
 
 namespace Encore.Cli.Commands;
 
 /// <summary>
 /// `encore demo [--db FILE] [--members N] [--titles M] [--days D] [--seed S]`: the main job end to end on the
-/// embedded default. Simulates the default service into the store (or reuses it), trains Encore's main models on
-/// everything before the last 14 days, prints their P-SIM figures, and shows one member's Top Picks and the titles
-/// similar to the last title that member watched.
+/// embedded default. Simulates the default service into the store (resumes it after an interruption, or reuses it),
+/// trains Encore's main models on everything before the last 14 days, prints their P-SIM figures, shows one member's
+/// Top Picks and the titles similar to the last title that member watched, and names the commands to try next.
 /// </summary>
 internal static class DemoCommand
 {
-    /// <summary>The models compared, the best last; the showcase uses the best one.</summary>
-    private static readonly string[] Models = ["popularity", "itemknn", "ease", "ials", "sequential"];
+    private const string Policy = "popularity";
 
     public static Command Create()
     {
         var db = DatabaseOption.Create();
-        var members = new Option<int>("--members") { Description = "Members of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultMembers, HelpName = "N" };
-        var titles = new Option<int>("--titles") { Description = "Titles in its catalogue.", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
-        var days = new Option<int>("--days") { Description = "Simulated days (the last 14 are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
+        var members = new Option<int>("--members") { Description = $"Members of the simulated service (at least {PSimProtocol.MinimumMembers}).", DefaultValueFactory = _ => SimulationOptions.DefaultMembers, HelpName = "N" };
+        var titles = new Option<int>("--titles") { Description = "Titles in its catalogue (at least 20).", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
+        var days = new Option<int>("--days") { Description = $"Simulated days (at least {PSimSplit.MinimumDays}: the last {PSimSplit.TestDays} are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
-        var command = new Command("demo", "Simulate the default streaming service (or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
+        var command = new Command("demo", "Simulate the default streaming service (or resume or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
         {
             db, members, titles, days, seed,
         };
@@ -40,29 +40,48 @@ internal static class DemoCommand
                 Days = parseResult.GetValue(days),
                 Seed = parseResult.GetValue(seed),
             };
-            try { options.Validate(); }
-            catch (ArgumentException e) { throw CliException.Usage(e); }
-            var databasePath = DatabaseOption.Resolve(parseResult, db);
-            if (Directory.Exists(databasePath))
-                throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {databasePath}: it is a folder; --db names a file");
-
-            SimulatedDatabase.Outcome outcome;
+            // Every option is checked before any work: a service P-SIM cannot score is refused here, not after simulating it.
             try
             {
-                outcome = await ConsoleProgress.RunAsync(parseResult, progress =>
-                    SimulatedDatabase.EnsureAsync(databasePath, options, new SimulationDayProgress(progress), ct));
+                options.Validate();
+                PSimProtocol.RequireEvaluable(options);
             }
-            catch (InvalidOperationException e)
-            {
-                throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (e.g. --db encore-demo.db)", e);
-            }
+            catch (ArgumentOutOfRangeException e) { throw CliArguments.OutOfRange(e); }
+            catch (ArgumentException e) { throw CliException.Usage(e); }
+            var databasePath = DatabaseOption.Resolve(parseResult, db);
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine(outcome.Reused
-                ? $"Reusing the simulated service in {databasePath}"
-                : string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {databasePath}: {outcome.EventsStored:N0} events"));
+
+            await using (var store = await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct))
+            {
+                var service = new SimulatedService(options);
+                try
+                {
+                    var found = await SimulatedDatabase.InspectAsync(store, databasePath, options, Policy, service, ct);
+                    if (found.Contents is SimulatedDatabase.Contents.Unfinished or SimulatedDatabase.Contents.UnfinishedWithoutManifest)
+                        output.WriteLine(found.Description);
+                    if (!found.NeedsSimulation)
+                    {
+                        output.WriteLine(string.Create(c, $"Reusing the simulated service in {databasePath} ({found.Events:N0} events)"));
+                    }
+                    else
+                    {
+                        var filled = await ConsoleProgress.RunAsync(parseResult, progress => SimulatedDatabase.FillAsync(
+                            store, found, service, PolicyCatalog.Create(Policy, service), [], new SimulationDayProgress(progress), ct));
+                        if (filled.Rejected > 0)
+                            throw new CliException(ExitCodes.Failure, $"{filled.Rejected} simulated events failed validation (a simulator bug), first: {filled.FirstRejections[0]}");
+                        output.WriteLine(found.Contents == SimulatedDatabase.Contents.Empty
+                            ? string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {databasePath}: {filled.Stored:N0} events")
+                            : string.Create(c, $"Finished the interrupted simulation in {databasePath}: {filled.Stored:N0} events added to the {filled.AlreadyStored:N0} stored before ({filled.Summary.Events:N0} in all)"));
+                    }
+                }
+                catch (SimulationConflictException e)
+                {
+                    throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE, e.g. --db encore-demo.db)", e);
+                }
+            }
 
             var reports = new List<EvaluationReport>();
-            foreach (var model in Models)
+            foreach (var model in ModelCatalog.Main)
                 reports.AddRange(await PSimProtocol.RunAsync(databasePath, model, new Dictionary<string, string>(),
                     [SignalSetting.All], new LineProgress(error), ct));
             output.WriteLine();
@@ -72,18 +91,47 @@ internal static class DemoCommand
                 table.Add(r.Model, Math.Round(Metric(r, "recall@20"), 4), Math.Round(Metric(r, "ndcg@20"), 4),
                     Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
             table.WriteTo(output, "  ");
+            PSimOutput.WriteMissing(output, reports[0]);
 
-            var best = reports.MaxBy(r => Metric(r, "ndcg@20"))!;
-            var showcase = await MemberShowcase.BuildAsync(databasePath, best.Model, SignalSetting.All, 10, ct);
             output.WriteLine();
-            output.WriteLine($"Member {showcase.MemberId} ({showcase.HistoryLength} titles before the test days), model {showcase.Model}; * = watched in the test days");
-            output.WriteLine("  Top Picks:");
-            WriteTitles(output, showcase.TopPicks);
-            output.WriteLine($"  Because you watched {showcase.LastWatched.Name}:");
-            WriteTitles(output, showcase.BecauseYouWatched);
+            var best = reports.Where(r => double.IsFinite(Metric(r, "ndcg@20"))).MaxBy(r => Metric(r, "ndcg@20"));
+            var showcase = best is null ? null : await MemberShowcase.TryBuildAsync(databasePath, best.Model, SignalSetting.All, 10, ct);
+            if (showcase is null)
+            {
+                output.WriteLine($"No member to show: {MemberShowcase.NoMemberToShow}.");
+            }
+            else
+            {
+                output.WriteLine($"Member {showcase.MemberId} ({showcase.HistoryLength} titles before the test days), model {showcase.Model}; * = watched in the test days");
+                output.WriteLine("  Top Picks:");
+                WriteTitles(output, showcase.TopPicks);
+                output.WriteLine($"  Because you watched {showcase.LastWatched.Name}:");
+                WriteTitles(output, showcase.BecauseYouWatched);
+            }
+            WriteNext(output, databasePath, options);
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>What to try next, with the real database path (and the demo's sizes where they are not the defaults).</summary>
+    private static void WriteNext(TextWriter output, string databasePath, SimulationOptions options)
+    {
+        var db = ShellText.Quote(databasePath);
+        var sizes = new List<string>();
+        if (options.Members != SimulationOptions.DefaultMembers) sizes.Add($"--members {options.Members.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Titles != SimulationOptions.DefaultTitles) sizes.Add($"--titles {options.Titles.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Days != SimulationOptions.DefaultDays) sizes.Add($"--days {options.Days.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Seed != SimulationOptions.DefaultSeed) sizes.Add($"--seed {options.Seed.ToString(CultureInfo.InvariantCulture)}");
+        var same = sizes.Count == 0 ? "" : string.Join(' ', sizes) + " ";
+        output.WriteLine();
+        output.WriteLine("Next (in a clone of the repository, type ./encore for encore):");
+        new TextTable(2)
+            .Add($"encore stats --db {db}", "what the database holds: members, titles, events by kind")
+            .Add($"encore eval --protocol p-sim --db {db}", "every main model under every signal setting (the ablation)")
+            .Add($"encore simulate {same}--no-store --report", "the distributions of this simulated service: devices, completion, binge, search")
+            .Add("README.md, docs/SIMULATION.md", "what is simulated, and how P-SIM scores a model")
+            .WriteTo(output, "  ");
     }
 
     private static void WriteTitles(TextWriter output, IReadOnlyList<ShowcaseTitle> titles)
@@ -93,4 +141,17 @@ internal static class DemoCommand
     }
 
     private static double Metric(EvaluationReport report, string name) => report.Metrics.First(m => m.Name == name).Value;
+}
+
+/// <summary>What the P-SIM tables of `encore demo` and `encore eval --protocol p-sim` say under a figure printed as "-".</summary>
+internal static class PSimOutput
+{
+    /// <summary>Writes why a truth's figures are missing, when a truth has no member to average over.</summary>
+    public static void WriteMissing(TextWriter output, EvaluationReport report)
+    {
+        if (report.Split.TestUsers == 0)
+            output.WriteLine($"  {TextTable.Missing}: no member started a new title in the last {PSimSplit.TestDays} days and watched 70% of it, so truth (a) has no member to average over (recall@20, ndcg@20)");
+        if (report.Metrics.FirstOrDefault(m => m.Name == "tasteUsers") is { Value: 0 })
+            output.WriteLine($"  {TextTable.Missing}: no member started a title before the last {PSimSplit.TestDays} days, so truth (b) has no member to average over (the taste figures)");
+    }
 }

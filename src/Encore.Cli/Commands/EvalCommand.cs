@@ -79,6 +79,18 @@ internal static class CliArguments
         catch (ArgumentException e) { throw CliException.Usage(e); }
     }
 
+    /// <summary>
+    /// A usage error for an option value out of range, naming the option as typed: "--days 5: P-SIM needs at least
+    /// 15 simulated days ..." (the library's parameter names are the options' names).
+    /// </summary>
+    public static CliException OutOfRange(ArgumentOutOfRangeException e)
+    {
+        var reason = CliException.PlainMessage(e);
+        var option = e.ParamName is { Length: > 0 } name ? "--" + name.ToLowerInvariant() : "an option";
+        var value = e.ActualValue is null ? "" : " " + Convert.ToString(e.ActualValue, CultureInfo.InvariantCulture);
+        return new CliException(ExitCodes.Usage, $"{option}{value}: {reason}", e);
+    }
+
     public static string Describe(IReadOnlyDictionary<string, string> parameters)
         => parameters.Count == 0 ? "(defaults)" : string.Join(" ", parameters.Select(p => $"{p.Key}={p.Value}"));
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Encore.Cli.Terminal;
+using Encore.Models;
 using Encore.Simulation;
 
 namespace Encore.Cli.Commands;
@@ -39,45 +40,69 @@ internal static class SimulateCommand
                 Days = parseResult.GetValue(days),
                 Seed = parseResult.GetValue(seed),
             };
-            SimulatedService service;
-            try { service = new SimulatedService(options); }
+            try { options.Validate(); }
+            catch (ArgumentOutOfRangeException e) { throw CliArguments.OutOfRange(e); }
             catch (ArgumentException e) { throw CliException.Usage(e); }
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            var policyName = parseResult.GetValue(policy)!;
-            var homepage = PolicyCatalog.Create(policyName, service);
             bool store = !parseResult.GetValue(noStore);
             var exportPath = parseResult.GetValue(export);
-            if (!store && exportPath is null && !parseResult.GetValue(report))
+            bool wantReport = parseResult.GetValue(report);
+            if (!store && exportPath is null && !wantReport)
                 throw new CliException(ExitCodes.Usage, "--no-store without --export-interactions or --report would produce nothing");
+            var service = new SimulatedService(options);
+            var homepage = PolicyCatalog.Create(parseResult.GetValue(policy)!, service);
 
-            var sinks = new List<ISimulationSink>();
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             await using var database = store ? await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct) : null;
+            SimulatedDatabase.Inspection? inspection = null;
             if (database is not null)
             {
-                SimulatedDatabase.Contents contents;
-                try { contents = await SimulatedDatabase.InspectAsync(database, databasePath, SimulationManifest.From(options, homepage.Name), ct); }
-                catch (InvalidOperationException e) { throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE)", e); }
-                if (contents == SimulatedDatabase.Contents.ThisService)
+                try { inspection = await SimulatedDatabase.InspectAsync(database, databasePath, options, homepage.Name, service, ct); }
+                catch (SimulationConflictException e) { throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE)", e); }
+                if (!inspection.NeedsSimulation)
                 {
-                    output.WriteLine($"{databasePath} already holds this simulated service; nothing to store");
-                    if (exportPath is null && !parseResult.GetValue(report)) return ExitCodes.Success;
-                    store = false;
+                    output.WriteLine(inspection.Description + "; nothing to store");
+                    if (exportPath is null && !wantReport) return ExitCodes.Success;
+                    inspection = null; // the export or the report still needs the run, without the store
+                }
+                else if (inspection.Contents != SimulatedDatabase.Contents.Empty)
+                {
+                    output.WriteLine(inspection.Description);
                 }
             }
-            StoreSink? storeSink = store ? new StoreSink(database!) : null;
-            if (storeSink is not null) sinks.Add(storeSink);
-            await using var csv = exportPath is null ? null : new InteractionCsvSink(Path.GetFullPath(exportPath));
+            // Opened only once the database is known to take this service, so that a refusal leaves no empty export.
+            InteractionCsvSink? csv;
+            try { csv = exportPath is null ? null : new InteractionCsvSink(Path.GetFullPath(exportPath)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.BadInput, $"cannot write --export-interactions {exportPath}: {e.Message}", e);
+            }
+            await using var csvSink = csv;
+            var sinks = new List<ISimulationSink>();
             if (csv is not null) sinks.Add(csv);
-            var reportSink = parseResult.GetValue(report) ? new SimulationReportSink() : null;
+            var reportSink = wantReport ? new SimulationReportSink() : null;
             if (reportSink is not null) sinks.Add(reportSink);
 
             var clock = Stopwatch.StartNew();
-            var summary = await ConsoleProgress.RunAsync(parseResult, progress =>
-                service.RunAsync(homepage, new CompositeSink(sinks), new SimulationDayProgress(progress), ct));
+            SimulatedDatabase.FillResult? filled = null;
+            SimulationSummary summary;
+            if (inspection is not null)
+            {
+                try
+                {
+                    filled = await ConsoleProgress.RunAsync(parseResult, progress =>
+                        SimulatedDatabase.FillAsync(database!, inspection, service, homepage, sinks, new SimulationDayProgress(progress), ct));
+                }
+                catch (SimulationConflictException e) { throw new CliException(ExitCodes.Failure, e.Message, e); }
+                summary = filled.Summary;
+            }
+            else
+            {
+                summary = await ConsoleProgress.RunAsync(parseResult, progress =>
+                    service.RunAsync(homepage, new CompositeSink(sinks), new SimulationDayProgress(progress), ct));
+            }
             double seconds = clock.Elapsed.TotalSeconds;
-            if (storeSink is not null) SimulationManifest.From(options, homepage.Name).Save(databasePath);
 
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c,
@@ -86,31 +111,36 @@ internal static class SimulateCommand
                 .Add("events", summary.Events)
                 .Add("events per second", Math.Round(summary.Events / Math.Max(seconds, 1e-9)))
                 .Add("sessions", summary.Sessions)
-                .Add("plays", summary.Plays);
-            if (storeSink is not null)
-                table.Add("stored", storeSink.Accepted).Add("duplicates (already stored)", storeSink.Duplicates).Add("rejected", storeSink.Rejected);
+                .Add("plays (a title watched in a session)", summary.Plays);
+            if (filled is not null)
+                table.Add("stored", filled.Stored).Add("already stored (an earlier run)", filled.AlreadyStored).Add("rejected", filled.Rejected);
             if (csv is not null) table.Add("interactions exported", csv.Lines);
             table.WriteTo(output, "  ");
-            if (storeSink is not null) output.WriteLine($"  database {databasePath}");
+            if (filled is not null) output.WriteLine($"  database {databasePath}");
             if (csv is not null) output.WriteLine($"  interactions {Path.GetFullPath(exportPath!)}");
             if (reportSink is not null) output.WriteLine(reportSink.Build().ToText());
-            if (storeSink is { Rejected: > 0 })
+            if (filled is { Rejected: > 0 })
             {
-                foreach (var r in storeSink.FirstRejections) error.WriteLine("encore: rejected " + r);
-                throw new CliException(ExitCodes.Failure, $"{storeSink.Rejected} simulated events failed validation (a simulator bug)");
+                foreach (var r in filled.FirstRejections) error.WriteLine("encore: rejected " + r);
+                throw new CliException(ExitCodes.Failure, $"{filled.Rejected} simulated events failed validation (a simulator bug); the database stays marked unfinished");
+            }
+            if (filled is not null)
+            {
+                try { Encore.Evaluation.Simulation.PSimProtocol.RequireEvaluable(options); }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    output.WriteLine($"  note: `encore eval --protocol p-sim` cannot score this service well: {CliArguments.OutOfRange(e).Message}");
+                }
             }
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    /// <summary>The models `encore eval --protocol p-sim` runs when none is named.</summary>
-    private static readonly string[] PSimModels = ["popularity", "itemknn", "ease", "ials"];
-
     /// <summary>
     /// `encore eval --protocol p-sim [--db FILE] [--model NAME] [--param k=v]... [--json]`: P-SIM on a simulated
-    /// database for one model (or Encore's main models), under every signal setting; a table, and with --json one
-    /// line of JSON per model and setting (the last one: the last model with all signals).
+    /// database for one model (or every one of <see cref="ModelCatalog.Main"/>), under every signal setting; a table,
+    /// and with --json one line of JSON per model and setting (the last one: the last model with all signals).
     /// </summary>
     internal static async Task<int> EvaluateAsync(ParseResult parseResult, string databasePath, string? model, string[] param, bool json, CancellationToken ct)
     {
@@ -119,8 +149,8 @@ internal static class SimulateCommand
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
         var parameters = CliArguments.Pairs(param);
-        var models = string.IsNullOrWhiteSpace(model) ? PSimModels : [model];
-        if (models.Length > 1 && parameters.Count > 0)
+        IReadOnlyList<string> models = string.IsNullOrWhiteSpace(model) ? ModelCatalog.Main : [model];
+        if (models.Count > 1 && parameters.Count > 0)
             throw new CliException(ExitCodes.Usage, "--param needs --model (parameters belong to one model)");
         var reports = new List<Encore.Evaluation.Reporting.EvaluationReport>();
         foreach (var name in models)
@@ -128,6 +158,10 @@ internal static class SimulateCommand
             try
             {
                 reports.AddRange(await Encore.Evaluation.Simulation.PSimProtocol.RunAsync(databasePath, name, parameters, null, new LineProgress(error), ct));
+            }
+            catch (NotASimulationException e)
+            {
+                throw new CliException(ExitCodes.DatabaseUnavailable, e.Message, e);
             }
             catch (ArgumentException e)
             {
@@ -143,6 +177,7 @@ internal static class SimulateCommand
             table.Add(r.Model, r.Parameters["signals"], r.Split.Train, Math.Round(Metric(r, "recall@20"), 4), Math.Round(Metric(r, "ndcg@20"), 4),
                 Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
         table.WriteTo(output, "  ");
+        PSimOutput.WriteMissing(output, first);
         if (json) foreach (var r in reports) output.WriteLine(r.ToJson());
         return ExitCodes.Success;
     }

@@ -5,7 +5,8 @@ namespace Encore.Cli.Terminal;
 
 /// <summary>
 /// A plain-text table for command output: columns padded to their widest cell, numbers right-aligned,
-/// no box characters, so that it reads well on a terminal and greps well in a log.
+/// no box characters, so that it reads well on a terminal and greps well in a log. A figure that is not a
+/// number (NaN, infinity) prints as <see cref="Missing"/>, never as "NaN".
 /// </summary>
 public sealed class TextTable
 {
@@ -44,14 +45,19 @@ public sealed class TextTable
         }
     }
 
+    /// <summary>What a figure that could not be computed (NaN, e.g. a metric with no member to average over) prints as.</summary>
+    public const string Missing = "-";
+
     private static string Format(object? cell) => cell switch
     {
         null => "",
+        double d when !double.IsFinite(d) => Missing,
+        float f when !float.IsFinite(f) => Missing,
         double d => d.ToString("0.####", CultureInfo.InvariantCulture),
         float f => f.ToString("0.####", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString() ?? "",
     };
 
-    private static bool IsNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    private static bool IsNumber(string text) => text == Missing || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

@@ -24,11 +24,24 @@ public sealed record MemberShowcase(
     /// Fits <paramref name="model"/> on the training period of the simulated database under <paramref name="setting"/>
     /// and shows the test member with the most titles watched in the test days (ties: the lowest index).
     /// </summary>
+    /// <exception cref="InvalidOperationException">No test member watched anything before the test days (see <see cref="TryBuildAsync"/>).</exception>
     public static async Task<MemberShowcase> BuildAsync(string databasePath, string model, SignalSetting setting, int n,
         CancellationToken ct = default)
+        => await TryBuildAsync(databasePath, model, setting, n, ct).ConfigureAwait(false)
+           ?? throw new InvalidOperationException(NoMemberToShow);
+
+    /// <summary>Why <see cref="TryBuildAsync"/> found nobody to show.</summary>
+    public const string NoMemberToShow = "no member watched a new title in the test days after watching something before them";
+
+    /// <summary>
+    /// As <see cref="BuildAsync"/>, or null when no member watched a new title in the test days after watching
+    /// something before them (a very small service may have none: see <see cref="PSimProtocol.MinimumMembers"/>).
+    /// </summary>
+    /// <exception cref="NotASimulationException">The database holds no finished simulation.</exception>
+    public static async Task<MemberShowcase?> TryBuildAsync(string databasePath, string model, SignalSetting setting, int n,
+        CancellationToken ct = default)
     {
-        var manifest = SimulationManifest.TryLoad(databasePath)
-            ?? throw new ArgumentException($"{databasePath} was not filled by `encore simulate`");
+        var manifest = await SimulatedDatabase.RequireFinishedAsync(databasePath, ct).ConfigureAwait(false);
         var trainer = ModelCatalog.CreateTrainer(model, new Dictionary<string, string>());
         await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var split = await PSimSplit.LoadAsync(store, manifest, ct).ConfigureAwait(false);
@@ -41,7 +54,7 @@ public sealed record MemberShowcase(
             if (train.RowLength(m) == 0) continue;
             if (titles.Count > best || (titles.Count == best && m < member)) (member, best) = (m, titles.Count);
         }
-        if (member < 0) throw new InvalidOperationException("the simulated service has no member who watched anything in the test days");
+        if (member < 0) return null;
         var watchedLater = new HashSet<int>(split.WatchedTruth[member]);
 
         // The last title watched: the member's training pair with the latest time.

@@ -20,8 +20,33 @@ public static class PSimProtocol
     public const string ProtocolName = "p-sim";
     public const int K = 20;
 
+    /// <summary>
+    /// The fewest members `encore demo` simulates for P-SIM. P-SIM averages over the members who start a new title in
+    /// the last 14 days, and the demo shows one of them who had watched something before: with fewer members a service
+    /// may have none. On the smallest service (20 titles, 15 days), 6 of 150 seeds had no member to show with 12
+    /// members, 2 of 150 with 16, and none of 150 with 20. A smaller service can still be simulated and evaluated;
+    /// a figure with no member to average over is then reported as missing (NaN), never as a number.
+    /// </summary>
+    public const int MinimumMembers = 20;
+
+    /// <summary>Refuses, before any work, a service too small for P-SIM's figures (too few days or members).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The days or members are too few; the message says why.</exception>
+    public static void RequireEvaluable(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Days < PSimSplit.MinimumDays)
+            throw new ArgumentOutOfRangeException(nameof(options.Days), options.Days, PSimSplit.TooFewDays(options.Days));
+        if (options.Members < MinimumMembers)
+            throw new ArgumentOutOfRangeException(nameof(options.Members), options.Members,
+                $"P-SIM needs at least {MinimumMembers} members: its figures average over the members who start a new title in the last {PSimSplit.TestDays} days, "
+                + $"and with fewer a service may have none (this one has {options.Members})");
+    }
+
     /// <summary>Runs P-SIM for one catalogue model under each of <paramref name="settings"/> (all when null).</summary>
-    /// <exception cref="ArgumentException">Unknown model, parameter or signal setting; a database with no simulation manifest.</exception>
+    /// <exception cref="ArgumentException">
+    /// Unknown model, parameter or signal setting; a service of fewer than <see cref="PSimSplit.MinimumDays"/> days.
+    /// </exception>
+    /// <exception cref="NotASimulationException">The database holds no finished simulation (the message says what it holds, and how to finish an interrupted one).</exception>
     public static async Task<IReadOnlyList<EvaluationReport>> RunAsync(string databasePath, string model,
         IReadOnlyDictionary<string, string> parameters, IReadOnlyList<SignalSetting>? settings = null,
         IProgress<string>? progress = null, CancellationToken ct = default)
@@ -30,8 +55,8 @@ public static class PSimProtocol
         if (!ModelCatalog.TryGet(model, out var descriptor))
             throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}");
         var trainer = descriptor.CreateTrainer(parameters);
-        var manifest = SimulationManifest.TryLoad(databasePath)
-            ?? throw new ArgumentException($"{databasePath} was not filled by `encore simulate` (no {Path.GetFileName(SimulationManifest.PathFor(databasePath))} beside it); P-SIM needs the simulated service's seed and sizes");
+        var manifest = await SimulatedDatabase.RequireFinishedAsync(databasePath, ct).ConfigureAwait(false);
+        if (manifest.Days < PSimSplit.MinimumDays) throw new ArgumentException(PSimSplit.TooFewDays(manifest.Days));
         await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var split = await PSimSplit.LoadAsync(store, manifest, ct).ConfigureAwait(false);
         progress?.Report($"p-sim: {manifest.Members:N0} members x {manifest.Titles:N0} titles x {manifest.Days} days, seed {manifest.Seed}; "

@@ -14,6 +14,13 @@ namespace Encore.Evaluation.Simulation;
 public sealed class PSimSplit
 {
     public const int TestDays = 14;
+
+    /// <summary>The fewest simulated days P-SIM can split: the <see cref="TestDays"/> test days and at least one day of training before them.</summary>
+    public const int MinimumDays = TestDays + 1;
+
+    /// <summary>Why a service of <paramref name="days"/> days is too short for P-SIM.</summary>
+    public static string TooFewDays(int days) =>
+        $"P-SIM needs at least {MinimumDays} simulated days: the last {TestDays} are its test period, and training needs at least one day before them (this service has {days})";
     public const double WatchedShare = 0.7;
 
     private PSimSplit(IdMap members, IdMap titles, Dictionary<long, PairSignals> train, Dictionary<int, List<int>> truth,
@@ -47,8 +54,7 @@ public sealed class PSimSplit
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(manifest);
-        if (manifest.Days <= TestDays)
-            throw new ArgumentException($"P-SIM needs more than {TestDays} simulated days; this service has {manifest.Days}");
+        if (manifest.Days < MinimumDays) throw new ArgumentException(TooFewDays(manifest.Days));
         var members = await store.ReadMemberIdsAsync(ct).ConfigureAwait(false);
         var titles = await store.ReadTitleIdsAsync(ct).ConfigureAwait(false);
         var runtime = new int[titles.Count];
