@@ -115,8 +115,18 @@ public sealed partial class EncoreChild : IDisposable
     /// <summary>Sends SIGINT, what Ctrl+C on a terminal sends.</summary>
     public void Interrupt()
     {
+        if (!TryInterrupt()) throw new InvalidOperationException($"kill -INT {_process.Id} failed: the process has already exited");
+    }
+
+    /// <summary>Sends SIGINT unless the process has already exited (and been reaped); says which.</summary>
+    public bool TryInterrupt()
+    {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sending SIGINT needs a POSIX system");
-        if (Kill(_process.Id, 2) != 0) throw new InvalidOperationException($"kill -INT {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        if (Kill(_process.Id, 2) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        const int NoSuchProcess = 3;
+        if (errno == NoSuchProcess) return false;
+        throw new InvalidOperationException($"kill -INT {_process.Id} failed: errno {errno}");
     }
 
     /// <summary>Kills the process at once (SIGKILL): no cancellation, no clean-up, as a power cut or `kill -9` leaves it.</summary>

@@ -99,6 +99,21 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("; resuming", resumed.Output);
     }
 
+    [Fact]
+    public async Task Ctrl_C_twice_still_exits_130_with_one_line()
+    {
+        // Pressing Ctrl-C twice, or `timeout -s INT`, which signals the process and its group: two SIGINTs at once.
+        var db = _temp.File("twice.db");
+        using var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db]);
+        Assert.True(await child.WaitForErrorLineAsync(FirstDayStored, TimeSpan.FromSeconds(60), Ct), "no progress line before the run ended");
+        Assert.False(child.HasExited, "the run ended before it could be interrupted");
+        child.Interrupt();
+        // Two signals sent at once would be merged into one pending signal: the second comes while the first is handled.
+        await Task.Delay(50, Ct);
+        child.TryInterrupt();
+        AssertCancelled(await child.WaitForExitAsync(Ct));
+    }
+
     /// <summary>Exit code 130 and one line, "encore: cancelled", after the progress lines; no stack trace.</summary>
     internal static void AssertCancelled(EncoreRun run)
     {
