@@ -9,6 +9,18 @@ namespace Encore.Storage;
 /// </summary>
 public interface IEventStore : IAsyncDisposable
 {
+    /// <summary>Where the store lives, in words for messages and command lines: a file path, a connection's host and database.</summary>
+    string Location { get; }
+
+    /// <summary>
+    /// A named property kept with the data (small text, e.g. the manifest of the simulation that filled the store),
+    /// or null when it was never set.
+    /// </summary>
+    Task<string?> GetPropertyAsync(string name, CancellationToken ct = default);
+
+    /// <summary>Sets a named property durably (null removes it); the task completes once it is committed.</summary>
+    Task SetPropertyAsync(string name, string? value, CancellationToken ct = default);
+
     /// <summary>Adds or replaces titles (by id).</summary>
     Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default);
 

@@ -148,6 +148,23 @@ public abstract class EventStoreContract
     }
 
     [Fact]
+    public async Task Properties_are_kept_replaced_and_removed()
+    {
+        await using var store = await CreateStoreAsync();
+        Assert.False(string.IsNullOrWhiteSpace(store.Location));
+        Assert.Null(await store.GetPropertyAsync("simulation", Ct));
+
+        await store.SetPropertyAsync("simulation", "{\"seed\": 1}", Ct);
+        await store.SetPropertyAsync("other", "é ✓", Ct);
+        Assert.Equal("{\"seed\": 1}", await store.GetPropertyAsync("simulation", Ct));
+        await store.SetPropertyAsync("simulation", "{\"seed\": 2}", Ct);
+        Assert.Equal("{\"seed\": 2}", await store.GetPropertyAsync("simulation", Ct));
+        await store.SetPropertyAsync("simulation", null, Ct);
+        Assert.Null(await store.GetPropertyAsync("simulation", Ct));
+        Assert.Equal("é ✓", await store.GetPropertyAsync("other", Ct));
+    }
+
+    [Fact]
     public async Task Interaction_rows_carry_dense_indices_and_each_kinds_number()
     {
         await using var store = await CatalogueStoreAsync();

@@ -98,6 +98,8 @@ public sealed class ReadOnlyStoreTests : IDisposable
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpsertTitlesAsync([StoreSamples.Bare("t9")], Ct));
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpsertMembersAsync([new Member { Id = "m9" }], Ct));
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.FlushAsync(Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SetPropertyAsync("simulation", "{}", Ct));
+        Assert.Null(await store.GetPropertyAsync("simulation", Ct));
         Assert.Equal(3, (await store.GetStatisticsAsync(Ct)).Events);
     }
 

@@ -83,6 +83,15 @@ public sealed class SqliteEventStoreTests : IDisposable
     }
 
     [Xunit.Fact]
+    public async Task Properties_persist_across_reopening()
+    {
+        var path = _folder.File("properties.db");
+        await using (var store = await SqliteEventStore.OpenAsync(path, Ct)) await store.SetPropertyAsync("simulation", "kept", Ct);
+        await using (var store = await SqliteEventStore.OpenReadOnlyAsync(path, Ct))
+            Xunit.Assert.Equal("kept", await store.GetPropertyAsync("simulation", Ct));
+    }
+
+    [Xunit.Fact]
     public async Task A_version_1_file_is_migrated_with_its_data_intact()
     {
         var path = _folder.File("v1.db");

@@ -34,6 +34,49 @@ public sealed partial class SqliteEventStore : IEventStore
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    public string Location => Path;
+
+    // Properties live in a table of their own, made by the first write of one: a file from before it (or one opened
+    // read-only) simply has none, so no migration is needed for it.
+    public async Task<string?> GetPropertyAsync(string name, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'store_properties'";
+        if ((long)(await c.ExecuteScalarAsync(ct).ConfigureAwait(false))! == 0) return null;
+        c.CommandText = "SELECT value FROM store_properties WHERE name = $name";
+        c.Parameters.AddWithValue("$name", name);
+        return await c.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+    }
+
+    public async Task SetPropertyAsync(string name, string? value, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ThrowIfReadOnly();
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var tx = _writer.BeginTransaction();
+            using var c = _writer.CreateCommand();
+            c.Transaction = tx;
+            c.CommandText = "CREATE TABLE IF NOT EXISTS store_properties (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID";
+            c.ExecuteNonQuery();
+            c.CommandText = value is null
+                ? "DELETE FROM store_properties WHERE name = $name"
+                : "INSERT INTO store_properties (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+            c.Parameters.AddWithValue("$name", name);
+            if (value is not null) c.Parameters.AddWithValue("$value", value);
+            c.ExecuteNonQuery();
+            tx.Commit();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>The schema version of the open file (always the latest once opened).</summary>
     public int SchemaVersion { get; }
 
