@@ -16,6 +16,9 @@ internal sealed class CsvEventReader : IEventFileReader
     private readonly ViewingEventDraft _draft = new();
     private readonly int[] _columns;
 
+    /// <summary>How much of a header (or of Sep's message about one) an error echoes.</summary>
+    internal const int HeaderClipLength = 300;
+
     public CsvEventReader(string path)
     {
         Path = path;
@@ -41,7 +44,7 @@ internal sealed class CsvEventReader : IEventFileReader
         {
             // Sep rejects a header that names a column twice.
             _stream.Dispose();
-            throw new ImportException(path, 1, $"bad header: {e.Message}", e);
+            throw new ImportException(path, 1, $"bad header: {UnicodeText.Clip(e.Message, HeaderClipLength)}", e);
         }
         if (_reader.Header.IsEmpty)
         {
@@ -55,7 +58,7 @@ internal sealed class CsvEventReader : IEventFileReader
         if (missing.Count > 0)
         {
             Dispose();
-            throw new ImportException(path, 1, $"the header lacks {string.Join(", ", missing)} (found: {string.Join(",", _reader.Header.ColNames)})");
+            throw new ImportException(path, 1, $"the header lacks {string.Join(", ", missing)} (found: {UnicodeText.Clip(string.Join(",", _reader.Header.ColNames), HeaderClipLength)})");
         }
     }
 

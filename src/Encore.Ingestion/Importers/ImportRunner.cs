@@ -165,7 +165,7 @@ public sealed class ImportRunner
         run.Duplicates += result.Duplicates;
         foreach (var rejection in result.Rejected)
         {
-            var reason = $"{EventFields.FromPropertyName(rejection.Field)}: {rejection.Reason} (event {rejection.EventId ?? "without id"})";
+            var reason = $"{EventFields.FromPropertyName(rejection.Field)}: {rejection.Reason} (event {(rejection.EventId is { } id ? UnicodeText.Clip(id) : "without id")})";
             run.Rejected.Report(file, lines[rejection.Index], reason);
         }
         batch.Clear();

@@ -31,7 +31,7 @@ internal static class MovieLens100kReader
             var name = line[f[0]].Trim();
             if (name.IsEmpty) throw new MalformedLineException("genre name is empty");
             if (!int.TryParse(line[f[1]].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-                throw new MalformedLineException($"genre index '{MovieLensFields.Clip(line[f[1]])}' is not a non-negative integer");
+                throw new MalformedLineException($"genre index {UnicodeText.Quote(line[f[1]])} is not a non-negative integer");
             if (!byIndex.TryAdd(index, name.ToString()))
                 throw new MalformedLineException($"genre index {index} appears twice");
         });
@@ -63,7 +63,7 @@ internal static class MovieLens100kReader
             if (!releaseText.IsEmpty)
             {
                 if (!DateOnly.TryParseExact(releaseText, ReleaseDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                    throw new MalformedLineException($"release date '{MovieLensFields.Clip(releaseText)}' is not like 01-Jan-1995");
+                    throw new MalformedLineException($"release date {UnicodeText.Quote(releaseText)} is not like 01-Jan-1995");
                 release = date;
             }
             var titleGenres = new List<string>(3);
@@ -72,7 +72,7 @@ internal static class MovieLens100kReader
                 var flag = line[f[5 + g]].Trim();
                 if (flag.SequenceEqual("1")) titleGenres.Add(genres[g]);
                 else if (!flag.SequenceEqual("0"))
-                    throw new MalformedLineException($"genre flag '{MovieLensFields.Clip(flag)}' for {genres[g]} is not 0 or 1");
+                    throw new MalformedLineException($"genre flag {UnicodeText.Quote(flag)} for {genres[g]} is not 0 or 1");
             }
             titles.Add(new Title { Id = id, Name = name, Genres = titleGenres, ReleaseDate = release });
         });
@@ -91,7 +91,7 @@ internal static class MovieLens100kReader
             if (!seen.Add(id)) throw new MalformedLineException($"user id {id} appears twice");
             var age = line[f[1]].Trim();
             if (!int.TryParse(age, NumberStyles.None, CultureInfo.InvariantCulture, out int years) || years > 150)
-                throw new MalformedLineException($"age '{MovieLensFields.Clip(age)}' is not a whole number of years");
+                throw new MalformedLineException($"age {UnicodeText.Quote(age)} is not a whole number of years");
             members.Add(new Member
             {
                 Id = id,

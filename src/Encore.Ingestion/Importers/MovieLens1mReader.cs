@@ -48,7 +48,7 @@ internal static class MovieLens1mReader
             var occupationText = line[f[3]].Trim();
             if (!int.TryParse(occupationText, NumberStyles.None, CultureInfo.InvariantCulture, out int occupation)
                 || occupation >= Occupations.Length)
-                throw new MalformedLineException($"occupation '{MovieLensFields.Clip(occupationText)}' is not a code 0..{Occupations.Length - 1}");
+                throw new MalformedLineException($"occupation {UnicodeText.Quote(occupationText)} is not a code 0..{Occupations.Length - 1}");
             members.Add(new Member
             {
                 Id = id,

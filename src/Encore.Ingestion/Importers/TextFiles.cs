@@ -1,4 +1,5 @@
 using System.Text;
+using Encore.Core;
 using nietras.SeparatedValues;
 
 namespace Encore.Ingestion.Importers;
@@ -74,7 +75,7 @@ internal static class TextFiles
             foreach (var column in requiredColumns)
             {
                 if (!reader.Header.TryIndexOf(column, out _))
-                    throw new ImportException(path, 1, $"the header has no '{column}' column (found: {string.Join(",", reader.Header.ColNames)})");
+                    throw new ImportException(path, 1, $"the header has no '{column}' column (found: {UnicodeText.Clip(string.Join(",", reader.Header.ColNames), CsvEventReader.HeaderClipLength)})");
             }
             onHeader(reader.Header);
             int columns = reader.Header.ColNames.Count;
@@ -103,7 +104,7 @@ internal static class TextFiles
         catch (ArgumentException e) when (e is not ArgumentNullException)
         {
             // Sep rejects a header that names a column twice.
-            throw new ImportException(path, 1, $"bad header: {e.Message}", e);
+            throw new ImportException(path, 1, $"bad header: {UnicodeText.Clip(e.Message, CsvEventReader.HeaderClipLength)}", e);
         }
         finally
         {

@@ -256,6 +256,72 @@ public sealed class EventFileImportTests : IAsyncLifetime
         Assert.Contains("outside 1970..9999", summary.Problems[2].Reason);
     }
 
+    [Theory]
+    [InlineData("jsonl")]
+    [InlineData("csv")]
+    public async Task Megabyte_ids_are_reported_with_their_field_line_and_length_in_a_short_message(string format)
+    {
+        await ImportAsync(WriteCatalogue());
+        var huge = new string('x', 1024 * 1024);
+        (string EventId, string MemberId, string TitleId)[] rows =
+        [
+            (huge, "m1", "t1"),
+            ("e2", huge, "t1"),
+            ("e3", "m1", huge),
+            (huge, huge, huge),
+        ];
+        string Line((string EventId, string MemberId, string TitleId) r) => format == "csv"
+            ? $"{r.EventId},rating,{r.MemberId},{r.TitleId},web,2024-05-01T20:00:00Z,x,4"
+            : $"{{\"event_id\":\"{r.EventId}\",\"kind\":\"rating\",\"member_id\":\"{r.MemberId}\",\"title_id\":\"{r.TitleId}\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"rating\":4}}";
+        var header = format == "csv" ? "event_id,kind,member_id,title_id,device,timestamp,session_id,rating\n" : "";
+        var path = Fixtures.WriteUtf8(_temp.Path, "huge." + format, header + string.Join("\n", rows.Select(Line)) + "\n");
+        int first = format == "csv" ? 2 : 1;
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+        var stop = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(4, summary.Rejected);
+        string[] fields = ["event_id", "member_id", "title_id", "event_id"];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var problem = summary.Problems[i];
+            Assert.Equal(first + i, problem.Line);
+            Assert.True(problem.Message.Length < 500, $"{problem.Message.Length} characters: {Head(problem.Message)}");
+            Assert.StartsWith($"{path}:{first + i}: {fields[i]}: is 1048576 characters long", problem.Message);
+        }
+        Assert.EndsWith("(event xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (1,048,576 characters))", summary.Problems[0].Message);
+        Assert.True(stop.Message.Length < 500, $"{stop.Message.Length} characters");
+    }
+
+    [Fact]
+    public async Task A_megabyte_value_in_a_malformed_field_is_clipped()
+    {
+        var huge = new string('z', 1024 * 1024);
+        var path = Fixtures.WriteUtf8(_temp.Path, "bad.csv",
+            "event_id,kind,member_id,device,timestamp,session_id\n" +
+            $"e1,{huge},m1,web,2024-05-01T20:00:00Z,x\n" +
+            $"e2,search,m1,{huge},2024-05-01T20:00:00Z,x\n" +
+            $"e3,search,m1,web,{huge},x\n");
+        var titles = Fixtures.WriteUtf8(_temp.Path, "titles.jsonl",
+            $"{{\"id\":\"t1\",\"name\":\"a\",\"kind\":\"{huge}\"}}\n{{\"id\":\"t2\",\"name\":\"b\",\"release_date\":\"{huge}\"}}\n");
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+        var titleSummary = await ImportAsync(titles, ImportErrorMode.Skip);
+
+        Assert.Equal(3, summary.Skipped);
+        Assert.Equal(2, titleSummary.Skipped);
+        Assert.All(summary.Problems.Concat(titleSummary.Problems), p =>
+        {
+            Assert.True(p.Message.Length < 500, $"{p.Message.Length} characters: {Head(p.Message)}");
+            Assert.Contains("(1,048,576 characters)", p.Reason);
+        });
+        Assert.StartsWith("kind: 'zzz", summary.Problems[0].Reason);
+        Assert.StartsWith("device: 'zzz", summary.Problems[1].Reason);
+        Assert.StartsWith("timestamp: 'zzz", summary.Problems[2].Reason);
+        Assert.StartsWith("kind: 'zzz", titleSummary.Problems[0].Reason);
+        Assert.StartsWith("release_date: 'zzz", titleSummary.Problems[1].Reason);
+    }
+
     [Fact]
     public async Task A_line_beyond_16_MiB_is_refused_without_reading_on()
     {
@@ -326,6 +392,8 @@ public sealed class EventFileImportTests : IAsyncLifetime
         Assert.Equal("folder of 2 files", summary.Format);
         Assert.Equal((3, 1L), (summary.Titles, summary.Imported));
     }
+
+    private static string Head(string text) => text.Length <= 200 ? text : text[..200];
 
     private sealed class ListProgress(List<ImportProgress> list) : IProgress<ImportProgress>
     {
