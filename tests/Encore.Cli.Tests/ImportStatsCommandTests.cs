@@ -108,6 +108,23 @@ public sealed class ImportStatsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stopped_import_says_where_it_stopped_and_how_many_events_it_stored()
+    {
+        const string ok = "\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"s1\",\"query\":\"heat\"";
+        var events = _temp.File("events.jsonl");
+        File.WriteAllText(events, $"{{\"event_id\":\"e1\",{ok}}}\n{{\"event_id\":\"e2\",{ok}}}\n{{\"event_id\":\"e3\",\"kind\":\"teleport\"}}\n");
+
+        var stop = await Encore("import", events);
+        var stats = await Encore("stats");
+
+        Assert.Equal(2, stop.ExitCode);
+        var line = Assert.Single(stop.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("encore:", StringComparison.Ordinal));
+        Assert.Contains($"{events}:3: kind: 'teleport' is not an event kind", line);
+        Assert.Contains("the import stopped here; 2 events stored", line);
+        Assert.Matches(Row("events", 2), stats.Output);
+    }
+
+    [Fact]
     public async Task Errors_exit_non_zero_with_one_line()
     {
         var notes = _temp.File("notes.txt");

@@ -45,14 +45,27 @@ internal static class ImportCommand
                 summary = await ConsoleProgress.RunAsync(parseResult,
                     progress => runner.ImportAsync(source, new ProgressAdapter(progress), ct));
             }
-            catch (ImportException e) when (e.Skippable)
+            catch (ImportException e) when (e.Summary is { } stopped)
             {
-                throw new CliException(ExitCodes.BadInput, e.Message + " (import stopped; everything before it is stored; --on-error skip skips such lines)", e);
+                var reason = $"{e.Message} (the import stopped here; {Stored(stopped)}"
+                    + (e.Skippable ? "; --on-error skip skips such lines)" : ")");
+                throw new CliException(ExitCodes.BadInput, reason, e);
             }
             Write(summary, databasePath, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>What a stopped import had stored: "2 events stored", "0 events stored, after 3 titles and 2 members".</summary>
+    private static string Stored(ImportSummary s)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{s.Imported:N0} {(s.Imported == 1 ? "event" : "events")} stored");
+        if (s.Titles == 0 && s.Members == 0) return text;
+        var before = new List<string>(2);
+        if (s.Titles > 0) before.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Titles:N0} {(s.Titles == 1 ? "title" : "titles")}"));
+        if (s.Members > 0) before.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Members:N0} {(s.Members == 1 ? "member" : "members")}"));
+        return text + ", after " + string.Join(" and ", before);
     }
 
     private static void Write(ImportSummary s, string databasePath, TextWriter output, TextWriter error)

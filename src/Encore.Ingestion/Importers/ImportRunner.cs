@@ -10,8 +10,8 @@ namespace Encore.Ingestion.Importers;
 /// <see cref="IngestionPipeline"/> in batches, so that imported events obey the same validation as live
 /// ones. Malformed lines and rejected events are reported as file:line: reason; under
 /// <see cref="ImportErrorMode.Stop"/> the first one ends the import with an <see cref="ImportException"/>
-/// (everything before it is stored, and at most the rest of its batch after it), under Skip they are
-/// counted in the summary.
+/// (everything before it is stored, and at most the rest of its batch after it; its
+/// <see cref="ImportException.Summary"/> says what was), under Skip they are counted in the summary.
 /// </summary>
 public sealed class ImportRunner
 {
@@ -33,19 +33,28 @@ public sealed class ImportRunner
     public async Task<ImportSummary> ImportAsync(string path, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var sources = ImportSource.Detect(path);
+        var format = sources.Count == 1 ? sources[0].Describe() : $"folder of {sources.Count} files";
         var run = new Run(_options, progress);
-        foreach (var source in sources)
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            switch (source.Kind)
+            foreach (var source in sources)
             {
-                case ImportSourceKind.MovieLens: await ImportMovieLensAsync(source.Path, run, ct).ConfigureAwait(false); break;
-                case ImportSourceKind.TitlesJsonLines: await ImportTitlesAsync(source.Path, run, ct).ConfigureAwait(false); break;
-                case ImportSourceKind.EventsCsv: await ImportEventsAsync(new CsvEventReader(source.Path), run, ct).ConfigureAwait(false); break;
-                default: await ImportEventsAsync(new JsonLinesEventReader(source.Path), run, ct).ConfigureAwait(false); break;
+                ct.ThrowIfCancellationRequested();
+                switch (source.Kind)
+                {
+                    case ImportSourceKind.MovieLens: await ImportMovieLensAsync(source.Path, run, ct).ConfigureAwait(false); break;
+                    case ImportSourceKind.TitlesJsonLines: await ImportTitlesAsync(source.Path, run, ct).ConfigureAwait(false); break;
+                    case ImportSourceKind.EventsCsv: await ImportEventsAsync(new CsvEventReader(source.Path), run, ct).ConfigureAwait(false); break;
+                    default: await ImportEventsAsync(new JsonLinesEventReader(source.Path), run, ct).ConfigureAwait(false); break;
+                }
             }
         }
-        var format = sources.Count == 1 ? sources[0].Describe() : $"folder of {sources.Count} files";
+        catch (ImportException e) when (e.Summary is null)
+        {
+            // Whoever reports the stop can then say truly what is stored.
+            e.Summary = run.Summary(path, format);
+            throw;
+        }
         return run.Summary(path, format);
     }
 
@@ -98,33 +107,45 @@ public sealed class ImportRunner
         while (true)
         {
             bool more = false;
-            while (reader.TryReadLine(out ReadOnlySpan<byte> line))
+            try
             {
-                if ((reader.LineNumber & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-                if (line.Trim(" \t"u8).IsEmpty) continue;
-                try
+                while (reader.TryReadLine(out ReadOnlySpan<byte> line))
                 {
-                    chunk.Add(TitleJson.Parse(line));
-                }
-                catch (MalformedLineException e)
-                {
-                    run.Skipped.Report(path, reader.LineNumber, e.Reason);
-                }
-                if (chunk.Count == TitleBatchSize)
-                {
-                    more = true;
-                    break;
+                    if ((reader.LineNumber & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+                    if (line.Trim(" \t"u8).IsEmpty) continue;
+                    try
+                    {
+                        chunk.Add(TitleJson.Parse(line));
+                    }
+                    catch (MalformedLineException e)
+                    {
+                        run.Skipped.Report(path, reader.LineNumber, e.Reason);
+                    }
+                    if (chunk.Count == TitleBatchSize)
+                    {
+                        more = true;
+                        break;
+                    }
                 }
             }
-            if (chunk.Count > 0)
+            catch (ImportException)
             {
-                await _store.UpsertTitlesAsync(chunk, ct).ConfigureAwait(false);
-                run.Titles += chunk.Count;
-                chunk.Clear();
+                // Stop: the titles before the bad line are imported, as events are.
+                await UpsertTitlesAsync(chunk, run, ct).ConfigureAwait(false);
+                throw;
             }
+            await UpsertTitlesAsync(chunk, run, ct).ConfigureAwait(false);
             run.Report(stage, reader.BytesConsumed, reader.Length, "bytes");
             if (!more) break;
         }
+    }
+
+    private async Task UpsertTitlesAsync(List<Title> chunk, Run run, CancellationToken ct)
+    {
+        if (chunk.Count == 0) return;
+        await _store.UpsertTitlesAsync(chunk, ct).ConfigureAwait(false);
+        run.Titles += chunk.Count;
+        chunk.Clear();
     }
 
     private async Task ImportEventsAsync(IEventFileReader reader, Run run, CancellationToken ct)

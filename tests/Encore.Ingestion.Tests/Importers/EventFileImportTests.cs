@@ -140,6 +140,38 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stopped_import_says_what_it_stored()
+    {
+        await ImportAsync(WriteCatalogue());
+        const string ok = "\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"tv\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x1\",\"query\":\"q\"";
+        // Batches of 3: the bad line 6 comes after one full batch and two events of the next.
+        var lines = Enumerable.Range(1, 8).Select(i => i == 6 ? "{\"event_id\":\"z6\"," + ok + ",}" : $"{{\"event_id\":\"z{i}\",{ok}}}");
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.jsonl", string.Join("\n", lines) + "\n");
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(6, e.Line);
+        Assert.NotNull(e.Summary);
+        Assert.Equal((5L, 5L, 0L), (e.Summary.EventsRead, e.Summary.Imported, e.Summary.Skipped));
+        Assert.Equal(["z1", "z2", "z3", "z4", "z5"], (await StoredEventsAsync()).Select(x => x.EventId).Order());
+    }
+
+    [Fact]
+    public async Task A_titles_file_stopped_at_a_bad_line_keeps_the_titles_before_it()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "titles.jsonl",
+            "{\"id\":\"t1\",\"name\":\"Heat\"}\n{\"id\":\"t2\",\"name\":\"Dark\"}\n{\"id\":\"t3\",\"name\":\"Up\"}\n{\"id\":\"t4\"}\n{\"id\":\"t5\",\"name\":\"Ran\"}\n");
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(4, e.Line);
+        Assert.StartsWith("name: missing", e.Reason);
+        Assert.Equal(3, e.Summary!.Titles);
+        Assert.NotNull(await _store.GetTitleAsync("t3", Ct));
+        Assert.Null(await _store.GetTitleAsync("t5", Ct));
+    }
+
+    [Fact]
     public async Task Skip_mode_counts_every_kind_of_bad_line_and_rejected_event()
     {
         await ImportAsync(WriteCatalogue());
