@@ -122,15 +122,15 @@ internal sealed class LineReader : IDisposable
         while (offset < bytes.Length)
         {
             var status = System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed);
-            if (status != System.Buffers.OperationStatus.Done)
-            {
-                return $"invalid UTF-8: byte 0x{bytes[offset]:X2} at byte {offset + 1} of the line "
-                    + "(the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)";
-            }
+            if (status != System.Buffers.OperationStatus.Done) return InvalidUtf8Reason(bytes[offset], offset + 1);
             offset += consumed;
         }
         return "invalid UTF-8";
     }
+
+    /// <summary>The reason for a line whose first invalid UTF-8 byte is <paramref name="bad"/>, at 1-based <paramref name="column"/> of the line's bytes.</summary>
+    public static string InvalidUtf8Reason(byte bad, long column)
+        => $"invalid UTF-8: byte 0x{bad:X2} at byte {column} of the line (the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)";
 
     /// <summary>
     /// Finds the first line of a file that is not valid UTF-8, for readers (such as Sep's) that only learn

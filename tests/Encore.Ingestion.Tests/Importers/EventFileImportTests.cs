@@ -229,19 +229,97 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invalid_utf8_in_a_csv_stops_with_its_line()
+    public async Task Invalid_utf8_in_a_csv_stops_at_its_line_or_is_skipped_like_any_malformed_line()
     {
         await ImportAsync(WriteCatalogue());
         byte[] bytes = System.Text.Encoding.Latin1.GetBytes(
             "event_id,kind,member_id,device,timestamp,session_id,query\n" +
             "s1,search,m1,web,2024-05-01T20:00:00Z,x,heat\n" +
-            "s2,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n");
+            "s2,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n" +
+            "s3,search,m1,web,2024-05-01T20:00:00Z,x,ran\n");
         var path = Fixtures.WriteBytes(_temp.Path, "latin1.csv", bytes);
+
+        var stop = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+        var stored = (await StoredEventsAsync()).Select(x => x.EventId).ToList();
+        var skip = await ImportAsync(path, ImportErrorMode.Skip);
+
+        Assert.Equal(3, stop.Line);
+        Assert.True(stop.Skippable);
+        Assert.Equal("invalid UTF-8: byte 0xE9 at byte 43 of the line (the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)", stop.Reason);
+        Assert.Equal(["s1"], stored);
+        Assert.Equal((1L, 1L), (skip.Imported, skip.Skipped));
+        Assert.Equal(3, Assert.Single(skip.Problems).Line);
+        Assert.Equal(["s1", "s3"], (await StoredEventsAsync()).Select(x => x.EventId).Order());
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_far_into_a_csv_keeps_every_row_before_it()
+    {
+        // The file: 50,000 good rows, then a Latin-1 byte on line 50,002 (a decoder working a buffer ahead
+        // of the rows once threw there and lost the last few hundred good rows before it).
+        var text = new System.Text.StringBuilder("event_id,kind,member_id,device,timestamp,session_id,query\n");
+        for (int i = 1; i <= 50_000; i++) text.Append("g").Append(i).Append(",search,m").Append(i % 97).Append(",web,2024-05-01T20:00:00Z,x,heat\n");
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(text.ToString()),
+            .. System.Text.Encoding.Latin1.GetBytes("bad,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n"),
+            .. System.Text.Encoding.UTF8.GetBytes("after1,search,m1,web,2024-05-01T20:00:00Z,x,up\nafter2,search,m1,web,2024-05-01T20:00:00Z,x,ran\n")];
+        var path = Fixtures.WriteBytes(_temp.Path, "big.csv", bytes);
+        var options = new ImportOptions { BatchSize = 5_000 };
+
+        var stop = await Assert.ThrowsAsync<ImportException>(() => new ImportRunner(_store, options).ImportAsync(path, null, Ct));
+        long storedAtStop = (await _store.GetStatisticsAsync(Ct)).Events;
+        var skip = await new ImportRunner(_store, options with { OnError = ImportErrorMode.Skip }).ImportAsync(path, null, Ct);
+
+        Assert.Equal(50_002, stop.Line);
+        Assert.StartsWith("invalid UTF-8: byte 0xE9 at byte 44 of the line", stop.Reason);
+        Assert.Equal(50_000, storedAtStop);
+        Assert.Equal(50_000, stop.Summary!.Imported);
+        Assert.Equal((50_002L, 2L, 50_000L, 1L), (skip.EventsRead, skip.Imported, skip.Duplicates, skip.Skipped));
+        Assert.Equal(50_002, Assert.Single(skip.Problems).Line);
+        Assert.Equal(50_002, (await _store.GetStatisticsAsync(Ct)).Events);
+    }
+
+    [Fact]
+    public async Task A_csv_may_hold_replacement_characters_written_on_purpose()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "fffd.csv",
+            "event_id,kind,member_id,device,timestamp,session_id,query\r\n" +
+            "r1,search,m1,web,2024-05-01T20:00:00Z,x,\"broken \uFFFD glyph\"\r\n");
+
+        var summary = await ImportAsync(path);
+
+        Assert.Equal((1L, 0L), (summary.Imported, summary.Skipped));
+        Assert.Equal("broken \uFFFD glyph", Assert.Single(await StoredEventsAsync()).Query);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_reported_at_its_own_line_inside_a_quoted_row_and_with_lone_cr_line_ends()
+    {
+        byte[] bytes = [.. "event_id,kind,member_id,device,timestamp,session_id,query\r"u8,
+            .. "q1,search,m1,web,2024-05-01T20:00:00Z,x,\"two\rlines\"\r"u8,
+            .. "q2,search,m1,web,2024-05-01T20:00:00Z,x,\"first line\r"u8, 0xE9, .. "\"\r"u8,
+            .. "q3,search,m1,web,2024-05-01T20:00:00Z,x,fine\r"u8];
+        var path = Fixtures.WriteBytes(_temp.Path, "cr.csv", bytes);
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+
+        Assert.Equal((2L, 1L), (summary.Imported, summary.Skipped));
+        var problem = Assert.Single(summary.Problems);
+        Assert.Equal(5, problem.Line);
+        Assert.StartsWith("invalid UTF-8: byte 0xE9 at byte 1 of the line", problem.Reason);
+        Assert.Equal(["q1", "q3"], (await StoredEventsAsync()).Select(x => x.EventId).Order());
+    }
+
+    [Fact]
+    public async Task A_csv_header_that_is_not_utf8_is_an_error_about_the_file()
+    {
+        byte[] bytes = [.. "event_id,kind,member_id,device,timestamp,session_id,qu"u8, 0xE9, .. "ry\ns1,search,m1,web,2024-05-01T20:00:00Z,x,heat\n"u8];
+        var path = Fixtures.WriteBytes(_temp.Path, "header.csv", bytes);
 
         var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path, ImportErrorMode.Skip));
 
-        Assert.Equal(3, e.Line);
-        Assert.Contains("invalid UTF-8", e.Reason);
+        Assert.Equal(1, e.Line);
+        Assert.False(e.Skippable);
+        Assert.Contains("invalid UTF-8: byte 0xE9", e.Reason);
     }
 
     [Fact]

@@ -1,0 +1,174 @@
+using System.Text;
+using Encore.Core;
+using nietras.SeparatedValues;
+
+namespace Encore.Ingestion.Importers;
+
+/// <summary>
+/// The row cursor every CSV importer reads through (events files, MovieLens latest's movies.csv and
+/// ratings.csv): Sep over a strict UTF-8 decoder, with a <see cref="Utf8CheckingStream"/> between it and the
+/// file. A header naming <c>requiredColumns</c> (in any order; others ignored), quoted fields, CRLF or LF.
+/// <see cref="TryReadRow"/> hands out data rows one at a time; a blank row is passed over, and a row with the
+/// wrong number of fields or with bytes that are not UTF-8 is malformed: reported to the
+/// <see cref="SkippedLines"/> at its line (which throws under Stop), so that every row before it has been
+/// handed out and, under Skip, the rows after it still are. A header that is missing, incomplete or not UTF-8
+/// is an error about the file.
+/// </summary>
+internal sealed class CsvRowReader : IDisposable
+{
+    private const int BufferSize = 64 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly FileStream _file;
+    private readonly Utf8CheckingStream _utf8;
+    private readonly SepReader _reader;
+    private readonly int _columns;
+
+    public CsvRowReader(string path, IReadOnlyList<string> requiredColumns)
+    {
+        Path = path;
+        try
+        {
+            // Unbuffered: the checking stream reads in 64 KiB chunks of its own.
+            _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImportException(path, 0, $"cannot open the file: {e.Message}", e);
+        }
+        try
+        {
+            RefuseUtf16(path, _file);
+            _utf8 = new Utf8CheckingStream(_file, BufferSize);
+            // The checking stream drops a UTF-8 byte order mark and has refused UTF-16: no detection here, which
+            // could otherwise decode a file as UTF-32 on the strength of its first four bytes.
+            var text = new StreamReader(_utf8, StrictUtf8, detectEncodingFromByteOrderMarks: false, 4096);
+            _reader = OpenSep(path, text);
+            CheckHeader(path, requiredColumns);
+            _columns = _reader.Header.ColNames.Count;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes of the file read so far, and in all: the progress measure.</summary>
+    public long Position => _file.Position;
+    public long Length => _file.Length;
+
+    public SepReaderHeader Header => _reader.Header;
+
+    /// <summary>First line of the row last handed out (1-based): where a problem in it is reported.</summary>
+    public long LineNumber => _reader.Current.LineNumberFrom;
+
+    /// <summary>The index of <paramref name="column"/> in the header, or -1 when the header lacks it.</summary>
+    public int ColumnIndex(string column) => _reader.Header.TryIndexOf(column, out int index) ? index : -1;
+
+    /// <summary>
+    /// The next data row; malformed ones are reported to <paramref name="skips"/> (which throws under Stop) and
+    /// passed over. False at the end of the file. The row is valid until the next call.
+    /// </summary>
+    public bool TryReadRow(SkippedLines skips, CancellationToken ct, out SepReader.Row row)
+    {
+        while (MoveNext())
+        {
+            row = _reader.Current;
+            if ((row.RowIndex & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+            if (_utf8.HasInvalid && TakeInvalid(row.LineNumberFrom, row.LineNumberToExcl) is { } bad)
+            {
+                skips.Report(Path, bad.Line, bad.Reason);
+                continue;
+            }
+            if (row.ColCount == 1 && row.Span.IsWhiteSpace()) continue;
+            if (row.ColCount != _columns)
+            {
+                skips.Report(Path, row.LineNumberFrom, $"expected {_columns} fields as in the header, found {row.ColCount}"
+                    + (row.LineNumberToExcl - row.LineNumberFrom > 1 ? $" (the row runs to line {row.LineNumberToExcl - 1}: is a quote left open?)" : ""));
+                continue;
+            }
+            return true;
+        }
+        row = default;
+        return false;
+    }
+
+    /// <summary>The first invalid line among lines from..toExcl (taking any others there too); one before <paramref name="from"/> is the header's.</summary>
+    private InvalidUtf8Line? TakeInvalid(long from, long toExcl)
+    {
+        if (!_utf8.TryTakeInvalid(toExcl, out var first)) return null;
+        while (_utf8.TryTakeInvalid(toExcl, out _)) { }
+        if (first.Line < from) throw new ImportException(Path, first.Line, "the header is not valid UTF-8: " + first.Reason);
+        return first;
+    }
+
+    private bool MoveNext()
+    {
+        try
+        {
+            return _reader.MoveNext();
+        }
+        catch (DecoderFallbackException)
+        {
+            // The checking stream lets no invalid byte through; should one ever pass, stop with its line rather than guess.
+            throw LineReader.FindInvalidUtf8(Path, CancellationToken.None) ?? new ImportException(Path, 0, "invalid UTF-8");
+        }
+    }
+
+    private static SepReader OpenSep(string path, StreamReader text)
+    {
+        try
+        {
+            return Sep.New(',').Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(text);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw LineReader.FindInvalidUtf8(path, CancellationToken.None) ?? new ImportException(path, 1, "invalid UTF-8");
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            // Sep rejects a header that names a column twice.
+            throw new ImportException(path, 1, $"bad header: {UnicodeText.Clip(e.Message, HeaderClipLength)}", e);
+        }
+    }
+
+    private void CheckHeader(string path, IReadOnlyList<string> requiredColumns)
+    {
+        if (_utf8.TryTakeInvalid(2, out var bad)) throw new ImportException(path, 1, "the header is not valid UTF-8: " + bad.Reason);
+        var header = _reader.Header;
+        if (header.IsEmpty)
+            throw new ImportException(path, 0, "the file is empty; expected a header line naming the columns (" + string.Join(",", requiredColumns) + ")");
+        if (header.ColNames.Count == 1 && string.IsNullOrWhiteSpace(header.ColNames[0]))
+            throw new ImportException(path, 1, "line 1 is blank; the first line must be the header naming the columns (" + string.Join(",", requiredColumns) + ")");
+        List<string>? missing = null;
+        foreach (var column in requiredColumns)
+        {
+            if (!header.TryIndexOf(column, out _)) (missing ??= []).Add(column);
+        }
+        if (missing is not null)
+            throw new ImportException(path, 1, $"the header lacks {string.Join(", ", missing)} (found: {UnicodeText.Clip(string.Join(",", header.ColNames), HeaderClipLength)})");
+    }
+
+    private static void RefuseUtf16(string path, FileStream file)
+    {
+        Span<byte> head = stackalloc byte[2];
+        int n = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        if (n == 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
+            throw new ImportException(path, 1, "the file is UTF-16 encoded; save it as UTF-8");
+    }
+
+    /// <summary>How much of a header (or of Sep's message about one) an error echoes.</summary>
+    internal const int HeaderClipLength = 300;
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        if (_utf8 is not null) _utf8.Dispose();
+        else _file.Dispose();
+    }
+}
