@@ -58,45 +58,70 @@ public sealed class ImportRunner
         return run.Summary(path, format);
     }
 
+    /// <summary>
+    /// A MovieLens release: its small files (genres, titles, members) read and stored first, then its ratings
+    /// file streamed through the pipeline in batches like any events file, with real line numbers. Under Stop a
+    /// bad line stores what came before it, catalogue lines included.
+    /// </summary>
     private async Task ImportMovieLensAsync(string folder, Run run, CancellationToken ct)
     {
+        var format = MovieLensDataset.Open(folder);
         var name = new DirectoryInfo(folder).Name;
+        var ids = new StringPool();
+        var catalogue = new MovieLensDataset.Catalogue();
         run.Report($"reading {name}", 0, 0, "files");
-        var data = MovieLensDataset.Load(folder, _options, ct);
-        run.Skipped.AddFrom(data.Skipped);
-
-        run.Report("catalogue", 0, data.Titles.Count, "titles");
-        for (int i = 0; i < data.Titles.Count; i += TitleBatchSize)
+        try
         {
-            var chunk = data.Titles.Skip(i).Take(TitleBatchSize).ToList();
+            MovieLensDataset.ReadCatalogue(folder, format, ids, catalogue, run.Skipped, ct);
+        }
+        catch (ImportException)
+        {
+            await StoreCatalogueAsync(catalogue, run, ct).ConfigureAwait(false);
+            throw;
+        }
+        await StoreCatalogueAsync(catalogue, run, ct).ConfigureAwait(false);
+
+        var ratings = new MovieLensRatingEventReader(name, new MovieLensRatingReader(MovieLensDataset.RatingsFile(folder, format), format, ids));
+        if (format != MovieLensFormat.Latest)
+        {
+            await ImportEventsAsync(ratings, run, ct).ConfigureAwait(false);
+            return;
+        }
+        // Latest has no users file: its members are its raters, stored as they first appear (also when the
+        // ingestion options reject unknown members), never replacing a member the store already has.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var fresh = new List<string>();
+        await ImportEventsAsync(ratings, run, ct, async (batch, ct) =>
+        {
+            fresh.Clear();
+            foreach (var e in batch)
+                if (seen.Add(e.MemberId)) fresh.Add(e.MemberId);
+            if (fresh.Count == 0) return;
+            var known = await _store.GetKnownMemberIdsAsync(fresh, ct).ConfigureAwait(false);
+            var members = new List<Member>(fresh.Count);
+            foreach (var id in fresh)
+                if (!known.Contains(id)) members.Add(new Member { Id = id });
+            if (members.Count == 0) return;
+            await _store.UpsertMembersAsync(members, ct).ConfigureAwait(false);
+            run.Members += members.Count;
+        }).ConfigureAwait(false);
+    }
+
+    private async Task StoreCatalogueAsync(MovieLensDataset.Catalogue catalogue, Run run, CancellationToken ct)
+    {
+        var titles = catalogue.Titles;
+        run.Report("catalogue", 0, titles.Count, "titles");
+        for (int i = 0; i < titles.Count; i += TitleBatchSize)
+        {
+            var chunk = titles.GetRange(i, Math.Min(TitleBatchSize, titles.Count - i));
             await _store.UpsertTitlesAsync(chunk, ct).ConfigureAwait(false);
             run.Titles += chunk.Count;
-            run.Report("catalogue", run.Titles, data.Titles.Count, "titles");
+            run.Report("catalogue", run.Titles, titles.Count, "titles");
         }
-        run.Report("members", 0, data.Members.Count, "members");
-        await _store.UpsertMembersAsync(data.Members, ct).ConfigureAwait(false);
-        run.Members += data.Members.Count;
-
-        var ratingsFile = Path.Combine(folder, data.Format switch
-        {
-            MovieLensFormat.Ml100k => "u.data",
-            MovieLensFormat.Ml1m => "ratings.dat",
-            _ => "ratings.csv",
-        });
-        var batch = new List<ViewingEvent>(Math.Min(_options.BatchSize, data.Ratings.Count));
-        var lines = new List<long>(batch.Capacity);
-        for (int i = 0; i < data.Ratings.Count; i++)
-        {
-            batch.Add(MovieLensEvents.ToEvent(data.Name, data.Ratings[i]));
-            // The dataset keeps no line numbers (blank and skipped lines shift them): name the event instead.
-            lines.Add(0);
-            if (batch.Count == _options.BatchSize || i == data.Ratings.Count - 1)
-            {
-                run.EventsRead += batch.Count;
-                await FlushAsync(ratingsFile, batch, lines, run, ct).ConfigureAwait(false);
-                run.Report("ratings", i + 1, data.Ratings.Count, "ratings");
-            }
-        }
+        if (catalogue.Members.Count == 0) return;
+        run.Report("members", 0, catalogue.Members.Count, "members");
+        await _store.UpsertMembersAsync(catalogue.Members, ct).ConfigureAwait(false);
+        run.Members += catalogue.Members.Count;
     }
 
     private async Task ImportTitlesAsync(string path, Run run, CancellationToken ct)
@@ -109,10 +134,8 @@ public sealed class ImportRunner
             bool more = false;
             try
             {
-                while (reader.TryReadLine(out ReadOnlySpan<byte> line))
+                while (reader.TryReadDataLine(ct, out ReadOnlySpan<byte> line))
                 {
-                    if ((reader.LineNumber & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-                    if (line.Trim(" \t"u8).IsEmpty) continue;
                     try
                     {
                         chunk.Add(TitleJson.Parse(line));
@@ -148,7 +171,12 @@ public sealed class ImportRunner
         chunk.Clear();
     }
 
-    private async Task ImportEventsAsync(IEventFileReader reader, Run run, CancellationToken ct)
+    /// <summary>
+    /// Streams one file's events through the pipeline a batch at a time; <paramref name="beforeEachBatch"/>, if
+    /// given, sees each batch before it is sent.
+    /// </summary>
+    private async Task ImportEventsAsync(IEventFileReader reader, Run run, CancellationToken ct,
+        Func<List<ViewingEvent>, CancellationToken, Task>? beforeEachBatch = null)
     {
         using (reader)
         {
@@ -166,21 +194,22 @@ public sealed class ImportRunner
                 catch (ImportException)
                 {
                     // Stop: what came before the bad line is imported, nothing after it.
-                    run.EventsRead += batch.Count;
-                    await FlushAsync(reader.Path, batch, lines, run, ct).ConfigureAwait(false);
+                    await FlushAsync(reader.Path, batch, lines, run, beforeEachBatch, ct).ConfigureAwait(false);
                     throw;
                 }
-                run.EventsRead += batch.Count;
-                await FlushAsync(reader.Path, batch, lines, run, ct).ConfigureAwait(false);
+                await FlushAsync(reader.Path, batch, lines, run, beforeEachBatch, ct).ConfigureAwait(false);
                 run.Report(stage, reader.Position, reader.Length, "bytes");
                 if (!more) break;
             }
         }
     }
 
-    private async Task FlushAsync(string file, List<ViewingEvent> batch, List<long> lines, Run run, CancellationToken ct)
+    private async Task FlushAsync(string file, List<ViewingEvent> batch, List<long> lines, Run run,
+        Func<List<ViewingEvent>, CancellationToken, Task>? beforeEachBatch, CancellationToken ct)
     {
         if (batch.Count == 0) return;
+        run.EventsRead += batch.Count;
+        if (beforeEachBatch is not null) await beforeEachBatch(batch, ct).ConfigureAwait(false);
         var result = await _pipeline.IngestAsync(batch, ct).ConfigureAwait(false);
         run.Imported += result.Accepted;
         run.Duplicates += result.Duplicates;

@@ -6,7 +6,7 @@ namespace Encore.Ingestion.Importers;
 /// <summary>
 /// Reads MovieLens 100K: u.data (user, item, rating, time; tab-separated), u.item (id|title|release date|
 /// video release date|IMDb URL|one 0/1 flag per genre), u.user (id|age|gender|occupation|zip) and u.genre
-/// (name|index). The '|' files are latin-1.
+/// (name|index). The '|' files are latin-1. (u.data is read by <see cref="MovieLensRatingReader"/>.)
 /// </summary>
 internal static class MovieLens100kReader
 {
@@ -44,9 +44,9 @@ internal static class MovieLens100kReader
         return [.. byIndex.Values];
     }
 
-    public static List<Title> ReadTitles(string path, IReadOnlyList<string> genres, StringPool ids, SkippedLines skips, CancellationToken ct)
+    /// <summary>Adds u.item's titles to <paramref name="titles"/> (which keeps those read before a line that stops the file).</summary>
+    public static void ReadTitles(string path, IReadOnlyList<string> genres, StringPool ids, List<Title> titles, SkippedLines skips, CancellationToken ct)
     {
-        var titles = new List<Title>(2048);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int fieldCount = 5 + genres.Count;
         string layout = $"id|title|release date|video release date|IMDb URL|{genres.Count} genre flags";
@@ -76,12 +76,11 @@ internal static class MovieLens100kReader
             }
             titles.Add(new Title { Id = id, Name = name, Genres = titleGenres, ReleaseDate = release });
         });
-        return titles;
     }
 
-    public static List<Member> ReadMembers(string path, StringPool ids, SkippedLines skips, CancellationToken ct)
+    /// <summary>Adds u.user's members to <paramref name="members"/>.</summary>
+    public static void ReadMembers(string path, StringPool ids, List<Member> members, SkippedLines skips, CancellationToken ct)
     {
-        var members = new List<Member>(1024);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
         {
@@ -104,10 +103,5 @@ internal static class MovieLens100kReader
                 },
             });
         });
-        return members;
     }
-
-    /// <summary>Reads a u.data style file (user, item, rating, Unix time; tab-separated) into <paramref name="ratings"/>.</summary>
-    public static void ReadRatings(string path, StringPool ids, List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
-        => MovieLensFields.ReadSeparatedRatings(path, "\t", "user id, item id, rating, timestamp", "item id", ids, ratings, skips, ct);
 }

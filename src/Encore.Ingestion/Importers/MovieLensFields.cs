@@ -69,19 +69,14 @@ internal static class MovieLensFields
     }
 
     /// <summary>
-    /// Reads a latin-1 ratings file of user, item, rating, Unix time separated by <paramref name="separator"/>
-    /// (u.data's tab, ratings.dat's "::"), reporting bad lines against <paramref name="layout"/>.
+    /// One rating line of user, item, rating, Unix time separated by <paramref name="separator"/> (u.data's tab,
+    /// ratings.dat's "::"); a bad one is reported against <paramref name="layout"/>.
     /// </summary>
-    public static void ReadSeparatedRatings(string path, string separator, string layout, string itemField, StringPool ids,
-        List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
+    public static RatingRecord SeparatedRating(ReadOnlySpan<char> line, string separator, string layout, string itemField, StringPool ids)
     {
-        TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
-        {
-            Span<Range> f = stackalloc Range[5];
-            Split(line, separator, f, layout);
-            ratings.Add(new RatingRecord(Id(line[f[0]], "user id", ids), Id(line[f[1]], itemField, ids),
-                Rating(line[f[2]]), UnixSeconds(line[f[3]])));
-        });
+        Span<Range> f = stackalloc Range[5];
+        Split(line, separator, f, layout);
+        return new RatingRecord(Id(line[f[0]], "user id", ids), Id(line[f[1]], itemField, ids), Rating(line[f[2]]), UnixSeconds(line[f[3]]));
     }
 
     /// <summary>A bad value as an error message shows it: see <see cref="UnicodeText.Clip"/>.</summary>

@@ -9,26 +9,22 @@ internal delegate void LineHandler(ReadOnlySpan<char> line);
 internal delegate void CsvRowHandler(SepReader.Row row);
 
 /// <summary>
-/// The read loops every importer shares: line by line (or CSV row by row), malformed ones reported at
-/// file:line to a <see cref="SkippedLines"/>, blank lines ignored, cancellation checked as it goes.
+/// The push loops of the catalogue readers, over the same cursors the pull readers use
+/// (<see cref="LineReader"/>, <see cref="CsvRowReader"/>): line by line (or CSV row by row), malformed ones
+/// reported at file:line to a <see cref="SkippedLines"/>, blank lines ignored, cancellation checked as it goes.
 /// </summary>
 internal static class TextFiles
 {
-    private const int CancellationCheckInterval = 4096;
-
     /// <summary>Calls <paramref name="handle"/> for every non-blank line; returns the number of lines handled.</summary>
     public static long ForEachLine(string path, TextEncoding encoding, SkippedLines skips, CancellationToken ct,
         LineHandler handle)
     {
         using var reader = new LineReader(path, encoding);
         long handled = 0;
-        while (reader.TryReadLine(out ReadOnlySpan<byte> bytes))
+        while (reader.TryReadText(skips, ct, out var line))
         {
-            if (reader.LineNumber % CancellationCheckInterval == 0) ct.ThrowIfCancellationRequested();
             try
             {
-                var line = reader.Decode(bytes);
-                if (line.IsWhiteSpace()) continue;
                 handle(line);
                 handled++;
             }
