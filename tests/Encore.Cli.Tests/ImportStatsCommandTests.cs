@@ -129,6 +129,25 @@ public sealed class ImportStatsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Empty_jsonl_and_csv_files_import_nothing_alike_and_say_so()
+    {
+        var jsonl = _temp.File("empty.jsonl");
+        var csv = _temp.File("empty.csv");
+        File.WriteAllText(jsonl, "");
+        File.WriteAllText(csv, "\n");
+
+        var fromJsonl = await Encore("import", jsonl);
+        var fromCsv = await Encore("import", csv);
+
+        foreach (var (run, path) in new[] { (fromJsonl, jsonl), (fromCsv, csv) })
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Matches(Row("events read", 0), run.Output);
+            Assert.Contains($"{path} held no events", run.Output);
+        }
+    }
+
+    [Fact]
     public async Task Errors_exit_non_zero_with_one_line()
     {
         var notes = _temp.File("notes.txt");

@@ -81,6 +81,8 @@ internal static class ImportCommand
             .Add("rejected", s.Rejected)
             .Add("skipped lines", s.Skipped)
             .WriteTo(output, "  ");
+        foreach (var file in s.EmptyFiles)
+            output.WriteLine($"  {file} held no events");
         foreach (var problem in s.Problems)
             error.WriteLine("encore: " + (problem.Reason.Contains("(event ", StringComparison.Ordinal) ? "rejected " : "skipped ") + problem.Message);
         long unshown = s.Skipped + s.Rejected - s.Problems.Count;

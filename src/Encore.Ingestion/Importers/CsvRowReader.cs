@@ -11,8 +11,9 @@ namespace Encore.Ingestion.Importers;
 /// <see cref="TryReadRow"/> hands out data rows one at a time; a blank row is passed over, and a row with the
 /// wrong number of fields or with bytes that are not UTF-8 is malformed: reported to the
 /// <see cref="SkippedLines"/> at its line (which throws under Stop), so that every row before it has been
-/// handed out and, under Skip, the rows after it still are. A header that is missing, incomplete or not UTF-8
-/// is an error about the file.
+/// handed out and, under Skip, the rows after it still are. An empty file (0 bytes, only blank lines or only
+/// a byte order mark) has no header and no rows (<see cref="IsEmpty"/>); a file with content whose first
+/// line is not a header naming the required columns, or is not UTF-8, is an error about the file.
 /// </summary>
 internal sealed class CsvRowReader : IDisposable
 {
@@ -21,8 +22,8 @@ internal sealed class CsvRowReader : IDisposable
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly FileStream _file;
-    private readonly Utf8CheckingStream _utf8;
-    private readonly SepReader _reader;
+    private readonly Utf8CheckingStream? _utf8;
+    private readonly SepReader? _reader;
     private readonly int _columns;
 
     public CsvRowReader(string path, IReadOnlyList<string> requiredColumns)
@@ -40,12 +41,17 @@ internal sealed class CsvRowReader : IDisposable
         try
         {
             RefuseUtf16(path, _file);
+            if (IsBlank(_file))
+            {
+                IsEmpty = true;
+                return;
+            }
             _utf8 = new Utf8CheckingStream(_file, BufferSize);
             // The checking stream drops a UTF-8 byte order mark and has refused UTF-16: no detection here, which
             // could otherwise decode a file as UTF-32 on the strength of its first four bytes.
             var text = new StreamReader(_utf8, StrictUtf8, detectEncodingFromByteOrderMarks: false, 4096);
             _reader = OpenSep(path, text);
-            CheckHeader(path, requiredColumns);
+            CheckHeader(_reader, _utf8, path, requiredColumns);
             _columns = _reader.Header.ColNames.Count;
         }
         catch
@@ -61,13 +67,17 @@ internal sealed class CsvRowReader : IDisposable
     public long Position => _file.Position;
     public long Length => _file.Length;
 
-    public SepReaderHeader Header => _reader.Header;
+    /// <summary>Whether the file holds nothing but blank lines (or nothing at all): no header, no rows.</summary>
+    public bool IsEmpty { get; }
+
+    /// <summary>The header (an empty file has none).</summary>
+    public SepReaderHeader Header => _reader?.Header ?? throw new InvalidOperationException($"{Path} is empty: it has no header");
 
     /// <summary>First line of the row last handed out (1-based): where a problem in it is reported.</summary>
-    public long LineNumber => _reader.Current.LineNumberFrom;
+    public long LineNumber => _reader?.Current.LineNumberFrom ?? 0;
 
-    /// <summary>The index of <paramref name="column"/> in the header, or -1 when the header lacks it.</summary>
-    public int ColumnIndex(string column) => _reader.Header.TryIndexOf(column, out int index) ? index : -1;
+    /// <summary>The index of <paramref name="column"/> in the header, or -1 when the header (or the file) lacks it.</summary>
+    public int ColumnIndex(string column) => _reader is not null && _reader.Header.TryIndexOf(column, out int index) ? index : -1;
 
     /// <summary>
     /// The next data row; malformed ones are reported to <paramref name="skips"/> (which throws under Stop) and
@@ -75,11 +85,17 @@ internal sealed class CsvRowReader : IDisposable
     /// </summary>
     public bool TryReadRow(SkippedLines skips, CancellationToken ct, out SepReader.Row row)
     {
-        while (MoveNext())
+        if (_reader is null)
+        {
+            row = default;
+            return false;
+        }
+        var utf8 = _utf8!;
+        while (MoveNext(_reader))
         {
             row = _reader.Current;
             if ((row.RowIndex & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-            if (_utf8.HasInvalid && TakeInvalid(row.LineNumberFrom, row.LineNumberToExcl) is { } bad)
+            if (utf8.HasInvalid && TakeInvalid(row.LineNumberFrom, row.LineNumberToExcl) is { } bad)
             {
                 skips.Report(Path, bad.Line, bad.Reason);
                 continue;
@@ -100,17 +116,18 @@ internal sealed class CsvRowReader : IDisposable
     /// <summary>The first invalid line among lines from..toExcl (taking any others there too); one before <paramref name="from"/> is the header's.</summary>
     private InvalidUtf8Line? TakeInvalid(long from, long toExcl)
     {
-        if (!_utf8.TryTakeInvalid(toExcl, out var first)) return null;
-        while (_utf8.TryTakeInvalid(toExcl, out _)) { }
+        var utf8 = _utf8!;
+        if (!utf8.TryTakeInvalid(toExcl, out var first)) return null;
+        while (utf8.TryTakeInvalid(toExcl, out _)) { }
         if (first.Line < from) throw new ImportException(Path, first.Line, "the header is not valid UTF-8: " + first.Reason);
         return first;
     }
 
-    private bool MoveNext()
+    private bool MoveNext(SepReader reader)
     {
         try
         {
-            return _reader.MoveNext();
+            return reader.MoveNext();
         }
         catch (DecoderFallbackException)
         {
@@ -136,13 +153,11 @@ internal sealed class CsvRowReader : IDisposable
         }
     }
 
-    private void CheckHeader(string path, IReadOnlyList<string> requiredColumns)
+    private static void CheckHeader(SepReader reader, Utf8CheckingStream utf8, string path, IReadOnlyList<string> requiredColumns)
     {
-        if (_utf8.TryTakeInvalid(2, out var bad)) throw new ImportException(path, 1, "the header is not valid UTF-8: " + bad.Reason);
-        var header = _reader.Header;
-        if (header.IsEmpty)
-            throw new ImportException(path, 0, "the file is empty; expected a header line naming the columns (" + string.Join(",", requiredColumns) + ")");
-        if (header.ColNames.Count == 1 && string.IsNullOrWhiteSpace(header.ColNames[0]))
+        if (utf8.TryTakeInvalid(2, out var bad)) throw new ImportException(path, 1, "the header is not valid UTF-8: " + bad.Reason);
+        var header = reader.Header;
+        if (header.IsEmpty || (header.ColNames.Count == 1 && string.IsNullOrWhiteSpace(header.ColNames[0])))
             throw new ImportException(path, 1, "line 1 is blank; the first line must be the header naming the columns (" + string.Join(",", requiredColumns) + ")");
         List<string>? missing = null;
         foreach (var column in requiredColumns)
@@ -151,6 +166,30 @@ internal sealed class CsvRowReader : IDisposable
         }
         if (missing is not null)
             throw new ImportException(path, 1, $"the header lacks {string.Join(", ", missing)} (found: {UnicodeText.Clip(string.Join(",", header.ColNames), HeaderClipLength)})");
+    }
+
+    /// <summary>Whether the file holds only spaces, tabs and line ends after an optional UTF-8 byte order mark (reading no further than the first chunk with another byte).</summary>
+    private static bool IsBlank(FileStream file)
+    {
+        var chunk = new byte[4096];
+        bool first = true;
+        while (true)
+        {
+            int n = file.Read(chunk, 0, chunk.Length);
+            if (n == 0)
+            {
+                file.Position = 0;
+                return true;
+            }
+            var bytes = chunk.AsSpan(0, n);
+            if (first && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+            first = false;
+            if (bytes.IndexOfAnyExcept(" \t\r\n"u8) >= 0)
+            {
+                file.Position = 0;
+                return false;
+            }
+        }
     }
 
     private static void RefuseUtf16(string path, FileStream file)
@@ -168,7 +207,7 @@ internal sealed class CsvRowReader : IDisposable
     public void Dispose()
     {
         _reader?.Dispose();
-        if (_utf8 is not null) _utf8.Dispose();
-        else _file.Dispose();
+        _utf8?.Dispose();
+        _file.Dispose();
     }
 }

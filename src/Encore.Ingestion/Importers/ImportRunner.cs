@@ -12,6 +12,10 @@ namespace Encore.Ingestion.Importers;
 /// <see cref="ImportErrorMode.Stop"/> the first one ends the import with an <see cref="ImportException"/>
 /// (everything before it is stored, and at most the rest of its batch after it; its
 /// <see cref="ImportException.Summary"/> says what was), under Skip they are counted in the summary.
+/// One rule for empty files, whatever the format (JSON Lines, CSV, a MovieLens ratings file): a file of 0
+/// bytes, only blank lines or only a byte order mark (or a CSV header alone) imports nothing and is no error;
+/// the summary lists it in <see cref="ImportSummary.EmptyFiles"/>. A CSV file with content whose first line is
+/// not a header naming the required columns is an error.
 /// </summary>
 public sealed class ImportRunner
 {
@@ -181,6 +185,8 @@ public sealed class ImportRunner
         using (reader)
         {
             var stage = Path.GetFileName(reader.Path);
+            long readBefore = run.EventsRead;
+            int skippedBefore = run.Skipped.Count;
             var batch = new List<ViewingEvent>(_options.BatchSize);
             var lines = new List<long>(_options.BatchSize);
             run.Report(stage, 0, reader.Length, "bytes");
@@ -201,6 +207,7 @@ public sealed class ImportRunner
                 run.Report(stage, reader.Position, reader.Length, "bytes");
                 if (!more) break;
             }
+            if (run.EventsRead == readBefore && run.Skipped.Count == skippedBefore) run.EmptyFiles.Add(reader.Path);
         }
     }
 
@@ -229,6 +236,7 @@ public sealed class ImportRunner
 
         public SkippedLines Skipped { get; } = new(options);
         public SkippedLines Rejected { get; } = new(options);
+        public List<string> EmptyFiles { get; } = [];
         public int Titles { get; set; }
         public int Members { get; set; }
         public long EventsRead { get; set; }
@@ -253,6 +261,7 @@ public sealed class ImportRunner
                 Duplicates = Duplicates,
                 Rejected = Rejected.Count,
                 Skipped = Skipped.Count,
+                EmptyFiles = [.. EmptyFiles],
                 Problems = problems,
                 Elapsed = _clock.Elapsed,
             };

@@ -19,6 +19,11 @@ public sealed record ImportSummary
     public long Rejected { get; init; }
     /// <summary>Malformed lines skipped.</summary>
     public long Skipped { get; init; }
+    /// <summary>
+    /// Files that held no events at all: empty (0 bytes, only blank lines or only a byte order mark), or a CSV
+    /// header alone. They import nothing and are no error.
+    /// </summary>
+    public IReadOnlyList<string> EmptyFiles { get; init; } = [];
     /// <summary>The first skipped lines and rejected events, as file:line: reason.</summary>
     public IReadOnlyList<ImportException> Problems { get; init; } = [];
     public TimeSpan Elapsed { get; init; }

@@ -39,12 +39,14 @@ internal static class TextFiles
     /// <summary>
     /// Calls <paramref name="handle"/> for every data row of a CSV file with a header naming
     /// <paramref name="requiredColumns"/> (read through <see cref="CsvRowReader"/>: quoted fields, CRLF, strict
-    /// UTF-8 with a bad row malformed at its line); returns the number of rows handled.
+    /// UTF-8 with a bad row malformed at its line); returns the number of rows handled. An empty file has none
+    /// (and no header for <paramref name="onHeader"/>).
     /// </summary>
     public static long ForEachCsvRow(string path, IReadOnlyList<string> requiredColumns, SkippedLines skips,
         CancellationToken ct, Action<SepReaderHeader> onHeader, CsvRowHandler handle)
     {
         using var reader = new CsvRowReader(path, requiredColumns);
+        if (reader.IsEmpty) return 0;
         onHeader(reader.Header);
         long handled = 0;
         while (reader.TryReadRow(skips, ct, out var row))

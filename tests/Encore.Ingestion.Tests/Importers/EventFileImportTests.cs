@@ -460,17 +460,64 @@ public sealed class EventFileImportTests : IAsyncLifetime
         Assert.Equal((1L, 1L), (fromJson.Imported, fromCsv.Imported));
     }
 
-    [Fact]
-    public async Task Empty_files()
+    public static TheoryData<string, string> EmptyContents => new()
     {
-        var jsonl = Fixtures.WriteUtf8(_temp.Path, "empty.jsonl", "");
-        var csv = Fixtures.WriteUtf8(_temp.Path, "empty.csv", "");
+        { "jsonl", "" }, { "csv", "" },
+        { "jsonl", " \n\n\t\r\n" }, { "csv", " \n\n\t\r\n" },
+        { "jsonl", "\uFEFF" }, { "csv", "\uFEFF" },
+        { "jsonl", "\uFEFF\n\n" }, { "csv", "\uFEFF\r\n" },
+    };
 
-        var summary = await ImportAsync(jsonl);
-        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(csv));
+    [Theory]
+    [MemberData(nameof(EmptyContents))]
+    public async Task An_empty_file_of_any_format_imports_nothing_and_says_so(string format, string content)
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "empty." + format, content);
+
+        var summary = await ImportAsync(path);
+
+        Assert.Equal((0L, 0L, 0L, 0L), (summary.EventsRead, summary.Imported, summary.Skipped, summary.Rejected));
+        Assert.Equal([path], summary.EmptyFiles);
+    }
+
+    [Fact]
+    public async Task A_csv_with_a_header_and_no_rows_holds_no_events()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "header.csv", "event_id,kind,member_id,device,timestamp,session_id\n\n");
+
+        var summary = await ImportAsync(path);
 
         Assert.Equal(0, summary.EventsRead);
-        Assert.Contains("empty", e.Reason);
+        Assert.Equal([path], summary.EmptyFiles);
+    }
+
+    [Fact]
+    public async Task A_csv_with_content_but_no_header_is_an_error()
+    {
+        var blankFirst = Fixtures.WriteUtf8(_temp.Path, "blank-first.csv", "\nevent_id,kind,member_id,device,timestamp,session_id\ne1,rating,m1,web,2024-05-01T20:00:00Z,x\n");
+        var noHeader = Fixtures.WriteUtf8(_temp.Path, "no-header.csv", "e1,rating,m1,web,2024-05-01T20:00:00Z,x\n");
+
+        var blank = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(blankFirst));
+        var missing = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(noHeader));
+
+        Assert.Equal((1L, false), (blank.Line, blank.Skippable));
+        Assert.StartsWith("line 1 is blank; the first line must be the header", blank.Reason);
+        Assert.Equal(1, missing.Line);
+        Assert.StartsWith("the header lacks event_id, kind, member_id, device, timestamp, session_id", missing.Reason);
+    }
+
+    [Fact]
+    public async Task Files_with_events_are_not_listed_as_empty()
+    {
+        var folder = Directory.CreateDirectory(_temp.File("mixed")).FullName;
+        Fixtures.WriteUtf8(folder, "a.jsonl", "{\"event_id\":\"f1\",\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"query\":\"q\"}\n");
+        var empty = Fixtures.WriteUtf8(folder, "b.csv", "");
+        Fixtures.WriteUtf8(folder, "c.jsonl", "not json\n");
+
+        var summary = await ImportAsync(folder, ImportErrorMode.Skip);
+
+        Assert.Equal((1L, 1L), (summary.Imported, summary.Skipped));
+        Assert.Equal([empty], summary.EmptyFiles);
     }
 
     [Fact]

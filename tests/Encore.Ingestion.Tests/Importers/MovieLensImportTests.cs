@@ -147,6 +147,19 @@ public sealed class MovieLensImportTests
     }
 
     [Fact]
+    public async Task An_empty_ratings_file_imports_the_catalogue_and_says_it_held_no_events()
+    {
+        using var temp = new TempFolder();
+        var folder = Fixtures.Ml100k(temp.Path, "\n");
+        await using var store = await SqliteEventStore.OpenAsync(temp.File("encore.db"), Ct);
+
+        var summary = await new ImportRunner(store).ImportAsync(folder, null, Ct);
+
+        Assert.Equal((3, 2, 0L), (summary.Titles, summary.Members, summary.EventsRead));
+        Assert.Equal([Path.Combine(folder, "u.data")], summary.EmptyFiles);
+    }
+
+    [Fact]
     public async Task Real_MovieLens_100k_imports_into_sqlite()
     {
         var folder = SharedData.RequireMl100k();
