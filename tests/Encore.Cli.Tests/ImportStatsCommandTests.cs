@@ -148,6 +148,29 @@ public sealed class ImportStatsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_summary_counts_members_and_titles_that_events_created()
+    {
+        string Event(string id, string member, string title)
+            => $"{{\"event_id\":\"{id}\",\"kind\":\"play_start\",\"member_id\":\"{member}\",\"title_id\":\"{title}\",\"device\":\"tv\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"s\",\"position\":0}}";
+        var events = _temp.File("events.jsonl");
+        File.WriteAllText(events, string.Join("\n", Event("e1", "m1", "heat"), Event("e2", "m2", "heat"), Event("e3", "m3", "ran")) + "\n");
+
+        var rejected = await Encore("import", events);
+        var registered = await Encore("import", events, "--register-titles");
+        var stats = await Encore("stats");
+
+        Assert.Equal(2, rejected.ExitCode);
+        Assert.Contains("title_id: unknown title 'heat' (not in the catalogue)", rejected.Error);
+        Assert.True(registered.ExitCode == 0, registered.ToString());
+        Assert.Matches(Row("members from files", 0), registered.Output);
+        Assert.Matches(Row("new members", 3), registered.Output);
+        Assert.Matches(Row("new titles", 2), registered.Output);
+        Assert.Matches(Row("events stored", 3), registered.Output);
+        Assert.Matches(Row("members", 3), stats.Output);
+        Assert.Matches(Row("titles", 2), stats.Output);
+    }
+
+    [Fact]
     public async Task Errors_exit_non_zero_with_one_line()
     {
         var notes = _temp.File("notes.txt");

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Encore.Cli.Terminal;
+using Encore.Ingestion;
 using Encore.Ingestion.Importers;
 
 namespace Encore.Cli.Commands;
 
-/// <summary>`encore import PATH [--db FILE] [--on-error stop|skip]`: loads data into the store.</summary>
+/// <summary>`encore import PATH [--db FILE] [--on-error stop|skip] [--register-titles]`: loads data into the store.</summary>
 internal static class ImportCommand
 {
     /// <summary>How many skipped or rejected lines are printed; all are counted.</summary>
@@ -26,9 +27,14 @@ internal static class ImportCommand
             HelpName = "stop|skip",
         };
         onError.AcceptOnlyFromAmong("stop", "skip");
+        var registerTitles = new Option<bool>("--register-titles")
+        {
+            Description = "Give a title that an event names but the catalogue lacks a bare catalogue entry (name = id, runtime unknown) "
+                + "instead of rejecting the event. (Unknown members are always registered by their first event.)",
+        };
         var command = new Command("import", "Import a MovieLens release, or files of viewing events and titles, into the database.")
         {
-            path, db, onError,
+            path, db, onError, registerTitles,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -38,7 +44,10 @@ internal static class ImportCommand
             // Detect first, so that a wrong path fails before a database is created for nothing.
             ImportSource.Detect(source);
             await using var store = await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct);
-            var runner = new ImportRunner(store, new ImportOptions { OnError = mode, MaxReportedSkips = ProblemsShown });
+            var ingestion = parseResult.GetValue(registerTitles)
+                ? new IngestionOptions { UnknownTitles = UnknownTitlePolicy.Register }
+                : IngestionOptions.Default;
+            var runner = new ImportRunner(store, new ImportOptions { OnError = mode, MaxReportedSkips = ProblemsShown }, ingestion);
             ImportSummary summary;
             try
             {
@@ -73,8 +82,10 @@ internal static class ImportCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Imported {s.Source} ({s.Format}) into {databasePath} in {s.Elapsed.TotalSeconds:F1} s"));
         new TextTable(2)
-            .Add("titles", s.Titles)
-            .Add("members", s.Members)
+            .Add("titles from files", s.Titles)
+            .Add("members from files", s.Members)
+            .Add("new titles", s.NewTitles)
+            .Add("new members", s.NewMembers)
             .Add("events read", s.EventsRead)
             .Add("events stored", s.Imported)
             .Add("duplicates", s.Duplicates)

@@ -39,6 +39,9 @@ public sealed class ImportRunner
         var sources = ImportSource.Detect(path);
         var format = sources.Count == 1 ? sources[0].Describe() : $"folder of {sources.Count} files";
         var run = new Run(_options, progress);
+        // Members and titles that events register are created by the store, not counted on the way: the
+        // store's totals before and after say how many the import added.
+        var before = await _store.GetStatisticsAsync(ct).ConfigureAwait(false);
         try
         {
             foreach (var source in sources)
@@ -56,10 +59,10 @@ public sealed class ImportRunner
         catch (ImportException e) when (e.Summary is null)
         {
             // Whoever reports the stop can then say truly what is stored.
-            e.Summary = run.Summary(path, format);
+            e.Summary = run.Summary(path, format, before, await _store.GetStatisticsAsync(ct).ConfigureAwait(false));
             throw;
         }
-        return run.Summary(path, format);
+        return run.Summary(path, format, before, await _store.GetStatisticsAsync(ct).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -246,7 +249,7 @@ public sealed class ImportRunner
         public void Report(string stage, long done, long total, string unit)
             => progress?.Report(new ImportProgress(stage, done, total, unit, Imported));
 
-        public ImportSummary Summary(string source, string format)
+        public ImportSummary Summary(string source, string format, StoreStatistics before, StoreStatistics after)
         {
             var problems = new List<ImportException>(Skipped.Examples);
             problems.AddRange(Rejected.Examples);
@@ -256,6 +259,8 @@ public sealed class ImportRunner
                 Format = format,
                 Titles = Titles,
                 Members = Members,
+                NewTitles = Math.Max(0, after.Titles - before.Titles),
+                NewMembers = Math.Max(0, after.Members - before.Members),
                 EventsRead = EventsRead,
                 Imported = Imported,
                 Duplicates = Duplicates,

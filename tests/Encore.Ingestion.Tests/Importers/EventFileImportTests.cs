@@ -172,6 +172,27 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Members_and_titles_registered_by_events_are_counted_as_new()
+    {
+        await ImportAsync(WriteCatalogue());
+        static string Event(string id, string member, string title)
+            => $"{{\"event_id\":\"{id}\",\"kind\":\"rating\",\"member_id\":\"{member}\",\"title_id\":\"{title}\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"rating\":4}}";
+        var known = Fixtures.WriteUtf8(_temp.Path, "known.jsonl", string.Join("\n", Event("n1", "m1", "t1"), Event("n2", "m2", "t2"), Event("n3", "m3", "t1"), Event("n4", "m1", "t2")));
+        var unknown = Fixtures.WriteUtf8(_temp.Path, "unknown.jsonl", string.Join("\n", Event("n5", "m4", "new-1"), Event("n6", "m1", "new-2"), Event("n7", "m1", "new-1")));
+
+        var members = await ImportAsync(known);
+        var again = await ImportAsync(known);
+        var titles = await new ImportRunner(_store, new ImportOptions(), new IngestionOptions { UnknownTitles = UnknownTitlePolicy.Register }).ImportAsync(unknown, null, Ct);
+
+        Assert.Equal((0, 3L, 0L, 4L), (members.Members, members.NewMembers, members.NewTitles, members.Imported));
+        Assert.Equal((0L, 0L), (again.NewMembers, again.NewTitles));
+        Assert.Equal((1L, 2L, 3L), (titles.NewMembers, titles.NewTitles, titles.Imported));
+        Assert.Equal("new-1", (await _store.GetTitleAsync("new-1", Ct))!.Name);
+        var stats = await _store.GetStatisticsAsync(Ct);
+        Assert.Equal((4L, 5L), (stats.Members, stats.Titles));
+    }
+
+    [Fact]
     public async Task Skip_mode_counts_every_kind_of_bad_line_and_rejected_event()
     {
         await ImportAsync(WriteCatalogue());

@@ -25,6 +25,8 @@ public sealed class MovieLensImportTests
         Assert.Equal("MovieLens 100K", first.Format);
         Assert.Equal((3, 2, 4L, 4L, 0L), (first.Titles, first.Members, first.EventsRead, first.Imported, first.Duplicates));
         Assert.Equal((0L, 4L), (second.Imported, second.Duplicates));
+        Assert.Equal((2L, 3L), (first.NewMembers, first.NewTitles));
+        Assert.Equal((2, 0L, 0L), (second.Members, second.NewMembers, second.NewTitles));
         var events = new List<ViewingEvent>();
         await foreach (var e in store.ReadEventsAsync(new EventQuery { MemberId = "1" }, Ct)) events.Add(e);
         var toyStory = Assert.Single(events, e => e.TitleId == "1");
