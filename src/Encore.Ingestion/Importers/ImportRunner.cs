@@ -59,7 +59,17 @@ public sealed class ImportRunner
         catch (ImportException e) when (e.Summary is null)
         {
             // Whoever reports the stop can then say truly what is stored.
-            e.Summary = run.Summary(path, format, before, await _store.GetStatisticsAsync(ct).ConfigureAwait(false));
+            StoreStatistics after;
+            try
+            {
+                after = await _store.GetStatisticsAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The problem in the file is the error to report; without the totals no new ones are counted.
+                after = before;
+            }
+            e.Summary = run.Summary(path, format, before, after);
             throw;
         }
         return run.Summary(path, format, before, await _store.GetStatisticsAsync(ct).ConfigureAwait(false));
