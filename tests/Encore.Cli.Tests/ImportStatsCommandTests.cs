@@ -171,6 +171,30 @@ public sealed class ImportStatsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_csv_line_that_is_not_utf8_stops_with_its_line_byte_and_the_events_stored_or_is_skipped()
+    {
+        var csv = _temp.File("latin1.csv");
+        File.WriteAllBytes(csv, Encoding.Latin1.GetBytes(
+            "event_id,kind,member_id,device,timestamp,session_id,query\n" +
+            "c1,search,m1,web,2024-05-01T20:00:00Z,s1,heat\n" +
+            "c2,search,m1,web,2024-05-01T20:00:00Z,s1,ran\n" +
+            "c3,search,m1,web,2024-05-01T20:00:00Z,s1,amélie\n" +
+            "c4,search,m1,web,2024-05-01T20:00:00Z,s1,up\n"));
+
+        var stop = await Encore("import", csv);
+        var skip = await Encore("import", csv, "--on-error", "skip");
+
+        Assert.Equal(2, stop.ExitCode);
+        var line = Assert.Single(stop.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("encore:", StringComparison.Ordinal));
+        Assert.Contains($"{csv}:4: invalid UTF-8: byte 0xE9 at byte 44 of the line", line);
+        Assert.Contains("the import stopped here; 2 events stored; --on-error skip skips such lines", line);
+        Assert.True(skip.ExitCode == 0, skip.ToString());
+        Assert.Matches(Row("events stored", 1), skip.Output);
+        Assert.Matches(Row("skipped lines", 1), skip.Output);
+        Assert.Contains($"skipped {csv}:4: invalid UTF-8", skip.Error);
+    }
+
+    [Fact]
     public async Task Errors_exit_non_zero_with_one_line()
     {
         var notes = _temp.File("notes.txt");
