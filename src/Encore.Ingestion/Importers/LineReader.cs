@@ -113,16 +113,19 @@ internal sealed class LineReader : IDisposable
         while (TryReadLine(out ReadOnlySpan<byte> bytes))
         {
             if ((LineNumber & CancellationCheckMask) == 0) ct.ThrowIfCancellationRequested();
+            ReadOnlySpan<char> text;
             try
             {
-                line = Decode(bytes);
+                text = Decode(bytes);
             }
             catch (MalformedLineException e)
             {
                 skips.Report(Path, LineNumber, e.Reason);
                 continue;
             }
-            if (!line.IsWhiteSpace()) return true;
+            if (text.IsWhiteSpace()) continue;
+            line = text;
+            return true;
         }
         line = default;
         return false;

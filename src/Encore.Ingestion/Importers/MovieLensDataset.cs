@@ -67,10 +67,7 @@ public sealed class MovieLensDataset
         ReadCatalogue(folder, format, ids, catalogue, skipped, ct);
         var ratingsFile = RatingsFile(folder, format);
         var ratings = new List<RatingRecord>(100_000);
-        using (var reader = new MovieLensRatingReader(ratingsFile, format, ids))
-        {
-            while (reader.TryRead(skipped, ct, out var rating)) ratings.Add(rating);
-        }
+        using (var reader = new MovieLensRatingReader(ratingsFile, format, ids)) reader.ReadAll(ratings, skipped, ct);
         if (ratings.Count == 0) throw new ImportException(ratingsFile, 0, "no ratings: the file is empty or every line was malformed");
         var members = format == MovieLensFormat.Latest ? MembersWhoRated(ratings) : catalogue.Members;
         var genres = format == MovieLensFormat.Ml100k ? catalogue.Genres : GenresOf(catalogue.Titles);
@@ -97,7 +94,7 @@ public sealed class MovieLensDataset
         };
         var ratings = new List<RatingRecord>(100_000);
         using var reader = new MovieLensRatingReader(path, format, new StringPool());
-        while (reader.TryRead(skipped, ct, out var rating)) ratings.Add(rating);
+        reader.ReadAll(ratings, skipped, ct);
         return ratings;
     }
 
