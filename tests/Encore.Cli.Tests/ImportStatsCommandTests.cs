@@ -69,7 +69,8 @@ public sealed class ImportStatsCommandTests : IDisposable
         var defaultStats = await Encore("stats");
 
         Assert.True(import.ExitCode == 0, import.ToString());
-        Assert.Contains("ratings: 3/3 ratings (100%)", import.Error);
+        // The ratings stream like any events file: progress in bytes of u.data.
+        Assert.Matches(@"(?m)^u\.data: \d+ B/\d+ B \(100%\)", import.Error);
         Assert.DoesNotContain("\u001b[", import.Error + import.Output);
         Assert.Matches(Row("events", 3), stats.Output);
         Assert.Equal(3, defaultStats.ExitCode);
@@ -101,10 +102,96 @@ public sealed class ImportStatsCommandTests : IDisposable
         Assert.Equal(2, stop.ExitCode);
         var line = Assert.Single(stop.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("encore:", StringComparison.Ordinal));
         Assert.Contains($"{Path.Combine(folder, "u.data")}:2: rating 'three' is not a number", line);
+        Assert.Contains("the import stopped here; 1 event stored, after 2 titles and 3 members", line);
         Assert.True(skip.ExitCode == 0, skip.ToString());
-        Assert.Matches(Row("events stored", 2), skip.Output);
+        // The stopped import kept line 1; the skipping one adds line 3.
+        Assert.Matches(Row("events stored", 1), skip.Output);
+        Assert.Matches(Row("duplicates", 1), skip.Output);
         Assert.Matches(Row("skipped lines", 1), skip.Output);
         Assert.Contains("u.data:2: rating 'three'", skip.Error);
+    }
+
+    [Fact]
+    public async Task A_stopped_import_says_where_it_stopped_and_how_many_events_it_stored()
+    {
+        const string ok = "\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"s1\",\"query\":\"heat\"";
+        var events = _temp.File("events.jsonl");
+        File.WriteAllText(events, $"{{\"event_id\":\"e1\",{ok}}}\n{{\"event_id\":\"e2\",{ok}}}\n{{\"event_id\":\"e3\",\"kind\":\"teleport\"}}\n");
+
+        var stop = await Encore("import", events);
+        var stats = await Encore("stats");
+
+        Assert.Equal(2, stop.ExitCode);
+        var line = Assert.Single(stop.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("encore:", StringComparison.Ordinal));
+        Assert.Contains($"{events}:3: kind: 'teleport' is not an event kind", line);
+        Assert.Contains("the import stopped here; 2 events stored", line);
+        Assert.Matches(Row("events", 2), stats.Output);
+    }
+
+    [Fact]
+    public async Task Empty_jsonl_and_csv_files_import_nothing_alike_and_say_so()
+    {
+        var jsonl = _temp.File("empty.jsonl");
+        var csv = _temp.File("empty.csv");
+        File.WriteAllText(jsonl, "");
+        File.WriteAllText(csv, "\n");
+
+        var fromJsonl = await Encore("import", jsonl);
+        var fromCsv = await Encore("import", csv);
+
+        foreach (var (run, path) in new[] { (fromJsonl, jsonl), (fromCsv, csv) })
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Matches(Row("events read", 0), run.Output);
+            Assert.Contains($"{path} held no events", run.Output);
+        }
+    }
+
+    [Fact]
+    public async Task The_summary_counts_members_and_titles_that_events_created()
+    {
+        string Event(string id, string member, string title)
+            => $"{{\"event_id\":\"{id}\",\"kind\":\"play_start\",\"member_id\":\"{member}\",\"title_id\":\"{title}\",\"device\":\"tv\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"s\",\"position\":0}}";
+        var events = _temp.File("events.jsonl");
+        File.WriteAllText(events, string.Join("\n", Event("e1", "m1", "heat"), Event("e2", "m2", "heat"), Event("e3", "m3", "ran")) + "\n");
+
+        var rejected = await Encore("import", events);
+        var registered = await Encore("import", events, "--register-titles");
+        var stats = await Encore("stats");
+
+        Assert.Equal(2, rejected.ExitCode);
+        Assert.Contains("title_id: unknown title 'heat' (not in the catalogue)", rejected.Error);
+        Assert.True(registered.ExitCode == 0, registered.ToString());
+        Assert.Matches(Row("members from files", 0), registered.Output);
+        Assert.Matches(Row("new members", 3), registered.Output);
+        Assert.Matches(Row("new titles", 2), registered.Output);
+        Assert.Matches(Row("events stored", 3), registered.Output);
+        Assert.Matches(Row("members", 3), stats.Output);
+        Assert.Matches(Row("titles", 2), stats.Output);
+    }
+
+    [Fact]
+    public async Task A_csv_line_that_is_not_utf8_stops_with_its_line_byte_and_the_events_stored_or_is_skipped()
+    {
+        var csv = _temp.File("latin1.csv");
+        File.WriteAllBytes(csv, Encoding.Latin1.GetBytes(
+            "event_id,kind,member_id,device,timestamp,session_id,query\n" +
+            "c1,search,m1,web,2024-05-01T20:00:00Z,s1,heat\n" +
+            "c2,search,m1,web,2024-05-01T20:00:00Z,s1,ran\n" +
+            "c3,search,m1,web,2024-05-01T20:00:00Z,s1,amélie\n" +
+            "c4,search,m1,web,2024-05-01T20:00:00Z,s1,up\n"));
+
+        var stop = await Encore("import", csv);
+        var skip = await Encore("import", csv, "--on-error", "skip");
+
+        Assert.Equal(2, stop.ExitCode);
+        var line = Assert.Single(stop.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("encore:", StringComparison.Ordinal));
+        Assert.Contains($"{csv}:4: invalid UTF-8: byte 0xE9 at byte 44 of the line", line);
+        Assert.Contains("the import stopped here; 2 events stored; --on-error skip skips such lines", line);
+        Assert.True(skip.ExitCode == 0, skip.ToString());
+        Assert.Matches(Row("events stored", 1), skip.Output);
+        Assert.Matches(Row("skipped lines", 1), skip.Output);
+        Assert.Contains($"skipped {csv}:4: invalid UTF-8", skip.Error);
     }
 
     [Fact]

@@ -1,97 +1,46 @@
-using System.Text;
 using Encore.Core;
 using nietras.SeparatedValues;
 
 namespace Encore.Ingestion.Importers;
 
 /// <summary>
-/// Events from a CSV file (read with Sep): a header naming the columns of <see cref="EventFields"/> in any
-/// order (unknown columns ignored), quoted fields, CRLF or LF; an empty field is absent;
-/// results_shown holds title ids separated by '|'. UTF-8, strictly.
+/// Events from a CSV file (rows through <see cref="CsvRowReader"/>): a header naming the columns of
+/// <see cref="EventFields"/> in any order (unknown columns ignored), quoted fields, CRLF or LF; an empty field
+/// is absent; results_shown holds title ids separated by '|'. UTF-8, strictly: a row with bytes that are not
+/// is malformed at its line, like any other.
 /// </summary>
 internal sealed class CsvEventReader : IEventFileReader
 {
-    private readonly FileStream _stream;
-    private readonly SepReader _reader;
+    private readonly CsvRowReader _rows;
     private readonly ViewingEventDraft _draft = new();
     private readonly int[] _columns;
 
     public CsvEventReader(string path)
     {
-        Path = path;
-        try
-        {
-            _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImportException(path, 0, $"cannot open the file: {e.Message}", e);
-        }
-        var text = new StreamReader(_stream, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
-        try
-        {
-            _reader = Sep.New(',').Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(text);
-        }
-        catch (DecoderFallbackException)
-        {
-            _stream.Dispose();
-            throw LineReader.FindInvalidUtf8(path, CancellationToken.None) ?? new ImportException(path, 1, "invalid UTF-8");
-        }
-        catch (ArgumentException e)
-        {
-            // Sep rejects a header that names a column twice.
-            _stream.Dispose();
-            throw new ImportException(path, 1, $"bad header: {e.Message}", e);
-        }
-        if (_reader.Header.IsEmpty)
-        {
-            Dispose();
-            throw new ImportException(path, 0, "the file is empty; expected a header line naming the columns (" + string.Join(",", EventFields.All) + ")");
-        }
+        _rows = new CsvRowReader(path, EventFields.Required);
         _columns = new int[EventFields.All.Count];
-        for (int i = 0; i < _columns.Length; i++)
-            _columns[i] = _reader.Header.TryIndexOf(EventFields.All[i], out int index) ? index : -1;
-        var missing = EventFields.Required.Where(f => _columns[IndexOf(f)] < 0).ToList();
-        if (missing.Count > 0)
-        {
-            Dispose();
-            throw new ImportException(path, 1, $"the header lacks {string.Join(", ", missing)} (found: {string.Join(",", _reader.Header.ColNames)})");
-        }
+        for (int i = 0; i < _columns.Length; i++) _columns[i] = _rows.ColumnIndex(EventFields.All[i]);
     }
 
-    public string Path { get; }
-    public long Position => _stream.Position;
-    public long Length => _stream.Length;
+    public string Path => _rows.Path;
+    public long Position => _rows.Position;
+    public long Length => _rows.Length;
 
     public bool ReadBatch(List<ViewingEvent> events, List<long> lines, int max, SkippedLines skipped, CancellationToken ct)
     {
         int read = 0;
-        int columnCount = _reader.Header.ColNames.Count;
-        try
+        while (read < max && _rows.TryReadRow(skipped, ct, out var row))
         {
-            while (read < max && _reader.MoveNext())
+            try
             {
-                var row = _reader.Current;
-                if ((row.RowIndex & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-                if (row.ColCount == 1 && row.Span.IsWhiteSpace()) continue;
-                try
-                {
-                    if (row.ColCount != columnCount)
-                        throw new MalformedLineException($"expected {columnCount} fields as in the header, found {row.ColCount}"
-                            + (row.LineNumberToExcl - row.LineNumberFrom > 1 ? $" (the row runs to line {row.LineNumberToExcl - 1}: is a quote left open?)" : ""));
-                    events.Add(Parse(row));
-                    lines.Add(row.LineNumberFrom);
-                    read++;
-                }
-                catch (MalformedLineException e)
-                {
-                    skipped.Report(Path, row.LineNumberFrom, e.Reason);
-                }
+                events.Add(Parse(row));
+                lines.Add(_rows.LineNumber);
+                read++;
             }
-        }
-        catch (DecoderFallbackException)
-        {
-            throw LineReader.FindInvalidUtf8(Path, ct) ?? new ImportException(Path, 0, "invalid UTF-8");
+            catch (MalformedLineException e)
+            {
+                skipped.Report(Path, _rows.LineNumber, e.Reason);
+            }
         }
         return read > 0;
     }
@@ -140,16 +89,5 @@ internal sealed class CsvEventReader : IEventFileReader
         return ids;
     }
 
-    private static int IndexOf(string field)
-    {
-        for (int i = 0; i < EventFields.All.Count; i++)
-            if (EventFields.All[i] == field) return i;
-        return -1;
-    }
-
-    public void Dispose()
-    {
-        _reader?.Dispose();
-        _stream.Dispose();
-    }
+    public void Dispose() => _rows.Dispose();
 }

@@ -76,7 +76,7 @@ public static class EventFields
             if (text.Equals(wire, StringComparison.OrdinalIgnoreCase) || text.Equals(name, StringComparison.OrdinalIgnoreCase))
                 return kind;
         }
-        throw new MalformedLineException($"{Kind}: '{MovieLensFields.Clip(text)}' is not an event kind (expected one of {string.Join(", ", KindNames.Select(k => k.Wire))})");
+        throw new MalformedLineException($"{Kind}: {UnicodeText.Quote(text)} is not an event kind (expected one of {string.Join(", ", KindNames.Select(k => k.Wire))})");
     }
 
     internal static DeviceKind ParseDevice(ReadOnlySpan<char> text)
@@ -86,7 +86,7 @@ public static class EventFields
         {
             if (text.Equals(name, StringComparison.OrdinalIgnoreCase)) return device;
         }
-        throw new MalformedLineException($"{Device}: '{MovieLensFields.Clip(text)}' is not a device (expected tv, phone, tablet, web or console)");
+        throw new MalformedLineException($"{Device}: {UnicodeText.Quote(text)} is not a device (expected tv, phone, tablet, web or console)");
     }
 
     /// <summary>ISO 8601 text or Unix seconds (digits, optionally with a fraction) as a UTC time.</summary>
@@ -97,11 +97,11 @@ public static class EventFields
         if (char.IsAsciiDigit(text[0]) && !text.ContainsAny('-', ':', 'T'))
         {
             if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds))
-                throw new MalformedLineException($"{Timestamp}: '{MovieLensFields.Clip(text)}' is neither ISO 8601 nor Unix seconds");
+                throw new MalformedLineException($"{Timestamp}: {UnicodeText.Quote(text)} is neither ISO 8601 nor Unix seconds");
             return FromUnixSeconds(seconds);
         }
         if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var time))
-            throw new MalformedLineException($"{Timestamp}: '{MovieLensFields.Clip(text)}' is neither ISO 8601 (e.g. 2024-05-01T20:15:00Z) nor Unix seconds");
+            throw new MalformedLineException($"{Timestamp}: {UnicodeText.Quote(text)} is neither ISO 8601 (e.g. 2024-05-01T20:15:00Z) nor Unix seconds");
         return time.UtcDateTime;
     }
 
@@ -115,7 +115,7 @@ public static class EventFields
     internal static double ParseNumber(ReadOnlySpan<char> text, string field)
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            throw new MalformedLineException($"{field}: '{MovieLensFields.Clip(text)}' is not a number");
+            throw new MalformedLineException($"{field}: {UnicodeText.Quote(text)} is not a number");
         return CheckFinite(value, field);
     }
 
@@ -128,7 +128,7 @@ public static class EventFields
     internal static int ParseInteger(ReadOnlySpan<char> text, string field)
     {
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
-            throw new MalformedLineException($"{field}: '{MovieLensFields.Clip(text)}' is not a 32-bit integer");
+            throw new MalformedLineException($"{field}: {UnicodeText.Quote(text)} is not a 32-bit integer");
         return value;
     }
 }

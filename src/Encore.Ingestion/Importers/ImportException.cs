@@ -30,6 +30,13 @@ public sealed class ImportException : Exception
     /// </summary>
     public bool Skippable { get; }
 
+    /// <summary>
+    /// What the import had done when this problem stopped it (events read and stored, titles, members): set on
+    /// the exception that <see cref="ImportRunner.ImportAsync"/> throws, null on one thrown by a reader used on
+    /// its own (such as <see cref="MovieLensDataset.Load(string, CancellationToken)"/>).
+    /// </summary>
+    public ImportSummary? Summary { get; internal set; }
+
     private static string Format(string file, long line, string reason)
         => line > 0 ? $"{file}:{line}: {reason}" : $"{file}: {reason}";
 }

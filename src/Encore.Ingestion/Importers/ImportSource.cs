@@ -70,9 +70,8 @@ public sealed record ImportSource(string Path, ImportSourceKind Kind)
     {
         if (KindOfExtension(path) == ImportSourceKind.EventsCsv) return ImportSourceKind.EventsCsv;
         using var lines = new LineReader(path, TextEncoding.Utf8);
-        while (lines.TryReadLine(out ReadOnlySpan<byte> line))
+        while (lines.TryReadDataLine(CancellationToken.None, out ReadOnlySpan<byte> line))
         {
-            if (line.Trim(" \t"u8).IsEmpty) continue;
             try
             {
                 var reader = new Utf8JsonReader(line);

@@ -17,10 +17,8 @@ internal sealed class JsonLinesEventReader : IEventFileReader
     public bool ReadBatch(List<ViewingEvent> events, List<long> lines, int max, SkippedLines skipped, CancellationToken ct)
     {
         int read = 0;
-        while (read < max && _lines.TryReadLine(out ReadOnlySpan<byte> line))
+        while (read < max && _lines.TryReadDataLine(ct, out ReadOnlySpan<byte> line))
         {
-            if ((_lines.LineNumber & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-            if (line.Trim(" \t"u8).IsEmpty) continue;
             try
             {
                 events.Add(_parser.Parse(line));

@@ -13,15 +13,19 @@ internal enum TextEncoding
 }
 
 /// <summary>
-/// Reads a file line by line as raw bytes, then decodes one line at a time, so that an encoding error is
-/// reported at its exact line (a StreamReader decodes whole buffers and loses the line). Accepts LF and
-/// CRLF line ends and a UTF-8 byte order mark; rejects UTF-16 files with a clear reason. Spans returned
+/// The line cursor of every line-based importer (JSON Lines, the MovieLens .dat and 100K files): reads a
+/// file line by line as raw bytes, then decodes one line at a time, so that an encoding error is reported at
+/// its exact line (a StreamReader decodes whole buffers and loses the line). Accepts LF and CRLF line ends
+/// and a UTF-8 byte order mark; rejects UTF-16 files with a clear reason. <see cref="TryReadDataLine"/> and
+/// <see cref="TryReadText"/> hand out the non-blank lines, checking cancellation as they go. Spans returned
 /// stay valid until the next call.
 /// </summary>
 internal sealed class LineReader : IDisposable
 {
     /// <summary>Longest line accepted; anything longer is a broken file rather than data.</summary>
     public const int MaxLineBytes = 16 * 1024 * 1024;
+
+    private const int CancellationCheckMask = 0xFFF;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -89,6 +93,44 @@ internal sealed class LineReader : IDisposable
         }
     }
 
+    /// <summary>The next line that is not blank (spaces and tabs only), as bytes.</summary>
+    public bool TryReadDataLine(CancellationToken ct, out ReadOnlySpan<byte> line)
+    {
+        while (TryReadLine(out line))
+        {
+            if ((LineNumber & CancellationCheckMask) == 0) ct.ThrowIfCancellationRequested();
+            if (!line.Trim(" \t"u8).IsEmpty) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The next line that is not blank, decoded; one that cannot be decoded is reported to
+    /// <paramref name="skips"/> at its line (which throws under Stop) and passed over.
+    /// </summary>
+    public bool TryReadText(SkippedLines skips, CancellationToken ct, out ReadOnlySpan<char> line)
+    {
+        while (TryReadLine(out ReadOnlySpan<byte> bytes))
+        {
+            if ((LineNumber & CancellationCheckMask) == 0) ct.ThrowIfCancellationRequested();
+            ReadOnlySpan<char> text;
+            try
+            {
+                text = Decode(bytes);
+            }
+            catch (MalformedLineException e)
+            {
+                skips.Report(Path, LineNumber, e.Reason);
+                continue;
+            }
+            if (text.IsWhiteSpace()) continue;
+            line = text;
+            return true;
+        }
+        line = default;
+        return false;
+    }
+
     /// <summary>Reads the next line decoded to characters.</summary>
     public bool TryReadLine(out ReadOnlySpan<char> line)
     {
@@ -122,15 +164,15 @@ internal sealed class LineReader : IDisposable
         while (offset < bytes.Length)
         {
             var status = System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed);
-            if (status != System.Buffers.OperationStatus.Done)
-            {
-                return $"invalid UTF-8: byte 0x{bytes[offset]:X2} at byte {offset + 1} of the line "
-                    + "(the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)";
-            }
+            if (status != System.Buffers.OperationStatus.Done) return InvalidUtf8Reason(bytes[offset], offset + 1);
             offset += consumed;
         }
         return "invalid UTF-8";
     }
+
+    /// <summary>The reason for a line whose first invalid UTF-8 byte is <paramref name="bad"/>, at 1-based <paramref name="column"/> of the line's bytes.</summary>
+    public static string InvalidUtf8Reason(byte bad, long column)
+        => $"invalid UTF-8: byte 0x{bad:X2} at byte {column} of the line (the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)";
 
     /// <summary>
     /// Finds the first line of a file that is not valid UTF-8, for readers (such as Sep's) that only learn

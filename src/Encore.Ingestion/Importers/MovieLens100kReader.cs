@@ -6,7 +6,7 @@ namespace Encore.Ingestion.Importers;
 /// <summary>
 /// Reads MovieLens 100K: u.data (user, item, rating, time; tab-separated), u.item (id|title|release date|
 /// video release date|IMDb URL|one 0/1 flag per genre), u.user (id|age|gender|occupation|zip) and u.genre
-/// (name|index). The '|' files are latin-1.
+/// (name|index). The '|' files are latin-1. (u.data is read by <see cref="MovieLensRatingReader"/>.)
 /// </summary>
 internal static class MovieLens100kReader
 {
@@ -31,7 +31,7 @@ internal static class MovieLens100kReader
             var name = line[f[0]].Trim();
             if (name.IsEmpty) throw new MalformedLineException("genre name is empty");
             if (!int.TryParse(line[f[1]].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-                throw new MalformedLineException($"genre index '{MovieLensFields.Clip(line[f[1]])}' is not a non-negative integer");
+                throw new MalformedLineException($"genre index {UnicodeText.Quote(line[f[1]])} is not a non-negative integer");
             if (!byIndex.TryAdd(index, name.ToString()))
                 throw new MalformedLineException($"genre index {index} appears twice");
         });
@@ -44,9 +44,9 @@ internal static class MovieLens100kReader
         return [.. byIndex.Values];
     }
 
-    public static List<Title> ReadTitles(string path, IReadOnlyList<string> genres, StringPool ids, SkippedLines skips, CancellationToken ct)
+    /// <summary>Adds u.item's titles to <paramref name="titles"/> (which keeps those read before a line that stops the file).</summary>
+    public static void ReadTitles(string path, IReadOnlyList<string> genres, StringPool ids, List<Title> titles, SkippedLines skips, CancellationToken ct)
     {
-        var titles = new List<Title>(2048);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int fieldCount = 5 + genres.Count;
         string layout = $"id|title|release date|video release date|IMDb URL|{genres.Count} genre flags";
@@ -63,7 +63,7 @@ internal static class MovieLens100kReader
             if (!releaseText.IsEmpty)
             {
                 if (!DateOnly.TryParseExact(releaseText, ReleaseDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                    throw new MalformedLineException($"release date '{MovieLensFields.Clip(releaseText)}' is not like 01-Jan-1995");
+                    throw new MalformedLineException($"release date {UnicodeText.Quote(releaseText)} is not like 01-Jan-1995");
                 release = date;
             }
             var titleGenres = new List<string>(3);
@@ -72,16 +72,15 @@ internal static class MovieLens100kReader
                 var flag = line[f[5 + g]].Trim();
                 if (flag.SequenceEqual("1")) titleGenres.Add(genres[g]);
                 else if (!flag.SequenceEqual("0"))
-                    throw new MalformedLineException($"genre flag '{MovieLensFields.Clip(flag)}' for {genres[g]} is not 0 or 1");
+                    throw new MalformedLineException($"genre flag {UnicodeText.Quote(flag)} for {genres[g]} is not 0 or 1");
             }
             titles.Add(new Title { Id = id, Name = name, Genres = titleGenres, ReleaseDate = release });
         });
-        return titles;
     }
 
-    public static List<Member> ReadMembers(string path, StringPool ids, SkippedLines skips, CancellationToken ct)
+    /// <summary>Adds u.user's members to <paramref name="members"/>.</summary>
+    public static void ReadMembers(string path, StringPool ids, List<Member> members, SkippedLines skips, CancellationToken ct)
     {
-        var members = new List<Member>(1024);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
         {
@@ -91,7 +90,7 @@ internal static class MovieLens100kReader
             if (!seen.Add(id)) throw new MalformedLineException($"user id {id} appears twice");
             var age = line[f[1]].Trim();
             if (!int.TryParse(age, NumberStyles.None, CultureInfo.InvariantCulture, out int years) || years > 150)
-                throw new MalformedLineException($"age '{MovieLensFields.Clip(age)}' is not a whole number of years");
+                throw new MalformedLineException($"age {UnicodeText.Quote(age)} is not a whole number of years");
             members.Add(new Member
             {
                 Id = id,
@@ -104,10 +103,5 @@ internal static class MovieLens100kReader
                 },
             });
         });
-        return members;
     }
-
-    /// <summary>Reads a u.data style file (user, item, rating, Unix time; tab-separated) into <paramref name="ratings"/>.</summary>
-    public static void ReadRatings(string path, StringPool ids, List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
-        => MovieLensFields.ReadSeparatedRatings(path, "\t", "user id, item id, rating, timestamp", "item id", ids, ratings, skips, ct);
 }

@@ -6,6 +6,7 @@ namespace Encore.Ingestion.Importers;
 /// <summary>
 /// Reads MovieLens 1M: ratings.dat (UserID::MovieID::Rating::Timestamp), movies.dat
 /// (MovieID::Title::Genre|Genre) and users.dat (UserID::Gender::Age::Occupation::Zip-code), all latin-1.
+/// (ratings.dat is read by <see cref="MovieLensRatingReader"/>.)
 /// </summary>
 internal static class MovieLens1mReader
 {
@@ -18,9 +19,9 @@ internal static class MovieLens1mReader
         "tradesman/craftsman", "unemployed", "writer",
     ];
 
-    public static List<Title> ReadTitles(string path, StringPool ids, SkippedLines skips, CancellationToken ct)
+    /// <summary>Adds movies.dat's titles to <paramref name="titles"/> (which keeps those read before a line that stops the file).</summary>
+    public static void ReadTitles(string path, StringPool ids, List<Title> titles, SkippedLines skips, CancellationToken ct)
     {
-        var titles = new List<Title>(4096);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
         {
@@ -32,12 +33,11 @@ internal static class MovieLens1mReader
             if (name.Length == 0) throw new MalformedLineException("title is empty");
             titles.Add(new Title { Id = id, Name = name, Genres = SplitGenres(line[f[2]]) });
         });
-        return titles;
     }
 
-    public static List<Member> ReadMembers(string path, StringPool ids, SkippedLines skips, CancellationToken ct)
+    /// <summary>Adds users.dat's members to <paramref name="members"/>.</summary>
+    public static void ReadMembers(string path, StringPool ids, List<Member> members, SkippedLines skips, CancellationToken ct)
     {
-        var members = new List<Member>(8192);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
         {
@@ -48,7 +48,7 @@ internal static class MovieLens1mReader
             var occupationText = line[f[3]].Trim();
             if (!int.TryParse(occupationText, NumberStyles.None, CultureInfo.InvariantCulture, out int occupation)
                 || occupation >= Occupations.Length)
-                throw new MalformedLineException($"occupation '{MovieLensFields.Clip(occupationText)}' is not a code 0..{Occupations.Length - 1}");
+                throw new MalformedLineException($"occupation {UnicodeText.Quote(occupationText)} is not a code 0..{Occupations.Length - 1}");
             members.Add(new Member
             {
                 Id = id,
@@ -62,11 +62,7 @@ internal static class MovieLens1mReader
                 },
             });
         });
-        return members;
     }
-
-    public static void ReadRatings(string path, StringPool ids, List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
-        => MovieLensFields.ReadSeparatedRatings(path, "::", "UserID::MovieID::Rating::Timestamp", "movie id", ids, ratings, skips, ct);
 
     /// <summary>"Animation|Children's|Comedy" as a list; "(no genres listed)" as none.</summary>
     public static List<string> SplitGenres(ReadOnlySpan<char> text)

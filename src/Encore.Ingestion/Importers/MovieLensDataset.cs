@@ -4,7 +4,9 @@ namespace Encore.Ingestion.Importers;
 
 /// <summary>
 /// A MovieLens release loaded into memory: its titles, members and ratings (in file order). The layout is
-/// detected from the folder's files: u.data (100K), ratings.dat (1M) or ratings.csv (latest).
+/// detected from the folder's files: u.data (100K), ratings.dat (1M) or ratings.csv (latest). The import
+/// (<see cref="ImportRunner"/>) does not load a release whole: it reads the same small files, then streams
+/// the ratings file through the same <see cref="MovieLensRatingReader"/>.
 /// Ids are the MovieLens ids as strings ("196"); titles keep their names as released ("Toy Story (1995)").
 /// </summary>
 public sealed class MovieLensDataset
@@ -56,47 +58,20 @@ public sealed class MovieLensDataset
     /// <exception cref="ImportException">The folder is not a MovieLens release, a file is missing or empty, or a line is malformed under Stop.</exception>
     public static MovieLensDataset Load(string folder, ImportOptions options, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(options);
-        if (!Directory.Exists(folder)) throw new ImportException(folder, 0, "no such folder");
-        var format = Detect(folder)
-            ?? throw new ImportException(folder, 0, "not a MovieLens folder: expected u.data (100K), ratings.dat (1M) or ratings.csv (latest)");
+        var format = Open(folder);
         var name = new DirectoryInfo(folder).Name;
         var skipped = new SkippedLines(options);
         var ids = new StringPool();
+        var catalogue = new Catalogue();
+        ReadCatalogue(folder, format, ids, catalogue, skipped, ct);
+        var ratingsFile = RatingsFile(folder, format);
         var ratings = new List<RatingRecord>(100_000);
-        IReadOnlyList<string> genres;
-        List<Title> titles;
-        List<Member> members;
-        switch (format)
-        {
-            case MovieLensFormat.Ml100k:
-                genres = MovieLens100kReader.ReadGenres(Path.Combine(folder, "u.genre"), skipped, ct);
-                titles = MovieLens100kReader.ReadTitles(Require(folder, "u.item"), genres, ids, skipped, ct);
-                members = MovieLens100kReader.ReadMembers(Require(folder, "u.user"), ids, skipped, ct);
-                MovieLens100kReader.ReadRatings(Require(folder, "u.data"), ids, ratings, skipped, ct);
-                break;
-            case MovieLensFormat.Ml1m:
-                titles = MovieLens1mReader.ReadTitles(Require(folder, "movies.dat"), ids, skipped, ct);
-                members = MovieLens1mReader.ReadMembers(Require(folder, "users.dat"), ids, skipped, ct);
-                MovieLens1mReader.ReadRatings(Require(folder, "ratings.dat"), ids, ratings, skipped, ct);
-                genres = GenresOf(titles);
-                break;
-            default:
-                titles = MovieLensLatestReader.ReadTitles(Require(folder, "movies.csv"), ids, skipped, ct);
-                MovieLensLatestReader.ReadRatings(Require(folder, "ratings.csv"), ids, ratings, skipped, ct);
-                members = MembersWhoRated(ratings);
-                genres = GenresOf(titles);
-                break;
-        }
-        var ratingsFile = Path.Combine(folder, format switch
-        {
-            MovieLensFormat.Ml100k => "u.data",
-            MovieLensFormat.Ml1m => "ratings.dat",
-            _ => "ratings.csv",
-        });
+        using (var reader = new MovieLensRatingReader(ratingsFile, format, ids)) reader.ReadAll(ratings, skipped, ct);
         if (ratings.Count == 0) throw new ImportException(ratingsFile, 0, "no ratings: the file is empty or every line was malformed");
-        return new MovieLensDataset(format, name, genres, titles, members, ratings, skipped);
+        var members = format == MovieLensFormat.Latest ? MembersWhoRated(ratings) : catalogue.Members;
+        var genres = format == MovieLensFormat.Ml100k ? catalogue.Genres : GenresOf(catalogue.Titles);
+        return new MovieLensDataset(format, name, genres, catalogue.Titles, members, ratings, skipped);
     }
 
     /// <summary>
@@ -111,15 +86,70 @@ public sealed class MovieLensDataset
     {
         if (!File.Exists(path)) throw new ImportException(path, 0, "no such file");
         var skipped = new SkippedLines(options);
-        var ids = new StringPool();
-        var ratings = new List<RatingRecord>(100_000);
-        switch (Path.GetExtension(path).ToLowerInvariant())
+        var format = Path.GetExtension(path).ToLowerInvariant() switch
         {
-            case ".dat": MovieLens1mReader.ReadRatings(path, ids, ratings, skipped, ct); break;
-            case ".csv": MovieLensLatestReader.ReadRatings(path, ids, ratings, skipped, ct); break;
-            default: MovieLens100kReader.ReadRatings(path, ids, ratings, skipped, ct); break;
-        }
+            ".dat" => MovieLensFormat.Ml1m,
+            ".csv" => MovieLensFormat.Latest,
+            _ => MovieLensFormat.Ml100k,
+        };
+        var ratings = new List<RatingRecord>(100_000);
+        using var reader = new MovieLensRatingReader(path, format, new StringPool());
+        reader.ReadAll(ratings, skipped, ct);
         return ratings;
+    }
+
+    /// <summary>The layout of <paramref name="folder"/>, which must be a MovieLens release.</summary>
+    internal static MovieLensFormat Open(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder)) throw new ImportException(folder, 0, "no such folder");
+        return Detect(folder)
+            ?? throw new ImportException(folder, 0, "not a MovieLens folder: expected u.data (100K), ratings.dat (1M) or ratings.csv (latest)");
+    }
+
+    /// <summary>The ratings file of a release of <paramref name="format"/>.</summary>
+    internal static string RatingsFile(string folder, MovieLensFormat format) => Path.Combine(folder, format switch
+    {
+        MovieLensFormat.Ml100k => "u.data",
+        MovieLensFormat.Ml1m => "ratings.dat",
+        _ => "ratings.csv",
+    });
+
+    /// <summary>A release's genres, titles and members (none for latest, whose members are its raters), as read so far.</summary>
+    internal sealed class Catalogue
+    {
+        public IReadOnlyList<string> Genres { get; set; } = [];
+        public List<Title> Titles { get; } = new(4096);
+        public List<Member> Members { get; } = new(1024);
+    }
+
+    /// <summary>
+    /// Reads the small files of a release (genres, titles, members) into <paramref name="into"/>, which keeps
+    /// what was read when a malformed line stops a file; every file needed is checked for first.
+    /// </summary>
+    internal static void ReadCatalogue(string folder, MovieLensFormat format, StringPool ids, Catalogue into, SkippedLines skipped, CancellationToken ct)
+    {
+        switch (format)
+        {
+            case MovieLensFormat.Ml100k:
+            {
+                string items = Require(folder, "u.item"), users = Require(folder, "u.user");
+                into.Genres = MovieLens100kReader.ReadGenres(Path.Combine(folder, "u.genre"), skipped, ct);
+                MovieLens100kReader.ReadTitles(items, into.Genres, ids, into.Titles, skipped, ct);
+                MovieLens100kReader.ReadMembers(users, ids, into.Members, skipped, ct);
+                break;
+            }
+            case MovieLensFormat.Ml1m:
+            {
+                string movies = Require(folder, "movies.dat"), users = Require(folder, "users.dat");
+                MovieLens1mReader.ReadTitles(movies, ids, into.Titles, skipped, ct);
+                MovieLens1mReader.ReadMembers(users, ids, into.Members, skipped, ct);
+                break;
+            }
+            default:
+                MovieLensLatestReader.ReadTitles(Require(folder, "movies.csv"), ids, into.Titles, skipped, ct);
+                break;
+        }
     }
 
     /// <summary>The year in a MovieLens title name such as "Toy Story (1995)", or null.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Encore.Core;
 
 namespace Encore.Ingestion.Importers;
 
@@ -14,7 +15,7 @@ internal static class MovieLensFields
         text = text.Trim();
         if (text.IsEmpty) throw new MalformedLineException($"{field} is empty");
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value <= 0)
-            throw new MalformedLineException($"{field} '{Clip(text)}' is not a positive integer id");
+            throw new MalformedLineException($"{field} {UnicodeText.Quote(text)} is not a positive integer id");
         return pool.Get(text);
     }
 
@@ -23,7 +24,7 @@ internal static class MovieLensFields
     {
         text = text.Trim();
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value))
-            throw new MalformedLineException($"rating '{Clip(text)}' is not a number");
+            throw new MalformedLineException($"rating {UnicodeText.Quote(text)} is not a number");
         if (!(value >= 0.5 && value <= 5))
             throw new MalformedLineException($"rating {Clip(text)} is outside 0.5..5");
         if (value * 2 != Math.Round(value * 2))
@@ -36,7 +37,7 @@ internal static class MovieLensFields
     {
         text = text.Trim();
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
-            throw new MalformedLineException($"timestamp '{Clip(text)}' is not an integer number of Unix seconds");
+            throw new MalformedLineException($"timestamp {UnicodeText.Quote(text)} is not an integer number of Unix seconds");
         if (value < 0 || value > MaxUnixSeconds)
             throw new MalformedLineException($"timestamp {Clip(text)} is outside 1970..9999");
         return value;
@@ -67,22 +68,17 @@ internal static class MovieLensFields
         }
     }
 
-    /// <summary>At most 40 characters of a bad value, for error messages.</summary>
     /// <summary>
-    /// Reads a latin-1 ratings file of user, item, rating, Unix time separated by <paramref name="separator"/>
-    /// (u.data's tab, ratings.dat's "::"), reporting bad lines against <paramref name="layout"/>.
+    /// One rating line of user, item, rating, Unix time separated by <paramref name="separator"/> (u.data's tab,
+    /// ratings.dat's "::"); a bad one is reported against <paramref name="layout"/>.
     /// </summary>
-    public static void ReadSeparatedRatings(string path, string separator, string layout, string itemField, StringPool ids,
-        List<RatingRecord> ratings, SkippedLines skips, CancellationToken ct)
+    public static RatingRecord SeparatedRating(ReadOnlySpan<char> line, string separator, string layout, string itemField, StringPool ids)
     {
-        TextFiles.ForEachLine(path, TextEncoding.Latin1, skips, ct, line =>
-        {
-            Span<Range> f = stackalloc Range[5];
-            Split(line, separator, f, layout);
-            ratings.Add(new RatingRecord(Id(line[f[0]], "user id", ids), Id(line[f[1]], itemField, ids),
-                Rating(line[f[2]]), UnixSeconds(line[f[3]])));
-        });
+        Span<Range> f = stackalloc Range[5];
+        Split(line, separator, f, layout);
+        return new RatingRecord(Id(line[f[0]], "user id", ids), Id(line[f[1]], itemField, ids), Rating(line[f[2]]), UnixSeconds(line[f[3]]));
     }
 
-    public static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "...");
+    /// <summary>A bad value as an error message shows it: see <see cref="UnicodeText.Clip"/>.</summary>
+    public static string Clip(ReadOnlySpan<char> text) => UnicodeText.Clip(text);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using nietras.SeparatedValues;
 
 namespace Encore.Ingestion.Importers;
@@ -10,26 +9,22 @@ internal delegate void LineHandler(ReadOnlySpan<char> line);
 internal delegate void CsvRowHandler(SepReader.Row row);
 
 /// <summary>
-/// The read loops every importer shares: line by line (or CSV row by row), malformed ones reported at
-/// file:line to a <see cref="SkippedLines"/>, blank lines ignored, cancellation checked as it goes.
+/// The push loops of the catalogue readers, over the same cursors the pull readers use
+/// (<see cref="LineReader"/>, <see cref="CsvRowReader"/>): line by line (or CSV row by row), malformed ones
+/// reported at file:line to a <see cref="SkippedLines"/>, blank lines ignored, cancellation checked as it goes.
 /// </summary>
 internal static class TextFiles
 {
-    private const int CancellationCheckInterval = 4096;
-
     /// <summary>Calls <paramref name="handle"/> for every non-blank line; returns the number of lines handled.</summary>
     public static long ForEachLine(string path, TextEncoding encoding, SkippedLines skips, CancellationToken ct,
         LineHandler handle)
     {
         using var reader = new LineReader(path, encoding);
         long handled = 0;
-        while (reader.TryReadLine(out ReadOnlySpan<byte> bytes))
+        while (reader.TryReadText(skips, ct, out var line))
         {
-            if (reader.LineNumber % CancellationCheckInterval == 0) ct.ThrowIfCancellationRequested();
             try
             {
-                var line = reader.Decode(bytes);
-                if (line.IsWhiteSpace()) continue;
                 handle(line);
                 handled++;
             }
@@ -42,72 +37,29 @@ internal static class TextFiles
     }
 
     /// <summary>
-    /// Opens a CSV file with a header through Sep (quoted fields, commas inside quotes, CRLF), decoding
-    /// UTF-8 strictly, checks the header has <paramref name="requiredColumns"/>, and calls
-    /// <paramref name="handle"/> for every data row. An invalid UTF-8 byte stops the file with its line.
+    /// Calls <paramref name="handle"/> for every data row of a CSV file with a header naming
+    /// <paramref name="requiredColumns"/> (read through <see cref="CsvRowReader"/>: quoted fields, CRLF, strict
+    /// UTF-8 with a bad row malformed at its line); returns the number of rows handled. An empty file has none
+    /// (and no header for <paramref name="onHeader"/>).
     /// </summary>
     public static long ForEachCsvRow(string path, IReadOnlyList<string> requiredColumns, SkippedLines skips,
         CancellationToken ct, Action<SepReaderHeader> onHeader, CsvRowHandler handle)
     {
-        var strictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        StreamReader text;
-        try
-        {
-            text = new StreamReader(path, strictUtf8, detectEncodingFromByteOrderMarks: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImportException(path, 0, $"cannot open the file: {e.Message}", e);
-        }
-
+        using var reader = new CsvRowReader(path, requiredColumns);
+        if (reader.IsEmpty) return 0;
+        onHeader(reader.Header);
         long handled = 0;
-        try
+        while (reader.TryReadRow(skips, ct, out var row))
         {
-            using var reader = Sep.New(',').Reader(o => o with
+            try
             {
-                HasHeader = true,
-                Unescape = true,
-                DisableColCountCheck = true,
-            }).From(text);
-            if (reader.Header.IsEmpty)
-                throw new ImportException(path, 0, "the file is empty; expected a header line naming the columns");
-            foreach (var column in requiredColumns)
-            {
-                if (!reader.Header.TryIndexOf(column, out _))
-                    throw new ImportException(path, 1, $"the header has no '{column}' column (found: {string.Join(",", reader.Header.ColNames)})");
+                handle(row);
+                handled++;
             }
-            onHeader(reader.Header);
-            int columns = reader.Header.ColNames.Count;
-            foreach (var row in reader)
+            catch (MalformedLineException e)
             {
-                if (row.RowIndex % CancellationCheckInterval == 0) ct.ThrowIfCancellationRequested();
-                if (row.ColCount == 1 && row.Span.IsWhiteSpace()) continue;
-                try
-                {
-                    if (row.ColCount != columns)
-                        throw new MalformedLineException($"expected {columns} fields as in the header, found {row.ColCount}"
-                            + (row.LineNumberToExcl - row.LineNumberFrom > 1 ? $" (the row runs to line {row.LineNumberToExcl - 1}: is a quote left open?)" : ""));
-                    handle(row);
-                    handled++;
-                }
-                catch (MalformedLineException e)
-                {
-                    skips.Report(path, row.LineNumberFrom, e.Reason);
-                }
+                skips.Report(path, reader.LineNumber, e.Reason);
             }
-        }
-        catch (DecoderFallbackException)
-        {
-            throw LineReader.FindInvalidUtf8(path, ct) ?? new ImportException(path, 0, "invalid UTF-8");
-        }
-        catch (ArgumentException e) when (e is not ArgumentNullException)
-        {
-            // Sep rejects a header that names a column twice.
-            throw new ImportException(path, 1, $"bad header: {e.Message}", e);
-        }
-        finally
-        {
-            text.Dispose();
         }
         return handled;
     }

@@ -41,7 +41,7 @@ internal static class TitleJson
             {
                 null or "film" or "movie" => TitleKind.Film,
                 "series" or "show" => TitleKind.Series,
-                var other => throw new MalformedLineException($"kind: '{other}' is neither film nor series"),
+                var other => throw new MalformedLineException($"kind: {UnicodeText.Quote(other)} is neither film nor series"),
             };
             return new Title
             {
@@ -57,7 +57,7 @@ internal static class TitleJson
                 ReleaseDate = OptionalString(root, "release_date") is { } date
                     ? DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
                         ? d
-                        : throw new MalformedLineException($"release_date: '{date}' is not like 1995-11-22")
+                        : throw new MalformedLineException($"release_date: {UnicodeText.Quote(date)} is not like 1995-11-22")
                     : null,
                 AvailableFromUtc = OptionalString(root, "available_from") is { } from
                     ? EventFields.ParseTimestamp(from)

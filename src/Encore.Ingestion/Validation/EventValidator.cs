@@ -6,7 +6,8 @@ namespace Encore.Ingestion;
 /// The rules every event passes before it is stored. Each rule is its own method that appends what it finds
 /// to <c>errors</c> (nothing when the event is fine), so rules can be tested one at a time; <see cref="Validate"/>
 /// runs them all in a fixed order. Field names are the <see cref="ViewingEvent"/> property names.
-/// No rule allocates for a valid event.
+/// No rule allocates for a valid event. Messages echo ids through <see cref="UnicodeText.Quote"/>, so a huge id
+/// cannot flood them.
 /// </summary>
 public static class EventValidator
 {
@@ -71,7 +72,7 @@ public static class EventValidator
     {
         if (context.KnownMembers is null || string.IsNullOrWhiteSpace(e.MemberId)) return;
         if (!context.KnownMembers.Contains(e.MemberId))
-            errors.Add(new(nameof(ViewingEvent.MemberId), $"unknown member '{e.MemberId}' (unknown members are rejected)"));
+            errors.Add(new(nameof(ViewingEvent.MemberId), $"unknown member {UnicodeText.Quote(e.MemberId)} (unknown members are rejected)"));
     }
 
     /// <summary>
@@ -92,12 +93,12 @@ public static class EventValidator
         if (!CheckId(e.TitleId, nameof(ViewingEvent.TitleId), required: true, options, errors)) return;
         bool known = context.Catalogue.ContainsTitle(e.TitleId);
         if (!known && options.UnknownTitles == UnknownTitlePolicy.Reject)
-            errors.Add(new(nameof(ViewingEvent.TitleId), $"unknown title '{e.TitleId}' (not in the catalogue)"));
+            errors.Add(new(nameof(ViewingEvent.TitleId), $"unknown title {UnicodeText.Quote(e.TitleId)} (not in the catalogue)"));
         if (e.EpisodeId is null || !CheckId(e.EpisodeId, nameof(ViewingEvent.EpisodeId), required: true, options, errors)) return;
         if (!context.Catalogue.TryGetEpisode(e.EpisodeId, out var episode))
-            errors.Add(new(nameof(ViewingEvent.EpisodeId), $"unknown episode '{e.EpisodeId}' (not in the catalogue)"));
+            errors.Add(new(nameof(ViewingEvent.EpisodeId), $"unknown episode {UnicodeText.Quote(e.EpisodeId)} (not in the catalogue)"));
         else if (!string.Equals(episode.TitleId, e.TitleId, StringComparison.Ordinal))
-            errors.Add(new(nameof(ViewingEvent.EpisodeId), $"episode '{e.EpisodeId}' belongs to title '{episode.TitleId}', not '{e.TitleId}'"));
+            errors.Add(new(nameof(ViewingEvent.EpisodeId), $"episode {UnicodeText.Quote(e.EpisodeId)} belongs to title {UnicodeText.Quote(episode.TitleId)}, not {UnicodeText.Quote(e.TitleId)}"));
     }
 
     /// <summary>Every number the event carries is finite (no NaN, no infinity).</summary>

@@ -140,6 +140,59 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stopped_import_says_what_it_stored()
+    {
+        await ImportAsync(WriteCatalogue());
+        const string ok = "\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"tv\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x1\",\"query\":\"q\"";
+        // Batches of 3: the bad line 6 comes after one full batch and two events of the next.
+        var lines = Enumerable.Range(1, 8).Select(i => i == 6 ? "{\"event_id\":\"z6\"," + ok + ",}" : $"{{\"event_id\":\"z{i}\",{ok}}}");
+        var path = Fixtures.WriteUtf8(_temp.Path, "events.jsonl", string.Join("\n", lines) + "\n");
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(6, e.Line);
+        Assert.NotNull(e.Summary);
+        Assert.Equal((5L, 5L, 0L), (e.Summary.EventsRead, e.Summary.Imported, e.Summary.Skipped));
+        Assert.Equal(["z1", "z2", "z3", "z4", "z5"], (await StoredEventsAsync()).Select(x => x.EventId).Order());
+    }
+
+    [Fact]
+    public async Task A_titles_file_stopped_at_a_bad_line_keeps_the_titles_before_it()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "titles.jsonl",
+            "{\"id\":\"t1\",\"name\":\"Heat\"}\n{\"id\":\"t2\",\"name\":\"Dark\"}\n{\"id\":\"t3\",\"name\":\"Up\"}\n{\"id\":\"t4\"}\n{\"id\":\"t5\",\"name\":\"Ran\"}\n");
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(4, e.Line);
+        Assert.StartsWith("name: missing", e.Reason);
+        Assert.Equal(3, e.Summary!.Titles);
+        Assert.NotNull(await _store.GetTitleAsync("t3", Ct));
+        Assert.Null(await _store.GetTitleAsync("t5", Ct));
+    }
+
+    [Fact]
+    public async Task Members_and_titles_registered_by_events_are_counted_as_new()
+    {
+        await ImportAsync(WriteCatalogue());
+        static string Event(string id, string member, string title)
+            => $"{{\"event_id\":\"{id}\",\"kind\":\"rating\",\"member_id\":\"{member}\",\"title_id\":\"{title}\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"rating\":4}}";
+        var known = Fixtures.WriteUtf8(_temp.Path, "known.jsonl", string.Join("\n", Event("n1", "m1", "t1"), Event("n2", "m2", "t2"), Event("n3", "m3", "t1"), Event("n4", "m1", "t2")));
+        var unknown = Fixtures.WriteUtf8(_temp.Path, "unknown.jsonl", string.Join("\n", Event("n5", "m4", "new-1"), Event("n6", "m1", "new-2"), Event("n7", "m1", "new-1")));
+
+        var members = await ImportAsync(known);
+        var again = await ImportAsync(known);
+        var titles = await new ImportRunner(_store, new ImportOptions(), new IngestionOptions { UnknownTitles = UnknownTitlePolicy.Register }).ImportAsync(unknown, null, Ct);
+
+        Assert.Equal((0, 3L, 0L, 4L), (members.Members, members.NewMembers, members.NewTitles, members.Imported));
+        Assert.Equal((0L, 0L), (again.NewMembers, again.NewTitles));
+        Assert.Equal((1L, 2L, 3L), (titles.NewMembers, titles.NewTitles, titles.Imported));
+        Assert.Equal("new-1", (await _store.GetTitleAsync("new-1", Ct))!.Name);
+        var stats = await _store.GetStatisticsAsync(Ct);
+        Assert.Equal((4L, 5L), (stats.Members, stats.Titles));
+    }
+
+    [Fact]
     public async Task Skip_mode_counts_every_kind_of_bad_line_and_rejected_event()
     {
         await ImportAsync(WriteCatalogue());
@@ -197,19 +250,97 @@ public sealed class EventFileImportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invalid_utf8_in_a_csv_stops_with_its_line()
+    public async Task Invalid_utf8_in_a_csv_stops_at_its_line_or_is_skipped_like_any_malformed_line()
     {
         await ImportAsync(WriteCatalogue());
         byte[] bytes = System.Text.Encoding.Latin1.GetBytes(
             "event_id,kind,member_id,device,timestamp,session_id,query\n" +
             "s1,search,m1,web,2024-05-01T20:00:00Z,x,heat\n" +
-            "s2,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n");
+            "s2,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n" +
+            "s3,search,m1,web,2024-05-01T20:00:00Z,x,ran\n");
         var path = Fixtures.WriteBytes(_temp.Path, "latin1.csv", bytes);
+
+        var stop = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+        var stored = (await StoredEventsAsync()).Select(x => x.EventId).ToList();
+        var skip = await ImportAsync(path, ImportErrorMode.Skip);
+
+        Assert.Equal(3, stop.Line);
+        Assert.True(stop.Skippable);
+        Assert.Equal("invalid UTF-8: byte 0xE9 at byte 43 of the line (the file must be UTF-8; was it saved as Latin-1 or Windows-1252?)", stop.Reason);
+        Assert.Equal(["s1"], stored);
+        Assert.Equal((1L, 1L), (skip.Imported, skip.Skipped));
+        Assert.Equal(3, Assert.Single(skip.Problems).Line);
+        Assert.Equal(["s1", "s3"], (await StoredEventsAsync()).Select(x => x.EventId).Order());
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_far_into_a_csv_keeps_every_row_before_it()
+    {
+        // The issue's file: 50,000 good rows, then a Latin-1 byte on line 50,002 (a decoder working a buffer ahead
+        // of the rows once threw there and lost the last few hundred good rows before it).
+        var text = new System.Text.StringBuilder("event_id,kind,member_id,device,timestamp,session_id,query\n");
+        for (int i = 1; i <= 50_000; i++) text.Append("g").Append(i).Append(",search,m").Append(i % 97).Append(",web,2024-05-01T20:00:00Z,x,heat\n");
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(text.ToString()),
+            .. System.Text.Encoding.Latin1.GetBytes("bad,search,m1,web,2024-05-01T20:00:00Z,x,amélie\n"),
+            .. System.Text.Encoding.UTF8.GetBytes("after1,search,m1,web,2024-05-01T20:00:00Z,x,up\nafter2,search,m1,web,2024-05-01T20:00:00Z,x,ran\n")];
+        var path = Fixtures.WriteBytes(_temp.Path, "big.csv", bytes);
+        var options = new ImportOptions { BatchSize = 5_000 };
+
+        var stop = await Assert.ThrowsAsync<ImportException>(() => new ImportRunner(_store, options).ImportAsync(path, null, Ct));
+        long storedAtStop = (await _store.GetStatisticsAsync(Ct)).Events;
+        var skip = await new ImportRunner(_store, options with { OnError = ImportErrorMode.Skip }).ImportAsync(path, null, Ct);
+
+        Assert.Equal(50_002, stop.Line);
+        Assert.StartsWith("invalid UTF-8: byte 0xE9 at byte 44 of the line", stop.Reason);
+        Assert.Equal(50_000, storedAtStop);
+        Assert.Equal(50_000, stop.Summary!.Imported);
+        Assert.Equal((50_002L, 2L, 50_000L, 1L), (skip.EventsRead, skip.Imported, skip.Duplicates, skip.Skipped));
+        Assert.Equal(50_002, Assert.Single(skip.Problems).Line);
+        Assert.Equal(50_002, (await _store.GetStatisticsAsync(Ct)).Events);
+    }
+
+    [Fact]
+    public async Task A_csv_may_hold_replacement_characters_written_on_purpose()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "fffd.csv",
+            "event_id,kind,member_id,device,timestamp,session_id,query\r\n" +
+            "r1,search,m1,web,2024-05-01T20:00:00Z,x,\"broken \uFFFD glyph\"\r\n");
+
+        var summary = await ImportAsync(path);
+
+        Assert.Equal((1L, 0L), (summary.Imported, summary.Skipped));
+        Assert.Equal("broken \uFFFD glyph", Assert.Single(await StoredEventsAsync()).Query);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_reported_at_its_own_line_inside_a_quoted_row_and_with_lone_cr_line_ends()
+    {
+        byte[] bytes = [.. "event_id,kind,member_id,device,timestamp,session_id,query\r"u8,
+            .. "q1,search,m1,web,2024-05-01T20:00:00Z,x,\"two\rlines\"\r"u8,
+            .. "q2,search,m1,web,2024-05-01T20:00:00Z,x,\"first line\r"u8, 0xE9, .. "\"\r"u8,
+            .. "q3,search,m1,web,2024-05-01T20:00:00Z,x,fine\r"u8];
+        var path = Fixtures.WriteBytes(_temp.Path, "cr.csv", bytes);
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+
+        Assert.Equal((2L, 1L), (summary.Imported, summary.Skipped));
+        var problem = Assert.Single(summary.Problems);
+        Assert.Equal(5, problem.Line);
+        Assert.StartsWith("invalid UTF-8: byte 0xE9 at byte 1 of the line", problem.Reason);
+        Assert.Equal(["q1", "q3"], (await StoredEventsAsync()).Select(x => x.EventId).Order());
+    }
+
+    [Fact]
+    public async Task A_csv_header_that_is_not_utf8_is_an_error_about_the_file()
+    {
+        byte[] bytes = [.. "event_id,kind,member_id,device,timestamp,session_id,qu"u8, 0xE9, .. "ry\ns1,search,m1,web,2024-05-01T20:00:00Z,x,heat\n"u8];
+        var path = Fixtures.WriteBytes(_temp.Path, "header.csv", bytes);
 
         var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path, ImportErrorMode.Skip));
 
-        Assert.Equal(3, e.Line);
-        Assert.Contains("invalid UTF-8", e.Reason);
+        Assert.Equal(1, e.Line);
+        Assert.False(e.Skippable);
+        Assert.Contains("invalid UTF-8: byte 0xE9", e.Reason);
     }
 
     [Fact]
@@ -256,6 +387,72 @@ public sealed class EventFileImportTests : IAsyncLifetime
         Assert.Contains("outside 1970..9999", summary.Problems[2].Reason);
     }
 
+    [Theory]
+    [InlineData("jsonl")]
+    [InlineData("csv")]
+    public async Task Megabyte_ids_are_reported_with_their_field_line_and_length_in_a_short_message(string format)
+    {
+        await ImportAsync(WriteCatalogue());
+        var huge = new string('x', 1024 * 1024);
+        (string EventId, string MemberId, string TitleId)[] rows =
+        [
+            (huge, "m1", "t1"),
+            ("e2", huge, "t1"),
+            ("e3", "m1", huge),
+            (huge, huge, huge),
+        ];
+        string Line((string EventId, string MemberId, string TitleId) r) => format == "csv"
+            ? $"{r.EventId},rating,{r.MemberId},{r.TitleId},web,2024-05-01T20:00:00Z,x,4"
+            : $"{{\"event_id\":\"{r.EventId}\",\"kind\":\"rating\",\"member_id\":\"{r.MemberId}\",\"title_id\":\"{r.TitleId}\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"rating\":4}}";
+        var header = format == "csv" ? "event_id,kind,member_id,title_id,device,timestamp,session_id,rating\n" : "";
+        var path = Fixtures.WriteUtf8(_temp.Path, "huge." + format, header + string.Join("\n", rows.Select(Line)) + "\n");
+        int first = format == "csv" ? 2 : 1;
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+        var stop = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(path));
+
+        Assert.Equal(4, summary.Rejected);
+        string[] fields = ["event_id", "member_id", "title_id", "event_id"];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var problem = summary.Problems[i];
+            Assert.Equal(first + i, problem.Line);
+            Assert.True(problem.Message.Length < 500, $"{problem.Message.Length} characters: {Head(problem.Message)}");
+            Assert.StartsWith($"{path}:{first + i}: {fields[i]}: is 1048576 characters long", problem.Message);
+        }
+        Assert.EndsWith("(event xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (1,048,576 characters))", summary.Problems[0].Message);
+        Assert.True(stop.Message.Length < 500, $"{stop.Message.Length} characters");
+    }
+
+    [Fact]
+    public async Task A_megabyte_value_in_a_malformed_field_is_clipped()
+    {
+        var huge = new string('z', 1024 * 1024);
+        var path = Fixtures.WriteUtf8(_temp.Path, "bad.csv",
+            "event_id,kind,member_id,device,timestamp,session_id\n" +
+            $"e1,{huge},m1,web,2024-05-01T20:00:00Z,x\n" +
+            $"e2,search,m1,{huge},2024-05-01T20:00:00Z,x\n" +
+            $"e3,search,m1,web,{huge},x\n");
+        var titles = Fixtures.WriteUtf8(_temp.Path, "titles.jsonl",
+            $"{{\"id\":\"t1\",\"name\":\"a\",\"kind\":\"{huge}\"}}\n{{\"id\":\"t2\",\"name\":\"b\",\"release_date\":\"{huge}\"}}\n");
+
+        var summary = await ImportAsync(path, ImportErrorMode.Skip);
+        var titleSummary = await ImportAsync(titles, ImportErrorMode.Skip);
+
+        Assert.Equal(3, summary.Skipped);
+        Assert.Equal(2, titleSummary.Skipped);
+        Assert.All(summary.Problems.Concat(titleSummary.Problems), p =>
+        {
+            Assert.True(p.Message.Length < 500, $"{p.Message.Length} characters: {Head(p.Message)}");
+            Assert.Contains("(1,048,576 characters)", p.Reason);
+        });
+        Assert.StartsWith("kind: 'zzz", summary.Problems[0].Reason);
+        Assert.StartsWith("device: 'zzz", summary.Problems[1].Reason);
+        Assert.StartsWith("timestamp: 'zzz", summary.Problems[2].Reason);
+        Assert.StartsWith("kind: 'zzz", titleSummary.Problems[0].Reason);
+        Assert.StartsWith("release_date: 'zzz", titleSummary.Problems[1].Reason);
+    }
+
     [Fact]
     public async Task A_line_beyond_16_MiB_is_refused_without_reading_on()
     {
@@ -284,17 +481,64 @@ public sealed class EventFileImportTests : IAsyncLifetime
         Assert.Equal((1L, 1L), (fromJson.Imported, fromCsv.Imported));
     }
 
-    [Fact]
-    public async Task Empty_files()
+    public static TheoryData<string, string> EmptyContents => new()
     {
-        var jsonl = Fixtures.WriteUtf8(_temp.Path, "empty.jsonl", "");
-        var csv = Fixtures.WriteUtf8(_temp.Path, "empty.csv", "");
+        { "jsonl", "" }, { "csv", "" },
+        { "jsonl", " \n\n\t\r\n" }, { "csv", " \n\n\t\r\n" },
+        { "jsonl", "\uFEFF" }, { "csv", "\uFEFF" },
+        { "jsonl", "\uFEFF\n\n" }, { "csv", "\uFEFF\r\n" },
+    };
 
-        var summary = await ImportAsync(jsonl);
-        var e = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(csv));
+    [Theory]
+    [MemberData(nameof(EmptyContents))]
+    public async Task An_empty_file_of_any_format_imports_nothing_and_says_so(string format, string content)
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "empty." + format, content);
+
+        var summary = await ImportAsync(path);
+
+        Assert.Equal((0L, 0L, 0L, 0L), (summary.EventsRead, summary.Imported, summary.Skipped, summary.Rejected));
+        Assert.Equal([path], summary.EmptyFiles);
+    }
+
+    [Fact]
+    public async Task A_csv_with_a_header_and_no_rows_holds_no_events()
+    {
+        var path = Fixtures.WriteUtf8(_temp.Path, "header.csv", "event_id,kind,member_id,device,timestamp,session_id\n\n");
+
+        var summary = await ImportAsync(path);
 
         Assert.Equal(0, summary.EventsRead);
-        Assert.Contains("empty", e.Reason);
+        Assert.Equal([path], summary.EmptyFiles);
+    }
+
+    [Fact]
+    public async Task A_csv_with_content_but_no_header_is_an_error()
+    {
+        var blankFirst = Fixtures.WriteUtf8(_temp.Path, "blank-first.csv", "\nevent_id,kind,member_id,device,timestamp,session_id\ne1,rating,m1,web,2024-05-01T20:00:00Z,x\n");
+        var noHeader = Fixtures.WriteUtf8(_temp.Path, "no-header.csv", "e1,rating,m1,web,2024-05-01T20:00:00Z,x\n");
+
+        var blank = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(blankFirst));
+        var missing = await Assert.ThrowsAsync<ImportException>(() => ImportAsync(noHeader));
+
+        Assert.Equal((1L, false), (blank.Line, blank.Skippable));
+        Assert.StartsWith("line 1 is blank; the first line must be the header", blank.Reason);
+        Assert.Equal(1, missing.Line);
+        Assert.StartsWith("the header lacks event_id, kind, member_id, device, timestamp, session_id", missing.Reason);
+    }
+
+    [Fact]
+    public async Task Files_with_events_are_not_listed_as_empty()
+    {
+        var folder = Directory.CreateDirectory(_temp.File("mixed")).FullName;
+        Fixtures.WriteUtf8(folder, "a.jsonl", "{\"event_id\":\"f1\",\"kind\":\"search\",\"member_id\":\"m1\",\"device\":\"web\",\"timestamp\":\"2024-05-01T20:00:00Z\",\"session_id\":\"x\",\"query\":\"q\"}\n");
+        var empty = Fixtures.WriteUtf8(folder, "b.csv", "");
+        Fixtures.WriteUtf8(folder, "c.jsonl", "not json\n");
+
+        var summary = await ImportAsync(folder, ImportErrorMode.Skip);
+
+        Assert.Equal((1L, 1L), (summary.Imported, summary.Skipped));
+        Assert.Equal([empty], summary.EmptyFiles);
     }
 
     [Fact]
@@ -326,6 +570,8 @@ public sealed class EventFileImportTests : IAsyncLifetime
         Assert.Equal("folder of 2 files", summary.Format);
         Assert.Equal((3, 1L), (summary.Titles, summary.Imported));
     }
+
+    private static string Head(string text) => text.Length <= 200 ? text : text[..200];
 
     private sealed class ListProgress(List<ImportProgress> list) : IProgress<ImportProgress>
     {

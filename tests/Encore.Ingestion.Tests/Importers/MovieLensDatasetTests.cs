@@ -140,18 +140,40 @@ public sealed class MovieLensDatasetTests
     }
 
     [Fact]
-    public void Latin1_bytes_in_a_utf8_csv_are_reported_at_their_line()
+    public void Latin1_bytes_in_a_utf8_csv_stop_at_their_line_or_are_skipped()
     {
         using var temp = new TempFolder();
         var folder = Directory.CreateDirectory(Path.Combine(temp.Path, "ml-latest")).FullName;
-        Fixtures.WriteLatin1(folder, "movies.csv", "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,\"Misérables, Les (1995)\",Drama\n");
+        Fixtures.WriteLatin1(folder, "movies.csv", "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,\"Misérables, Les (1995)\",Drama\n3,Heat (1995),Action\n");
         Fixtures.WriteUtf8(folder, "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n");
 
-        var e = Assert.Throws<ImportException>(() => MovieLensDataset.Load(folder, new ImportOptions { OnError = ImportErrorMode.Skip }, Ct));
+        var stop = Assert.Throws<ImportException>(() => MovieLensDataset.Load(folder, Ct));
+        var skip = MovieLensDataset.Load(folder, new ImportOptions { OnError = ImportErrorMode.Skip }, Ct);
 
-        Assert.EndsWith("movies.csv", e.File);
-        Assert.Equal(3, e.Line);
-        Assert.Contains("invalid UTF-8: byte 0xE9", e.Reason);
+        Assert.EndsWith("movies.csv", stop.File);
+        Assert.Equal(3, stop.Line);
+        Assert.Contains("invalid UTF-8: byte 0xE9", stop.Reason);
+        Assert.Equal(["1", "3"], skip.Titles.Select(t => t.Id));
+        var skipped = Assert.Single(skip.Skipped.Examples);
+        Assert.Equal((3L, stop.Reason), (skipped.Line, skipped.Reason));
+    }
+
+    [Fact]
+    public void Invalid_utf8_deep_in_a_latest_ratings_file_is_skipped_without_losing_the_rows_around_it()
+    {
+        using var temp = new TempFolder();
+        var folder = Directory.CreateDirectory(Path.Combine(temp.Path, "ml-latest")).FullName;
+        Fixtures.WriteUtf8(folder, "movies.csv", "movieId,title,genres\n1,Toy Story (1995),Comedy\n");
+        var ratings = new StringBuilder("userId,movieId,rating,timestamp\n");
+        for (int i = 1; i <= 30_000; i++) ratings.Append(i).Append(",1,4.0,964982703\n");
+        byte[] bytes = [.. Encoding.UTF8.GetBytes(ratings.ToString()), .. Encoding.Latin1.GetBytes("7,1,4.0,9649827é3\n"), .. "8,1,3.5,964982704\n"u8];
+        Fixtures.WriteBytes(folder, "ratings.csv", bytes);
+
+        var data = MovieLensDataset.Load(folder, new ImportOptions { OnError = ImportErrorMode.Skip }, Ct);
+
+        Assert.Equal(30_001, data.Ratings.Count);
+        Assert.Equal(new RatingRecord("8", "1", 3.5f, 964982704), data.Ratings[^1]);
+        Assert.Equal(30_002, Assert.Single(data.Skipped.Examples).Line);
     }
 
     [Fact]

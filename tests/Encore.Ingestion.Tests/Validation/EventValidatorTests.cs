@@ -150,6 +150,29 @@ public sealed class EventValidatorTests
         Assert.Empty(Errors(Valid(EventKind.PlayStart) with { MemberId = "m2" }));
     }
 
+    [Fact]
+    public void Messages_echo_at_most_a_readable_part_of_an_id()
+    {
+        // A limit raised far beyond the default lets megabyte ids through the length rule to the lookups.
+        var options = new IngestionOptions { MaxIdLength = 2_000_000, UnknownTitles = UnknownTitlePolicy.Reject };
+        var huge = new string('x', 1024 * 1024);
+        var member = Errors(Valid(EventKind.PlayStart) with { MemberId = huge }, Context(options, new HashSet<string> { "m1" }));
+        var title = Errors(Valid(EventKind.PlayStart) with { TitleId = huge }, Context(options));
+        var episode = Errors(Valid(EventKind.PlayStart) with { TitleId = "series-1", EpisodeId = huge }, Context(options));
+        var wrongSeries = Errors(Valid(EventKind.PlayStart) with { TitleId = "film-1" + huge, EpisodeId = "s1e1" },
+            Context(options with { UnknownTitles = UnknownTitlePolicy.Register }));
+
+        foreach (var (errors, field, what) in new[] { (member, "MemberId", "unknown member"), (title, "TitleId", "unknown title"),
+                     (episode, "EpisodeId", "unknown episode"), (wrongSeries, "EpisodeId", "belongs to title") })
+        {
+            var error = Assert.Single(errors);
+            Assert.Equal(field, error.Field);
+            Assert.Contains(what, error.Reason);
+            Assert.Matches(@"\.\.\.' \(1,048,5(76|82) characters\)", error.Reason);
+            Assert.True(error.Reason.Length < 300, $"{error.Reason.Length} characters: {error.Reason[..Math.Min(200, error.Reason.Length)]}");
+        }
+    }
+
     // Titles and episodes --------------------------------------------------------------------------------------
 
     [Fact]
