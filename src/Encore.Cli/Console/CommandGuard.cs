@@ -54,8 +54,4 @@ public static class CommandGuard
         var line = text.ReplaceLineEndings(" ").Trim();
         return line.Length <= MaxReasonLength ? line : string.Concat(line.AsSpan(0, MaxReasonLength), $"... ({line.Length:N0} characters)");
     }
-
-    /// <summary>At most 60 characters of a value echoed in a message, and how long it really was.</summary>
-    public static string Clip(string value)
-        => value.Length <= 60 ? value : string.Concat(value.AsSpan(0, 57), $"... ({value.Length:N0} characters)");
 }

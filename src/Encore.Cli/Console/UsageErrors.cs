@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
+using Encore.Core;
 
 namespace Encore.Cli.Terminal;
 
@@ -35,19 +36,19 @@ public static partial class UsageErrors
         {
             var name = option?.Name ?? notParsed.Groups["option"].Value;
             var type = option?.ValueType ?? typeof(string);
-            return $"{name}: '{CommandGuard.Clip(notParsed.Groups["value"].Value)}' is not {InWords(type)}";
+            return $"{name}: '{UnicodeText.Clip(notParsed.Groups["value"].Value)}' is not {InWords(type)}";
         }
         var notAmong = NotAmong().Match(message);
         if (notAmong.Success)
         {
             var allowed = Quoted().Matches(notAmong.Groups["allowed"].Value).Select(m => m.Groups[1].Value);
             var subject = option is null ? "" : option.Name + ": ";
-            return $"{subject}'{CommandGuard.Clip(notAmong.Groups["value"].Value)}' is not one of {string.Join(", ", allowed)}";
+            return $"{subject}'{UnicodeText.Clip(notAmong.Groups["value"].Value)}' is not one of {string.Join(", ", allowed)}";
         }
         if (IsNoCommand(error)) return "no command given";
         var unrecognized = Unrecognized().Match(message);
         if (unrecognized.Success)
-            return $"unknown command or option '{CommandGuard.Clip(unrecognized.Groups["value"].Value)}'";
+            return $"unknown command or option '{UnicodeText.Clip(unrecognized.Groups["value"].Value)}'";
         var noArgument = MissingArgument().Match(message);
         if (noArgument.Success)
             return $"missing <{noArgument.Groups["argument"].Value}>";
