@@ -76,6 +76,38 @@ public sealed class InteractionMatrix
         return new InteractionMatrix(TitleIds, MemberIds, pointers, cols, vals, ratings, times);
     }
 
+    /// <summary>
+    /// Whether some entry is negative evidence (a negative weight: the member was exposed to the title and did not
+    /// like it, with the confidence as its magnitude). Models that cannot learn from it fit on <see cref="WithoutNegatives"/>.
+    /// </summary>
+    public bool HasNegatives => _hasNegatives ??= Values.AsSpan().IndexOfAnyInRange(float.NegativeInfinity, -float.Epsilon) >= 0;
+
+    private bool? _hasNegatives;
+
+    /// <summary>This matrix without its negative evidence (itself when it has none), rows and columns unchanged.</summary>
+    public InteractionMatrix WithoutNegatives()
+    {
+        if (!HasNegatives) return this;
+        var pointers = new int[Rows + 1];
+        var cols = new List<int>(NonZeros);
+        var vals = new List<float>(NonZeros);
+        var ratings = Ratings is null ? null : new List<float>(NonZeros);
+        var times = Timestamps is null ? null : new List<long>(NonZeros);
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int p = RowPointers[r]; p < RowPointers[r + 1]; p++)
+            {
+                if (!(Values[p] > 0)) continue;
+                cols.Add(ColumnIndices[p]);
+                vals.Add(Values[p]);
+                ratings?.Add(Ratings![p]);
+                times?.Add(Timestamps![p]);
+            }
+            pointers[r + 1] = cols.Count;
+        }
+        return new InteractionMatrix(MemberIds, TitleIds, pointers, cols.ToArray(), vals.ToArray(), ratings?.ToArray(), times?.ToArray());
+    }
+
     /// <summary>Number of entries in each column (title popularity).</summary>
     public int[] ColumnCounts()
     {

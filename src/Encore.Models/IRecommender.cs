@@ -11,6 +11,11 @@ public interface IRecommenderTrainer
     /// <summary>Catalogue name, e.g. "ials", "ease", "itemknn".</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Fits on <paramref name="data"/>: each entry's value is a confidence that the member likes the title; a negative
+    /// value is negative evidence with that confidence (see Encore.Signals' PreferenceModel). A model that cannot
+    /// learn from negative evidence fits on <see cref="InteractionMatrix.WithoutNegatives"/>.
+    /// </summary>
     IRecommender Fit(InteractionMatrix data, CancellationToken ct = default);
 }
 

@@ -4,6 +4,12 @@ using Encore.Core;
 namespace Encore.Models;
 
 /// <summary>
+/// Changes one member's scores before the top N is picked (context, business rules); excluded titles are
+/// -infinity already and must stay so. Called concurrently for different members.
+/// </summary>
+public delegate void ScoreAdjustment(int member, Span<float> scores);
+
+/// <summary>
 /// Turns any <see cref="IRecommender"/> into top-N lists by external id: translates ids, applies exclusions and
 /// filters, falls back to the model's non-personalized scores for an unknown member, and picks the top N
 /// with a partial selection. All methods are safe to call concurrently on one fitted model.
@@ -85,7 +91,7 @@ public static class Recommendations
     /// out; when it is null and <paramref name="excludeHistory"/> is set, the model's own training history is used.
     /// </summary>
     public static TopNBatch RecommendBatch(IRecommender model, ReadOnlySpan<int> members, int n, InteractionMatrix? exclude = null,
-        bool excludeHistory = true, TitleFilter? allowed = null, CancellationToken ct = default)
+        bool excludeHistory = true, TitleFilter? allowed = null, ScoreAdjustment? adjust = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -112,6 +118,7 @@ public static class Recommendations
                 model.ScoreMember(m, scores);
                 if (exclude is not null && m < exclude.Rows) Mask(scores, exclude.RowColumns(m));
                 else if (history is not null) Mask(scores, history.TrainingTitles(m));
+                adjust?.Invoke(m, scores);
                 TopN.Select(scores, n, result.AsSpan(i * n, n), resultScores.AsSpan(i * n, n), allowed);
             }
             return scores;

@@ -24,6 +24,7 @@ public sealed class EaseTrainer(EaseOptions? options = null) : IRecommenderTrain
     public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        data = data.WithoutNegatives(); // this model learns from positive evidence only
         var o = Options;
         o.Validate();
         var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, data.Values);

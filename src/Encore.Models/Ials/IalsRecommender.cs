@@ -69,11 +69,13 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
             int title = titles[t];
             if ((uint)title >= (uint)TitleIds.Count) continue;
             count++;
-            double c = 1.0 + Options.Alpha * (weights.IsEmpty ? 1f : weights[t]);
+            double w = weights.IsEmpty ? 1f : weights[t];
+            double c = 1.0 + Options.Alpha * Math.Abs(w);
+            double preference = w >= 0 ? 1 : 0; // a negative weight is negative evidence, as in training
             var y = TitleFactors(title);
             for (int i = 0; i < k; i++)
             {
-                b[i] += c * y[i];
+                b[i] += preference * c * y[i];
                 double di = (c - a0) * y[i];
                 for (int j = 0; j <= i; j++) a[i * k + j] += di * y[j];
             }

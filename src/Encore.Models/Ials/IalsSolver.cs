@@ -56,8 +56,10 @@ internal static unsafe class IalsSolver
         // Per entry: confidence c, and the coefficients of the two sparse passes.
         for (int e = from; e < to; e++)
         {
-            float c = 1f + alpha * values[e];
-            u[e - from] = c;
+            // A negative weight is negative evidence: preference 0 with confidence 1 + alpha |w| (as benfred/implicit reads it).
+            float w = values[e];
+            float c = 1f + alpha * Math.Abs(w);
+            u[e - from] = w >= 0 ? c : 0f;
             v[e - from] = -(c - a0);
             d[e - from] = c - a0;
         }

@@ -24,6 +24,7 @@ public sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommende
     public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        data = data.WithoutNegatives(); // this model learns from positive evidence only
         var o = Options;
         o.Validate();
         int titles = data.Columns;

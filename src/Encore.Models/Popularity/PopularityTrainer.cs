@@ -18,6 +18,7 @@ public sealed class PopularityTrainer(PopularityOptions? options = null) : IReco
     public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        data = data.WithoutNegatives(); // this model learns from positive evidence only
         Options.Validate();
         var scores = new float[data.Columns];
         var cols = data.ColumnIndices;

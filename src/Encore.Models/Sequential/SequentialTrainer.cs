@@ -27,6 +27,7 @@ public sealed class SequentialTrainer(SequentialOptions? options = null) : IReco
     public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        data = data.WithoutNegatives(); // this model learns from positive evidence only
         var o = Options;
         o.Validate();
         var (orderPointers, orderTitles) = Chronological(data);
