@@ -41,6 +41,7 @@ public sealed class SignalSet
         Catalogue = catalogue;
         MemberIds = memberIds;
         _members = new MemberState?[Math.Max(16, memberIds.Count)];
+        Trends = new TitleTrends(catalogue.Titles);
         _sessionGapMs = (long)Options.SessionGap.TotalMilliseconds;
         _bingeMs = (long)Options.BingeWindow.TotalMilliseconds;
         _sceneMergeMs = (long)Options.SceneReplayMerge.TotalMilliseconds;
@@ -49,6 +50,9 @@ public sealed class SignalSet
     public SignalCatalogue Catalogue { get; }
     public IdMap MemberIds { get; }
     public SignalOptions Options { get; }
+
+    /// <summary>Every title's plays and impressions over the service, decayed over an hour, a day and a week.</summary>
+    public TitleTrends Trends { get; }
 
     /// <summary>Events folded so far.</summary>
     public long Events { get; private set; }
@@ -123,6 +127,21 @@ public sealed class SignalSet
             builder.Add((int)(key >> 32), (int)(key & 0xFFFFFFFF), w.Value, null, UnixSeconds(_pairs[i].LastMs));
         }
         return builder.Build();
+    }
+
+    /// <summary>The titles <paramref name="member"/>'s signals are negative evidence for (as of <paramref name="asOfMs"/>): what a list leaves out.</summary>
+    public IReadOnlyList<int> NegativeTitles(int member, PreferenceOptions preferences, long asOfMs)
+    {
+        ArgumentNullException.ThrowIfNull(preferences);
+        var state = (uint)member < (uint)_members.Length ? _members[member] : null;
+        if (state is null) return [];
+        List<int>? negative = null;
+        foreach (int slot in state.Pairs)
+        {
+            if (PreferenceModel.Weigh(_pairs[slot], preferences, asOfMs).Evidence == Evidence.Negative)
+                (negative ??= []).Add((int)(_pairKeys[slot] & 0xFFFFFFFF));
+        }
+        return negative ?? (IReadOnlyList<int>)[];
     }
 
     /// <summary>The titles each member began playing (weight 1 each): what a top-N list never offers back.</summary>
@@ -203,7 +222,11 @@ public sealed class SignalSet
                 Search(row, member);
                 return;
             case EventKind.Impression:
-                if (row.Title >= 0) Pair(row.Member, row.Title, member).Impressions++;
+                if ((uint)row.Title < (uint)Catalogue.Titles)
+                {
+                    Pair(row.Member, row.Title, member).Impressions++;
+                    Trends.Impression(row.Title, ms);
+                }
                 return;
         }
         if ((uint)row.Title >= (uint)Catalogue.Titles) return;
@@ -239,6 +262,7 @@ public sealed class SignalSet
             {
                 bool wholeReplay = row.Kind == EventKind.Replay || (unit.Completed && (float.IsNaN(position) || position < 1));
                 p.Starts++;
+                Trends.Play(row.Title, ms);
                 if (wholeReplay) p.TitleReplays++;
                 if (episode >= 0 && device.EndTitle == row.Title && Catalogue.EpisodeOrdinal[episode] == device.EndOrdinal + 1
                     && ms - device.EndMs <= _bingeMs)

@@ -1,0 +1,190 @@
+using Encore.Core;
+
+namespace Encore.Signals;
+
+/// <summary>How much the context (device, hour) of a request moves a member's ranking, and how its affinities are smoothed.</summary>
+public sealed record ContextOptions
+{
+    public static readonly ContextOptions Default = new();
+
+    /// <summary>Weight of the context lift, in standard deviations of the member's scores (0: context is ignored).</summary>
+    public float Weight { get; init; } = 0.5f;
+
+    /// <summary>
+    /// Pseudo-plays that pull a member's affinity on one device (or part of the day) toward what the whole service
+    /// plays there, so a member with few plays on a device gets the service's habits for it (phones: short episodes).
+    /// </summary>
+    public float Prior { get; init; } = 5f;
+
+    public void Validate()
+    {
+        if (!(Weight >= 0) || !float.IsFinite(Weight)) throw new ArgumentException($"context weight must be a finite number >= 0 (got {Weight})", nameof(Weight));
+        if (!(Prior > 0) || !float.IsFinite(Prior)) throw new ArgumentException($"context prior must be a finite number > 0 (got {Prior})", nameof(Prior));
+    }
+}
+
+/// <summary>
+/// Each member's affinity for genres and formats (film, series, short episodes) by device and by part of the day,
+/// read from the titles they played (a title played on two devices counts half on each), smoothed toward what the
+/// whole service plays in that context. Scoring with a context (<see cref="Adjust"/>) standardizes a member's
+/// scores and adds the context lift of each title: how much more likely its genres and format are in this context
+/// than in the member's viewing overall, as a log ratio. The service-wide tables are fixed when the model is built;
+/// a member's own part is read from the <see cref="SignalSet"/> at each call, so it follows real-time updates.
+/// </summary>
+public sealed class ContextModel
+{
+    private const int Devices = 5;
+    private const int Formats = 3;
+    private readonly SignalSet _signals;
+    private readonly int _genres;
+    // Service-wide: genre and format shares per device and per daypart, and overall.
+    private readonly float[] _deviceGenre, _partGenre, _deviceFormat, _partFormat, _genreShare, _formatShare;
+
+    private ContextModel(SignalSet signals, ContextOptions options)
+    {
+        _signals = signals;
+        Options = options;
+        _genres = signals.Catalogue.Genres.Count;
+        var tables = new Tables(_genres);
+        foreach (var (_, title, s) in signals.AllPairs())
+            if (s.Played) tables.Add(signals.Catalogue, title, s);
+        _deviceGenre = tables.DeviceGenreShares();
+        _partGenre = tables.PartGenreShares();
+        _deviceFormat = tables.DeviceFormatShares();
+        _partFormat = tables.PartFormatShares();
+        _genreShare = tables.GenreShares();
+        _formatShare = tables.FormatShares();
+    }
+
+    public ContextOptions Options { get; }
+
+    /// <summary>Builds the service-wide tables from every member's plays in <paramref name="signals"/>.</summary>
+    public static ContextModel Build(SignalSet signals, ContextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        options ??= ContextOptions.Default;
+        options.Validate();
+        return new ContextModel(signals, options);
+    }
+
+    /// <summary>
+    /// The lift of every title for <paramref name="member"/> in the context (<paramref name="device"/>, UTC
+    /// <paramref name="hour"/>): log of its genres' (mean) and its format's share in this context over their share
+    /// overall, for the member, smoothed toward the service. 0 where the context says nothing.
+    /// </summary>
+    public void Lifts(int member, DeviceKind device, int hour, Span<float> lifts)
+    {
+        var catalogue = _signals.Catalogue;
+        if (lifts.Length != catalogue.Titles) throw new ArgumentException($"lifts has {lifts.Length} slots for {catalogue.Titles} titles", nameof(lifts));
+        int d = (int)device < Devices ? (int)device : 0;
+        int part = Dayparts.Of(((hour % 24) + 24) % 24);
+        var own = new Tables(_genres);
+        foreach (var title in _signals.TitlesOf(member))
+        {
+            var s = _signals.Get(member, title);
+            if (s.Played) own.Add(catalogue, title, s);
+        }
+        // The member's shares overall, smoothed toward the service's; in this context, smoothed toward the service's there.
+        float prior = Options.Prior;
+        Span<float> genreHere = stackalloc float[0];
+        var memberGenre = new float[_genres];
+        var deviceGenre = new float[_genres];
+        var partGenre = new float[_genres];
+        for (int g = 0; g < _genres; g++)
+        {
+            memberGenre[g] = Smooth(own.Genre[g], own.Total, _genreShare[g], prior);
+            deviceGenre[g] = Smooth(own.DeviceGenre[d * _genres + g], own.Device[d], _deviceGenre[d * _genres + g], prior);
+            partGenre[g] = Smooth(own.PartGenre[part * _genres + g], own.Part[part], _partGenre[part * _genres + g], prior);
+        }
+        Span<float> formatLift = stackalloc float[Formats];
+        for (int f = 0; f < Formats; f++)
+        {
+            float overall = Smooth(own.Format[f], own.Total, _formatShare[f], prior);
+            float onDevice = Smooth(own.DeviceFormat[d * Formats + f], own.Device[d], _deviceFormat[d * Formats + f], prior);
+            float inPart = Smooth(own.PartFormat[part * Formats + f], own.Part[part], _partFormat[part * Formats + f], prior);
+            formatLift[f] = MathF.Log(onDevice / overall) + MathF.Log(inPart / overall);
+        }
+        for (int t = 0; t < lifts.Length; t++)
+        {
+            float lift = formatLift[(int)catalogue.Formats[t]];
+            var genres = catalogue.TitleGenres[t];
+            if (genres.Length > 0)
+            {
+                float sum = 0;
+                foreach (var g in genres) sum += MathF.Log(deviceGenre[g] / memberGenre[g]) + MathF.Log(partGenre[g] / memberGenre[g]);
+                lift += sum / genres.Length;
+            }
+            lifts[t] = lift;
+        }
+    }
+
+    /// <summary>
+    /// Adds <see cref="ContextOptions.Weight"/> times each title's lift to <paramref name="scores"/>, which should be
+    /// standardized first (<see cref="ScoreBlend.Standardize"/>) so the weight means the same for every model.
+    /// Masked titles (-infinity) stay masked.
+    /// </summary>
+    public void Adjust(int member, DeviceKind device, int hour, Span<float> scores)
+    {
+        if (Options.Weight == 0) return;
+        var lifts = new float[scores.Length];
+        Lifts(member, device, hour, lifts);
+        for (int t = 0; t < scores.Length; t++)
+            if (float.IsFinite(scores[t])) scores[t] += Options.Weight * lifts[t];
+    }
+
+    private static float Smooth(float count, float total, float prior, float strength)
+        => (count + strength * prior) / (total + strength);
+
+    /// <summary>Play counts by genre and format, overall, per device and per part of the day.</summary>
+    private sealed class Tables(int genres)
+    {
+        public readonly float[] Genre = new float[genres], Format = new float[Formats];
+        public readonly float[] DeviceGenre = new float[Devices * genres], PartGenre = new float[Dayparts.Count * genres];
+        public readonly float[] DeviceFormat = new float[Devices * Formats], PartFormat = new float[Dayparts.Count * Formats];
+        public readonly float[] Device = new float[Devices], Part = new float[Dayparts.Count];
+        public float Total;
+
+        public void Add(SignalCatalogue catalogue, int title, in TitleSignals s)
+        {
+            var titleGenres = catalogue.TitleGenres[title];
+            int format = (int)catalogue.Formats[title];
+            int devices = System.Numerics.BitOperations.PopCount(s.Devices), parts = System.Numerics.BitOperations.PopCount(s.DayParts);
+            Total++;
+            Format[format]++;
+            foreach (var g in titleGenres) Genre[g] += 1f / titleGenres.Length;
+            for (int d = 0; d < Devices; d++)
+            {
+                if ((s.Devices & (1 << d)) == 0) continue;
+                float w = 1f / devices;
+                Device[d] += w;
+                DeviceFormat[d * Formats + format] += w;
+                foreach (var g in titleGenres) DeviceGenre[d * genres + g] += w / titleGenres.Length;
+            }
+            for (int p = 0; p < Dayparts.Count; p++)
+            {
+                if ((s.DayParts & (1 << p)) == 0) continue;
+                float w = 1f / parts;
+                Part[p] += w;
+                PartFormat[p * Formats + format] += w;
+                foreach (var g in titleGenres) PartGenre[p * genres + g] += w / titleGenres.Length;
+            }
+        }
+
+        // Shares with one pseudo-count per cell, so that no share is 0 (its log would be -infinity).
+        public float[] GenreShares() => Shares(Genre, 1, genres, [Total]);
+        public float[] FormatShares() => Shares(Format, 1, Formats, [Total]);
+        public float[] DeviceGenreShares() => Shares(DeviceGenre, Devices, genres, Device);
+        public float[] PartGenreShares() => Shares(PartGenre, Dayparts.Count, genres, Part);
+        public float[] DeviceFormatShares() => Shares(DeviceFormat, Devices, Formats, Device);
+        public float[] PartFormatShares() => Shares(PartFormat, Dayparts.Count, Formats, Part);
+
+        private static float[] Shares(float[] counts, int rows, int width, float[] totals)
+        {
+            var shares = new float[rows * width];
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < width; c++)
+                    shares[r * width + c] = (counts[r * width + c] + 1f) / (totals[r] + width);
+            return shares;
+        }
+    }
+}
