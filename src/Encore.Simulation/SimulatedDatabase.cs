@@ -6,7 +6,7 @@ using Encore.Storage;
 namespace Encore.Simulation;
 
 /// <summary>
-/// Simulates a service into a database so that an interruption never poisons it. The manifest beside the database
+/// Simulates a service into a store so that an interruption never poisons it. The manifest kept in the store
 /// (<see cref="SimulationManifest"/>) is written, marked unfinished, before the first event, and marked finished
 /// only once the last batch is durable. A database that holds an unfinished run of the same service is resumed:
 /// the simulator is deterministic and the store drops an event whose id it already holds, so running the same
@@ -34,9 +34,9 @@ public static class SimulatedDatabase
     /// <summary>What <see cref="InspectAsync"/> found in a database.</summary>
     /// <param name="Contents">Its state.</param>
     /// <param name="Wanted">The service asked for.</param>
-    /// <param name="DatabasePath">The database file.</param>
+    /// <param name="Location">The store (<see cref="IEventStore.Location"/>).</param>
     /// <param name="Events">Events it held when inspected.</param>
-    public sealed record Inspection(Contents Contents, SimulationManifest Wanted, string DatabasePath, long Events)
+    public sealed record Inspection(Contents Contents, SimulationManifest Wanted, string Location, long Events)
     {
         /// <summary>Whether a simulation must run (everything but <see cref="Contents.Finished"/>).</summary>
         public bool NeedsSimulation => Contents != Contents.Finished;
@@ -44,24 +44,24 @@ public static class SimulatedDatabase
         /// <summary>What the database holds and what happens next, as one sentence for the user.</summary>
         public string Description => Contents switch
         {
-            Contents.Empty => $"{DatabasePath} is empty; simulating {Wanted.Describe()} into it",
-            Contents.Finished => Invariant($"{DatabasePath} holds the finished simulation of {Wanted.Describe()} ({Events:N0} events)"),
-            Contents.Unfinished => Invariant($"{DatabasePath} holds an unfinished simulation of {Wanted.Describe()} ({Events:N0} events so far); resuming"),
-            _ => Invariant($"{DatabasePath} holds {Events:N0} events of {Wanted.Describe()} and no simulation manifest (an older Encore wrote it only at the end, so an interrupted run left none; its catalogue, members and first events are this service's); resuming"),
+            Contents.Empty => $"{Location} is empty; simulating {Wanted.Describe()} into it",
+            Contents.Finished => Invariant($"{Location} holds the finished simulation of {Wanted.Describe()} ({Events:N0} events)"),
+            Contents.Unfinished => Invariant($"{Location} holds an unfinished simulation of {Wanted.Describe()} ({Events:N0} events so far); resuming"),
+            _ => Invariant($"{Location} holds {Events:N0} events of {Wanted.Describe()} and no simulation manifest (an older Encore wrote it only at the end, so an interrupted run left none; its catalogue, members and first events are this service's); resuming"),
         };
     }
 
     /// <summary>
-    /// What <paramref name="store"/> (the database at <paramref name="databasePath"/>) holds with respect to the service
+    /// What <paramref name="store"/> holds with respect to the service
     /// of <paramref name="options"/> under <paramref name="policy"/>. <paramref name="world"/>, the service already built
     /// from those options, saves building it again where the store's catalogue must be compared with it.
     /// </summary>
     /// <exception cref="SimulationConflictException">It holds something else; the message says what.</exception>
-    public static async Task<Inspection> InspectAsync(IEventStore store, string databasePath, SimulationOptions options, string policy,
+    public static async Task<Inspection> InspectAsync(IEventStore store, SimulationOptions options, string policy,
         SimulatedService? world = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(databasePath);
+        var databasePath = store.Location;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(policy);
         var wanted = SimulationManifest.From(options, policy);
@@ -71,7 +71,7 @@ public static class SimulatedDatabase
 
         SimulationManifest? found;
         string? unreadable = null;
-        try { found = SimulationManifest.TryLoad(databasePath); }
+        try { found = await SimulationManifest.LoadAsync(store, ct).ConfigureAwait(false); }
         catch (InvalidDataException e) { found = null; unreadable = e.Message; }
         if (found is not null)
         {
@@ -105,21 +105,20 @@ public static class SimulatedDatabase
     }
 
     /// <summary>
-    /// Makes sure <paramref name="databasePath"/> holds the whole service of <paramref name="options"/> under the
+    /// Makes sure <paramref name="store"/> holds the whole service of <paramref name="options"/> under the
     /// default (popularity) homepage policy: simulates it into an empty database, resumes an interrupted run of it,
     /// reuses a finished one. <paramref name="found"/> hears what the database held before any work starts.
     /// </summary>
     /// <exception cref="SimulationConflictException">The database holds something else; the message says what.</exception>
     /// <exception cref="InvalidOperationException">The simulator produced an invalid event (a bug).</exception>
-    public static async Task<Outcome> EnsureAsync(string databasePath, SimulationOptions options,
+    public static async Task<Outcome> EnsureAsync(IEventStore store, SimulationOptions options,
         IProgress<SimulationProgress>? progress = null, CancellationToken ct = default, Action<Inspection>? found = null)
     {
-        ArgumentNullException.ThrowIfNull(databasePath);
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         const string policyName = "popularity";
-        var service = new SimulatedService(options); // validates the options before the database is touched
-        await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
-        var inspection = await InspectAsync(store, databasePath, options, policyName, service, ct).ConfigureAwait(false);
+        var service = new SimulatedService(options); // validates the options before the store is touched
+        var inspection = await InspectAsync(store, options, policyName, service, ct).ConfigureAwait(false);
         found?.Invoke(inspection);
         if (!inspection.NeedsSimulation) return new Outcome(inspection.Wanted, inspection, 0);
 
@@ -157,7 +156,7 @@ public static class SimulatedDatabase
         if (!manifest.SameServiceAs(inspection.Wanted))
             throw new ArgumentException($"the inspection was for {inspection.Wanted.Describe()}, not {manifest.Describe()}", nameof(inspection));
 
-        (manifest with { Finished = false }).Save(inspection.DatabasePath);
+        await (manifest with { Finished = false }).SaveAsync(store, ct).ConfigureAwait(false);
         var sink = new StoreSink(store);
         var summary = await service.RunAsync(policy, alsoTo.Count == 0 ? sink : new CompositeSink([sink, .. alsoTo]), progress, ct).ConfigureAwait(false);
         var result = new FillResult(summary, sink.Accepted, sink.Duplicates, sink.Rejected, sink.FirstRejections);
@@ -166,36 +165,33 @@ public static class SimulatedDatabase
         // Every event the simulation generates is stored now; anything beyond them came from elsewhere.
         var statistics = await store.GetStatisticsAsync(ct).ConfigureAwait(false);
         if (statistics.Events != summary.Events)
-            throw new SimulationConflictException(Invariant($"{inspection.DatabasePath} holds {statistics.Events:N0} events but the simulation of {manifest.Describe()} generates {summary.Events:N0}: ")
+            throw new SimulationConflictException(Invariant($"{inspection.Location} holds {statistics.Events:N0} events but the simulation of {manifest.Describe()} generates {summary.Events:N0}: ")
                 + Invariant($"{statistics.Events - summary.Events:N0} of them came from elsewhere; it stays marked unfinished"));
-        manifest.Save(inspection.DatabasePath);
+        await manifest.SaveAsync(store, ct).ConfigureAwait(false);
         return result;
     }
 
     /// <summary>
-    /// The manifest of the finished simulation in <paramref name="databasePath"/>, for evaluation (P-SIM rebuilds the
-    /// world and its hidden truth from it).
+    /// The manifest of the finished simulation in <paramref name="store"/>, for evaluation (P-SIM rebuilds the world
+    /// and its hidden truth from it).
     /// </summary>
     /// <exception cref="NotASimulationException">
-    /// There is no database there, its simulation is unfinished (the message says how to finish it), or it holds
-    /// events but no manifest (the message says what it holds).
+    /// Its simulation is unfinished (the message says how to finish it), or it holds events but no manifest (the
+    /// message says what it holds).
     /// </exception>
     /// <exception cref="InvalidDataException">The manifest is not one.</exception>
-    public static async Task<SimulationManifest> RequireFinishedAsync(string databasePath, CancellationToken ct = default)
+    public static async Task<SimulationManifest> RequireFinishedAsync(IEventStore store, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(databasePath);
-        if (!File.Exists(databasePath))
-            throw new NotASimulationException($"no database at {databasePath}; fill one with `encore simulate --db {databasePath}`");
-        var manifest = SimulationManifest.TryLoad(databasePath);
+        ArgumentNullException.ThrowIfNull(store);
+        var databasePath = store.Location;
+        var manifest = await SimulationManifest.LoadAsync(store, ct).ConfigureAwait(false);
         if (manifest is { Finished: true }) return manifest;
-        StoreStatistics statistics;
-        await using (var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false))
-            statistics = await store.GetStatisticsAsync(ct).ConfigureAwait(false);
+        var statistics = await store.GetStatisticsAsync(ct).ConfigureAwait(false);
         if (manifest is not null)
             throw new NotASimulationException(Invariant($"{databasePath} holds an unfinished simulation of {manifest.Describe()} ({statistics.Events:N0} events so far): the run that filled it was interrupted. ")
                 + Invariant($"Finish it by running the same simulation again (it resumes where it stopped): `{manifest.CommandLine(databasePath)}`"));
-        throw new NotASimulationException(Invariant($"{databasePath} holds {Count(statistics.Events, "event")} ({Count(statistics.Members, "member")}, {Count(statistics.Titles, "title")}) and no simulation manifest ")
-                + Invariant($"({Path.GetFileName(SimulationManifest.PathFor(databasePath))}), so it was not filled by `encore simulate`: P-SIM rebuilds the hidden truth from the seed and sizes ")
+        throw new NotASimulationException(Invariant($"{databasePath} holds {Count(statistics.Events, "event")} ({Count(statistics.Members, "member")}, {Count(statistics.Titles, "title")}) and no simulation manifest, ")
+                + Invariant($"so it was not filled by `encore simulate`: P-SIM rebuilds the hidden truth from the seed and sizes ")
                 + Invariant($"that manifest records. (A simulation an older Encore left unfinished has none either: the same `encore simulate` again finishes it.)"));
     }
 

@@ -1,15 +1,17 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Encore.Storage;
 
 namespace Encore.Simulation;
 
 /// <summary>
-/// What a database filled by the simulator was generated from (seed, sizes, policy), kept beside it as
-/// "&lt;db&gt;.simulation.json" so that evaluation can rebuild the same world and its hidden truth. It holds no
-/// truth itself: the utilities are recomputed from the seed. It is written before the first event with
+/// What a store filled by the simulator was generated from (seed, sizes, policy), kept in the store itself as its
+/// <see cref="PropertyName"/> property, so that evaluation can rebuild the same world and its hidden truth. It holds
+/// no truth itself: the utilities are recomputed from the seed. It is written before the first event with
 /// <see cref="Finished"/> false and rewritten with true once the last event is durable, so a run that was
-/// interrupted says so (see <see cref="SimulatedDatabase"/>).
+/// interrupted says so (see <see cref="SimulatedDatabase"/>). Earlier versions kept it beside a SQLite file as
+/// "&lt;db&gt;.simulation.json"; such a file is still read, and moved into the store by the first writer.
 /// </summary>
 public sealed record SimulationManifest
 {
@@ -61,7 +63,7 @@ public sealed record SimulationManifest
         return string.Create(c, $"seed {Seed}, {Members:N0} members x {Titles:N0} titles x {Days} days{start} under the {Policy} policy");
     }
 
-    /// <summary>The `encore simulate` command line that makes (or finishes) this service in <paramref name="databasePath"/>.</summary>
+    /// <summary>The `encore simulate` command line that makes (or finishes) this service in the store at <paramref name="databasePath"/>.</summary>
     public string CommandLine(string databasePath)
     {
         var c = CultureInfo.InvariantCulture;
@@ -71,45 +73,46 @@ public sealed record SimulationManifest
         return string.Create(c, $"encore simulate --members {Members} --titles {Titles} --days {Days} --seed {Seed} --policy {Policy} --db {path}");
     }
 
-    public static string PathFor(string databasePath) => databasePath + Suffix;
+    /// <summary>The store property that holds the manifest.</summary>
+    public const string PropertyName = "simulation";
 
-    /// <summary>
-    /// Writes the manifest beside <paramref name="databasePath"/> atomically: into a temporary file, flushed to disk,
-    /// then renamed over the old one, so a reader (or the next run after a crash) sees the old manifest or the new
-    /// one, never a part of one.
-    /// </summary>
-    public void Save(string databasePath)
+    /// <summary>The file beside a SQLite database where earlier versions kept the manifest.</summary>
+    public static string LegacyPathFor(string databasePath) => databasePath + Suffix;
+
+    /// <summary>Writes the manifest into <paramref name="store"/> (one committed property: the old one or the new one, never a part).</summary>
+    public Task SaveAsync(IEventStore store, CancellationToken ct = default)
     {
-        var path = PathFor(databasePath);
-        var temporary = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(file, this, Json);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        ArgumentNullException.ThrowIfNull(store);
+        return store.SetPropertyAsync(PropertyName, JsonSerializer.Serialize(this, Json), ct);
     }
 
-    /// <summary>The manifest beside <paramref name="databasePath"/>, or null when that database was not simulated.</summary>
-    public static SimulationManifest? TryLoad(string databasePath)
+    /// <summary>
+    /// The manifest of <paramref name="store"/>, or null when it was not simulated. A SQLite store of an earlier version
+    /// may have it in the file beside it: that one is read, and moved into the store when the store can be written.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The manifest is not one (the message names the store).</exception>
+    public static async Task<SimulationManifest?> LoadAsync(IEventStore store, CancellationToken ct = default)
     {
-        var path = PathFor(databasePath);
-        if (!File.Exists(path)) return null;
+        ArgumentNullException.ThrowIfNull(store);
+        var text = await store.GetPropertyAsync(PropertyName, ct).ConfigureAwait(false);
+        if (text is not null) return Parse(text, $"{store.Location} (its {PropertyName} property)");
+        if (store is not SqliteEventStore sqlite || !File.Exists(LegacyPathFor(sqlite.Path))) return null;
+        var legacyPath = LegacyPathFor(sqlite.Path);
+        var legacy = Parse(await File.ReadAllTextAsync(legacyPath, ct).ConfigureAwait(false), legacyPath);
+        if (!sqlite.IsReadOnly) await legacy.SaveAsync(store, ct).ConfigureAwait(false);
+        return legacy;
+    }
+
+    private static SimulationManifest Parse(string text, string where)
+    {
         try
         {
-            return JsonSerializer.Deserialize<SimulationManifest>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"{path}: empty simulation manifest");
+            return JsonSerializer.Deserialize<SimulationManifest>(text, Json)
+                ?? throw new InvalidDataException($"{where}: empty simulation manifest");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a simulation manifest ({e.Message})", e);
+            throw new InvalidDataException($"{where}: not a simulation manifest ({e.Message})", e);
         }
     }
 }

@@ -21,7 +21,9 @@ public sealed class UninterruptedStoreFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var outcome = await SimulatedDatabase.EnsureAsync(Database, Options);
+        SimulatedDatabase.Outcome outcome;
+        await using (var store = await SqliteEventStore.OpenAsync(Database))
+            outcome = await SimulatedDatabase.EnsureAsync(store, Options);
         Assert.Equal(SimulatedDatabase.Contents.Empty, outcome.Found.Contents);
         Contents = await StoreContents.ReadAsync(Database, default);
     }
@@ -71,12 +73,27 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
         }
     }
 
+    /// <summary><see cref="SimulatedDatabase.EnsureAsync"/> on the database at <paramref name="db"/>.</summary>
+    private static async Task<SimulatedDatabase.Outcome> EnsureAsync(string db, SimulationOptions options, IProgress<SimulationProgress>? progress = null,
+        CancellationToken ct = default, Action<SimulatedDatabase.Inspection>? found = null)
+    {
+        await using var store = await SqliteEventStore.OpenAsync(db, Ct);
+        return await SimulatedDatabase.EnsureAsync(store, options, progress, ct, found);
+    }
+
+    /// <summary>The manifest the store at <paramref name="db"/> keeps, or null.</summary>
+    private static async Task<SimulationManifest?> ManifestOfAsync(string db)
+    {
+        await using var store = await SqliteEventStore.OpenAsync(db, Ct);
+        return await SimulationManifest.LoadAsync(store, Ct);
+    }
+
     /// <summary>Runs <see cref="SimulatedDatabase.EnsureAsync"/> and cancels it halfway; returns the events it left.</summary>
     private static async Task<long> InterruptAsync(string db)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            SimulatedDatabase.EnsureAsync(db, Options, new CancelOnDay(cts, Options.Days / 2), cts.Token));
+            EnsureAsync(db, Options, new CancelOnDay(cts, Options.Days / 2), cts.Token));
         await using var store = await SqliteEventStore.OpenAsync(db, Ct);
         return (await store.GetStatisticsAsync(Ct)).Events;
     }
@@ -89,7 +106,7 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
         Assert.Equal(expected.Events, resumed.Events);
         Assert.Equal(expected.Titles, resumed.Titles);
         Assert.Equal(expected.Members, resumed.Members);
-        var manifest = SimulationManifest.TryLoad(db);
+        var manifest = await ManifestOfAsync(db);
         Assert.NotNull(manifest);
         Assert.True(manifest.Finished);
     }
@@ -101,13 +118,13 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
         long before = await InterruptAsync(db);
         Assert.InRange(before, 1, uninterrupted.Contents.Events.Count - 1);
         // The manifest was written before the first event and still says the run did not end.
-        var manifest = SimulationManifest.TryLoad(db);
+        var manifest = await ManifestOfAsync(db);
         Assert.NotNull(manifest);
         Assert.False(manifest.Finished);
         Assert.True(manifest.SameServiceAs(SimulationManifest.From(Options, "popularity")));
 
         SimulatedDatabase.Inspection? seen = null;
-        var outcome = await SimulatedDatabase.EnsureAsync(db, Options, null, Ct, found => seen = found);
+        var outcome = await EnsureAsync(db, Options, null, Ct, found => seen = found);
         Assert.Equal(SimulatedDatabase.Contents.Unfinished, outcome.Found.Contents);
         Assert.Same(outcome.Found, seen);
         Assert.Equal(before, outcome.Found.Events);
@@ -115,7 +132,7 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
         Assert.Equal(uninterrupted.Contents.Events.Count - before, outcome.EventsStored);
         await AssertEqualsUninterruptedAsync(db);
 
-        var again = await SimulatedDatabase.EnsureAsync(db, Options, ct: Ct);
+        var again = await EnsureAsync(db, Options, ct: Ct);
         Assert.Equal(SimulatedDatabase.Contents.Finished, again.Found.Contents);
         Assert.Equal(0, again.EventsStored);
     }
@@ -126,9 +143,9 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
         var db = _folder.File("legacy.db");
         long before = await InterruptAsync(db);
         // The previous version wrote the manifest only at the end: an interrupted file had events and no manifest.
-        File.Delete(SimulationManifest.PathFor(db));
+        await using (var store = await SqliteEventStore.OpenAsync(db, Ct)) await store.SetPropertyAsync(SimulationManifest.PropertyName, null, Ct);
 
-        var outcome = await SimulatedDatabase.EnsureAsync(db, Options, ct: Ct);
+        var outcome = await EnsureAsync(db, Options, ct: Ct);
         Assert.Equal(SimulatedDatabase.Contents.UnfinishedWithoutManifest, outcome.Found.Contents);
         Assert.Contains($"{before:N0} events", outcome.Found.Description);
         Assert.Contains("no simulation manifest", outcome.Found.Description);
@@ -149,11 +166,11 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
         long before = await EventCountAsync(db);
         Assert.True(before > 0);
 
-        var e = await Assert.ThrowsAsync<SimulationConflictException>(() => SimulatedDatabase.EnsureAsync(db, Options, ct: Ct));
+        var e = await Assert.ThrowsAsync<SimulationConflictException>(() => EnsureAsync(db, Options, ct: Ct));
         Assert.Contains("no simulation manifest", e.Message);
         Assert.Contains("not the events this simulation generates", e.Message);
         Assert.Equal(before, await EventCountAsync(db));
-        Assert.Null(SimulationManifest.TryLoad(db));
+        Assert.Null(await ManifestOfAsync(db));
     }
 
     [Fact]
@@ -173,10 +190,10 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
             Assert.Equal(1, result.Accepted);
         }
 
-        var e = await Assert.ThrowsAsync<SimulationConflictException>(() => SimulatedDatabase.EnsureAsync(db, Options, ct: Ct));
+        var e = await Assert.ThrowsAsync<SimulationConflictException>(() => EnsureAsync(db, Options, ct: Ct));
         Assert.Contains("holds 1 event (1 member, 0 titles) and no simulation manifest", e.Message);
         Assert.Contains("an import or another data set", e.Message);
-        Assert.Null(SimulationManifest.TryLoad(db));
+        Assert.Null(await ManifestOfAsync(db));
         Assert.Equal(1, await EventCountAsync(db));
     }
 
@@ -184,14 +201,14 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
     public async Task Another_simulation_is_refused_with_its_seed_sizes_and_state()
     {
         var e = await Assert.ThrowsAsync<SimulationConflictException>(() =>
-            SimulatedDatabase.EnsureAsync(uninterrupted.Database, Options with { Seed = 12 }, ct: Ct));
+            EnsureAsync(uninterrupted.Database, Options with { Seed = 12 }, ct: Ct));
         Assert.Contains($"holds the finished simulation of seed 11, 300 members x 200 titles x 16 days under the popularity policy ({uninterrupted.Contents.Events.Count:N0} events)", e.Message);
         Assert.Contains("not the one asked for (seed 12, 300 members x 200 titles x 16 days under the popularity policy)", e.Message);
 
         var db = _folder.File("other-unfinished.db");
         await InterruptAsync(db);
         var unfinished = await Assert.ThrowsAsync<SimulationConflictException>(() =>
-            SimulatedDatabase.EnsureAsync(db, Options with { Days = 20 }, ct: Ct));
+            EnsureAsync(db, Options with { Days = 20 }, ct: Ct));
         Assert.Contains("holds an unfinished simulation of seed 11, 300 members x 200 titles x 16 days", unfinished.Message);
         Assert.Contains("encore simulate --members 300 --titles 200 --days 16 --seed 11 --policy popularity", unfinished.Message);
     }
@@ -201,36 +218,47 @@ public sealed class ResumeTests(UninterruptedStoreFixture uninterrupted) : IClas
     {
         var db = _folder.File("unfinished-psim.db");
         long before = await InterruptAsync(db);
-        var e = await Assert.ThrowsAsync<NotASimulationException>(() =>
-            PSimProtocol.RunAsync(db, "popularity", new Dictionary<string, string>(), null, null, Ct));
+        await using var store = await SqliteEventStore.OpenAsync(db, Ct);
+        var e = await Assert.ThrowsAsync<NotASimulationException>(() => PSimProtocol.LoadAsync(store, null, Ct));
         Assert.Contains($"holds an unfinished simulation of seed 11, 300 members x 200 titles x 16 days under the popularity policy ({before:N0} events so far)", e.Message);
         Assert.Contains($"encore simulate --members 300 --titles 200 --days 16 --seed 11 --policy popularity --db {db}", e.Message);
     }
 
     [Fact]
-    public void A_manifest_of_the_previous_version_is_a_finished_one()
+    public async Task A_manifest_file_of_a_previous_version_is_read_and_moved_into_the_store()
     {
         var db = _folder.File("v1.db");
-        // The previous version wrote this, once the last event was stored; it has no "Finished" field.
-        File.WriteAllText(SimulationManifest.PathFor(db), """
+        await using (var created = await SqliteEventStore.OpenAsync(db, Ct)) { }
+        // Versions before the store kept properties wrote this beside the file; the first one has no "Finished" field.
+        File.WriteAllText(SimulationManifest.LegacyPathFor(db), """
             { "Members": 300, "Titles": 200, "Days": 16, "Seed": 11, "StartUtc": "2025-01-06T00:00:00Z", "Policy": "popularity", "FormatVersion": 1 }
             """);
-        var manifest = SimulationManifest.TryLoad(db);
+        await using (var readOnly = await SqliteEventStore.OpenReadOnlyAsync(db, Ct))
+        {
+            var read = await SimulationManifest.LoadAsync(readOnly, Ct);
+            Assert.NotNull(read);
+            Assert.True(read.Finished);
+            Assert.Null(await readOnly.GetPropertyAsync(SimulationManifest.PropertyName, Ct));
+        }
+        var manifest = await ManifestOfAsync(db);
         Assert.NotNull(manifest);
         Assert.True(manifest.Finished);
         Assert.True(manifest.SameServiceAs(SimulationManifest.From(Options, "popularity")));
+        await using var store = await SqliteEventStore.OpenAsync(db, Ct);
+        Assert.NotNull(await store.GetPropertyAsync(SimulationManifest.PropertyName, Ct));
     }
 
     [Fact]
-    public void Saving_a_manifest_replaces_it_whole_and_leaves_no_temporary_file()
+    public async Task Saving_a_manifest_replaces_it_whole_in_the_store()
     {
         var db = _folder.File("atomic.db");
         var manifest = SimulationManifest.From(Options, "popularity");
-        (manifest with { Finished = false }).Save(db);
-        Assert.False(SimulationManifest.TryLoad(db)!.Finished);
-        manifest.Save(db);
-        Assert.True(SimulationManifest.TryLoad(db)!.Finished);
-        Assert.Equal([SimulationManifest.PathFor(db)], Directory.GetFiles(_folder.Path));
+        await using var store = await SqliteEventStore.OpenAsync(db, Ct);
+        await (manifest with { Finished = false }).SaveAsync(store, Ct);
+        Assert.False((await SimulationManifest.LoadAsync(store, Ct))!.Finished);
+        await manifest.SaveAsync(store, Ct);
+        Assert.True((await SimulationManifest.LoadAsync(store, Ct))!.Finished);
+        Assert.False(File.Exists(SimulationManifest.LegacyPathFor(db)));
     }
 
     private static async Task<long> EventCountAsync(string db)
