@@ -22,5 +22,6 @@ public static class BenchCatalog
         new ImportBench(),
         new RatingBench(),
         new SimulationBench(),
+        new SignalTuningBench(),
     ];
 }

@@ -59,7 +59,7 @@ public sealed class EvalCommandTests : IDisposable
     }
 
 
-    private static readonly string[] Settings = ["plays", "watch-time", "completions", "ratings", "all"];
+    private static readonly string[] Settings = [.. global::Encore.Evaluation.Simulation.SignalSetting.Catalogue.Select(s => s.Name)];
 
     [Fact]
     public async Task P_sim_without_a_model_runs_every_main_model_under_every_signal_setting()

@@ -17,8 +17,10 @@ public sealed class PSimTests
         var service = new SimulatedService(Options);
         var memory = new MemorySink();
         await using (var store = await SqliteEventStore.OpenAsync(db, ct))
+        {
             await service.RunAsync(new PopularityPolicy(), new CompositeSink(new StoreSink(store), memory), null, ct);
-        SimulationManifest.From(Options, "popularity").Save(db);
+            await SimulationManifest.From(Options, "popularity").SaveAsync(store, ct);
+        }
         return (db, memory, service);
     }
 
@@ -28,30 +30,36 @@ public sealed class PSimTests
         var ct = TestContext.Current.CancellationToken;
         using var folder = new TempFolder();
         var (db, memory, service) = await SimulateAsync(folder, ct);
-        PSimSplit split;
+        PSimData data;
         await using (var store = await SqliteEventStore.OpenAsync(db, ct))
-            split = await PSimSplit.LoadAsync(store, SimulationManifest.TryLoad(db)!, ct);
+            data = await PSimProtocol.LoadAsync(store, null, ct);
+        var split = data.Test;
+        var members = split.Signals.MemberIds;
+        var titleIds = split.Signals.Catalogue.TitleIds;
 
-        Assert.Equal(Options.StartUtc.AddDays(Options.Days - 14), split.SplitUtc);
+        Assert.Equal(Options.StartUtc.AddDays(Options.Days - 14), split.TrainEndUtc);
+        Assert.Equal(Options.StartUtc.AddDays(Options.Days - 21), data.Validation.TrainEndUtc);
+        Assert.Equal(split.TrainEndMs, data.Validation.TruthEndMs);
         Assert.NotEmpty(split.WatchedTruth);
-        long splitMs = new DateTimeOffset(split.SplitUtc).ToUnixTimeMilliseconds();
+        Assert.NotEmpty(data.Validation.WatchedTruth);
+        long splitMs = split.TrainEndMs;
         foreach (var (member, titles) in split.WatchedTruth)
         {
             foreach (var title in titles)
             {
                 // Never started in training (it may have been shown, searched or rated), and the simulator saw this
                 // member start it after the split.
-                Assert.False(split.TrainPairs.TryGetValue(PSimSplit.Key(member, title), out var before) && before.Starts > 0);
-                int m = service.Members.IndexOf(split.Members[member]), t = service.Catalogue.IndexOf(split.Titles[title]);
+                Assert.False(split.Signals.Get(member, title).Played);
+                int m = service.Members.IndexOf(members[member]), t = service.Catalogue.IndexOf(titleIds[title]);
                 Assert.Contains(memory.Plays, p => p.Member == m && p.Title == t && p.FirstTime && p.TimestampMs >= splitMs);
             }
         }
         // The watched truth leans to titles the member truly likes.
         var utilities = split.WatchedTruth.SelectMany(kv => kv.Value.Select(t =>
-            service.Truth.Utility(split.Members[kv.Key], split.Titles[t]))).ToList();
+            service.Truth.Utility(members[kv.Key], titleIds[t]))).ToList();
         Assert.True(utilities.Average() > GroundTruth.LikeThreshold, $"mean utility of the watched truth {utilities.Average():F2}");
 
-        var taste = PSimProtocol.TasteTruth(split, new SimulatedService(Options));
+        var taste = data.TasteTruth;
         Assert.NotEmpty(taste);
         Assert.All(taste.Values, top => Assert.InRange(top.Length, 1, 20));
     }
@@ -64,8 +72,11 @@ public sealed class PSimTests
         var (db, _, _) = await SimulateAsync(folder, ct);
         var none = new Dictionary<string, string>();
         var settings = new[] { SignalSetting.Plays, SignalSetting.All };
-        var popularity = await PSimProtocol.RunAsync(db, "popularity", none, settings, null, ct);
-        var knn = await PSimProtocol.RunAsync(db, "itemknn", none, settings, null, ct);
+        PSimData data;
+        await using (var store = await SqliteEventStore.OpenAsync(db, ct))
+            data = await PSimProtocol.LoadAsync(store, null, ct);
+        var popularity = PSimProtocol.Run(data, "popularity", none, settings, null, ct);
+        var knn = PSimProtocol.Run(data, "itemknn", none, settings, null, ct);
         Assert.Equal(2, knn.Count);
         foreach (var (pop, model) in popularity.Zip(knn))
         {
@@ -83,8 +94,8 @@ public sealed class PSimTests
         var ct = TestContext.Current.CancellationToken;
         using var folder = new TempFolder();
         var db = folder.File("plain.db");
-        await using (await SqliteEventStore.OpenAsync(db, ct)) { }
-        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => PSimProtocol.RunAsync(db, "popularity", new Dictionary<string, string>(), null, null, ct));
+        await using var store = await SqliteEventStore.OpenAsync(db, ct);
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => PSimProtocol.LoadAsync(store, null, ct));
         Assert.Contains("encore simulate", e.Message, StringComparison.Ordinal);
     }
 }

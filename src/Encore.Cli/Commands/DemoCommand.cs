@@ -23,7 +23,7 @@ internal static class DemoCommand
         var db = DatabaseOption.Create();
         var members = new Option<int>("--members") { Description = $"Members of the simulated service (at least {PSimProtocol.MinimumMembers}).", DefaultValueFactory = _ => SimulationOptions.DefaultMembers, HelpName = "N" };
         var titles = new Option<int>("--titles") { Description = "Titles in its catalogue (at least 20).", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
-        var days = new Option<int>("--days") { Description = $"Simulated days (at least {PSimSplit.MinimumDays}: the last {PSimSplit.TestDays} are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
+        var days = new Option<int>("--days") { Description = $"Simulated days (at least {PSimProtocol.MinimumDays}: the last {PSimProtocol.TestDays} are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
         var command = new Command("demo", "Simulate the default streaming service (or resume or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
         {
@@ -51,12 +51,12 @@ internal static class DemoCommand
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             var c = CultureInfo.InvariantCulture;
 
-            await using (var store = await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct))
+            await using var store = await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct);
             {
                 var service = new SimulatedService(options);
                 try
                 {
-                    var found = await SimulatedDatabase.InspectAsync(store, databasePath, options, Policy, service, ct);
+                    var found = await SimulatedDatabase.InspectAsync(store, options, Policy, service, ct);
                     if (found.Contents is SimulatedDatabase.Contents.Unfinished or SimulatedDatabase.Contents.UnfinishedWithoutManifest)
                         output.WriteLine(found.Description);
                     if (!found.NeedsSimulation)
@@ -80,10 +80,11 @@ internal static class DemoCommand
                 }
             }
 
+            // One read of the log serves every model and the showcase.
+            var data = await PSimProtocol.LoadAsync(store, new LineProgress(error), ct);
             var reports = new List<EvaluationReport>();
             foreach (var model in ModelCatalog.Main)
-                reports.AddRange(await PSimProtocol.RunAsync(databasePath, model, new Dictionary<string, string>(),
-                    [SignalSetting.All], new LineProgress(error), ct));
+                reports.AddRange(PSimProtocol.Run(data, model, new Dictionary<string, string>(), [SignalSetting.All], new LineProgress(error), ct));
             output.WriteLine();
             output.WriteLine("P-SIM: trained on everything before the last 14 days, all signals; truth (a) titles started in those days and watched >= 70%, (b) the hidden taste's top 20");
             var table = new TextTable(6).Add("model", "recall@20", "ndcg@20", "recall@20 taste", "ndcg@20 taste", "fit s");
@@ -95,7 +96,7 @@ internal static class DemoCommand
 
             output.WriteLine();
             var best = reports.Where(r => double.IsFinite(Metric(r, "ndcg@20"))).MaxBy(r => Metric(r, "ndcg@20"));
-            var showcase = best is null ? null : await MemberShowcase.TryBuildAsync(databasePath, best.Model, SignalSetting.All, 10, ct);
+            var showcase = best is null ? null : MemberShowcase.TryBuild(data, best.Model, SignalSetting.All, 10, ct);
             if (showcase is null)
             {
                 output.WriteLine($"No member to show: {MemberShowcase.NoMemberToShow}.");
@@ -150,8 +151,8 @@ internal static class PSimOutput
     public static void WriteMissing(TextWriter output, EvaluationReport report)
     {
         if (report.Split.TestUsers == 0)
-            output.WriteLine($"  {TextTable.Missing}: no member started a new title in the last {PSimSplit.TestDays} days and watched 70% of it, so truth (a) has no member to average over (recall@20, ndcg@20)");
+            output.WriteLine($"  {TextTable.Missing}: no member started a new title in the last {PSimProtocol.TestDays} days and watched 70% of it, so truth (a) has no member to average over (recall@20, ndcg@20)");
         if (report.Metrics.FirstOrDefault(m => m.Name == "tasteUsers") is { Value: 0 })
-            output.WriteLine($"  {TextTable.Missing}: no member started a title before the last {PSimSplit.TestDays} days, so truth (b) has no member to average over (the taste figures)");
+            output.WriteLine($"  {TextTable.Missing}: no member started a title before the last {PSimProtocol.TestDays} days, so truth (b) has no member to average over (the taste figures)");
     }
 }

@@ -58,7 +58,7 @@ internal static class SimulateCommand
             SimulatedDatabase.Inspection? inspection = null;
             if (database is not null)
             {
-                try { inspection = await SimulatedDatabase.InspectAsync(database, databasePath, options, homepage.Name, service, ct); }
+                try { inspection = await SimulatedDatabase.InspectAsync(database, options, homepage.Name, service, ct); }
                 catch (SimulationConflictException e) { throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE)", e); }
                 if (!inspection.NeedsSimulation)
                 {
@@ -152,22 +152,29 @@ internal static class SimulateCommand
         IReadOnlyList<string> models = string.IsNullOrWhiteSpace(model) ? ModelCatalog.Main : [model];
         if (models.Count > 1 && parameters.Count > 0)
             throw new CliException(ExitCodes.Usage, "--param needs --model (parameters belong to one model)");
-        var reports = new List<Encore.Evaluation.Reporting.EvaluationReport>();
+        // Every model and name is checked before the log is read.
         foreach (var name in models)
         {
-            try
-            {
-                reports.AddRange(await Encore.Evaluation.Simulation.PSimProtocol.RunAsync(databasePath, name, parameters, null, new LineProgress(error), ct));
-            }
-            catch (NotASimulationException e)
-            {
-                throw new CliException(ExitCodes.DatabaseUnavailable, e.Message, e);
-            }
-            catch (ArgumentException e)
-            {
-                throw CliException.Usage(e);
-            }
+            try { ModelCatalog.CreateTrainer(name, parameters); }
+            catch (ArgumentException e) { throw CliException.Usage(e); }
         }
+        await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
+        Encore.Evaluation.Simulation.PSimData data;
+        try
+        {
+            data = await Encore.Evaluation.Simulation.PSimProtocol.LoadAsync(store, new LineProgress(error), ct);
+        }
+        catch (NotASimulationException e)
+        {
+            throw new CliException(ExitCodes.DatabaseUnavailable, e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage(e);
+        }
+        var reports = new List<Encore.Evaluation.Reporting.EvaluationReport>();
+        foreach (var name in models)
+            reports.AddRange(Encore.Evaluation.Simulation.PSimProtocol.Run(data, name, parameters, null, new LineProgress(error), ct));
         var c = CultureInfo.InvariantCulture;
         var first = reports[0];
         output.WriteLine($"p-sim on {first.Dataset}: train before the last 14 days; truth (a) started in them and watched >= 70%, (b) the hidden taste's top 20");

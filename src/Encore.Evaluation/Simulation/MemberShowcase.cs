@@ -1,6 +1,4 @@
 using Encore.Models;
-using Encore.Simulation;
-using Encore.Storage;
 
 namespace Encore.Evaluation.Simulation;
 
@@ -21,79 +19,62 @@ public sealed record MemberShowcase(
     IReadOnlyList<ShowcaseTitle> BecauseYouWatched)
 {
     /// <summary>
-    /// Fits <paramref name="model"/> on the training period of the simulated database under <paramref name="setting"/>
-    /// and shows the test member with the most titles watched in the test days (ties: the lowest index).
+    /// Fits <paramref name="model"/> on the P-SIM training period under <paramref name="setting"/> and shows the test
+    /// member with the most titles watched in the test days (ties: the lowest index), or null when no member watched a
+    /// new title in the test days after watching something before them (a very small service may have none: see
+    /// <see cref="PSimProtocol.MinimumMembers"/>).
     /// </summary>
-    /// <exception cref="InvalidOperationException">No test member watched anything before the test days (see <see cref="TryBuildAsync"/>).</exception>
-    public static async Task<MemberShowcase> BuildAsync(string databasePath, string model, SignalSetting setting, int n,
-        CancellationToken ct = default)
-        => await TryBuildAsync(databasePath, model, setting, n, ct).ConfigureAwait(false)
-           ?? throw new InvalidOperationException(NoMemberToShow);
-
-    /// <summary>Why <see cref="TryBuildAsync"/> found nobody to show.</summary>
-    public const string NoMemberToShow = "no member watched a new title in the test days after watching something before them";
-
-    /// <summary>
-    /// As <see cref="BuildAsync"/>, or null when no member watched a new title in the test days after watching
-    /// something before them (a very small service may have none: see <see cref="PSimProtocol.MinimumMembers"/>).
-    /// </summary>
-    /// <exception cref="NotASimulationException">The database holds no finished simulation.</exception>
-    public static async Task<MemberShowcase?> TryBuildAsync(string databasePath, string model, SignalSetting setting, int n,
-        CancellationToken ct = default)
+    public static MemberShowcase? TryBuild(PSimData data, string model, SignalSetting setting, int n, CancellationToken ct = default)
     {
-        var manifest = await SimulatedDatabase.RequireFinishedAsync(databasePath, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(setting);
+        var split = data.Test;
         var trainer = ModelCatalog.CreateTrainer(model, new Dictionary<string, string>());
-        await using var store = await SqliteEventStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
-        var split = await PSimSplit.LoadAsync(store, manifest, ct).ConfigureAwait(false);
-        var train = split.TrainMatrix(setting);
+        var train = split.TrainMatrix(setting.Preferences);
+        var played = split.PlayedMatrix();
         var fitted = trainer.Fit(train, ct);
 
         int member = -1, best = -1;
         foreach (var (m, titles) in split.WatchedTruth)
         {
-            if (train.RowLength(m) == 0) continue;
+            if (played.RowLength(m) == 0) continue;
             if (titles.Count > best || (titles.Count == best && m < member)) (member, best) = (m, titles.Count);
         }
         if (member < 0) return null;
         var watchedLater = new HashSet<int>(split.WatchedTruth[member]);
 
-        // The last title watched: the member's training pair with the latest time.
-        var columns = train.RowColumns(member);
-        var times = train.RowTimestamps(member);
+        // The last title watched: the member's begun title with the latest play.
+        var columns = played.RowColumns(member);
+        var times = played.RowTimestamps(member);
         int lastPosition = 0;
         for (int i = 1; i < times.Length; i++)
             if (times[i] > times[lastPosition]) lastPosition = i;
         int last = columns[lastPosition];
 
-        var memberId = train.MemberIds[member];
-        var picks = Recommendations.Recommend(fitted, memberId, n);
-        var similar = Recommendations.SimilarTitles(fitted, train.TitleIds[last], n,
-            new RecommendOptions { ExcludeTitleIds = TitleIdsOf(train, columns) });
+        var memberId = played.MemberIds[member];
+        var exclude = TitleIdsOf(played, columns);
+        var picks = Recommendations.Recommend(fitted, memberId, n, new RecommendOptions { ExcludeTitleIds = exclude });
+        var similar = Recommendations.SimilarTitles(fitted, played.TitleIds[last], n, new RecommendOptions { ExcludeTitleIds = exclude });
+        var names = split.Signals.Catalogue.Names;
         return new MemberShowcase(memberId, model, columns.Length,
-            await DescribeAsync(store, train.TitleIds[last], 0f, watchedLater.Contains(last), ct).ConfigureAwait(false),
-            await DescribeAllAsync(store, picks, watchedLater, ct).ConfigureAwait(false),
-            await DescribeAllAsync(store, similar, watchedLater, ct).ConfigureAwait(false));
+            new ShowcaseTitle(played.TitleIds[last], names[last], 0f, watchedLater.Contains(last)),
+            Describe(picks, names, watchedLater), Describe(similar, names, watchedLater));
     }
 
-    private static string[] TitleIdsOf(Encore.Core.InteractionMatrix train, ReadOnlySpan<int> columns)
+    /// <summary>Why <see cref="TryBuild"/> found nobody to show.</summary>
+    public const string NoMemberToShow = "no member watched a new title in the test days after watching something before them";
+
+    private static string[] TitleIdsOf(Encore.Core.InteractionMatrix matrix, ReadOnlySpan<int> columns)
     {
         var ids = new string[columns.Length];
-        for (int i = 0; i < columns.Length; i++) ids[i] = train.TitleIds[columns[i]];
+        for (int i = 0; i < columns.Length; i++) ids[i] = matrix.TitleIds[columns[i]];
         return ids;
     }
 
-    private static async Task<IReadOnlyList<ShowcaseTitle>> DescribeAllAsync(IEventStore store, IReadOnlyList<RecommendedTitle> titles,
-        HashSet<int> watchedLater, CancellationToken ct)
+    private static List<ShowcaseTitle> Describe(IReadOnlyList<RecommendedTitle> titles, string[] names, HashSet<int> watchedLater)
     {
         var described = new List<ShowcaseTitle>(titles.Count);
-        foreach (var t in titles)
-            described.Add(await DescribeAsync(store, t.TitleId, t.Score, watchedLater.Contains(t.Title), ct).ConfigureAwait(false));
+        foreach (var t in titles) described.Add(new ShowcaseTitle(t.TitleId, names[t.Title], t.Score, watchedLater.Contains(t.Title)));
         return described;
-    }
-
-    private static async Task<ShowcaseTitle> DescribeAsync(IEventStore store, string titleId, float score, bool watchedLater, CancellationToken ct)
-    {
-        var title = await store.GetTitleAsync(titleId, ct).ConfigureAwait(false);
-        return new ShowcaseTitle(titleId, title?.Name ?? titleId, score, watchedLater);
     }
 }
