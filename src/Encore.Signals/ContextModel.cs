@@ -33,28 +33,26 @@ public sealed record ContextOptions
 /// </summary>
 public sealed class ContextModel
 {
-    private const int Devices = 5;
-    private const int Formats = 3;
+    internal const int Devices = 5;
+    internal const int Formats = 3;
     private readonly SignalSet _signals;
     private readonly int _genres;
-    // Service-wide: genre and format shares per device and per daypart, and overall.
     private readonly float[] _deviceGenre, _partGenre, _deviceFormat, _partFormat, _genreShare, _formatShare;
 
-    private ContextModel(SignalSet signals, ContextOptions options)
+    private ContextModel(SignalSet signals, ContextShares shares, ContextOptions options)
     {
+        if (shares.Genres != signals.Catalogue.Genres.Count)
+            throw new ArgumentException($"the shares cover {shares.Genres} genres; the catalogue has {signals.Catalogue.Genres.Count}", nameof(shares));
         _signals = signals;
         Options = options;
-        _genres = signals.Catalogue.Genres.Count;
-        var tables = new Tables(_genres);
-        foreach (var (_, title, s) in signals.AllPairs())
-            if (s.Played) tables.Add(signals.Catalogue, title, s);
-        _deviceGenre = tables.DeviceGenreShares();
-        _partGenre = tables.PartGenreShares();
-        _deviceFormat = tables.DeviceFormatShares();
-        _partFormat = tables.PartFormatShares();
-        _genreShare = tables.GenreShares();
-        _formatShare = tables.FormatShares();
+        Shares = shares;
+        _genres = shares.Genres;
+        (_deviceGenre, _partGenre, _deviceFormat, _partFormat, _genreShare, _formatShare) =
+            (shares.DeviceGenre, shares.PartGenre, shares.DeviceFormat, shares.PartFormat, shares.Genre, shares.Format);
     }
+
+    /// <summary>What the whole service plays where and when (kept with a trained model, so one member's signals suffice to score).</summary>
+    public ContextShares Shares { get; }
 
     public ContextOptions Options { get; }
 
@@ -62,9 +60,25 @@ public sealed class ContextModel
     public static ContextModel Build(SignalSet signals, ContextOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        return new ContextModel(signals, ContextShares.Of(signals), Checked(options));
+    }
+
+    /// <summary>
+    /// A context model over <paramref name="signals"/> (which may hold only the members to score) with service-wide
+    /// <paramref name="shares"/> measured earlier (e.g. at training) over the same catalogue.
+    /// </summary>
+    public static ContextModel With(SignalSet signals, ContextShares shares, ContextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(shares);
+        return new ContextModel(signals, shares, Checked(options));
+    }
+
+    private static ContextOptions Checked(ContextOptions? options)
+    {
         options ??= ContextOptions.Default;
         options.Validate();
-        return new ContextModel(signals, options);
+        return options;
     }
 
     /// <summary>
@@ -136,7 +150,7 @@ public sealed class ContextModel
         => (count + strength * prior) / (total + strength);
 
     /// <summary>Play counts by genre and format, overall, per device and per part of the day.</summary>
-    private sealed class Tables(int genres)
+    internal sealed class Tables(int genres)
     {
         public readonly float[] Genre = new float[genres], Format = new float[Formats];
         public readonly float[] DeviceGenre = new float[Devices * genres], PartGenre = new float[Dayparts.Count * genres];
@@ -186,5 +200,75 @@ public sealed class ContextModel
                     shares[r * width + c] = (counts[r * width + c] + 1f) / (totals[r] + width);
             return shares;
         }
+    }
+}
+
+/// <summary>
+/// The service-wide shares of each genre and format, overall, per device and per part of the day (one pseudo-play per
+/// cell), from every member's plays: what a member with few plays in a context is smoothed toward. Saved with a
+/// trained model (<see cref="Write"/>, <see cref="Read"/>).
+/// </summary>
+public sealed class ContextShares
+{
+    private ContextShares(int genres, float[] genre, float[] format, float[] deviceGenre, float[] partGenre, float[] deviceFormat, float[] partFormat)
+    {
+        Genres = genres;
+        Genre = genre;
+        Format = format;
+        DeviceGenre = deviceGenre;
+        PartGenre = partGenre;
+        DeviceFormat = deviceFormat;
+        PartFormat = partFormat;
+    }
+
+    public int Genres { get; }
+    internal float[] Genre { get; }
+    internal float[] Format { get; }
+    internal float[] DeviceGenre { get; }
+    internal float[] PartGenre { get; }
+    internal float[] DeviceFormat { get; }
+    internal float[] PartFormat { get; }
+
+    /// <summary>The shares of every member's plays in <paramref name="signals"/>.</summary>
+    public static ContextShares Of(SignalSet signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        int genres = signals.Catalogue.Genres.Count;
+        var tables = new ContextModel.Tables(genres);
+        foreach (var (_, title, s) in signals.AllPairs())
+            if (s.Played) tables.Add(signals.Catalogue, title, s);
+        return new ContextShares(genres, tables.GenreShares(), tables.FormatShares(), tables.DeviceGenreShares(), tables.PartGenreShares(),
+            tables.DeviceFormatShares(), tables.PartFormatShares());
+    }
+
+    public void Write(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(Genres);
+        foreach (var table in new[] { Genre, Format, DeviceGenre, PartGenre, DeviceFormat, PartFormat })
+        {
+            writer.Write(table.Length);
+            foreach (var v in table) writer.Write(v);
+        }
+    }
+
+    /// <exception cref="InvalidDataException">The tables do not have the sizes their genre count implies.</exception>
+    public static ContextShares Read(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        int genres = reader.ReadInt32();
+        if (genres < 0 || genres > 1_000_000) throw new InvalidDataException($"context shares: {genres} genres");
+        int[] sizes = [genres, ContextModel.Formats, ContextModel.Devices * genres, Dayparts.Count * genres,
+            ContextModel.Devices * ContextModel.Formats, Dayparts.Count * ContextModel.Formats];
+        var tables = new float[sizes.Length][];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            int n = reader.ReadInt32();
+            if (n != sizes[i]) throw new InvalidDataException($"context shares: table {i} holds {n} values, expected {sizes[i]}");
+            var t = new float[n];
+            for (int j = 0; j < n; j++) t[j] = reader.ReadSingle();
+            tables[i] = t;
+        }
+        return new ContextShares(genres, tables[0], tables[1], tables[2], tables[3], tables[4], tables[5]);
     }
 }

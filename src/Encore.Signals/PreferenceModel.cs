@@ -36,6 +36,8 @@ public sealed record PreferenceOptions
     public float Rating { get; init; }
     /// <summary>A rating at or below this is negative evidence whatever else happened (0: ratings never are).</summary>
     public float LowRating { get; init; }
+    /// <summary>A rating at or above this is positive evidence even without a play (4 of 5 stars, as P-TOPN reads MovieLens; 0: only plays are).</summary>
+    public float PositiveRating { get; init; } = 4f;
     /// <summary>Added when a search chose the title (the member looked for it).</summary>
     public float Search { get; init; }
     /// <summary>Most counted of any one count (replays, pauses...): a few outliers must not dominate.</summary>
@@ -58,7 +60,21 @@ public sealed record PreferenceOptions
     public float HalfLifeDays { get; init; }
 
     /// <summary>Binary plays: 1 for every title begun, nothing else (P-SIM's "plays only").</summary>
-    public static PreferenceOptions Plays { get; } = new();
+    public static PreferenceOptions Plays { get; } = new() { PositiveRating = 0 };
+
+    /// <summary>
+    /// What `encore train` weighs with unless told otherwise: the P-SIM "all" setting as tuned on the validation split of
+    /// the default simulated service (Encore.Evaluation's SignalSetting). A title stopped before 15% and not played for
+    /// 14 days, or shown and never played, is negative evidence (weights 0.5 and 0.1); scene replays add 0.25 each;
+    /// skipping ahead takes off; interest decays with a half-life of 28 days. Watch share, completion, ratings and
+    /// searches add nothing there because 91% of the service's plays are finished (docs/SIGNALS.md); on other data,
+    /// `encore train --tune-signals` tunes them again.
+    /// </summary>
+    public static PreferenceOptions Default { get; } = new()
+    {
+        AbandonShare = 0.15f, AbandonDays = 14f, NegativeWeight = 0.5f, Scene = 0.25f, SkipPenalty = 1f,
+        HalfLifeDays = 28f, IgnoredImpressions = 1, IgnoredWeight = 0.1f,
+    };
 
     /// <summary>Every parameter as key=value text (for reports, model files and `encore signals`).</summary>
     public IReadOnlyDictionary<string, string> Describe()
@@ -69,7 +85,7 @@ public sealed record PreferenceOptions
             ["base"] = Base.ToString(c), ["watch"] = Watch.ToString(c), ["complete"] = Complete.ToString(c),
             ["episodes"] = Episodes.ToString(c), ["replay"] = Replay.ToString(c), ["scene"] = Scene.ToString(c),
             ["binge"] = Binge.ToString(c), ["pause"] = Pause.ToString(c), ["skip-penalty"] = SkipPenalty.ToString(c),
-            ["rating"] = Rating.ToString(c), ["low-rating"] = LowRating.ToString(c), ["search"] = Search.ToString(c),
+            ["rating"] = Rating.ToString(c), ["low-rating"] = LowRating.ToString(c), ["positive-rating"] = PositiveRating.ToString(c), ["search"] = Search.ToString(c),
             ["count-cap"] = CountCap.ToString(c), ["abandon-share"] = AbandonShare.ToString(c), ["abandon-days"] = AbandonDays.ToString(c),
             ["negative-weight"] = NegativeWeight.ToString(c), ["ignored-impressions"] = IgnoredImpressions.ToString(c),
             ["ignored-weight"] = IgnoredWeight.ToString(c), ["half-life-days"] = HalfLifeDays.ToString(c),
@@ -93,6 +109,8 @@ public sealed record PreferenceOptions
         if (IgnoredImpressions < 0) throw new ArgumentException($"preference ignored-impressions must be >= 0 (got {IgnoredImpressions})");
         if (!(HalfLifeDays >= 0) || !float.IsFinite(HalfLifeDays)) throw new ArgumentException($"preference half-life-days must be >= 0 (got {HalfLifeDays})");
         if (!(LowRating >= 0) || !float.IsFinite(LowRating)) throw new ArgumentException($"preference low-rating must be >= 0 (got {LowRating})");
+        if (PositiveRating != 0 && (!(PositiveRating > LowRating) || !float.IsFinite(PositiveRating)))
+            throw new ArgumentException($"preference positive-rating must be 0 (off) or a finite number above low-rating (got {PositiveRating})");
     }
 }
 
@@ -122,7 +140,7 @@ public readonly record struct WeightTerm(string Feature, double Value, float Con
 /// Negative evidence: a rating at or below <see cref="PreferenceOptions.LowRating"/>, a title abandoned early
 /// (<see cref="PreferenceOptions.AbandonShare"/>, <see cref="PreferenceOptions.AbandonDays"/>), or one shown
 /// <see cref="PreferenceOptions.IgnoredImpressions"/> times and never begun. A rating alone (never played) is
-/// positive when it is above 3 and <see cref="PreferenceOptions.Rating"/> is on.
+/// positive at <see cref="PreferenceOptions.PositiveRating"/> or more: <c>Base + Rating * (stars - 3)</c>.
 /// </summary>
 public static class PreferenceModel
 {
@@ -148,9 +166,9 @@ public static class PreferenceModel
         }
         if (!s.Played)
         {
-            if (rated && o.Rating > 0 && s.Rating > 3)
+            if (rated && o.PositiveRating > 0 && s.Rating >= o.PositiveRating)
             {
-                rule = terms is null ? "" : "positive: rated above 3, never played";
+                rule = terms is null ? "" : $"positive: rated {s.Rating.ToString(c)}, never played";
                 terms?.Add(new("base", 1, o.Base));
                 terms?.Add(new("rating", s.Rating, o.Rating * (s.Rating - 3)));
                 return new(Evidence.Positive, o.Base + o.Rating * (s.Rating - 3));
