@@ -13,5 +13,9 @@ internal static class CommandCatalog
         Commands.TuneCommand.Create(),
         Commands.SimulateCommand.Create(),
         Commands.DemoCommand.Create(),
+        Commands.TrainCommand.Create(),
+        Commands.RecommendCommand.Create(),
+        Commands.SimilarCommand.Create(),
+        Commands.SignalsCommand.Create(),
     ];
 }

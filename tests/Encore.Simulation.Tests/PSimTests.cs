@@ -89,6 +89,18 @@ public sealed class PSimTests
     }
 
     [Fact]
+    public void Each_signal_setting_keeps_the_groups_before_it_and_everything_is_the_training_default()
+    {
+        Assert.Equal(Encore.Signals.PreferenceOptions.Plays, SignalSetting.Plays.Preferences);
+        Assert.Equal(SignalSetting.Watch.Preferences, SignalSetting.Engagement.Preferences with { Scene = 0, SkipPenalty = 0 });
+        Assert.Equal(SignalSetting.Engagement.Preferences, SignalSetting.Explicit.Preferences with { PositiveRating = 0 });
+        Assert.Equal(SignalSetting.Explicit.Preferences, SignalSetting.Contextual.Preferences);
+        Assert.Equal(SignalSetting.Explicit.Preferences with { HalfLifeDays = 28, IgnoredImpressions = 1, IgnoredWeight = 0.1f }, SignalSetting.All.Preferences);
+        Assert.Same(Encore.Signals.PreferenceOptions.Default, SignalSetting.All.Preferences);
+        Assert.Equal(["plays", "watch", "engagement", "explicit", "context", "all"], SignalSetting.Catalogue.Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task A_database_that_was_not_simulated_is_refused_with_the_reason()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -79,6 +79,13 @@ internal static class CliArguments
         catch (ArgumentException e) { throw CliException.Usage(e); }
     }
 
+    /// <inheritdoc cref="Guard{T}"/>
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> work)
+    {
+        try { return await work().ConfigureAwait(false); }
+        catch (ArgumentException e) { throw CliException.Usage(e); }
+    }
+
     /// <summary>
     /// A usage error for an option value out of range, naming the option as typed: "--days 5: P-SIM needs at least
     /// 15 simulated days ..." (the library's parameter names are the options' names).

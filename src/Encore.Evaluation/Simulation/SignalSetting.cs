@@ -38,8 +38,8 @@ public sealed record SignalSetting(string Name, string Description, PreferenceOp
         Watch.Preferences with { Scene = 0.25f, SkipPenalty = 1f });
 
     /// <summary>4. Plus explicit ratings (a low one is negative evidence) and titles the member searched for. Tuned: neither moves the validation figure.</summary>
-    public static readonly SignalSetting Explicit = new("explicit", "engagement + ratings (low = negative), searched for",
-        Engagement.Preferences);
+    public static readonly SignalSetting Explicit = new("explicit", "engagement + ratings (4 stars or more count without a play, low = negative), searched for",
+        Engagement.Preferences with { PositiveRating = 4f });
 
     /// <summary>
     /// 5. Plus the context of the member's next session: the genres and formats the member plays on that device at that
@@ -54,7 +54,7 @@ public sealed record SignalSetting(string Name, string Description, PreferenceOp
     /// negative evidence (weight 0.1, and left out of the member's lists).
     /// </summary>
     public static readonly SignalSetting All = new("all", "context + recency decay, titles passed over on the homepage = weak negative",
-        Explicit.Preferences with { HalfLifeDays = 28f, IgnoredImpressions = 1, IgnoredWeight = 0.1f }, Contextual.Context);
+        PreferenceOptions.Default, Contextual.Context);
 
     /// <summary>The ablation, in order: each setting adds one group to the one before.</summary>
     public static IReadOnlyList<SignalSetting> Catalogue { get; } = [Plays, Watch, Engagement, Explicit, Contextual, All];

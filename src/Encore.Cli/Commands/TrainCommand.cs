@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using Encore.Cli.Terminal;
+using Encore.Models;
+using Encore.Ranking;
+using Encore.Signals;
+
+namespace Encore.Cli.Commands;
+
+/// <summary>
+/// `encore train [--db FILE] [--model NAME] [--param k=v]... [--signal k=v]... [--out FILE]`: fits a model on the whole
+/// store through Signals (every event becomes preference evidence) and saves it, with what ranking needs beside it.
+/// </summary>
+internal static class TrainCommand
+{
+    public const string DefaultModel = "ials";
+
+    public static Command Create()
+    {
+        var db = DatabaseOption.Create();
+        var model = new Option<string>("--model") { Description = $"The model: {string.Join(", ", ModelCatalog.Names)}.", DefaultValueFactory = _ => DefaultModel, HelpName = "NAME" };
+        var param = new Option<string[]>("--param") { Description = "A model parameter, key=value (repeat for several).", HelpName = "k=v", DefaultValueFactory = _ => [] };
+        var signal = new Option<string[]>("--signal")
+        {
+            Description = "A preference parameter (how signals become weights), key=value, e.g. watch=2 or abandon-share=0.2; "
+                + "see `encore signals --help` for the list. Unset ones keep the tuned defaults.",
+            HelpName = "k=v", DefaultValueFactory = _ => [],
+        };
+        var output = ModelOption.Create("--out", "Where to write the trained model. Default: beside the database, DB.model.");
+        var command = new Command("train", "Fit a model on the store through its signals and save it for `encore recommend` and `encore similar`.")
+        {
+            db, model, param, signal, output,
+        };
+        command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
+        {
+            var databasePath = DatabaseOption.Resolve(parseResult, db);
+            var request = new TrainingRequest
+            {
+                Model = parseResult.GetValue(model)!,
+                Parameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []),
+                Preferences = Preferences(parseResult.GetValue(signal) ?? []),
+            };
+            CliArguments.Guard(() => ModelCatalog.CreateTrainer(request.Model, request.Parameters)); // before the store is read
+            var outPath = ModelOption.Resolve(parseResult, output, databasePath);
+            var outFolder = Path.GetDirectoryName(outPath);
+            if (string.IsNullOrEmpty(outFolder) || !Directory.Exists(outFolder))
+                throw new CliException(ExitCodes.BadInput, $"cannot write {outPath}: no such folder");
+            var error = parseResult.InvocationConfiguration.Error;
+            await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
+            var trained = await CliArguments.GuardAsync(() => ModelTraining.TrainAsync(store, request, new LineProgress(error), ct));
+            try { TrainedModelFile.Save(trained, outPath); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.BadInput, $"cannot write {outPath}: {e.Message}", e);
+            }
+            var info = trained.Info;
+            var c = CultureInfo.InvariantCulture;
+            var stdout = parseResult.InvocationConfiguration.Output;
+            stdout.WriteLine($"Trained {info.Model} {CliArguments.Describe(info.Parameters)} on {databasePath} into {outPath}");
+            new TextTable(2)
+                .Add("events read", info.Events)
+                .Add("members", info.Members)
+                .Add("titles", info.Titles)
+                .Add("positive pairs", info.Positives)
+                .Add("negative pairs", info.Negatives)
+                .Add("signals as of", info.TrainedUntilUtc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", c))
+                .Add("fit seconds", Math.Round(info.FitSeconds, 2))
+                .WriteTo(stdout, "  ");
+            stdout.WriteLine($"Next: encore recommend --db {ShellText.Quote(databasePath)} --member ID   (or encore similar --title ID)");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The command line's `--signal k=v` on top of <paramref name="basis"/> (the tuned defaults unless given).</summary>
+    internal static PreferenceOptions Preferences(string[] pairs, PreferenceOptions? basis = null)
+    {
+        basis ??= PreferenceOptions.Default;
+        var overrides = CliArguments.Pairs(pairs);
+        if (overrides.Count == 0) return basis;
+        var merged = new Dictionary<string, string>(basis.Describe(), StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in overrides) merged[k] = v;
+        var options = CliArguments.Guard(() => ModelParameters.Bind<PreferenceOptions>(merged, "signals"));
+        CliArguments.Guard(() => { options.Validate(); return options; });
+        return options;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Encore.Models;
+using Encore.Signals;
+using Encore.Storage;
+
+namespace Encore.Ranking;
+
+/// <summary>What to train: a catalogue model with its parameters, on signals weighed by <see cref="Preferences"/>.</summary>
+public sealed record TrainingRequest
+{
+    public required string Model { get; init; }
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public PreferenceOptions Preferences { get; init; } = PreferenceOptions.Default;
+    public SignalOptions Signals { get; init; } = SignalOptions.Default;
+}
+
+/// <summary>
+/// Fits a model from a store through Signals, the one road from events to what a model learns: reads the log once,
+/// folds it into signals, weighs every pair as of the last event, fits, and keeps what ranking needs beside the model.
+/// </summary>
+public static class ModelTraining
+{
+    /// <exception cref="ArgumentException">Unknown model or parameter, bad preferences, or a store with nothing to learn from.</exception>
+    public static async Task<TrainedModel> TrainAsync(IEventStore store, TrainingRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(request);
+        request.Preferences.Validate();
+        var trainer = ModelCatalog.CreateTrainer(request.Model, request.Parameters); // a bad name or parameter fails before the log is read
+        var clock = Stopwatch.StartNew();
+        var signals = await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false);
+        progress?.Report($"signals: {signals.Events:N0} events, {signals.MemberIds.Count:N0} members, {signals.Catalogue.Titles:N0} titles, {signals.Pairs:N0} pairs in {clock.Elapsed.TotalSeconds:F1} s");
+        return Fit(signals, trainer, request, store.Location, progress, ct);
+    }
+
+    /// <summary>Fits on signals already folded (the server keeps them in memory), weighed as of the last event.</summary>
+    public static TrainedModel Fit(SignalSet signals, IRecommenderTrainer trainer, TrainingRequest request, string source,
+        IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(request);
+        if (signals.Events == 0) throw new ArgumentException($"{source} holds no events to learn from; import or simulate some first");
+        long asOf = signals.LastEventMs;
+        var matrix = signals.ToMatrix(request.Preferences, asOf);
+        long negatives = 0;
+        foreach (var v in matrix.Values) if (v < 0) negatives++;
+        if (matrix.NonZeros - negatives == 0)
+            throw new ArgumentException($"{source}: no member began any title or rated one above 3, so there is no positive evidence to learn from");
+        var clock = Stopwatch.StartNew();
+        var recommender = trainer.Fit(matrix, ct);
+        double fit = clock.Elapsed.TotalSeconds;
+        progress?.Report($"{trainer.Name}: fitted on {matrix.NonZeros - negatives:N0} positive and {negatives:N0} negative pairs in {fit:F1} s");
+        var info = new TrainingInfo
+        {
+            Model = trainer.Name,
+            Parameters = request.Parameters,
+            Preferences = request.Preferences.Describe(),
+            Source = source,
+            Events = signals.Events,
+            Members = signals.MemberIds.Count,
+            Titles = signals.Catalogue.Titles,
+            Positives = matrix.NonZeros - negatives,
+            Negatives = negatives,
+            TrainedUntilUtc = DateTime.UnixEpoch.AddMilliseconds(asOf),
+            TrainedAtUtc = DateTime.UtcNow,
+            FitSeconds = fit,
+        };
+        return new TrainedModel(recommender, request.Preferences, ContextShares.Of(signals), info);
+    }
+}
