@@ -23,5 +23,7 @@ public static class BenchCatalog
         new RatingBench(),
         new SimulationBench(),
         new SignalTuningBench(),
+        new SignalAblationBench(),
+        new SignalDiagnosticsBench(),
     ];
 }

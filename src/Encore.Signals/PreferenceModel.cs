@@ -26,7 +26,7 @@ public sealed record PreferenceOptions
     public float Replay { get; init; }
     /// <summary>Added per scene replay (at most <see cref="CountCap"/>).</summary>
     public float Scene { get; init; }
-    /// <summary>Added per binge continuation to the next episode and per skipped credits (each at most <see cref="CountCap"/>).</summary>
+    /// <summary>Added per binge continuation to the next episode, per skipped credits and per skipped intro (each at most <see cref="CountCap"/>).</summary>
     public float Binge { get; init; }
     /// <summary>Added per pause (at most <see cref="CountCap"/>); negative when pausing often means losing interest.</summary>
     public float Pause { get; init; }
@@ -135,7 +135,7 @@ public readonly record struct WeightTerm(string Feature, double Value, float Con
 /// <summary>
 /// The one function from a pair's <see cref="TitleSignals"/> to what models learn from it. Positive confidence:
 /// <c>(Base + Watch * watch share + Complete * [completed] + Episodes * log(episodes completed) + Replay * replays +
-/// Scene * scene replays + Binge * (next episodes + skipped credits) + Pause * pauses - SkipPenalty * skipped share +
+/// Scene * scene replays + Binge * (next episodes + skipped credits + skipped intros) + Pause * pauses - SkipPenalty * skipped share +
 /// Rating * (stars - 3) + Search * [searched]) * 2^(-days since played / HalfLifeDays)</c>, at least 5% of Base.
 /// Negative evidence: a rating at or below <see cref="PreferenceOptions.LowRating"/>, a title abandoned early
 /// (<see cref="PreferenceOptions.AbandonShare"/>, <see cref="PreferenceOptions.AbandonDays"/>), or one shown
@@ -196,8 +196,8 @@ public static class PreferenceModel
         w += Term(terms, "episodes completed", s.EpisodesCompleted, o.Episodes * MathF.Log(Math.Max(1, s.EpisodesCompleted)));
         w += Term(terms, "title replays", s.TitleReplays, o.Replay * Math.Min(s.TitleReplays, cap));
         w += Term(terms, "scene replays", s.SceneReplays, o.Scene * Math.Min(s.SceneReplays, cap));
-        w += Term(terms, "binge (next episodes + skipped credits)", s.NextEpisodeFollowed + s.SkippedCredits,
-            o.Binge * (Math.Min(s.NextEpisodeFollowed, cap) + Math.Min(s.SkippedCredits, cap)));
+        w += Term(terms, "binge (next episodes, skipped credits and intros)", s.NextEpisodeFollowed + s.SkippedCredits + s.SkippedIntros,
+            o.Binge * (Math.Min(s.NextEpisodeFollowed, cap) + Math.Min(s.SkippedCredits, cap) + Math.Min(s.SkippedIntros, cap)));
         w += Term(terms, "pauses", s.Pauses, o.Pause * Math.Min(s.Pauses, cap));
         float seen = s.WatchedSeconds + s.SkippedSeconds;
         float skipped = seen > 0 ? s.SkippedSeconds / seen : 0f;
