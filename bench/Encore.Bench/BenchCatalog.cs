@@ -25,5 +25,6 @@ public static class BenchCatalog
         new SignalTuningBench(),
         new SignalAblationBench(),
         new SignalDiagnosticsBench(),
+        new SignalsSpeedBench(),
     ];
 }
