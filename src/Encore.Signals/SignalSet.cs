@@ -252,7 +252,15 @@ public sealed class SignalSet
             p.Sessions++;
             p.LastSession = device.Session;
         }
-        if (ms > p.LastPlayMs) p.LastPlayMs = ms;
+        if (ms >= p.LastPlayMs)
+        {
+            p.LastPlayMs = ms;
+            if (p.LastEpisode != episode || row.Kind is EventKind.PlayStart or EventKind.Replay) p.LastEpisodeCompleted = false;
+            p.LastEpisode = episode;
+            if (!float.IsNaN(position)) p.LastPosition = position;
+            p.LastDevice = (byte)d;
+            p.LastHour = (byte)(((ms % 86_400_000) + 86_400_000) % 86_400_000 / 3_600_000);
+        }
         bool open = device.OpenTitle == row.Title && device.OpenEpisode == episode && !float.IsNaN(device.SegmentStart);
 
         switch (row.Kind)
@@ -349,6 +357,7 @@ public sealed class SignalSet
                     || (runtime > 0 && !float.IsNaN(position) && position >= Options.CompletionShare * runtime);
                 if (completed)
                 {
+                    if (ms >= p.LastPlayMs) p.LastEpisodeCompleted = true;
                     p.Completions++;
                     if (!unit.Completed)
                     {

@@ -53,10 +53,21 @@ public struct TitleSignals
     public byte Devices;
     /// <summary>Parts of the day the title was played in (bit per <see cref="Dayparts"/> index).</summary>
     public byte DayParts;
+    /// <summary>
+    /// Where the member is in the title, for Continue Watching: the episode of the latest playback event (-1 for a
+    /// film or none), whether that episode (or the film) was then watched to the end, the position reached in it
+    /// (seconds), and the device and UTC hour of the latest playback.
+    /// </summary>
+    public int LastEpisode;
+    public bool LastEpisodeCompleted;
+    public float LastPosition;
+    public byte LastDevice;
+    public byte LastHour;
+
     /// <summary>The member's session in which the title was last counted (for <see cref="Sessions"/>).</summary>
     internal int LastSession;
 
-    public static TitleSignals Empty => new() { Rating = float.NaN, LastSession = -1 };
+    public static TitleSignals Empty => new() { Rating = float.NaN, LastSession = -1, LastEpisode = -1 };
 
     /// <summary>Whether the member ever began playing the title.</summary>
     public readonly bool Played => Starts > 0;

@@ -104,6 +104,8 @@ public sealed class SessionFoldTests
 
         var s = set.Get(0, Series);
         Assert.Equal((3, 2), (s.EpisodesStarted, s.EpisodesCompleted));
+        // Where the member is: episode 2, stopped 600 s in, not finished.
+        Assert.Equal((S1E2, false, 600f), (s.LastEpisode, s.LastEpisodeCompleted, s.LastPosition));
         Assert.Equal(0, s.NextEpisodeFollowed);
         Assert.Equal((1f + 1f + 0.4f) / 3f, s.WatchShare, 3);
         Assert.Equal(2, set.SessionsOf(0));
@@ -124,6 +126,9 @@ public sealed class SessionFoldTests
         Assert.Equal(1, s.SkippedCredits);
         Assert.Equal(2, s.NextEpisodeFollowed);
         Assert.Equal(3, s.EpisodesStarted);
+        Assert.Equal((S1E3, false), (s.LastEpisode, s.LastEpisodeCompleted));
+        var before = Fold([Row(EventKind.PlayStart, Series, 0, position: 0, episode: S1E1), Row(EventKind.Completion, Series, 25, position: 1_500, episode: S1E1)]).Get(0, Series);
+        Assert.Equal((S1E1, true, (byte)DeviceKind.Tv, (byte)20), (before.LastEpisode, before.LastEpisodeCompleted, before.LastDevice, before.LastHour));
     }
 
     [Fact]
