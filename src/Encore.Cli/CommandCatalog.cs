@@ -17,5 +17,6 @@ internal static class CommandCatalog
         Commands.RecommendCommand.Create(),
         Commands.SimilarCommand.Create(),
         Commands.SignalsCommand.Create(),
+        Commands.HomepageCommand.Create(),
     ];
 }

@@ -12,6 +12,14 @@ public sealed record TrainingRequest
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
     public PreferenceOptions Preferences { get; init; } = PreferenceOptions.Default;
     public SignalOptions Signals { get; init; } = SignalOptions.Default;
+
+    /// <summary>
+    /// The model fitted beside the main one for similar titles ("Because you watched"), or null for the main model
+    /// itself. Default: sequential, the best of Encore's models on P-NEXT (docs/RESULTS.md).
+    /// </summary>
+    public string? SimilarModel { get; init; } = DefaultSimilarModel;
+
+    public const string DefaultSimilarModel = "sequential";
 }
 
 /// <summary>
@@ -51,6 +59,12 @@ public static class ModelTraining
         var recommender = trainer.Fit(matrix, ct);
         double fit = clock.Elapsed.TotalSeconds;
         progress?.Report($"{trainer.Name}: fitted on {matrix.NonZeros - negatives:N0} positive and {negatives:N0} negative pairs in {fit:F1} s");
+        IRecommender? similar = null;
+        if (request.SimilarModel is { } similarModel && !string.Equals(similarModel, trainer.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            similar = ModelCatalog.CreateTrainer(similarModel).Fit(matrix, ct);
+            progress?.Report($"{similarModel}: fitted for similar titles");
+        }
         var info = new TrainingInfo
         {
             Model = trainer.Name,
@@ -65,7 +79,16 @@ public static class ModelTraining
             TrainedUntilUtc = DateTime.UnixEpoch.AddMilliseconds(asOf),
             TrainedAtUtc = DateTime.UtcNow,
             FitSeconds = fit,
+            SimilarModel = similar?.Name,
         };
-        return new TrainedModel(recommender, request.Preferences, ContextShares.Of(signals), info);
+        // Positive evidence per title, by the model's title order (the matrix's columns).
+        var support = new int[recommender.TitleIds.Count];
+        for (int p = 0; p < matrix.NonZeros; p++)
+        {
+            if (!(matrix.Values[p] > 0)) continue;
+            int t = recommender.TitleIds.IndexOf(matrix.TitleIds[matrix.ColumnIndices[p]]);
+            if (t >= 0) support[t]++;
+        }
+        return new TrainedModel(recommender, request.Preferences, ContextShares.Of(signals), info, similar, support);
     }
 }

@@ -25,15 +25,30 @@ public sealed record TrainingInfo
     public double FitSeconds { get; init; }
     /// <summary>Why this model was chosen, where `--model auto` chose it.</summary>
     public string? Choice { get; init; }
+    /// <summary>The model similar titles come from, where it is not <see cref="Model"/>.</summary>
+    public string? SimilarModel { get; init; }
 }
 
 /// <summary>
 /// A fitted model with what ranking needs beside it: how signals were weighed (the same weighing turns a member's newer
 /// events into a fold-in history), the service-wide context shares, and what training read.
 /// </summary>
-public sealed class TrainedModel(IRecommender recommender, PreferenceOptions preferences, ContextShares contextShares, TrainingInfo info)
+public sealed class TrainedModel(IRecommender recommender, PreferenceOptions preferences, ContextShares contextShares, TrainingInfo info,
+    IRecommender? similar = null, int[]? titleSupport = null)
 {
+    /// <summary>
+    /// How many members gave each of the model's titles positive evidence in training (by <see cref="IRecommender.TitleIds"/>):
+    /// a title with none is one the model knows only by name, to be scored from its metadata instead.
+    /// </summary>
+    public int[] TitleSupport { get; } = titleSupport ?? Enumerable.Repeat(1, recommender?.TitleIds.Count ?? 0).ToArray();
+
     public IRecommender Recommender { get; } = recommender ?? throw new ArgumentNullException(nameof(recommender));
+
+    /// <summary>
+    /// The model "Because you watched" rows take their similar titles from (the similarity is not personalized):
+    /// the best model on P-NEXT where one was trained beside the main model, else the main model itself.
+    /// </summary>
+    public IRecommender Similar { get; } = similar ?? recommender;
     public PreferenceOptions Preferences { get; } = preferences ?? throw new ArgumentNullException(nameof(preferences));
     public ContextShares ContextShares { get; } = contextShares ?? throw new ArgumentNullException(nameof(contextShares));
     public TrainingInfo Info { get; } = info ?? throw new ArgumentNullException(nameof(info));
@@ -42,7 +57,8 @@ public sealed class TrainedModel(IRecommender recommender, PreferenceOptions pre
 
 /// <summary>
 /// The file of a <see cref="TrainedModel"/>: an 8-byte magic, a format version, the training info and preferences as
-/// JSON, the context shares, the model in its <see cref="ModelFile"/> envelope, and an end marker. Written beside the
+/// JSON, the context shares, each title's support in training, the model (and the similar-titles model, where it is another) in its
+/// <see cref="ModelFile"/> envelope, and an end marker. Written beside the
 /// target and moved over it, so a crash never leaves half a model under the real name.
 /// </summary>
 public static class TrainedModelFile
@@ -67,8 +83,13 @@ public static class TrainedModelFile
                 writer.Write(JsonSerializer.Serialize(model.Info, Json));
                 writer.Write(JsonSerializer.Serialize(model.Preferences, Json));
                 model.ContextShares.Write(writer);
+                writer.Write(model.TitleSupport.Length);
+                foreach (var n in model.TitleSupport) writer.Write(n);
+                bool separate = !ReferenceEquals(model.Similar, model.Recommender);
+                writer.Write(separate);
                 writer.Flush();
                 ModelFile.Save(model.Recommender, stream);
+                if (separate) ModelFile.Save(model.Similar, stream);
                 writer.Write(EndMarker);
                 writer.Flush();
                 stream.Flush(flushToDisk: true);
@@ -98,9 +119,16 @@ public static class TrainedModelFile
             var info = JsonSerializer.Deserialize<TrainingInfo>(reader.ReadString(), Json) ?? throw new InvalidDataException("no training info");
             var preferences = JsonSerializer.Deserialize<PreferenceOptions>(reader.ReadString(), Json) ?? throw new InvalidDataException("no preferences");
             var shares = ContextShares.Read(reader);
+            int supported = reader.ReadInt32();
+            if (supported < 0 || supported > 100_000_000) throw new InvalidDataException($"title support of {supported} titles");
+            var support = new int[supported];
+            for (int i = 0; i < supported; i++) support[i] = reader.ReadInt32();
+            bool separate = reader.ReadBoolean();
             var recommender = ModelFile.Load(stream);
+            var similar = separate ? ModelFile.Load(stream) : null;
             if (reader.ReadUInt32() != EndMarker) throw new InvalidDataException("no end marker after the model: the file is damaged");
-            return new TrainedModel(recommender, preferences, shares, info);
+            if (support.Length != recommender.TitleIds.Count) throw new InvalidDataException($"title support covers {support.Length} titles; the model has {recommender.TitleIds.Count}");
+            return new TrainedModel(recommender, preferences, shares, info, similar, support);
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or InvalidDataException)
         {

@@ -133,6 +133,35 @@ public sealed class ContextModel
     }
 
     /// <summary>
+    /// Each genre's affinity for <paramref name="member"/> in the context (<paramref name="device"/>, UTC
+    /// <paramref name="hour"/>): the log of its share among the member's plays there (smoothed toward the service's
+    /// share there), so genres the member plays on this device at this time come first. A member with no plays gets
+    /// the service's habits for the context.
+    /// </summary>
+    public void GenreAffinities(int member, DeviceKind device, int hour, Span<float> affinities)
+    {
+        if (affinities.Length != _genres) throw new ArgumentException($"affinities has {affinities.Length} slots for {_genres} genres", nameof(affinities));
+        var catalogue = _signals.Catalogue;
+        int d = (int)device < Devices ? (int)device : 0;
+        int part = Dayparts.Of(((hour % 24) + 24) % 24);
+        var own = new Tables(_genres);
+        foreach (var title in _signals.TitlesOf(member))
+        {
+            var s = _signals.Get(member, title);
+            if (s.Played) own.Add(catalogue, title, s);
+        }
+        float prior = Options.Prior;
+        for (int g = 0; g < _genres; g++)
+        {
+            float overall = Smooth(own.Genre[g], own.Total, _genreShare[g], prior);
+            float onDevice = Smooth(own.DeviceGenre[d * _genres + g], own.Device[d], _deviceGenre[d * _genres + g], prior);
+            float inPart = Smooth(own.PartGenre[part * _genres + g], own.Part[part], _partGenre[part * _genres + g], prior);
+            // The member's taste for the genre, moved by how much more (or less) of it this context holds.
+            affinities[g] = MathF.Log(overall) + MathF.Log(onDevice / overall) + MathF.Log(inPart / overall);
+        }
+    }
+
+    /// <summary>
     /// Adds <see cref="ContextOptions.Weight"/> times each title's lift to <paramref name="scores"/>, which should be
     /// standardized first (<see cref="ScoreBlend.Standardize"/>) so the weight means the same for every model.
     /// Masked titles (-infinity) stay masked.

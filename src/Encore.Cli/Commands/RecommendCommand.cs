@@ -92,11 +92,11 @@ internal static class SimilarCommand
             var titleId = parseResult.GetValue(title)!;
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             var trained = ModelOption.Load(ModelOption.Resolve(parseResult, model, databasePath));
-            if (!trained.Recommender.TitleIds.TryGetIndex(titleId, out _))
+            if (!trained.Similar.TitleIds.TryGetIndex(titleId, out _))
                 throw new CliException(ExitCodes.BadInput, $"title '{UnicodeText.Clip(titleId)}' is not in the model (it had no events when it was trained)");
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             var catalogue = await SignalCatalogue.LoadAsync(store, ct);
-            var similar = Recommendations.SimilarTitles(trained.Recommender, titleId, n);
+            var similar = Recommendations.SimilarTitles(trained.Similar, titleId, n);
             var list = similar.Select(r =>
             {
                 int t = catalogue.TitleIds.IndexOf(r.TitleId);
@@ -105,7 +105,7 @@ internal static class SimilarCommand
             }).ToList();
             int self = catalogue.TitleIds.IndexOf(titleId);
             var output = parseResult.InvocationConfiguration.Output;
-            output.WriteLine($"Titles like {(self < 0 ? titleId : catalogue.Names[self])} ({titleId}), model {trained.Info.Model}");
+            output.WriteLine($"Titles like {(self < 0 ? titleId : catalogue.Names[self])} ({titleId}), model {trained.Similar.Name}");
             RecommendCommand.Write(output, list);
             return ExitCodes.Success;
         }));

@@ -1,0 +1,500 @@
+using System.Globalization;
+using Encore.Core;
+using Encore.Models;
+using Encore.Signals;
+
+namespace Encore.Ranking.Pages;
+
+/// <summary>
+/// Builds a member's homepage the way a large streaming service does: candidates per row from the model, the signals
+/// and the service's trends; filtering (maturity, availability, titles already begun or finished, negative evidence);
+/// ranking within each row; choosing and ordering the rows for the member and the device; no title twice above the
+/// fold; a short evidence text per row. Deterministic for the same state (ties go to the lower title index). Safe to
+/// call concurrently as long as the <see cref="SignalSet"/> is not being written meanwhile.
+/// </summary>
+public sealed class HomepageBuilder
+{
+    private readonly RankingCatalogue _catalogue;
+    private readonly TrainedModel _model;
+    private readonly PageOptions _options;
+    private readonly int[] _fromModel;   // model title index -> catalogue index (-1: not in the catalogue)
+    private readonly int[] _toModel;     // catalogue index -> model title index (-1: the model cannot score it)
+    private readonly int[] _toSimilar;   // catalogue index -> similar-titles model index
+    private readonly int[] _fromSimilar;
+
+    public HomepageBuilder(RankingCatalogue catalogue, TrainedModel model, PageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        ArgumentNullException.ThrowIfNull(model);
+        _catalogue = catalogue;
+        _model = model;
+        _options = options ?? PageOptions.Default;
+        _options.Validate();
+        (_fromModel, _toModel) = Map(model.Recommender.TitleIds, catalogue.Signals.TitleIds);
+        // A title no one gave positive evidence in training is one the model knows only by name: scored by metadata.
+        for (int m = 0; m < _fromModel.Length; m++)
+            if (model.TitleSupport[m] == 0 && _fromModel[m] >= 0) { _toModel[_fromModel[m]] = -1; _fromModel[m] = -1; }
+        (_fromSimilar, _toSimilar) = Map(model.Similar.TitleIds, catalogue.Signals.TitleIds);
+    }
+
+    public TrainedModel Model => _model;
+    public RankingCatalogue Catalogue => _catalogue;
+    public PageOptions Options => _options;
+
+    private static (int[] From, int[] To) Map(IdMap model, IdMap catalogue)
+    {
+        var from = new int[model.Count];
+        var to = new int[catalogue.Count];
+        Array.Fill(to, -1);
+        for (int t = 0; t < from.Length; t++)
+        {
+            from[t] = catalogue.IndexOf(model[t]);
+            if (from[t] >= 0) to[from[t]] = t;
+        }
+        return (from, to);
+    }
+
+    /// <exception cref="ArgumentException">The signals are over another catalogue.</exception>
+    public Homepage Build(SignalSet signals, PageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(request);
+        if (signals.Catalogue.Titles != _catalogue.Titles)
+            throw new ArgumentException($"the signals hold {signals.Catalogue.Titles} titles; the catalogue {_catalogue.Titles}", nameof(signals));
+        var state = new MemberPage(this, signals, request);
+        return state.Build();
+    }
+
+    /// <summary>Everything one page build needs about the member, computed once.</summary>
+    private sealed class MemberPage
+    {
+        private readonly HomepageBuilder _b;
+        private readonly SignalSet _signals;
+        private readonly PageRequest _request;
+        private readonly RankingCatalogue _catalogue;
+        private readonly SignalCatalogue _titles;
+        private readonly long _now;
+        private readonly int _member;
+        private readonly float[] _personal;   // standardized member score per catalogue title, -inf where not allowed
+        private readonly float[] _model;      // the model's part of it, for explanations (NaN: metadata only)
+        private readonly bool[] _known;       // begun, rated or negative evidence: not offered as new
+        private readonly bool[] _eligible;    // available now and within the maturity limit
+        private readonly float[] _popularity; // log(1 + plays over the last week), decayed
+        private readonly int _rowCount, _perRow;
+        private int[]? _personalOrder, _popularOrder; // offerable titles, best first (sorted once per page)
+
+        public MemberPage(HomepageBuilder builder, SignalSet signals, PageRequest request)
+        {
+            _b = builder;
+            _signals = signals;
+            _request = request;
+            _catalogue = builder._catalogue;
+            _titles = _catalogue.Signals;
+            _now = new DateTimeOffset(DateTime.SpecifyKind(request.AtUtc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+            _member = signals.MemberIds.IndexOf(request.MemberId);
+            var layout = builder._options.LayoutFor(request.Device);
+            _rowCount = Math.Max(1, request.Rows ?? layout.Rows);
+            _perRow = Math.Max(1, request.TitlesPerRow ?? layout.TitlesPerRow);
+            int n = _titles.Titles;
+            _eligible = new bool[n];
+            for (int t = 0; t < n; t++)
+                _eligible[t] = _catalogue.IsAvailable(t, _now) && (request.MaturityLimit is not { } limit || _catalogue.Maturity[t] <= limit);
+            _known = new bool[n];
+            var preferences = builder._model.Preferences;
+            if (_member >= 0)
+            {
+                foreach (var t in signals.TitlesOf(_member))
+                {
+                    var s = signals.Get(_member, t);
+                    if (s.Played || PreferenceModel.Weigh(s, preferences, _now).Evidence != Evidence.None) _known[t] = true;
+                }
+            }
+            _popularity = new float[n];
+            int week = TitleTrends.HalfLives.Length - 1;
+            for (int t = 0; t < n; t++) _popularity[t] = (float)Math.Log(1 + signals.Trends.Plays(t, week, _now));
+            (_personal, _model) = PersonalScores();
+        }
+
+        /// <summary>
+        /// The member's scores over the catalogue, standardized: the model's (its row for a member it was trained on with
+        /// no newer events, else a fold-in of the member's history as the signals weigh it now), and for titles the model
+        /// cannot score (no one had played them), the member's affinity to their genres, cast and director.
+        /// </summary>
+        private (float[] Personal, float[] Model) PersonalScores()
+        {
+            var model = _b._model;
+            var recommender = model.Recommender;
+            var raw = new float[recommender.TitleIds.Count];
+            int trained = recommender.MemberIds.IndexOf(_request.MemberId);
+            var history = _member < 0 ? [] : _signals.TitlesOf(_member);
+            bool newer = false;
+            if (_member >= 0)
+                foreach (var t in history)
+                    if (_signals.Get(_member, t).LastMs > model.TrainedUntilMs) { newer = true; break; }
+            if (trained >= 0 && !newer) recommender.ScoreMember(trained, raw);
+            else MemberRanking.FoldIn(model, _signals, _member, history, raw);
+
+            int n = _titles.Titles;
+            var modelScores = new float[n];
+            Array.Fill(modelScores, float.NaN);
+            for (int m = 0; m < raw.Length; m++)
+                if (_b._fromModel[m] >= 0 && float.IsFinite(raw[m])) modelScores[_b._fromModel[m]] = raw[m];
+            var personal = (float[])modelScores.Clone();
+            for (int t = 0; t < n; t++) if (!float.IsFinite(personal[t])) personal[t] = float.NegativeInfinity;
+            ScoreBlend.Standardize(personal);
+
+            // Titles the model cannot score reach the member through their metadata.
+            bool anyCold = false;
+            for (int t = 0; t < n; t++) if (_b._toModel[t] < 0) { anyCold = true; break; }
+            if (anyCold && _b._options.MetadataWeight > 0)
+            {
+                var metadata = MetadataScores();
+                for (int t = 0; t < n; t++)
+                    if (_b._toModel[t] < 0) personal[t] = _b._options.MetadataWeight * metadata[t];
+            }
+            return (personal, modelScores);
+        }
+
+        /// <summary>Standardized affinity of the member to each title's genres and people (directors, cast), from the titles the member liked.</summary>
+        private float[] MetadataScores()
+        {
+            int n = _titles.Titles;
+            var genre = new float[_titles.Genres.Count];
+            var people = new Dictionary<int, float>();
+            float total = 0;
+            if (_member >= 0)
+            {
+                foreach (var t in _signals.TitlesOf(_member))
+                {
+                    var w = PreferenceModel.Weigh(_signals.Get(_member, t), _b._model.Preferences, _now);
+                    if (w.Evidence != Evidence.Positive) continue;
+                    total += w.Weight;
+                    foreach (var g in _titles.TitleGenres[t]) genre[g] += w.Weight / _titles.TitleGenres[t].Length;
+                    foreach (var p in _catalogue.People[t]) people[p] = people.GetValueOrDefault(p) + w.Weight;
+                }
+            }
+            var scores = new float[n];
+            for (int t = 0; t < n; t++)
+            {
+                float s = 0;
+                var genres = _titles.TitleGenres[t];
+                foreach (var g in genres) s += genre[g] / Math.Max(total, 1) / Math.Max(genres.Length, 1);
+                foreach (var p in _catalogue.People[t]) if (people.TryGetValue(p, out var v)) s += 0.5f * v / Math.Max(total, 1);
+                scores[t] = s;
+            }
+            ScoreBlend.Standardize(scores);
+            return scores;
+        }
+
+        public Homepage Build()
+        {
+            var candidates = new List<CandidateRow>();
+            candidates.Add(ContinueWatching());
+            candidates.Add(TopPicks());
+            candidates.AddRange(BecauseYouWatched());
+            candidates.Add(Trending());
+            candidates.AddRange(GenreRows());
+            candidates.Add(NewOnService());
+            candidates.Add(WatchAgain());
+            candidates.Add(Popular());
+
+            // Continue Watching and Top Picks lead; the other rows follow in the order the member is likeliest to
+            // care about them (their best titles' scores, with a small prior per kind).
+            var fixedRows = candidates.Where(c => c.Kind is RowKind.ContinueWatching or RowKind.TopPicks && c.Titles.Count >= MinTitles(c)).ToList();
+            var rest = candidates.Where(c => c.Kind is not (RowKind.ContinueWatching or RowKind.TopPicks) && c.Titles.Count >= _b._options.MinTitlesPerRow)
+                .OrderByDescending(c => c.Relevance).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
+            var ordered = fixedRows.Concat(rest).ToList();
+
+            // Fill the rows in page order; no title twice in the first N slots of the first M rows.
+            var aboveFold = new HashSet<int>();
+            var rows = new List<PageRow>();
+            int foldRows = _b._options.AboveFoldRows, foldTitles = _b._options.AboveFoldTitles;
+            foreach (var candidate in ordered)
+            {
+                if (rows.Count == _rowCount) break;
+                bool above = rows.Count < foldRows;
+                var entries = new List<PageEntry>(Math.Min(_perRow, candidate.Titles.Count));
+                var placed = new List<int>();
+                foreach (var c in candidate.Titles)
+                {
+                    if (entries.Count == _perRow) break;
+                    if (above && entries.Count < foldTitles && aboveFold.Contains(c.Title)) continue;
+                    entries.Add(Entry(c));
+                    if (above && entries.Count <= foldTitles) placed.Add(c.Title);
+                }
+                if (entries.Count < MinTitles(candidate)) continue;
+                foreach (var t in placed) aboveFold.Add(t);
+                rows.Add(new PageRow(candidate.Kind, candidate.Key, candidate.Label, candidate.Evidence, entries));
+            }
+            return new Homepage(_request.MemberId, _request.Device, DateTime.SpecifyKind(_request.AtUtc, DateTimeKind.Utc),
+                _b._model.Info.Model + " trained " + _b._model.Info.TrainedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), rows);
+        }
+
+        private int MinTitles(CandidateRow row) => row.Kind == RowKind.ContinueWatching ? 1 : Math.Min(_b._options.MinTitlesPerRow, _perRow);
+
+        private PageEntry Entry(Candidate c)
+        {
+            Dictionary<string, float>? scores = null;
+            if (_request.Explain)
+            {
+                scores = new Dictionary<string, float>(StringComparer.Ordinal) { ["row"] = c.Score, ["member"] = _personal[c.Title] };
+                if (float.IsFinite(_model[c.Title])) scores["model"] = _model[c.Title];
+                else scores["metadata"] = _personal[c.Title];
+                scores["popularity"] = _popularity[c.Title];
+            }
+            string? episode = c.Episode >= 0 ? _titles.EpisodeIds[c.Episode] : null;
+            return new PageEntry(_titles.TitleIds[c.Title], _titles.Names[c.Title], episode, c.Score, c.Reason, scores);
+        }
+
+        private bool Offerable(int t) => _eligible[t] && !_known[t] && float.IsFinite(_personal[t]);
+
+        // ---- rows ----
+
+        private CandidateRow ContinueWatching()
+        {
+            var row = new CandidateRow(RowKind.ContinueWatching, "continue-watching", "Continue Watching", "Pick up where you left off", 10f);
+            if (_member < 0) return row;
+            var entries = new List<(long Last, Candidate Candidate)>();
+            foreach (var t in _signals.TitlesOf(_member))
+            {
+                var s = _signals.Get(_member, t);
+                if (!s.Played || !_eligible[t]) continue;
+                if (PreferenceModel.Weigh(s, _b._model.Preferences, _now).Evidence == Evidence.Negative) continue;
+                var (episode, reason) = NextUp(t, s);
+                if (reason is null) continue;
+                entries.Add((s.LastPlayMs, new Candidate(t, 0, reason, episode)));
+            }
+            entries.Sort((a, b) => b.Last != a.Last ? b.Last.CompareTo(a.Last) : a.Candidate.Title.CompareTo(b.Candidate.Title));
+            for (int i = 0; i < entries.Count; i++) row.Titles.Add(entries[i].Candidate with { Score = entries.Count - i });
+            return row;
+        }
+
+        /// <summary>What playing the title again would play: the unfinished episode (or film), the next episode, or nothing when it is finished.</summary>
+        private (int Episode, string? Reason) NextUp(int title, in TitleSignals s)
+        {
+            if (_titles.Kinds[title] == TitleKind.Film || s.LastEpisode < 0)
+            {
+                if (s.Completed && s.LastEpisodeCompleted) return (-1, null);
+                return (-1, string.Create(CultureInfo.InvariantCulture, $"resume at {TimeSpan.FromSeconds(s.LastPosition):h\\:mm\\:ss}"));
+            }
+            int ordinal = _titles.EpisodeOrdinal[s.LastEpisode];
+            if (!s.LastEpisodeCompleted)
+                return (s.LastEpisode, string.Create(CultureInfo.InvariantCulture, $"resume episode {ordinal + 1} at {TimeSpan.FromSeconds(s.LastPosition):h\\:mm\\:ss}"));
+            if (ordinal + 1 >= _titles.EpisodeCount[title]) return (-1, null);
+            for (int e = 0; e < _titles.EpisodeTitle.Length; e++)
+                if (_titles.EpisodeTitle[e] == title && _titles.EpisodeOrdinal[e] == ordinal + 1)
+                    return (e, string.Create(CultureInfo.InvariantCulture, $"next: episode {ordinal + 2}"));
+            return (-1, null);
+        }
+
+        private CandidateRow TopPicks()
+        {
+            var row = new CandidateRow(RowKind.TopPicks, "top-picks", "Top Picks for You",
+                _member < 0 ? "Popular picks while we learn what you like" : "Picked for you from everything you have watched", 9f);
+            FillPersonal(row, t => true, "top pick");
+            return row;
+        }
+
+        private CandidateRow Popular()
+        {
+            var row = new CandidateRow(RowKind.Popular, "popular", "Popular on Encore", "Most watched this week", 0f);
+            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t]).ToArray();
+            foreach (var t in _popularOrder.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, _popularity[t], "popular this week"));
+            row.Relevance = RelevanceOf(row) - 0.1f;
+            return row;
+        }
+
+        private CandidateRow Trending()
+        {
+            // Rising now: plays in about the last day against the weekly rate, weighted by how many they are.
+            int n = _titles.Titles;
+            var strength = new float[n];
+            for (int t = 0; t < n; t++)
+            {
+                double day = _signals.Trends.Plays(t, 1, _now), week = _signals.Trends.Plays(t, 2, _now);
+                strength[t] = day < 1 ? float.NegativeInfinity : (float)(Math.Log((day + 1) / (week / 7 + 1)) * Math.Log(1 + day));
+            }
+            ScoreBlend.Standardize(strength);
+            float w = _b._options.TrendWeight;
+            var row = new CandidateRow(RowKind.Trending, "trending", "Trending Now", "Trending in the last 24 hours", 0f);
+            var order = Order(t => Offerable(t) && float.IsFinite(strength[t]), t => w * strength[t] + (1 - w) * _personal[t]);
+            foreach (var t in order.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, w * strength[t] + (1 - w) * _personal[t], "trending"));
+            row.Relevance = RelevanceOf(row) + 0.2f;
+            return row;
+        }
+
+        private IEnumerable<CandidateRow> BecauseYouWatched()
+        {
+            if (_member < 0 || _b._options.MaxBecauseYouWatched == 0) yield break;
+            // Which X is personal: titles played in the last days, best liked and most recent first.
+            long since = _now - _b._options.BecauseYouWatchedDays * 86_400_000L;
+            var anchors = new List<(float Weight, long Last, int Title)>();
+            foreach (var t in _signals.TitlesOf(_member))
+            {
+                var s = _signals.Get(_member, t);
+                if (!s.Played || s.LastPlayMs < since || _b._toSimilar[t] < 0) continue;
+                var w = PreferenceModel.Weigh(s, _b._model.Preferences, _now);
+                if (w.Evidence != Evidence.Positive || !(s.Completed || s.WatchShare >= 0.5f || s.Rating >= 4)) continue;
+                anchors.Add((w.Weight, s.LastPlayMs, t));
+            }
+            anchors.Sort((a, b) => b.Last != a.Last ? b.Last.CompareTo(a.Last) : b.Weight != a.Weight ? b.Weight.CompareTo(a.Weight) : a.Title.CompareTo(b.Title));
+            var similar = _b._model.Similar;
+            var raw = new float[similar.TitleIds.Count];
+            int rank = 0;
+            foreach (var (_, _, anchor) in anchors.Take(_b._options.MaxBecauseYouWatched))
+            {
+                similar.SimilarTitles(_b._toSimilar[anchor], raw);
+                var scores = new float[_titles.Titles];
+                Array.Fill(scores, float.NegativeInfinity);
+                for (int m = 0; m < raw.Length; m++)
+                    if (_b._fromSimilar[m] >= 0 && float.IsFinite(raw[m])) scores[_b._fromSimilar[m]] = raw[m];
+                scores[anchor] = float.NegativeInfinity;
+                var name = _titles.Names[anchor];
+                var row = new CandidateRow(RowKind.BecauseYouWatched, "byw:" + _titles.TitleIds[anchor], $"Because You Watched {name}", $"Because you watched {name}", 0f);
+                foreach (var t in Order(t => Offerable(t) && float.IsFinite(scores[t]), t => scores[t]).Take(_perRow * 2))
+                    row.Titles.Add(new Candidate(t, scores[t], $"like {name}"));
+                row.Relevance = RelevanceOf(row) + 0.3f - 0.05f * rank++;
+                yield return row;
+            }
+        }
+
+        private IEnumerable<CandidateRow> GenreRows()
+        {
+            int genres = _titles.Genres.Count;
+            if (genres == 0) yield break;
+            var affinity = new float[genres];
+            var context = ContextModel.With(_signals, _b._model.ContextShares.Genres == genres ? _b._model.ContextShares : ContextShares.Of(_signals));
+            int hour = _request.AtUtc.Hour;
+            context.GenreAffinities(Math.Max(_member, 0), _request.Device, hour, affinity);
+            if (_member < 0)
+            {
+                // A member with no plays gets the service's habits on this device at this time.
+                var empty = new SignalSet(_signals.Catalogue, new IdMap(["cold"]));
+                ContextModel.With(empty, context.Shares).GenreAffinities(0, _request.Device, hour, affinity);
+            }
+            var order = Enumerable.Range(0, genres).OrderByDescending(g => affinity[g]).ThenBy(g => g).ToList();
+            var device = _request.Device.ToString().ToLowerInvariant();
+            foreach (var g in order)
+            {
+                var name = _titles.Genres[g];
+                var row = new CandidateRow(RowKind.Genre, "genre:" + name, name, _member < 0 ? $"{name}, popular on {device}" : $"{name} for you", 0f);
+                FillPersonal(row, t => Array.IndexOf(_titles.TitleGenres[t], g) >= 0, name.ToLowerInvariant());
+                // The genre's place on the page: the member's taste for it here, and how good its best titles are.
+                row.Relevance = 0.5f * affinity[g] + RelevanceOf(row) + 0.1f;
+                yield return row;
+            }
+        }
+
+        private CandidateRow NewOnService()
+        {
+            long since = _now - _b._options.NewDays * 86_400_000L;
+            var row = new CandidateRow(RowKind.New, "new", "New on Encore", $"Added in the last {_b._options.NewDays} days", 0f);
+            foreach (var t in Order(t => Offerable(t) && _catalogue.AvailableFromMs[t] > since, t => _personal[t]).Take(_perRow * 2))
+                row.Titles.Add(new Candidate(t, _personal[t], "new on the service"));
+            row.Relevance = RelevanceOf(row);
+            return row;
+        }
+
+        private CandidateRow WatchAgain()
+        {
+            var row = new CandidateRow(RowKind.WatchAgain, "watch-again", "Watch Again", "Titles you loved", 0f);
+            if (_member < 0) return row;
+            var loved = new List<(float Score, int Title)>();
+            foreach (var t in _signals.TitlesOf(_member))
+            {
+                var s = _signals.Get(_member, t);
+                if (!s.Completed || !_eligible[t] || !(s.TitleReplays > 0 || s.SceneReplays > 0 || s.Rating >= 4.5f)) continue;
+                var w = PreferenceModel.Weigh(s, _b._model.Preferences, _now);
+                if (w.Evidence != Evidence.Positive) continue;
+                loved.Add((w.Weight + s.TitleReplays + 0.25f * s.SceneReplays, t));
+            }
+            loved.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Title.CompareTo(b.Title));
+            foreach (var (score, t) in loved.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, score, "you replayed it"));
+            row.Relevance = row.Titles.Count == 0 ? float.NegativeInfinity : -0.2f;
+            return row;
+        }
+
+        /// <summary>
+        /// The member's own order over the titles <paramref name="include"/> allows, with popular titles mixed into every
+        /// 1/share-th slot (deterministically), as a row's candidates.
+        /// </summary>
+        private void FillPersonal(CandidateRow row, Func<int, bool> include, string reason)
+        {
+            _personalOrder ??= Order(Offerable, t => _personal[t]).ToArray();
+            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t]).ToArray();
+            var personal = First(_personalOrder, include, _perRow * 2);
+            float share = _b._options.PopularShare;
+            int every = share <= 0 ? int.MaxValue : Math.Max(2, (int)MathF.Round(1 / share));
+            var popular = First(_popularOrder, include, _perRow);
+            var used = new HashSet<int>();
+            int p = 0, q = 0;
+            for (int slot = 0; row.Titles.Count < personal.Count + popular.Count && slot < _perRow * 2; slot++)
+            {
+                bool popularSlot = (slot + 1) % every == 0;
+                int title = -1;
+                string why = reason;
+                if (popularSlot)
+                {
+                    while (q < popular.Count && used.Contains(popular[q])) q++;
+                    if (q < popular.Count) { title = popular[q++]; why = "popular on the service"; }
+                }
+                if (title < 0)
+                {
+                    while (p < personal.Count && used.Contains(personal[p])) p++;
+                    if (p < personal.Count) title = personal[p++];
+                }
+                if (title < 0) break;
+                used.Add(title);
+                row.Titles.Add(new Candidate(title, _personal[title], why));
+            }
+            row.Relevance = RelevanceOf(row) + row.Relevance;
+        }
+
+        /// <summary>The first <paramref name="count"/> titles of <paramref name="order"/> that <paramref name="include"/> allows.</summary>
+        private static List<int> First(int[] order, Func<int, bool> include, int count)
+        {
+            var list = new List<int>(count);
+            foreach (var t in order)
+            {
+                if (list.Count == count) break;
+                if (include(t)) list.Add(t);
+            }
+            return list;
+        }
+
+        private float RelevanceOf(CandidateRow row)
+        {
+            if (row.Titles.Count == 0) return float.NegativeInfinity;
+            float sum = 0;
+            int n = Math.Min(6, row.Titles.Count);
+            for (int i = 0; i < n; i++) sum += float.IsFinite(_personal[row.Titles[i].Title]) ? _personal[row.Titles[i].Title] : 0f;
+            return sum / n;
+        }
+
+        /// <summary>The titles <paramref name="include"/> allows, best <paramref name="score"/> first (ties: lower index).</summary>
+        private IEnumerable<int> Order(Func<int, bool> include, Func<int, float> score)
+        {
+            var list = new List<(float Score, int Title)>();
+            for (int t = 0; t < _titles.Titles; t++)
+            {
+                if (!include(t)) continue;
+                float s = score(t);
+                if (float.IsFinite(s)) list.Add((s, t));
+            }
+            list.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Title.CompareTo(b.Title));
+            return list.Select(x => x.Title);
+        }
+    }
+
+    private readonly record struct Candidate(int Title, float Score, string Reason, int Episode = -1);
+
+    private sealed class CandidateRow(RowKind kind, string key, string label, string evidence, float relevance)
+    {
+        public RowKind Kind { get; } = kind;
+        public string Key { get; } = key;
+        public string Label { get; } = label;
+        public string Evidence { get; } = evidence;
+        public float Relevance { get; set; } = relevance;
+        public List<Candidate> Titles { get; } = [];
+    }
+}
