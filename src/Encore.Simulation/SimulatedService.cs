@@ -107,7 +107,9 @@ public sealed class SimulatedService
         }
         await sink.CompleteAsync(ct).ConfigureAwait(false);
         workers.Dispose();
-        return new SimulationSummary(Options, policy.Name, events, plays, sessions, clock.Elapsed);
+        int left = 0;
+        foreach (var state in states) if (state is not null && state.LeftOnDay != int.MaxValue) left++;
+        return new SimulationSummary(Options, policy.Name, events, plays, sessions, clock.Elapsed) { MembersLeft = left };
     }
 
     private int _started;
@@ -170,4 +172,8 @@ public sealed class SimulatedService
 public readonly record struct SimulationProgress(int Day, int Days, int MembersDone, int Members, long Events);
 
 /// <summary>What a run produced.</summary>
-public sealed record SimulationSummary(SimulationOptions Options, string Policy, long Events, long Plays, long Sessions, TimeSpan Elapsed);
+public sealed record SimulationSummary(SimulationOptions Options, string Policy, long Events, long Plays, long Sessions, TimeSpan Elapsed)
+{
+    /// <summary>Members who left because the service served them poorly (beyond the baseline churn drawn up front): what a policy changes.</summary>
+    public int MembersLeft { get; init; }
+}
