@@ -12,12 +12,13 @@ public sealed record ReportMetric(string Name, double Value, IReadOnlyList<doubl
 
 /// <summary>
 /// The outcome of one `encore eval` run in the shape every protocol shares, and its one-line JSON form:
-/// <c>{"protocol":..,"dataset":..,"model":..,"params":{..},"split":{"train":..,"test":..,"testUsers":..},"metrics":{..},"fitSeconds":..}</c>.
+/// <c>{"protocol":..,"dataset":..,"model":..,"params":{..},"split":{"train":..,"test":..,"testUsers":..[,"rule":..][,"seed":..]},"metrics":{..},"fitSeconds":..}</c>.
+/// The split's rule is there for the ranking protocols ("chronological", "random" with its seed, "given").
 /// </summary>
 public sealed record EvaluationReport(string Protocol, string Dataset, string Model, IReadOnlyDictionary<string, string> Parameters,
     SplitSizes Split, IReadOnlyList<ReportMetric> Metrics, double FitSeconds)
 {
-    public static EvaluationReport FromTopN(TopNResult r) => new(TopNProtocol.ProtocolName, r.Dataset, r.Model, r.Parameters, r.Split,
+    public static EvaluationReport FromTopN(TopNResult r, string protocol = TopNProtocol.ProtocolName) => new(protocol, r.Dataset, r.Model, r.Parameters, r.Split,
     [
         new("recall@20", r.Metrics.Recall), new("ndcg@20", r.Metrics.Ndcg), new("coverage@20", r.Metrics.Coverage),
     ], r.FitSeconds);
@@ -66,17 +67,10 @@ public sealed record EvaluationReport(string Protocol, string Dataset, string Mo
             json.WriteString("dataset", Dataset);
             json.WriteString("model", Model);
             json.WriteStartObject("params");
-            foreach (var (k, v) in Parameters)
-            {
-                if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)) json.WriteNumber(k, number);
-                else if (bool.TryParse(v, out var flag)) json.WriteBoolean(k, flag);
-                else json.WriteString(k, v);
-            }
+            WriteParameters(json, Parameters);
             json.WriteEndObject();
             json.WriteStartObject("split");
-            json.WriteNumber("train", Split.Train);
-            json.WriteNumber("test", Split.Test);
-            json.WriteNumber("testUsers", Split.TestUsers);
+            WriteSplit(json, Split);
             json.WriteEndObject();
             json.WriteStartObject("metrics");
             foreach (var m in Metrics)
@@ -95,6 +89,26 @@ public sealed record EvaluationReport(string Protocol, string Dataset, string Mo
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteSplit(Utf8JsonWriter json, SplitSizes split)
+    {
+        json.WriteNumber("train", split.Train);
+        json.WriteNumber("test", split.Test);
+        json.WriteNumber("testUsers", split.TestUsers);
+        if (split.Rule is not { } rule) return;
+        json.WriteString("rule", rule.Name);
+        if (rule.Kind == SplitKind.Random) json.WriteNumber("seed", rule.Seed);
+    }
+
+    private static void WriteParameters(Utf8JsonWriter json, IReadOnlyDictionary<string, string> parameters)
+    {
+        foreach (var (k, v) in parameters)
+        {
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)) json.WriteNumber(k, number);
+            else if (bool.TryParse(v, out var flag)) json.WriteBoolean(k, flag);
+            else json.WriteString(k, v);
+        }
     }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double value)

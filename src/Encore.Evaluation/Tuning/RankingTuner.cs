@@ -10,7 +10,7 @@ public sealed record RankingTrial(IReadOnlyDictionary<string, string> Parameters
 }
 
 /// <summary>
-/// Search over a top-N model's parameters for P-TOPN or P-NEXT, scored on <see cref="ChronologicalSplit.Validation"/>
+/// Search over a top-N model's parameters for P-TOPN or P-NEXT, scored on <see cref="RankingSplit.Validation"/>
 /// of the protocol's split (the test part is never seen). Every setting is bound before any fit, so a bad
 /// value fails at once.
 /// </summary>
@@ -26,7 +26,7 @@ public static class RankingTuner
         => protocol == NextTitleProtocol.ProtocolName ? NextMetricNames : TopNMetricNames;
 
     /// <summary>Fits and scores every setting in order (trials come back in the same order).</summary>
-    public static IReadOnlyList<RankingTrial> Search(ChronologicalSplit validation, string protocol, string model,
+    public static IReadOnlyList<RankingTrial> Search(RankingSplit validation, string protocol, string model,
         IReadOnlyList<IReadOnlyDictionary<string, string>> settings, IProgress<RankingTrial>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(validation);
