@@ -1,18 +1,25 @@
 using Encore.Evaluation.Ranking;
 using Encore.Evaluation.Rating;
+using Encore.Evaluation.Tuning;
 using Encore.Models;
 
 namespace Encore.Evaluation.Reporting;
 
-/// <summary>How <see cref="ProtocolRunner"/> splits.</summary>
+/// <summary>How <see cref="ProtocolRunner"/> splits and, for `--model auto`, how long it searches.</summary>
 public sealed record RankingRunOptions
 {
-    /// <summary>Seed of P-TOPN-R's random split.</summary>
+    /// <summary>Seed of P-TOPN-R's random split (and of the validation split auto carves from data without times).</summary>
     public ulong SplitSeed { get; init; } = SplitRule.DefaultSeed;
+
+    /// <summary>The time budget of `--model auto`'s search.</summary>
+    public TimeSpan Budget { get; init; } = ModelSelectionOptions.DefaultBudget;
+
+    /// <summary>Each candidate `--model auto` scores, as it is scored.</summary>
+    public IProgress<ModelCandidate>? Candidates { get; init; }
 }
 
 /// <summary>
-/// Runs one protocol of PROTOCOLS.md for a catalogue model, end to end (what `encore eval` does): the
+/// Runs one protocol of PROTOCOLS.md for a catalogue model (or `auto`), end to end (what `encore eval` does): the
 /// model and its parameters are checked before any data is read, then the data (<see cref="RankingData"/>, from any
 /// source) is split by the protocol's rule, the model fitted on the train part and scored. P-TOPN splits in time
 /// (the data must have times), P-TOPN-R at random per member (seeded), P-NEXT as P-TOPN; data that is a split made
@@ -49,7 +56,7 @@ public static class ProtocolRunner
         return Run(protocol, RankingData.Load(dataFolder, ct), model, parameters, options, progress, ct);
     }
 
-    /// <summary>Runs a ranking protocol (p-topn, p-topn-r, p-next) on <paramref name="data"/> for a catalogue model.</summary>
+    /// <summary>Runs a ranking protocol (p-topn, p-topn-r, p-next) on <paramref name="data"/> for a catalogue model or <see cref="ModelSelector.AutoName"/>.</summary>
     /// <exception cref="ArgumentException">
     /// Unknown protocol or model, a bad parameter, or a protocol the data cannot serve (P-TOPN or P-NEXT without timestamps).
     /// </exception>
@@ -62,6 +69,18 @@ public static class ProtocolRunner
         options ??= new RankingRunOptions();
         var split = Split(protocol, data, options.SplitSeed, progress, ct);
         bool next = protocol == NextTitleProtocol.ProtocolName;
+        if (trainer is null)
+        {
+            var selection = ModelSelector.Select(split.Train, new ModelSelectionOptions { Budget = options.Budget, Protocol = protocol, Seed = options.SplitSeed },
+                options.Candidates, ct);
+            var chosen = EvaluationReport.EffectiveParameters(selection.Model, selection.Parameters);
+            var report = next
+                ? EvaluationReport.FromNext(new NextTitleResult(data.Name, selection.Model, chosen, SplitSizes.Of(split),
+                    NextTitleProtocol.Evaluate(selection.Fitted, split, ct: ct), selection.RefitSeconds))
+                : EvaluationReport.FromTopN(new TopNResult(data.Name, selection.Model, chosen, SplitSizes.Of(split),
+                    TopNProtocol.Evaluate(selection.Fitted, split, ct: ct), selection.RefitSeconds), protocol);
+            return report with { Selection = selection };
+        }
         var descriptor = ModelCatalog.Get(model);
         var effective = EvaluationReport.EffectiveParameters(descriptor.Name, parameters);
         if (next)
@@ -102,14 +121,23 @@ public static class ProtocolRunner
         return Split(TopNProtocol.ProtocolName, data, SplitRule.DefaultSeed, progress, ct);
     }
 
-    /// <summary>Checks a top-N model name and its parameters before any data is read, and returns its trainer.</summary>
-    /// <exception cref="ArgumentException">Unknown model or bad parameter.</exception>
-    public static IRecommenderTrainer CheckModel(string model, IReadOnlyDictionary<string, string> parameters)
+    /// <summary>
+    /// Checks a top-N model name and its parameters before any data is read: the trainer, or null for
+    /// <see cref="ModelSelector.AutoName"/> (which takes no parameters: it chooses them).
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown model, bad parameter, or parameters given to auto.</exception>
+    public static IRecommenderTrainer? CheckModel(string model, IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(parameters);
+        if (string.Equals(model, ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase))
+        {
+            if (parameters.Count > 0)
+                throw new ArgumentException($"--model {ModelSelector.AutoName} chooses the parameters itself; --param needs a model name ({string.Join(", ", ModelCatalog.Names)})");
+            return null;
+        }
         if (!ModelCatalog.TryGet(model, out var descriptor))
-            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}");
+            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}, or {ModelSelector.AutoName}");
         return descriptor.CreateTrainer(parameters);
     }
 
