@@ -107,10 +107,14 @@ public sealed record EvaluationReport(string Protocol, string Dataset, string Mo
         if (rule.Kind == SplitKind.Random) json.WriteNumber("seed", rule.Seed);
     }
 
-    /// <summary><c>"auto":{"metric":..,"score":..,"budgetSeconds":..,"searchSeconds":..,"budgetSpent":..,"refitSeconds":..,"reason":..,"validation":{..},"candidates":[..]}</c>.</summary>
+    /// <summary><c>"auto":{"model":..,"changed":{..},"metric":..,"score":..,"budgetSeconds":..,"searchSeconds":..,"budgetSpent":..,"refitSeconds":..,"reason":..,"validation":{..},"candidates":[..]}</c>.</summary>
     private static void WriteSelection(Utf8JsonWriter json, ModelSelection s)
     {
         json.WriteStartObject("auto");
+        json.WriteString("model", s.Model);
+        json.WriteStartObject("changed"); // the parameters the search moved from the model's defaults
+        WriteParameters(json, s.Parameters);
+        json.WriteEndObject();
         json.WriteString("metric", s.Metric);
         WriteNumber(json, "score", s.Score);
         WriteNumber(json, "budgetSeconds", s.Budget.TotalSeconds);

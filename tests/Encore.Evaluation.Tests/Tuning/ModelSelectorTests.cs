@@ -119,6 +119,8 @@ public sealed class ModelSelectorTests
             using var json = JsonDocument.Parse(report.ToJson());
             var auto = json.RootElement.GetProperty("auto");
             Assert.Equal("ndcg@20", auto.GetProperty("metric").GetString());
+            Assert.Equal(report.Model, auto.GetProperty("model").GetString());
+            Assert.Equal(report.Selection.Parameters.Count, auto.GetProperty("changed").EnumerateObject().Count());
             Assert.Equal(20, auto.GetProperty("budgetSeconds").GetDouble());
             Assert.False(auto.GetProperty("budgetSpent").GetBoolean());
             var candidates = auto.GetProperty("candidates").EnumerateArray().ToList();
