@@ -23,7 +23,7 @@ public sealed class IalsScale : IBench
         int iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
         int factors = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
         var sw = Stopwatch.StartNew();
-        var matrix = ModelsCsvLoader.LoadCsr(path);
+        var matrix = Encore.Evaluation.Interactions.InteractionsFile.LoadCsr(path);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"loaded {matrix.Rows} members x {matrix.Columns} titles, {matrix.NonZeros} interactions in {sw.Elapsed.TotalSeconds:F1}s; VmHWM after load {PeakMiB()} MiB"));
 

@@ -21,7 +21,7 @@ public sealed class ModelsScale : IBench
         string path = args.Length > 0 ? args[0] : "/tmp/pscale/interactions.csv";
         string easeTitles = args.Length > 1 ? args[1] : "5000";
         string neighbours = args.Length > 2 ? args[2] : "200";
-        var csr = ModelsCsvLoader.LoadCsr(path);
+        var csr = Encore.Evaluation.Interactions.InteractionsFile.LoadCsr(path);
         var members = new IdMap(Enumerable.Range(0, csr.Rows).Select(i => i.ToString(CultureInfo.InvariantCulture)));
         var titles = new IdMap(Enumerable.Range(0, csr.Columns).Select(i => i.ToString(CultureInfo.InvariantCulture)));
         var data = new InteractionMatrix(members, titles, csr.Pointers, csr.Indices, csr.Values);

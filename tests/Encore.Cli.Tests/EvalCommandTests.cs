@@ -45,7 +45,7 @@ public sealed class EvalCommandTests : IDisposable
     {
         var run = await Encore("eval", "--protocol", "p-nope", "--data", _temp.Path, "--model", "ials");
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("unknown protocol 'p-nope'; known: p-topn, p-rating, p-next, p-sim", run.Error);
+        Assert.Contains("unknown protocol 'p-nope'; known: p-topn, p-topn-r, p-rating, p-next, p-sim", run.Error);
     }
 
     [Fact]

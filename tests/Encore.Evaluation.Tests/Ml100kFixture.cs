@@ -13,18 +13,18 @@ namespace Encore.Evaluation.Tests;
 /// </summary>
 public sealed class Ml100kFixture
 {
-    private readonly Lazy<(RankingData Data, ChronologicalSplit Split, ChronologicalSplit Validation)> _loaded = new(() =>
+    private readonly Lazy<(RankingData Data, RankingSplit Split, RankingSplit Validation)> _loaded = new(() =>
     {
         var data = RankingData.Load(SharedData.RequireMl100k());
-        var split = ChronologicalSplit.Create(data.Positives, data.Catalogue);
+        var split = RankingSplit.Create(data, SplitRule.Chronological);
         return (data, split, split.Validation());
     });
 
     public RankingData Data => Require().Data;
-    public ChronologicalSplit Split => Require().Split;
-    public ChronologicalSplit Validation => Require().Validation;
+    public RankingSplit Split => Require().Split;
+    public RankingSplit Validation => Require().Validation;
 
-    private (RankingData Data, ChronologicalSplit Split, ChronologicalSplit Validation) Require()
+    private (RankingData Data, RankingSplit Split, RankingSplit Validation) Require()
     {
         SharedData.RequireMl100k(); // skips the calling test when the data is absent
         return _loaded.Value;

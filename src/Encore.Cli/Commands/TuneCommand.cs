@@ -11,16 +11,22 @@ using Encore.Models.Ratings;
 namespace Encore.Cli.Commands;
 
 /// <summary>
-/// `encore tune --protocol P --data FOLDER --model NAME [--grid k=v1,v2,...]... [--param k=v]... [--metric M]
+/// `encore tune --protocol P [DATA] --model NAME [--grid k=v1,v2,...]... [--param k=v]... [--metric M]
 /// [--samples N --seed S]`: a grid (or, with --samples, seeded random) search scored on a validation split
-/// carved out of the training data only; prints every setting's validation figures and the best setting.
+/// carved out of the training data only; prints every setting's validation figures and the best setting. DATA is
+/// what `encore eval` takes (<see cref="RankingInput"/>); p-rating reads a MovieLens folder.
 /// </summary>
 internal static class TuneCommand
 {
     public static Command Create()
     {
-        var protocol = new Option<string?>("--protocol") { Description = "p-topn or p-next (validation: the same chronological rule applied to the train part), or p-rating (a holdout of the first fold's training ratings).", HelpName = "p-topn|p-rating|p-next" };
-        var data = new Option<string?>("--data") { Description = "A MovieLens release folder.", HelpName = "FOLDER" };
+        var protocol = new Option<string?>("--protocol")
+        {
+            Description = "p-topn, p-topn-r or p-next (validation: the protocol's split rule applied inside its train part; chronological where the data has "
+                + "timestamps, else random), or p-rating (a holdout of the first fold's training ratings).",
+            HelpName = "p-topn|p-topn-r|p-next|p-rating",
+        };
+        var input = RankingInput.Create();
         var model = new Option<string?>("--model") { Description = "The model to tune.", HelpName = "NAME" };
         var grid = new Option<string[]>("--grid") { Description = "A parameter axis, key=v1,v2,... (repeat for several; the search tries every combination).", HelpName = "k=v1,v2", DefaultValueFactory = _ => [] };
         var param = new Option<string[]>("--param") { Description = "A fixed parameter, key=value, for every setting.", HelpName = "k=v", DefaultValueFactory = _ => [] };
@@ -29,12 +35,12 @@ internal static class TuneCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random search.", DefaultValueFactory = _ => 1 };
         var command = new Command("tune", "Search a model's parameters on a validation split carved out of the training data (never the test split).")
         {
-            protocol, data, model, grid, param, metric, samples, seed,
+            protocol, model, grid, param, metric, samples, seed,
         };
-        command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, ct =>
+        input.AddTo(command);
+        command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
-            var p = EvalCommand.Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-rating or p-next").ToLowerInvariant();
-            var folder = EvalCommand.Required(parseResult.GetValue(data), "--data", "a MovieLens folder");
+            var p = EvalCommand.Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-topn-r, p-rating or p-next").ToLowerInvariant();
             var name = EvalCommand.Required(parseResult.GetValue(model), "--model", "a model name");
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
@@ -43,26 +49,34 @@ internal static class TuneCommand
             int n = parseResult.GetValue(samples);
             if (n < 0) throw new CliException(ExitCodes.Usage, $"--samples must be >= 0 (got {n})");
             if (n > 0) settings = ParameterGrid.Sample(settings, n, parseResult.GetValue(seed));
-            if (!Directory.Exists(folder)) throw new CliException(ExitCodes.BadInput, $"no such data folder: {folder}");
-            if (p == RatingProtocol.ProtocolName) return Task.FromResult(TuneRating(folder, name, settings, output, ct));
-            if (p != TopNProtocol.ProtocolName && p != NextTitleProtocol.ProtocolName)
-                throw new CliException(ExitCodes.Usage, $"unknown protocol '{p}'; known: p-topn, p-rating, p-next");
+            if (p == RatingProtocol.ProtocolName)
+            {
+                input.RefuseFor(parseResult, p);
+                var folder = EvalCommand.Required(parseResult.GetValue(input.Data), "--data", "a MovieLens folder");
+                if (!Directory.Exists(folder)) throw new CliException(ExitCodes.BadInput, $"no such data folder: {folder}");
+                return TuneRating(folder, name, settings, output, ct);
+            }
+            if (!ProtocolRunner.RankingProtocols.Contains(p))
+                throw new CliException(ExitCodes.Usage, $"unknown protocol '{p}'; known: {string.Join(", ", ProtocolRunner.RankingProtocols)}, {RatingProtocol.ProtocolName}");
             var target = parseResult.GetValue(metric) ?? RankingTuner.DefaultMetric(p);
             var names = RankingTuner.MetricNames(p);
             if (!names.Contains(target)) throw new CliException(ExitCodes.Usage, $"--metric {target} does not apply to {p}; use one of {string.Join(", ", names)}");
             foreach (var s in settings) CliArguments.Guard(() => ModelCatalog.CreateTrainer(name, s)); // every setting checked before the data is read
 
-            var split = ProtocolRunner.LoadSplit(folder, new LineProgress(error), ct, out _);
+            var data = await input.LoadAsync(parseResult, ct);
+            var split = CliArguments.Guard(() => ProtocolRunner.Split(p, data, parseResult.GetValue(input.SplitSeed), new LineProgress(error), ct));
             var validation = split.Validation(ct);
-            output.WriteLine($"tuning {name} on {p} validation: {validation.TrainPositives:N0} train / {validation.TestPositives:N0} validation positives, "
+            if (p == NextTitleProtocol.ProtocolName) CliArguments.Guard(() => { NextTitleProtocol.RequireTimes(validation); return 0; });
+            output.WriteLine($"tuning {name} on {p} validation, {validation.Rule.Describe()}: {validation.TrainPositives:N0} train / {validation.TestPositives:N0} validation positives, "
                 + $"{validation.TestUsers:N0} validation members (carved from the {split.TrainPositives:N0} train positives; the test part is not used)");
             output.WriteLine($"{settings.Count} setting(s); maximizing {target}");
             var trials = RankingTuner.Search(validation, p, name, settings, new TrialPrinter(output, names), ct);
             var best = RankingTuner.Best(trials, target);
             output.WriteLine($"best ({target} {best[target].ToString("F4", CultureInfo.InvariantCulture)}): {CliArguments.Describe(best.Parameters)}");
-            output.WriteLine($"run it on the test split: encore eval --protocol {p} --data {folder} --model {name}"
+            var source = input.Describe(parseResult);
+            output.WriteLine($"run it on the test split: encore eval --protocol {p}{(source.Length == 0 ? "" : " " + source)} --model {name}"
                 + string.Concat(best.Parameters.Select(kv => $" --param {kv.Key}={kv.Value}")));
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
     }

@@ -17,20 +17,32 @@ public static class NextTitleProtocol
     public const string ProtocolName = "p-next";
     public const int K = 10;
 
-    public static (NextTitleMetrics Metrics, double FitSeconds, IRecommender Model) Run(IRecommenderTrainer trainer, ChronologicalSplit split,
+    public static (NextTitleMetrics Metrics, double FitSeconds, IRecommender Model) Run(IRecommenderTrainer trainer, RankingSplit split,
         int k = K, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(trainer);
+        RequireTimes(split);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var model = trainer.Fit(split.Train, ct);
         double fit = watch.Elapsed.TotalSeconds;
         return (Evaluate(model, split, k, ct), fit, model);
     }
 
-    public static NextTitleMetrics Evaluate(IRecommender model, ChronologicalSplit split, int k = K, CancellationToken ct = default)
+    /// <summary>P-NEXT's query is the member's latest train positive and its target the first test positive: it needs times.</summary>
+    /// <exception cref="ArgumentException">The split has no times.</exception>
+    public static void RequireTimes(RankingSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        if (!split.HasTimes)
+            throw new ArgumentException("P-NEXT needs timestamps (its query is each member's latest train positive, its target the first test positive), "
+                + "and this data has none; P-TOPN-R (--protocol p-topn-r) scores top-N lists without them", nameof(split));
+    }
+
+    public static NextTitleMetrics Evaluate(IRecommender model, RankingSplit split, int k = K, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(split);
+        RequireTimes(split);
         TopNProtocol.CheckShape(model, split);
         var members = split.TestMembers;
         var reciprocal = new double[members.Length];

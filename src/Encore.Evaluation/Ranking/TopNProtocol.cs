@@ -3,10 +3,13 @@ using Encore.Models;
 
 namespace Encore.Evaluation.Ranking;
 
-/// <summary>Split sizes printed with every P-TOPN / P-NEXT figure, so that a reader can check the split.</summary>
-public sealed record SplitSizes(int Train, int Test, int TestUsers)
+/// <summary>
+/// Split sizes printed with every P-TOPN / P-NEXT figure, so that a reader can check the split, and the split's rule
+/// (<see cref="SplitRule.Name"/>, with its seed where it has one; null where a protocol has its own, as P-SIM and P-RATING do).
+/// </summary>
+public sealed record SplitSizes(int Train, int Test, int TestUsers, SplitRule? Rule = null)
 {
-    public static SplitSizes Of(ChronologicalSplit split) => new(split.TrainPositives, split.TestPositives, split.TestUsers);
+    public static SplitSizes Of(RankingSplit split) => new(split.TrainPositives, split.TestPositives, split.TestUsers, split.Rule);
 }
 
 /// <summary>One P-TOPN run: the data set, the model and its parameters, the split, the figures and the fit time.</summary>
@@ -14,16 +17,20 @@ public sealed record TopNResult(string Dataset, string Model, IReadOnlyDictionar
     TopNMetrics Metrics, double FitSeconds);
 
 /// <summary>
-/// P-TOPN of PROTOCOLS.md: fit on the train positives only, rank every catalogue title except the member's train
-/// positives for every test member, and score the top 20 against the member's test titles.
+/// P-TOPN and P-TOPN-R of PROTOCOLS.md (they differ only in the split): fit on the train positives only, rank every
+/// catalogue title except the member's train positives for every test member, and score the top 20 against the
+/// member's test titles.
 /// </summary>
 public static class TopNProtocol
 {
     public const string ProtocolName = "p-topn";
+
+    /// <summary>P-TOPN-R: the same scoring on a random per-member split (data without timestamps).</summary>
+    public const string RandomProtocolName = "p-topn-r";
     public const int K = 20;
 
     /// <summary>Fits <paramref name="trainer"/> on <paramref name="split"/>'s train part and evaluates it.</summary>
-    public static (TopNMetrics Metrics, double FitSeconds, IRecommender Model) Run(IRecommenderTrainer trainer, ChronologicalSplit split,
+    public static (TopNMetrics Metrics, double FitSeconds, IRecommender Model) Run(IRecommenderTrainer trainer, RankingSplit split,
         int k = K, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(trainer);
@@ -34,7 +41,7 @@ public static class TopNProtocol
     }
 
     /// <summary>Top-K of every test member of <paramref name="split"/> from a model fitted on its train part, scored.</summary>
-    public static TopNMetrics Evaluate(IRecommender model, ChronologicalSplit split, int k = K, CancellationToken ct = default)
+    public static TopNMetrics Evaluate(IRecommender model, RankingSplit split, int k = K, CancellationToken ct = default)
     {
         var batch = Recommend(model, split, k, ct);
         var truth = new int[split.TestMembers.Length][];
@@ -42,8 +49,8 @@ public static class TopNProtocol
         return RankingMetrics.TopN(batch.Titles, k, truth, split.Train.Columns);
     }
 
-    /// <summary>The top-K lists of the test members (train positives excluded), in <see cref="ChronologicalSplit.TestMembers"/> order.</summary>
-    public static TopNBatch Recommend(IRecommender model, ChronologicalSplit split, int k = K, CancellationToken ct = default)
+    /// <summary>The top-K lists of the test members (train positives excluded), in <see cref="RankingSplit.TestMembers"/> order.</summary>
+    public static TopNBatch Recommend(IRecommender model, RankingSplit split, int k = K, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(split);
@@ -51,7 +58,7 @@ public static class TopNProtocol
         return Recommendations.RecommendBatch(model, split.TestMembers, k, split.Train, ct: ct);
     }
 
-    internal static void CheckShape(IRecommender model, ChronologicalSplit split)
+    internal static void CheckShape(IRecommender model, RankingSplit split)
     {
         if (model.TitleIds.Count != split.Train.Columns || model.MemberIds.Count != split.Train.Rows)
             throw new ArgumentException($"model '{model.Name}' covers {model.MemberIds.Count} members x {model.TitleIds.Count} titles; "

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Encore.Evaluation.Ranking;
 using Encore.Evaluation.Rating;
+using Encore.Evaluation.Tuning;
 using Encore.Models;
 
 namespace Encore.Evaluation.Reporting;
@@ -12,12 +13,17 @@ public sealed record ReportMetric(string Name, double Value, IReadOnlyList<doubl
 
 /// <summary>
 /// The outcome of one `encore eval` run in the shape every protocol shares, and its one-line JSON form:
-/// <c>{"protocol":..,"dataset":..,"model":..,"params":{..},"split":{"train":..,"test":..,"testUsers":..},"metrics":{..},"fitSeconds":..}</c>.
+/// <c>{"protocol":..,"dataset":..,"model":..,"params":{..},"split":{"train":..,"test":..,"testUsers":..[,"rule":..][,"seed":..]},"metrics":{..},"fitSeconds":..[,"auto":{..}]}</c>.
+/// The split's rule is there for the ranking protocols ("chronological", "random" with its seed, "given"); "auto" is
+/// there when `--model auto` chose the model (<see cref="Selection"/>: every candidate's validation figures and fit time).
 /// </summary>
 public sealed record EvaluationReport(string Protocol, string Dataset, string Model, IReadOnlyDictionary<string, string> Parameters,
     SplitSizes Split, IReadOnlyList<ReportMetric> Metrics, double FitSeconds)
 {
-    public static EvaluationReport FromTopN(TopNResult r) => new(TopNProtocol.ProtocolName, r.Dataset, r.Model, r.Parameters, r.Split,
+    /// <summary>What `--model auto` chose and why, when it chose <see cref="Model"/>; <see cref="FitSeconds"/> is then the refit's.</summary>
+    public ModelSelection? Selection { get; init; }
+
+    public static EvaluationReport FromTopN(TopNResult r, string protocol = TopNProtocol.ProtocolName) => new(protocol, r.Dataset, r.Model, r.Parameters, r.Split,
     [
         new("recall@20", r.Metrics.Recall), new("ndcg@20", r.Metrics.Ndcg), new("coverage@20", r.Metrics.Coverage),
     ], r.FitSeconds);
@@ -66,17 +72,10 @@ public sealed record EvaluationReport(string Protocol, string Dataset, string Mo
             json.WriteString("dataset", Dataset);
             json.WriteString("model", Model);
             json.WriteStartObject("params");
-            foreach (var (k, v) in Parameters)
-            {
-                if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)) json.WriteNumber(k, number);
-                else if (bool.TryParse(v, out var flag)) json.WriteBoolean(k, flag);
-                else json.WriteString(k, v);
-            }
+            WriteParameters(json, Parameters);
             json.WriteEndObject();
             json.WriteStartObject("split");
-            json.WriteNumber("train", Split.Train);
-            json.WriteNumber("test", Split.Test);
-            json.WriteNumber("testUsers", Split.TestUsers);
+            WriteSplit(json, Split);
             json.WriteEndObject();
             json.WriteStartObject("metrics");
             foreach (var m in Metrics)
@@ -92,9 +91,69 @@ public sealed record EvaluationReport(string Protocol, string Dataset, string Mo
             }
             json.WriteEndObject();
             WriteNumber(json, "fitSeconds", FitSeconds);
+            if (Selection is { } selection) WriteSelection(json, selection);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteSplit(Utf8JsonWriter json, SplitSizes split)
+    {
+        json.WriteNumber("train", split.Train);
+        json.WriteNumber("test", split.Test);
+        json.WriteNumber("testUsers", split.TestUsers);
+        if (split.Rule is not { } rule) return;
+        json.WriteString("rule", rule.Name);
+        if (rule.Kind == SplitKind.Random) json.WriteNumber("seed", rule.Seed);
+    }
+
+    /// <summary><c>"auto":{"model":..,"changed":{..},"metric":..,"score":..,"budgetSeconds":..,"searchSeconds":..,"budgetSpent":..,"refitSeconds":..,"reason":..,"validation":{..},"candidates":[..]}</c>.</summary>
+    private static void WriteSelection(Utf8JsonWriter json, ModelSelection s)
+    {
+        json.WriteStartObject("auto");
+        json.WriteString("model", s.Model);
+        json.WriteStartObject("changed"); // the parameters the search moved from the model's defaults
+        WriteParameters(json, s.Parameters);
+        json.WriteEndObject();
+        json.WriteString("metric", s.Metric);
+        WriteNumber(json, "score", s.Score);
+        WriteNumber(json, "budgetSeconds", s.Budget.TotalSeconds);
+        WriteNumber(json, "searchSeconds", s.SearchSeconds);
+        json.WriteBoolean("budgetSpent", s.BudgetSpent);
+        WriteNumber(json, "refitSeconds", s.RefitSeconds);
+        json.WriteString("reason", s.Reason);
+        json.WriteStartObject("validation");
+        WriteSplit(json, s.Validation);
+        json.WriteEndObject();
+        json.WriteStartArray("candidates");
+        foreach (var c in s.Candidates)
+        {
+            json.WriteStartObject();
+            json.WriteString("model", c.Model);
+            json.WriteStartObject("params");
+            WriteParameters(json, c.Parameters);
+            json.WriteEndObject();
+            json.WriteString("status", c.Status switch { CandidateStatus.Scored => "scored", CandidateStatus.Skipped => "skipped", _ => "stopped-at-budget" });
+            json.WriteStartObject("metrics");
+            foreach (var (name, value) in c.Metrics) WriteNumber(json, name, value);
+            json.WriteEndObject();
+            WriteNumber(json, "fitSeconds", c.FitSeconds);
+            WriteNumber(json, "seconds", c.Seconds);
+            json.WriteString("note", c.Note);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteParameters(Utf8JsonWriter json, IReadOnlyDictionary<string, string> parameters)
+    {
+        foreach (var (k, v) in parameters)
+        {
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)) json.WriteNumber(k, number);
+            else if (bool.TryParse(v, out var flag)) json.WriteBoolean(k, flag);
+            else json.WriteString(k, v);
+        }
     }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double value)

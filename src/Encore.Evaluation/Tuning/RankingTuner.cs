@@ -10,9 +10,9 @@ public sealed record RankingTrial(IReadOnlyDictionary<string, string> Parameters
 }
 
 /// <summary>
-/// Search over a top-N model's parameters for P-TOPN or P-NEXT, scored on <see cref="ChronologicalSplit.Validation"/>
+/// Search over a top-N model's parameters for P-TOPN, P-TOPN-R or P-NEXT, scored on <see cref="RankingSplit.Validation"/>
 /// of the protocol's split (the test part is never seen). Every setting is bound before any fit, so a bad
-/// value fails at once.
+/// value fails at once. <see cref="ModelSelector"/> (`--model auto`) searches across models with <see cref="Trial"/>.
 /// </summary>
 public static class RankingTuner
 {
@@ -26,34 +26,51 @@ public static class RankingTuner
         => protocol == NextTitleProtocol.ProtocolName ? NextMetricNames : TopNMetricNames;
 
     /// <summary>Fits and scores every setting in order (trials come back in the same order).</summary>
-    public static IReadOnlyList<RankingTrial> Search(ChronologicalSplit validation, string protocol, string model,
+    public static IReadOnlyList<RankingTrial> Search(RankingSplit validation, string protocol, string model,
         IReadOnlyList<IReadOnlyDictionary<string, string>> settings, IProgress<RankingTrial>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(validation);
-        if (protocol != TopNProtocol.ProtocolName && protocol != NextTitleProtocol.ProtocolName)
-            throw new ArgumentException($"tuning of top-N models supports {TopNProtocol.ProtocolName} and {NextTitleProtocol.ProtocolName}, not '{protocol}'");
+        ArgumentNullException.ThrowIfNull(settings);
+        RequireProtocol(protocol);
         var trainers = settings.Select(s => ModelCatalog.CreateTrainer(model, s)).ToArray();
         var trials = new List<RankingTrial>(settings.Count);
         for (int i = 0; i < settings.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            Dictionary<string, double> metrics;
-            double fit;
-            if (protocol == TopNProtocol.ProtocolName)
-            {
-                (var m, fit, _) = TopNProtocol.Run(trainers[i], validation, ct: ct);
-                metrics = new() { ["recall@20"] = m.Recall, ["ndcg@20"] = m.Ndcg, ["coverage@20"] = m.Coverage };
-            }
-            else
-            {
-                (var m, fit, _) = NextTitleProtocol.Run(trainers[i], validation, ct: ct);
-                metrics = new() { ["hr@10"] = m.HitRate, ["mrr@10"] = m.Mrr };
-            }
-            var trial = new RankingTrial(settings[i], metrics, fit);
+            var trial = Trial(validation, protocol, trainers[i], settings[i], ct);
             trials.Add(trial);
             progress?.Report(trial);
         }
         return trials;
+    }
+
+    /// <summary>Fits one trainer on <paramref name="validation"/>'s train part and scores it there by <paramref name="protocol"/>'s metrics.</summary>
+    public static RankingTrial Trial(RankingSplit validation, string protocol, IRecommenderTrainer trainer, IReadOnlyDictionary<string, string> parameters,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(trainer);
+        RequireProtocol(protocol);
+        Dictionary<string, double> metrics;
+        double fit;
+        if (protocol == NextTitleProtocol.ProtocolName)
+        {
+            (var m, fit, _) = NextTitleProtocol.Run(trainer, validation, ct: ct);
+            metrics = new() { ["hr@10"] = m.HitRate, ["mrr@10"] = m.Mrr };
+        }
+        else
+        {
+            (var m, fit, _) = TopNProtocol.Run(trainer, validation, ct: ct);
+            metrics = new() { ["recall@20"] = m.Recall, ["ndcg@20"] = m.Ndcg, ["coverage@20"] = m.Coverage };
+        }
+        return new RankingTrial(parameters, metrics, fit);
+    }
+
+    private static void RequireProtocol(string protocol)
+    {
+        if (protocol != TopNProtocol.ProtocolName && protocol != TopNProtocol.RandomProtocolName && protocol != NextTitleProtocol.ProtocolName)
+            throw new ArgumentException($"tuning of top-N models supports {TopNProtocol.ProtocolName}, {TopNProtocol.RandomProtocolName} and "
+                + $"{NextTitleProtocol.ProtocolName}, not '{protocol}'");
     }
 
     /// <summary>The trial with the highest <paramref name="metric"/> (the earlier one on a tie).</summary>
