@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Encore.Core;
 using Encore.Models;
 using Encore.Signals;
 using Encore.Storage;
@@ -45,30 +46,44 @@ public static class ModelTraining
     public static TrainedModel Fit(SignalSet signals, IRecommenderTrainer trainer, TrainingRequest request, string source,
         IProgress<string>? progress = null, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(signals);
         ArgumentNullException.ThrowIfNull(trainer);
+        return Fit(signals, request, source, (matrix, ct) => (trainer.Fit(matrix, ct), request.Parameters, null), progress, ct);
+    }
+
+    /// <summary>
+    /// The training matrix of <paramref name="signals"/> under <paramref name="request"/>'s preferences (weighed as of the
+    /// last event), handed to <paramref name="fit"/>, which returns the fitted model, its parameters and why it was chosen
+    /// (`--model auto` chooses one there); the result is kept with what ranking needs beside it.
+    /// </summary>
+    /// <exception cref="ArgumentException">No events, or no positive evidence.</exception>
+    public static TrainedModel Fit(SignalSet signals, TrainingRequest request, string source,
+        Func<InteractionMatrix, CancellationToken, (IRecommender Model, IReadOnlyDictionary<string, string> Parameters, string? Choice)> fit,
+        IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(fit);
         if (signals.Events == 0) throw new ArgumentException($"{source} holds no events to learn from; import or simulate some first");
         long asOf = signals.LastEventMs;
         var matrix = signals.ToMatrix(request.Preferences, asOf);
         long negatives = 0;
         foreach (var v in matrix.Values) if (v < 0) negatives++;
         if (matrix.NonZeros - negatives == 0)
-            throw new ArgumentException($"{source}: no member began any title or rated one above 3, so there is no positive evidence to learn from");
+            throw new ArgumentException($"{source}: no member began any title or rated one 4 or more, so there is no positive evidence to learn from");
         var clock = Stopwatch.StartNew();
-        var recommender = trainer.Fit(matrix, ct);
-        double fit = clock.Elapsed.TotalSeconds;
-        progress?.Report($"{trainer.Name}: fitted on {matrix.NonZeros - negatives:N0} positive and {negatives:N0} negative pairs in {fit:F1} s");
+        var (recommender, parameters, choice) = fit(matrix, ct);
+        double seconds = clock.Elapsed.TotalSeconds;
+        progress?.Report($"{recommender.Name}: fitted on {matrix.NonZeros - negatives:N0} positive and {negatives:N0} negative pairs in {seconds:F1} s");
         IRecommender? similar = null;
-        if (request.SimilarModel is { } similarModel && !string.Equals(similarModel, trainer.Name, StringComparison.OrdinalIgnoreCase))
+        if (request.SimilarModel is { } similarModel && !string.Equals(similarModel, recommender.Name, StringComparison.OrdinalIgnoreCase))
         {
             similar = ModelCatalog.CreateTrainer(similarModel).Fit(matrix, ct);
             progress?.Report($"{similarModel}: fitted for similar titles");
         }
         var info = new TrainingInfo
         {
-            Model = trainer.Name,
-            Parameters = request.Parameters,
+            Model = recommender.Name,
+            Parameters = parameters,
             Preferences = request.Preferences.Describe(),
             Source = source,
             Events = signals.Events,
@@ -78,7 +93,8 @@ public static class ModelTraining
             Negatives = negatives,
             TrainedUntilUtc = DateTime.UnixEpoch.AddMilliseconds(asOf),
             TrainedAtUtc = DateTime.UtcNow,
-            FitSeconds = fit,
+            FitSeconds = seconds,
+            Choice = choice,
             SimilarModel = similar?.Name,
         };
         // Positive evidence per title, by the model's title order (the matrix's columns).

@@ -57,6 +57,26 @@ public sealed class TrainRecommendCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Train_with_model_auto_chooses_on_the_stores_own_data_and_says_why()
+    {
+        var db = _temp.File("auto.db");
+        Assert.Equal(0, (await Encore("simulate", "--members", "80", "--titles", "60", "--days", "21", "--db", db)).ExitCode);
+
+        var train = await Encore("train", "--db", db, "--model", "auto", "--budget", "20");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var chosen = Regex.Match(train.Output, @"^Trained (\w+) ", RegexOptions.Multiline).Groups[1].Value;
+        Assert.Contains(chosen, global::Encore.Models.ModelCatalog.Main);
+        Assert.Matches(@"(?m)^\s+chosen: validation ndcg@20 at the defaults: ", train.Output);
+        Assert.Contains($"chose {chosen}", train.Output);
+        var recommend = await Encore("recommend", "--db", db, "--member", "m0000001", "-n", "3");
+        Assert.True(recommend.ExitCode == 0, recommend.ToString());
+
+        var withParam = await Encore("train", "--db", db, "--model", "auto", "--param", "factors=8");
+        Assert.Equal(1, withParam.ExitCode);
+        Assert.Contains("--param needs a named --model", withParam.Error);
+    }
+
+    [Fact]
     public async Task An_imported_store_of_ratings_trains_and_recommends_by_genre()
     {
         var folder = Directory.CreateDirectory(_temp.File("ml")).FullName;

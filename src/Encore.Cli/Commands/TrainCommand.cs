@@ -18,7 +18,8 @@ internal static class TrainCommand
     public static Command Create()
     {
         var db = DatabaseOption.Create();
-        var model = new Option<string>("--model") { Description = $"The model: {string.Join(", ", ModelCatalog.Names)}.", DefaultValueFactory = _ => DefaultModel, HelpName = "NAME" };
+        var model = new Option<string>("--model") { Description = $"The model: {string.Join(", ", ModelCatalog.Names)}, or auto (chosen on a validation split of the store's own data within --budget).", DefaultValueFactory = _ => DefaultModel, HelpName = "NAME" };
+        var budget = new Option<double>("--budget") { Description = "With --model auto: seconds the search may take.", DefaultValueFactory = _ => Encore.Evaluation.Tuning.ModelSelectionOptions.DefaultBudget.TotalSeconds, HelpName = "SECONDS" };
         var param = new Option<string[]>("--param") { Description = "A model parameter, key=value (repeat for several).", HelpName = "k=v", DefaultValueFactory = _ => [] };
         var signal = new Option<string[]>("--signal")
         {
@@ -29,7 +30,7 @@ internal static class TrainCommand
         var output = ModelOption.Create("--out", "Where to write the trained model. Default: beside the database, DB.model.");
         var command = new Command("train", "Fit a model on the store through its signals and save it for `encore recommend` and `encore similar`.")
         {
-            db, model, param, signal, output,
+            db, model, param, signal, output, budget,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -40,14 +41,20 @@ internal static class TrainCommand
                 Parameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []),
                 Preferences = Preferences(parseResult.GetValue(signal) ?? []),
             };
-            CliArguments.Guard(() => ModelCatalog.CreateTrainer(request.Model, request.Parameters)); // before the store is read
+            bool auto = string.Equals(request.Model, Encore.Evaluation.Tuning.ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase);
+            if (auto && request.Parameters.Count > 0) throw new CliException(ExitCodes.Usage, "--param needs a named --model (auto chooses the parameters)");
+            double seconds = parseResult.GetValue(budget);
+            if (!(seconds > 0) || seconds > 86_400) throw new CliException(ExitCodes.Usage, $"--budget must be in (0, 86400] seconds (got {seconds})");
+            if (!auto) CliArguments.Guard(() => ModelCatalog.CreateTrainer(request.Model, request.Parameters)); // before the store is read
             var outPath = ModelOption.Resolve(parseResult, output, databasePath);
             var outFolder = Path.GetDirectoryName(outPath);
             if (string.IsNullOrEmpty(outFolder) || !Directory.Exists(outFolder))
                 throw new CliException(ExitCodes.BadInput, $"cannot write {outPath}: no such folder");
             var error = parseResult.InvocationConfiguration.Error;
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
-            var trained = await CliArguments.GuardAsync(() => ModelTraining.TrainAsync(store, request, new LineProgress(error), ct));
+            var trained = await CliArguments.GuardAsync(() => auto
+                ? Encore.Evaluation.Tuning.AutoTraining.TrainAsync(store, request, new Encore.Evaluation.Tuning.ModelSelectionOptions { Budget = TimeSpan.FromSeconds(seconds) }, new LineProgress(error), ct)
+                : ModelTraining.TrainAsync(store, request, new LineProgress(error), ct));
             try { TrainedModelFile.Save(trained, outPath); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -66,6 +73,7 @@ internal static class TrainCommand
                 .Add("signals as of", info.TrainedUntilUtc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", c))
                 .Add("fit seconds", Math.Round(info.FitSeconds, 2))
                 .WriteTo(stdout, "  ");
+            if (info.Choice is { } why) stdout.WriteLine($"  chosen: {why}");
             stdout.WriteLine($"Next: encore recommend --db {ShellText.Quote(databasePath)} --member ID   (or encore similar --title ID)");
             return ExitCodes.Success;
         }));
