@@ -155,6 +155,11 @@ internal static class SimulateCommand
         // Every model and name is checked before the log is read.
         foreach (var name in models)
         {
+            if (string.Equals(name, Encore.Evaluation.Tuning.ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase))
+            {
+                if (parameters.Count > 0) throw new CliException(ExitCodes.Usage, "--param needs a named --model (auto chooses the parameters)");
+                continue;
+            }
             try { ModelCatalog.CreateTrainer(name, parameters); }
             catch (ArgumentException e) { throw CliException.Usage(e); }
         }

@@ -82,8 +82,26 @@ public static class PSimProtocol
         IReadOnlyList<SignalSetting>? settings = null, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (string.Equals(model, Tuning.ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase))
+        {
+            // `auto` chooses on a validation split carved out of each setting's training matrix only, then is scored on the test days.
+            if (parameters.Count > 0) throw new ArgumentException("--param needs a named model (auto chooses the parameters)");
+            var auto = new Tuning.AutoTrainer();
+            var chosen = new List<EvaluationReport>();
+            foreach (var setting in settings ?? SignalSetting.Catalogue)
+            {
+                ct.ThrowIfCancellationRequested();
+                var report = Evaluate(data, auto, auto.Name, new Dictionary<string, string>(), setting, ct);
+                var selection = auto.LastSelection!;
+                var named = new SortedDictionary<string, string>(report.Parameters.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal) { ["chosen"] = selection.Model };
+                foreach (var (k, v) in selection.Parameters) named[k] = v;
+                chosen.Add(report with { Parameters = named });
+                progress?.Report($"p-sim: auto chose {selection.Model} with {setting.Name} signals: {selection.Reason}");
+            }
+            return chosen;
+        }
         if (!ModelCatalog.TryGet(model, out var descriptor))
-            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}");
+            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}, auto");
         var trainer = descriptor.CreateTrainer(parameters);
         var effective = EvaluationReport.EffectiveParameters(descriptor.Name, parameters);
         var reports = new List<EvaluationReport>();

@@ -39,3 +39,24 @@ public static class AutoTraining
         }, progress, ct);
     }
 }
+
+/// <summary>
+/// `--model auto` as a trainer: each fit runs <see cref="ModelSelector"/> on the data it is given (a validation split
+/// carved out of that data only) and returns the winner refitted on all of it; <see cref="LastSelection"/> says what
+/// was chosen and why. For protocols that take a trainer (P-SIM).
+/// </summary>
+public sealed class AutoTrainer(ModelSelectionOptions? options = null) : IRecommenderTrainer
+{
+    private readonly ModelSelectionOptions _options = options ?? new ModelSelectionOptions();
+
+    public string Name => ModelSelector.AutoName;
+
+    /// <summary>The selection of the latest fit.</summary>
+    public ModelSelection? LastSelection { get; private set; }
+
+    public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
+    {
+        LastSelection = ModelSelector.Select(data, _options, null, ct);
+        return LastSelection.Fitted;
+    }
+}
