@@ -37,6 +37,36 @@ public sealed class HomepageBuilder
         (_fromSimilar, _toSimilar) = Map(model.Similar.TitleIds, catalogue.Signals.TitleIds);
     }
 
+    /// <summary>
+    /// The service-wide scores every page shares (popularity over the week, trend strength over the day against the
+    /// week), computed once per minute of page time and again once the signals have grown by 1%: a page costs no pass
+    /// over the trends of the whole catalogue.
+    /// </summary>
+    private sealed record ServiceScores(long Minute, long Events, float[] Popularity, float[] Trend);
+
+    private ServiceScores? _service;
+
+    private ServiceScores ServiceScoresFor(SignalSet signals, long nowMs)
+    {
+        long minute = nowMs / 60_000;
+        var cached = Volatile.Read(ref _service);
+        if (cached is not null && cached.Minute == minute && signals.Events - cached.Events <= cached.Events / 100) return cached;
+        int n = _catalogue.Titles, week = TitleTrends.HalfLives.Length - 1;
+        var popularity = new float[n];
+        var trend = new float[n];
+        for (int t = 0; t < n; t++)
+        {
+            double weekPlays = signals.Trends.Plays(t, week, nowMs), day = signals.Trends.Plays(t, 1, nowMs);
+            popularity[t] = (float)Math.Log(1 + weekPlays);
+            // Rising now: plays in about the last day against the weekly rate, weighted by how many they are.
+            trend[t] = day < 1 ? float.NegativeInfinity : (float)(Math.Log((day + 1) / (weekPlays / 7 + 1)) * Math.Log(1 + day));
+        }
+        ScoreBlend.Standardize(trend);
+        var fresh = new ServiceScores(minute, signals.Events, popularity, trend);
+        Volatile.Write(ref _service, fresh);
+        return fresh;
+    }
+
     public TrainedModel Model => _model;
     public RankingCatalogue Catalogue => _catalogue;
     public PageOptions Options => _options;
@@ -80,8 +110,10 @@ public sealed class HomepageBuilder
         private readonly bool[] _known;       // begun, rated or negative evidence: not offered as new
         private readonly bool[] _eligible;    // available now and within the maturity limit
         private readonly float[] _popularity; // log(1 + plays over the last week), decayed
+        private readonly ServiceScores _shared;
         private readonly int _rowCount, _perRow;
-        private int[]? _personalOrder, _popularOrder; // offerable titles, best first (sorted once per page)
+        private int[]? _personalOrder, _popularOrder; // offerable titles, best first (selected once per page)
+        private const int PersonalDepth = 2_000;
 
         public MemberPage(HomepageBuilder builder, SignalSet signals, PageRequest request)
         {
@@ -109,9 +141,8 @@ public sealed class HomepageBuilder
                     if (s.Played || PreferenceModel.Weigh(s, preferences, _now).Evidence != Evidence.None) _known[t] = true;
                 }
             }
-            _popularity = new float[n];
-            int week = TitleTrends.HalfLives.Length - 1;
-            for (int t = 0; t < n; t++) _popularity[t] = (float)Math.Log(1 + signals.Trends.Plays(t, week, _now));
+            _shared = builder.ServiceScoresFor(signals, _now);
+            _popularity = _shared.Popularity;
             (_personal, _model) = PersonalScores();
         }
 
@@ -298,7 +329,7 @@ public sealed class HomepageBuilder
         private CandidateRow Popular()
         {
             var row = new CandidateRow(RowKind.Popular, "popular", "Popular on Encore", "Most watched this week", 0f);
-            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t]).ToArray();
+            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t], _perRow * 4);
             foreach (var t in _popularOrder.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, _popularity[t], "popular this week"));
             row.Relevance = RelevanceOf(row) - 0.1f;
             return row;
@@ -306,19 +337,11 @@ public sealed class HomepageBuilder
 
         private CandidateRow Trending()
         {
-            // Rising now: plays in about the last day against the weekly rate, weighted by how many they are.
-            int n = _titles.Titles;
-            var strength = new float[n];
-            for (int t = 0; t < n; t++)
-            {
-                double day = _signals.Trends.Plays(t, 1, _now), week = _signals.Trends.Plays(t, 2, _now);
-                strength[t] = day < 1 ? float.NegativeInfinity : (float)(Math.Log((day + 1) / (week / 7 + 1)) * Math.Log(1 + day));
-            }
-            ScoreBlend.Standardize(strength);
+            var strength = _shared.Trend;
             float w = _b._options.TrendWeight;
             var row = new CandidateRow(RowKind.Trending, "trending", "Trending Now", "Trending in the last 24 hours", 0f);
-            var order = Order(t => Offerable(t) && float.IsFinite(strength[t]), t => w * strength[t] + (1 - w) * _personal[t]);
-            foreach (var t in order.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, w * strength[t] + (1 - w) * _personal[t], "trending"));
+            var order = Order(t => Offerable(t) && float.IsFinite(strength[t]), t => w * strength[t] + (1 - w) * _personal[t], _perRow * 2);
+            foreach (var t in order) row.Titles.Add(new Candidate(t, w * strength[t] + (1 - w) * _personal[t], "trending"));
             row.Relevance = RelevanceOf(row) + 0.2f;
             return row;
         }
@@ -351,7 +374,7 @@ public sealed class HomepageBuilder
                 scores[anchor] = float.NegativeInfinity;
                 var name = _titles.Names[anchor];
                 var row = new CandidateRow(RowKind.BecauseYouWatched, "byw:" + _titles.TitleIds[anchor], $"Because You Watched {name}", $"Because you watched {name}", 0f);
-                foreach (var t in Order(t => Offerable(t) && float.IsFinite(scores[t]), t => scores[t]).Take(_perRow * 2))
+                foreach (var t in Order(t => Offerable(t) && float.IsFinite(scores[t]), t => scores[t], _perRow * 2))
                     row.Titles.Add(new Candidate(t, scores[t], $"like {name}"));
                 row.Relevance = RelevanceOf(row) + 0.3f - 0.05f * rank++;
                 yield return row;
@@ -372,7 +395,7 @@ public sealed class HomepageBuilder
                 var empty = new SignalSet(_signals.Catalogue, new IdMap(["cold"]));
                 ContextModel.With(empty, context.Shares).GenreAffinities(0, _request.Device, hour, affinity);
             }
-            var order = Enumerable.Range(0, genres).OrderByDescending(g => affinity[g]).ThenBy(g => g).ToList();
+            var order = Enumerable.Range(0, genres).OrderByDescending(g => affinity[g]).ThenBy(g => g).Take(Math.Max(1, _rowCount)).ToList();
             var device = _request.Device.ToString().ToLowerInvariant();
             foreach (var g in order)
             {
@@ -389,7 +412,7 @@ public sealed class HomepageBuilder
         {
             long since = _now - _b._options.NewDays * 86_400_000L;
             var row = new CandidateRow(RowKind.New, "new", "New on Encore", $"Added in the last {_b._options.NewDays} days", 0f);
-            foreach (var t in Order(t => Offerable(t) && _catalogue.AvailableFromMs[t] > since, t => _personal[t]).Take(_perRow * 2))
+            foreach (var t in Order(t => Offerable(t) && _catalogue.AvailableFromMs[t] > since, t => _personal[t], _perRow * 2))
                 row.Titles.Add(new Candidate(t, _personal[t], "new on the service"));
             row.Relevance = RelevanceOf(row);
             return row;
@@ -420,9 +443,12 @@ public sealed class HomepageBuilder
         /// </summary>
         private void FillPersonal(CandidateRow row, Func<int, bool> include, string reason)
         {
-            _personalOrder ??= Order(Offerable, t => _personal[t]).ToArray();
-            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t]).ToArray();
+            _personalOrder ??= Order(Offerable, t => _personal[t], PersonalDepth);
+            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t], _perRow * 4);
             var personal = First(_personalOrder, include, _perRow * 2);
+            // A row whose titles are rare near the top (a small genre) gets its own selection.
+            if (personal.Count < _perRow * 2 && _personalOrder.Length == PersonalDepth)
+                personal = [.. Order(t => Offerable(t) && include(t), t => _personal[t], _perRow * 2)];
             float share = _b._options.PopularShare;
             int every = share <= 0 ? int.MaxValue : Math.Max(2, (int)MathF.Round(1 / share));
             var popular = First(_popularOrder, include, _perRow);
@@ -471,18 +497,25 @@ public sealed class HomepageBuilder
             return sum / n;
         }
 
-        /// <summary>The titles <paramref name="include"/> allows, best <paramref name="score"/> first (ties: lower index).</summary>
-        private IEnumerable<int> Order(Func<int, bool> include, Func<int, float> score)
+        /// <summary>
+        /// The best <paramref name="count"/> titles <paramref name="include"/> allows, best <paramref name="score"/> first
+        /// (ties: lower index), by a partial selection: the catalogue is never sorted whole.
+        /// </summary>
+        private int[] Order(Func<int, bool> include, Func<int, float> score, int count)
         {
-            var list = new List<(float Score, int Title)>();
-            for (int t = 0; t < _titles.Titles; t++)
+            int n = _titles.Titles;
+            var scores = System.Buffers.ArrayPool<float>.Shared.Rent(n);
+            try
             {
-                if (!include(t)) continue;
-                float s = score(t);
-                if (float.IsFinite(s)) list.Add((s, t));
+                for (int t = 0; t < n; t++) scores[t] = include(t) ? score(t) : float.NegativeInfinity;
+                var result = new int[Math.Min(count, n)];
+                int found = TopN.Select(scores.AsSpan(0, n), result.Length, result);
+                return found == result.Length ? result : result[..found];
             }
-            list.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Title.CompareTo(b.Title));
-            return list.Select(x => x.Title);
+            finally
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(scores);
+            }
         }
     }
 
