@@ -42,7 +42,9 @@ public enum MatchKind : byte
 /// catalogue (<see cref="MemberTaste"/>); with <see cref="MemberWeight"/> 0 the member's score only breaks ties of
 /// text. Ties left are broken by text, then the member's score, then catalogue order.
 /// </para>
-/// The defaults are set by hand.
+/// The defaults of <see cref="NameCoverage"/> (0.1) and <see cref="MemberWeight"/> (0.02) were chosen on a validation
+/// split carved out of the training days of the default simulated service, never on its test days (docs/SEARCH.md,
+/// `dotnet run -c Release --project bench/Encore.Bench -- search-eval DB`); the others are set by hand.
 /// </summary>
 public sealed record SearchOptions
 {
@@ -65,7 +67,7 @@ public sealed record SearchOptions
     public int TwoTypoLength { get; init; } = 8;
 
     /// <summary>How much the share of the name's words matched adds to the relevance (γ).</summary>
-    public float NameCoverage { get; init; } = 0.25f;
+    public float NameCoverage { get; init; } = 0.1f;
 
     /// <summary>How much the member's standardized model score adds to the text score (λ; 0: it only breaks ties).</summary>
     public float MemberWeight { get; init; } = 0.02f;
