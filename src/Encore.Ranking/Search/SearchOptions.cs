@@ -145,17 +145,16 @@ public sealed record SearchRequest
 /// <summary>Why a title matched one query token: the field and its value, the word of the index, and how.</summary>
 public sealed record SearchMatch(string Token, SearchField Field, string Value, string Word, MatchKind Kind, int Edits)
 {
-    /// <summary>In words, e.g. <c>cast "Tara Singh": typo (1 edit) of 'singh'</c>.</summary>
-    public override string ToString()
+    /// <summary>How it matched, in words: <c>exact 'river'</c>, <c>prefix 'riv' of 'river'</c>, <c>typo 'slient' for 'silent' (1 edit)</c>.</summary>
+    public string How => Kind switch
     {
-        var how = Kind switch
-        {
-            MatchKind.Exact => $"exact '{Word}'",
-            MatchKind.Prefix => $"prefix '{Token}' of '{Word}'",
-            _ => $"typo ({Edits} edit{(Edits == 1 ? "" : "s")}) '{Token}' for '{Word}'",
-        };
-        return $"{Field.ToString().ToLowerInvariant()} \"{Value}\": {how}";
-    }
+        MatchKind.Exact => $"exact '{Word}'",
+        MatchKind.Prefix => $"prefix '{Token}' of '{Word}'",
+        _ => $"typo '{Token}' for '{Word}' ({Edits} edit{(Edits == 1 ? "" : "s")})",
+    };
+
+    /// <summary>The field, its value and <see cref="How"/>, e.g. <c>cast "Tara Singh": typo 'sign' for 'singh' (1 edit)</c>.</summary>
+    public override string ToString() => $"{Field.ToString().ToLowerInvariant()} \"{Value}\": {How}";
 }
 
 /// <summary>A title found: its final score, the text and member parts of it, and what matched.</summary>

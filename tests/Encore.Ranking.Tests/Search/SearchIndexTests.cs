@@ -169,7 +169,7 @@ public sealed class SearchIndexTests
     public void Explanations_say_what_matched_in_words()
     {
         var hit = Find("slient riv").Hits[0];
-        Assert.Equal(["name \"The Silent River\": typo (1 edit) 'slient' for 'silent'", "name \"The Silent River\": prefix 'riv' of 'river'"],
+        Assert.Equal(["name \"The Silent River\": typo 'slient' for 'silent' (1 edit)", "name \"The Silent River\": prefix 'riv' of 'river'"],
             hit.Matches.Select(m => m.ToString()));
         Assert.Equal("name \"Storm\": exact 'storm'", Find("storm").Hits[0].Matches.Single().ToString());
     }
