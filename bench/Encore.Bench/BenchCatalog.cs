@@ -27,5 +27,6 @@ public static class BenchCatalog
         new SignalDiagnosticsBench(),
         new SignalsSpeedBench(),
         new SearchEvalBench(),
+        new SearchSpeedBench(),
     ];
 }
