@@ -25,6 +25,8 @@ public sealed class SearchIndex
     public const int MaxQueryLength = 512;
     /// <summary>Values of one field of one title beyond these (e.g. a cast of 300) are not indexed.</summary>
     public const int MaxValuesPerField = 255;
+    /// <summary>The most titles and distinct words an index holds (the packed keys of the build).</summary>
+    public const int MaxTitles = (1 << 23) - 1, MaxWords = (1 << 24) - 1;
 
     private const char Begin = '\u0002', End = '\u0003';
 
@@ -101,6 +103,7 @@ public sealed class SearchIndex
     {
         ArgumentNullException.ThrowIfNull(titles);
         var list = titles.ToArray();
+        if (list.Length > MaxTitles) throw new ArgumentException($"an index holds at most {MaxTitles:N0} titles (got {list.Length:N0})");
         var ids = new IdMap(list.Length);
         foreach (var title in list)
         {
@@ -124,6 +127,7 @@ public sealed class SearchIndex
             AddAll(title.Genres, t, SearchField.Genre);
         }
 
+        if (firstIds.Count > MaxWords) throw new ArgumentException($"an index holds at most {MaxWords:N0} distinct words (the catalogue has {firstIds.Count:N0})");
         var words = new string[firstIds.Count];
         foreach (var (word, id) in firstIds) words[id] = word;
         var order = new int[words.Length];

@@ -154,6 +154,9 @@ public sealed class SearchIndexTests
         Assert.Empty(Find("?!").Hits);
         Assert.Empty(Find("zzzzzz").Hits);
         Assert.Equal(["zzzzzz"], Find("ZZZZZZ").Tokens);
+        var empty = SearchIndex.Build([]);
+        Assert.Empty(empty.Search("the silent river", new SearchRequest()).Hits);
+        Assert.Equal(0, empty.Words);
     }
 
     [Fact]
