@@ -27,5 +27,7 @@ public static class BenchCatalog
         new SignalDiagnosticsBench(),
         new SignalsSpeedBench(),
         new PagePolicyBench(),
+        new SearchEvalBench(),
+        new SearchSpeedBench(),
     ];
 }

@@ -16,6 +16,7 @@ internal static class CommandCatalog
         Commands.TrainCommand.Create(),
         Commands.RecommendCommand.Create(),
         Commands.SimilarCommand.Create(),
+        Commands.SearchCommand.Create(),
         Commands.SignalsCommand.Create(),
         Commands.HomepageCommand.Create(),
     ];
