@@ -27,6 +27,7 @@ public static class BenchCatalog
         new SignalDiagnosticsBench(),
         new SignalsSpeedBench(),
         new PagePolicyBench(),
+        new HomepageLatencyBench(),
         new SearchEvalBench(),
         new SearchSpeedBench(),
     ];

@@ -35,6 +35,7 @@ public sealed class HomepageBuilder
         for (int m = 0; m < _fromModel.Length; m++)
             if (model.TitleSupport[m] == 0 && _fromModel[m] >= 0) { _toModel[_fromModel[m]] = -1; _fromModel[m] = -1; }
         (_fromSimilar, _toSimilar) = Map(model.Similar.TitleIds, catalogue.Signals.TitleIds);
+        _scratch = new ThreadLocal<PageScratch>(() => new PageScratch(catalogue.Titles, model.Recommender.TitleIds.Count, model.Similar.TitleIds.Count));
     }
 
     /// <summary>
@@ -66,6 +67,18 @@ public sealed class HomepageBuilder
         Volatile.Write(ref _service, fresh);
         return fresh;
     }
+
+    /// <summary>Per-thread buffers over the catalogue, reused by every page a thread builds (a page keeps none of them).</summary>
+    private sealed class PageScratch(int titles, int modelTitles, int similarTitles)
+    {
+        public readonly float[] Raw = new float[modelTitles], ModelScores = new float[titles], Personal = new float[titles],
+            Metadata = new float[titles], SimilarRaw = new float[similarTitles], Similar = new float[titles], Order = new float[titles];
+        public readonly bool[] Eligible = new bool[titles], Known = new bool[titles];
+    }
+
+    private readonly ThreadLocal<PageScratch>? _scratch;
+
+    private PageScratch Scratch => _scratch!.Value!;
 
     public TrainedModel Model => _model;
     public RankingCatalogue Catalogue => _catalogue;
@@ -112,8 +125,8 @@ public sealed class HomepageBuilder
         private readonly float[] _popularity; // log(1 + plays over the last week), decayed
         private readonly ServiceScores _shared;
         private readonly int _rowCount, _perRow;
+        private readonly PageScratch _scratch;
         private int[]? _personalOrder, _popularOrder; // offerable titles, best first (selected once per page)
-        private const int PersonalDepth = 2_000;
 
         public MemberPage(HomepageBuilder builder, SignalSet signals, PageRequest request)
         {
@@ -128,10 +141,12 @@ public sealed class HomepageBuilder
             _rowCount = Math.Max(1, request.Rows ?? layout.Rows);
             _perRow = Math.Max(1, request.TitlesPerRow ?? layout.TitlesPerRow);
             int n = _titles.Titles;
-            _eligible = new bool[n];
+            _scratch = builder.Scratch;
+            _eligible = _scratch.Eligible;
             for (int t = 0; t < n; t++)
                 _eligible[t] = _catalogue.IsAvailable(t, _now) && (request.MaturityLimit is not { } limit || _catalogue.Maturity[t] <= limit);
-            _known = new bool[n];
+            _known = _scratch.Known;
+            Array.Clear(_known);
             var preferences = builder._model.Preferences;
             if (_member >= 0)
             {
@@ -155,7 +170,7 @@ public sealed class HomepageBuilder
         {
             var model = _b._model;
             var recommender = model.Recommender;
-            var raw = new float[recommender.TitleIds.Count];
+            var raw = _scratch.Raw;
             int trained = recommender.MemberIds.IndexOf(_request.MemberId);
             var history = _member < 0 ? [] : _signals.TitlesOf(_member);
             bool newer = false;
@@ -166,12 +181,13 @@ public sealed class HomepageBuilder
             else MemberRanking.FoldIn(model, _signals, _member, history, raw);
 
             int n = _titles.Titles;
-            var modelScores = new float[n];
+            var modelScores = _scratch.ModelScores;
             Array.Fill(modelScores, float.NaN);
+            var fromModel = _b._fromModel;
             for (int m = 0; m < raw.Length; m++)
-                if (_b._fromModel[m] >= 0 && float.IsFinite(raw[m])) modelScores[_b._fromModel[m]] = raw[m];
-            var personal = (float[])modelScores.Clone();
-            for (int t = 0; t < n; t++) if (!float.IsFinite(personal[t])) personal[t] = float.NegativeInfinity;
+                if (fromModel[m] >= 0 && float.IsFinite(raw[m])) modelScores[fromModel[m]] = raw[m];
+            var personal = _scratch.Personal;
+            for (int t = 0; t < n; t++) personal[t] = float.IsFinite(modelScores[t]) ? modelScores[t] : float.NegativeInfinity;
             ScoreBlend.Standardize(personal);
 
             // Titles the model cannot score reach the member through their metadata.
@@ -181,17 +197,20 @@ public sealed class HomepageBuilder
             {
                 var metadata = MetadataScores();
                 for (int t = 0; t < n; t++)
-                    if (_b._toModel[t] < 0) personal[t] = _b._options.MetadataWeight * metadata[t];
+                    if (_b._toModel[t] < 0 && float.IsFinite(metadata[t])) personal[t] = _b._options.MetadataWeight * metadata[t];
             }
             return (personal, modelScores);
         }
 
-        /// <summary>Standardized affinity of the member to each title's genres and people (directors, cast), from the titles the member liked.</summary>
+        /// <summary>
+        /// The member's affinity to the genres and people (directors, cast) of each title the model cannot score, from the
+        /// titles the member liked, standardized over those titles (every other title keeps 0).
+        /// </summary>
         private float[] MetadataScores()
         {
             int n = _titles.Titles;
             var genre = new float[_titles.Genres.Count];
-            var people = new Dictionary<int, float>();
+            var people = new float[_catalogue.PeopleIds.Count];
             float total = 0;
             if (_member >= 0)
             {
@@ -200,18 +219,24 @@ public sealed class HomepageBuilder
                     var w = PreferenceModel.Weigh(_signals.Get(_member, t), _b._model.Preferences, _now);
                     if (w.Evidence != Evidence.Positive) continue;
                     total += w.Weight;
-                    foreach (var g in _titles.TitleGenres[t]) genre[g] += w.Weight / _titles.TitleGenres[t].Length;
-                    foreach (var p in _catalogue.People[t]) people[p] = people.GetValueOrDefault(p) + w.Weight;
+                    var titleGenres = _titles.TitleGenres[t];
+                    foreach (var g in titleGenres) genre[g] += w.Weight / titleGenres.Length;
+                    foreach (var p in _catalogue.People[t]) people[p] += w.Weight;
                 }
             }
-            var scores = new float[n];
+            float scale = 1f / Math.Max(total, 1);
+            var scores = _scratch.Metadata;
+            Array.Fill(scores, float.NegativeInfinity);
+            var toModel = _b._toModel;
             for (int t = 0; t < n; t++)
             {
-                float s = 0;
+                if (toModel[t] >= 0) continue;
+                float sum = 0;
                 var genres = _titles.TitleGenres[t];
-                foreach (var g in genres) s += genre[g] / Math.Max(total, 1) / Math.Max(genres.Length, 1);
-                foreach (var p in _catalogue.People[t]) if (people.TryGetValue(p, out var v)) s += 0.5f * v / Math.Max(total, 1);
-                scores[t] = s;
+                foreach (var g in genres) sum += genre[g];
+                if (genres.Length > 0) sum /= genres.Length;
+                foreach (var p in _catalogue.People[t]) sum += 0.5f * people[p];
+                scores[t] = sum * scale;
             }
             ScoreBlend.Standardize(scores);
             return scores;
@@ -322,7 +347,9 @@ public sealed class HomepageBuilder
         {
             var row = new CandidateRow(RowKind.TopPicks, "top-picks", "Top Picks for You",
                 _member < 0 ? "Popular picks while we learn what you like" : "Picked for you from everything you have watched", 9f);
-            FillPersonal(row, t => true, "top pick");
+            _personalOrder ??= Order(Offerable, t => _personal[t], _perRow * 2);
+            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t], _perRow * 4);
+            FillPersonal(row, _personalOrder, _popularOrder.Take(_perRow).ToList(), "top pick");
             return row;
         }
 
@@ -362,12 +389,12 @@ public sealed class HomepageBuilder
             }
             anchors.Sort((a, b) => b.Last != a.Last ? b.Last.CompareTo(a.Last) : b.Weight != a.Weight ? b.Weight.CompareTo(a.Weight) : a.Title.CompareTo(b.Title));
             var similar = _b._model.Similar;
-            var raw = new float[similar.TitleIds.Count];
+            var raw = _scratch.SimilarRaw;
             int rank = 0;
             foreach (var (_, _, anchor) in anchors.Take(_b._options.MaxBecauseYouWatched))
             {
                 similar.SimilarTitles(_b._toSimilar[anchor], raw);
-                var scores = new float[_titles.Titles];
+                var scores = _scratch.Similar;
                 Array.Fill(scores, float.NegativeInfinity);
                 for (int m = 0; m < raw.Length; m++)
                     if (_b._fromSimilar[m] >= 0 && float.IsFinite(raw[m])) scores[_b._fromSimilar[m]] = raw[m];
@@ -397,11 +424,12 @@ public sealed class HomepageBuilder
             }
             var order = Enumerable.Range(0, genres).OrderByDescending(g => affinity[g]).ThenBy(g => g).Take(Math.Max(1, _rowCount)).ToList();
             var device = _request.Device.ToString().ToLowerInvariant();
+            var (personalByGenre, popularByGenre) = GenreTops(order);
             foreach (var g in order)
             {
                 var name = _titles.Genres[g];
                 var row = new CandidateRow(RowKind.Genre, "genre:" + name, name, _member < 0 ? $"{name}, popular on {device}" : $"{name} for you", 0f);
-                FillPersonal(row, t => Array.IndexOf(_titles.TitleGenres[t], g) >= 0, name.ToLowerInvariant());
+                FillPersonal(row, personalByGenre[g], popularByGenre[g], name.ToLowerInvariant());
                 // The genre's place on the page: the member's taste for it here, and how good its best titles are.
                 row.Relevance = 0.5f * affinity[g] + RelevanceOf(row) + 0.1f;
                 yield return row;
@@ -441,17 +469,10 @@ public sealed class HomepageBuilder
         /// The member's own order over the titles <paramref name="include"/> allows, with popular titles mixed into every
         /// 1/share-th slot (deterministically), as a row's candidates.
         /// </summary>
-        private void FillPersonal(CandidateRow row, Func<int, bool> include, string reason)
+        private void FillPersonal(CandidateRow row, IReadOnlyList<int> personal, IReadOnlyList<int> popular, string reason)
         {
-            _personalOrder ??= Order(Offerable, t => _personal[t], PersonalDepth);
-            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t], _perRow * 4);
-            var personal = First(_personalOrder, include, _perRow * 2);
-            // A row whose titles are rare near the top (a small genre) gets its own selection.
-            if (personal.Count < _perRow * 2 && _personalOrder.Length == PersonalDepth)
-                personal = [.. Order(t => Offerable(t) && include(t), t => _personal[t], _perRow * 2)];
             float share = _b._options.PopularShare;
             int every = share <= 0 ? int.MaxValue : Math.Max(2, (int)MathF.Round(1 / share));
-            var popular = First(_popularOrder, include, _perRow);
             var used = new HashSet<int>();
             int p = 0, q = 0;
             for (int slot = 0; row.Titles.Count < personal.Count + popular.Count && slot < _perRow * 2; slot++)
@@ -476,16 +497,54 @@ public sealed class HomepageBuilder
             row.Relevance = RelevanceOf(row) + row.Relevance;
         }
 
-        /// <summary>The first <paramref name="count"/> titles of <paramref name="order"/> that <paramref name="include"/> allows.</summary>
-        private static List<int> First(int[] order, Func<int, bool> include, int count)
+        /// <summary>
+        /// For each of <paramref name="genres"/>, its best offerable titles by the member's score and by popularity, best
+        /// first, in one pass over the catalogue (a bounded heap per genre; ties go to the lower index).
+        /// </summary>
+        private (List<int>[] Personal, List<int>[] Popular) GenreTops(IReadOnlyList<int> genres)
         {
-            var list = new List<int>(count);
-            foreach (var t in order)
+            int count = _titles.Genres.Count, personalSize = _perRow * 2, popularSize = _perRow;
+            var personal = new PriorityQueue<int, (float, int)>?[count];
+            var popular = new PriorityQueue<int, (float, int)>?[count];
+            foreach (var g in genres)
             {
-                if (list.Count == count) break;
-                if (include(t)) list.Add(t);
+                personal[g] = new PriorityQueue<int, (float, int)>(personalSize + 1);
+                popular[g] = new PriorityQueue<int, (float, int)>(popularSize + 1);
             }
-            return list;
+            for (int t = 0; t < _titles.Titles; t++)
+            {
+                if (!Offerable(t)) continue;
+                foreach (var g in _titles.TitleGenres[t])
+                {
+                    if (personal[g] is not { } heap) continue;
+                    Offer(heap, t, _personal[t], personalSize);
+                    if (_popularity[t] > 0) Offer(popular[g]!, t, _popularity[t], popularSize);
+                }
+            }
+            var personalLists = new List<int>[count];
+            var popularLists = new List<int>[count];
+            foreach (var g in genres)
+            {
+                personalLists[g] = Drain(personal[g]!);
+                popularLists[g] = Drain(popular[g]!);
+            }
+            return (personalLists, popularLists);
+
+            static void Offer(PriorityQueue<int, (float, int)> heap, int title, float score, int size)
+            {
+                // The heap's top is the worst kept: the lowest score, and among equal scores the highest index.
+                var key = (score, -title);
+                if (heap.Count < size) heap.Enqueue(title, key);
+                else if (heap.TryPeek(out _, out var worst) && key.CompareTo(worst) > 0) heap.DequeueEnqueue(title, key);
+            }
+
+            static List<int> Drain(PriorityQueue<int, (float, int)> heap)
+            {
+                var list = new List<int>(heap.Count);
+                while (heap.Count > 0) list.Add(heap.Dequeue());
+                list.Reverse();
+                return list;
+            }
         }
 
         private float RelevanceOf(CandidateRow row)
@@ -504,18 +563,11 @@ public sealed class HomepageBuilder
         private int[] Order(Func<int, bool> include, Func<int, float> score, int count)
         {
             int n = _titles.Titles;
-            var scores = System.Buffers.ArrayPool<float>.Shared.Rent(n);
-            try
-            {
-                for (int t = 0; t < n; t++) scores[t] = include(t) ? score(t) : float.NegativeInfinity;
-                var result = new int[Math.Min(count, n)];
-                int found = TopN.Select(scores.AsSpan(0, n), result.Length, result);
-                return found == result.Length ? result : result[..found];
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<float>.Shared.Return(scores);
-            }
+            var scores = _scratch.Order;
+            for (int t = 0; t < n; t++) scores[t] = include(t) ? score(t) : float.NegativeInfinity;
+            var result = new int[Math.Min(count, n)];
+            int found = TopN.Select(scores.AsSpan(0, n), result.Length, result);
+            return found == result.Length ? result : result[..found];
         }
     }
 
