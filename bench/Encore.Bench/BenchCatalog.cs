@@ -26,5 +26,6 @@ public static class BenchCatalog
         new SignalAblationBench(),
         new SignalDiagnosticsBench(),
         new SignalsSpeedBench(),
+        new ContinueWatchingBench(),
     ];
 }
