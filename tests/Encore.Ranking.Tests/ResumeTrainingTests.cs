@@ -68,13 +68,17 @@ public sealed class ResumeTrainingTests(ResumeModelFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void The_trained_model_was_chosen_on_its_validation_cut_and_beats_recency_there()
+    public void The_trained_models_were_chosen_on_their_validation_cut_and_beat_recency_there()
     {
-        var info = fixture.Model.Info;
-        Assert.True(info.ValidationAuc > info.ValidationRecencyAuc, $"validation AUC {info.ValidationAuc} vs recency {info.ValidationRecencyAuc}");
-        Assert.InRange(fixture.Model.Threshold, 0.001f, 0.9f);
-        Assert.True(info.Positives > 0 && info.Positives < info.Examples);
-        Assert.Contains("validation resumes", info.ThresholdRule);
+        foreach (var model in new[] { fixture.Model, fixture.Logistic })
+        {
+            var info = model.Info;
+            Assert.True(info.ValidationAuc > info.ValidationRecencyAuc, $"{info.Learner}: validation AUC {info.ValidationAuc} vs recency {info.ValidationRecencyAuc}");
+            Assert.InRange(model.Threshold, 0.001f, 0.9f);
+            Assert.True(info.Positives > 0 && info.Positives < info.Examples);
+            Assert.Contains("validation resumes", info.ThresholdRule);
+            Assert.NotEmpty(info.Parameters);
+        }
     }
 
     [Fact]
@@ -87,21 +91,30 @@ public sealed class ResumeTrainingTests(ResumeModelFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void The_model_file_round_trips()
+    public void The_model_file_round_trips_both_learners()
     {
         using var folder = new TempFolder();
-        var path = folder.File("resume.model");
-        ResumeModelFile.Save(fixture.Model, path);
-        var loaded = ResumeModelFile.Load(path);
+        foreach (var model in new[] { fixture.Model, fixture.Logistic })
+        {
+            var path = folder.File(model.Info.Learner + ".model");
+            ResumeModelFile.Save(model, path);
+            var loaded = ResumeModelFile.Load(path);
 
-        Assert.Equal(fixture.Model.Info, loaded.Info);
-        Assert.Equal((fixture.Model.Threshold, fixture.Model.Bias, fixture.Model.AbandonShare, fixture.Model.AbandonDays),
-            (loaded.Threshold, loaded.Bias, loaded.AbandonShare, loaded.AbandonDays));
-        Assert.Equal(fixture.Model.Weights.ToArray(), loaded.Weights.ToArray());
-        var x = new float[ResumeFeatures.Count];
-        for (int j = 0; j < x.Length; j++) x[j] = 0.1f * j;
-        Assert.Equal(fixture.Model.Predict(x), loaded.Predict(x));
-        Assert.False(File.Exists(path + ".tmp"));
+            Assert.Equal(model.Info, loaded.Info);
+            Assert.Equal((model.Threshold, model.Bias, model.AbandonShare, model.AbandonDays), (loaded.Threshold, loaded.Bias, loaded.AbandonShare, loaded.AbandonDays));
+            Assert.Equal(model.Weights.ToArray(), loaded.Weights.ToArray());
+            Assert.Equal(model.Trees?.Trees, loaded.Trees?.Trees);
+            var x = new float[ResumeFeatures.Count];
+            for (int k = 0; k < 20; k++)
+            {
+                for (int j = 0; j < x.Length; j++) x[j] = (float)Math.Sin(k * 7 + j);
+                Assert.Equal(model.Predict(x), loaded.Predict(x));
+            }
+            Assert.False(File.Exists(path + ".tmp"));
+        }
+        Assert.Equal(("lightgbm", "logistic"), (fixture.Model.Info.Learner, fixture.Logistic.Info.Learner));
+        Assert.NotNull(fixture.Model.Trees);
+        Assert.Null(fixture.Logistic.Trees);
     }
 
     [Fact]
@@ -129,5 +142,31 @@ public sealed class ResumeTrainingTests(ResumeModelFixture fixture) : IClassFixt
 
         File.WriteAllBytes(path, "ENCORETM"u8.ToArray());
         Assert.Contains("not an Encore resume model", Assert.Throws<InvalidDataException>(() => ResumeModelFile.Load(path)).Message);
+    }
+}
+
+/// <summary>Encore's own walk of a tree ensemble read out of LightGBM.</summary>
+public sealed class ResumeTreesTests
+{
+    [Fact]
+    public void A_stump_goes_left_at_or_below_its_threshold_and_the_calibration_makes_a_probability()
+    {
+        int f = ResumeFeatures.Count;
+        // One split on feature 3 at 0.5: leaf 0 (-1) at or below, leaf 1 (+1) above; a second tree that is a single leaf (0.5, weight 2).
+        var trees = new ResumeTrees([0, 1, 1], [0, 2, 3], [3], [0.5f], [~0], [~1], [-1, 1, 0.5], [1, 2], bias: 0.25, slope: -1, offset: 0);
+        var x = new float[f];
+
+        x[3] = 0.5f;
+        Assert.Equal(1 / (1 + Math.Exp(-(0.25 - 1 + 1))), trees.Predict(x), 6);
+        x[3] = 0.51f;
+        Assert.Equal(1 / (1 + Math.Exp(-(0.25 + 1 + 1))), trees.Predict(x), 6);
+    }
+
+    [Fact]
+    public void A_tree_pointing_outside_itself_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ResumeTrees([0, 1], [0, 2], [3], [0.5f], [~0], [~2], [-1, 1], [1], 0, -1, 0));
+        Assert.Contains("outside the tree", e.Message);
+        Assert.Throws<ArgumentException>(() => new ResumeTrees([0, 1], [0, 2], [ResumeFeatures.Count], [0.5f], [~0], [~1], [-1, 1], [1], 0, -1, 0));
     }
 }

@@ -6,12 +6,12 @@ namespace Encore.Ranking.ContinueWatching;
 /// <summary>What training read and chose, kept with the model (for reports and `encore` messages).</summary>
 public sealed record ResumeModelInfo
 {
-    /// <summary>The learner: "logistic" (L2-regularized logistic regression on standardized features).</summary>
+    /// <summary>The learner: "lightgbm" (boosted trees) or "logistic" (L2-regularized logistic regression on standardized features).</summary>
     public string Learner { get; init; } = "logistic";
+    /// <summary>The learner's parameters chosen on the validation cut, as text ("leaves=7 iterations=100 rate=0.1", "lambda=0.0001").</summary>
+    public string Parameters { get; init; } = "";
     /// <summary>The label window: a resume is a play begun within this many days after the cut.</summary>
     public double WindowDays { get; init; } = 7;
-    /// <summary>The L2 penalty chosen on the validation cut.</summary>
-    public double Lambda { get; init; }
     /// <summary>Cuts and examples (with their resumes) the model was fitted on.</summary>
     public int Cuts { get; init; }
     public int Examples { get; init; }
@@ -26,8 +26,9 @@ public sealed record ResumeModelInfo
 }
 
 /// <summary>
-/// The learned model of the chance that a member resumes a Continue Watching title within 7 days:
-/// P = sigmoid(bias + sum_j weight_j * (x_j - mean_j) / scale_j) over <see cref="ResumeFeatures"/>. A candidate whose
+/// The learned model of the chance that a member resumes a Continue Watching title within 7 days, over
+/// <see cref="ResumeFeatures"/>: boosted trees (<see cref="ResumeTrees"/>, trained by LightGBM), or a logistic model
+/// P = sigmoid(bias + sum_j weight_j * (x_j - mean_j) / scale_j). A candidate whose
 /// probability is below <see cref="Threshold"/> (chosen on validation data, see <see cref="ResumeTraining"/>) is predicted
 /// abandoned and leaves the row, and so is a title abandoned early by the rule of the signals (stopped before
 /// <see cref="AbandonShare"/> of its first episode or the film, never completed, not played for <see cref="AbandonDays"/> days).
@@ -36,6 +37,23 @@ public sealed class ResumeModel
 {
     private readonly float[] _means, _scales, _weights;
 
+    /// <summary>A boosted-tree model.</summary>
+    public ResumeModel(ResumeTrees trees, float threshold, ResumeModelInfo info, float abandonShare = 0.15f, float abandonDays = 14f)
+        : this(Zeros(), Ones(), Zeros(), 0f, threshold, info, abandonShare, abandonDays)
+    {
+        Trees = trees ?? throw new ArgumentNullException(nameof(trees));
+    }
+
+    private static float[] Zeros() => new float[ResumeFeatures.Count];
+
+    private static float[] Ones()
+    {
+        var ones = new float[ResumeFeatures.Count];
+        Array.Fill(ones, 1f);
+        return ones;
+    }
+
+    /// <summary>A logistic model.</summary>
     public ResumeModel(float[] means, float[] scales, float[] weights, float bias, float threshold, ResumeModelInfo info,
         float abandonShare = 0.15f, float abandonDays = 14f)
     {
@@ -70,17 +88,22 @@ public sealed class ResumeModel
     public float AbandonShare { get; }
     public float AbandonDays { get; }
     public ResumeModelInfo Info { get; }
+    /// <summary>The trees of a boosted-tree model (null for a logistic one, which <see cref="Weights"/> describe).</summary>
+    public ResumeTrees? Trees { get; }
     public ReadOnlySpan<float> Means => _means;
     public ReadOnlySpan<float> Scales => _scales;
     public ReadOnlySpan<float> Weights => _weights;
 
     /// <summary>The same model with another threshold (0: nothing leaves the row on its probability).</summary>
-    public ResumeModel WithThreshold(float threshold) => new(_means, _scales, _weights, Bias, threshold, Info, AbandonShare, AbandonDays);
+    public ResumeModel WithThreshold(float threshold) => Trees is { } trees
+        ? new(trees, threshold, Info, AbandonShare, AbandonDays)
+        : new(_means, _scales, _weights, Bias, threshold, Info, AbandonShare, AbandonDays);
 
     /// <summary>P(resume within the window) of one candidate's features.</summary>
     public float Predict(ReadOnlySpan<float> features)
     {
         if (features.Length < _weights.Length) throw new ArgumentException($"{_weights.Length} features expected (got {features.Length})", nameof(features));
+        if (Trees is { } trees) return trees.Predict(features);
         double z = Bias;
         for (int j = 0; j < _weights.Length; j++) z += _weights[j] * ((features[j] - _means[j]) / _scales[j]);
         return (float)(1.0 / (1.0 + Math.Exp(-z)));
@@ -103,8 +126,8 @@ public sealed class ResumeModel
 
 /// <summary>
 /// The file of a <see cref="ResumeModel"/>: an 8-byte magic, a format version, the info as JSON, the feature names
-/// (a file made for other features is refused), the threshold and the abandonment rule, the bias and the per-feature
-/// means, scales and weights, and an end marker. Written beside the target and moved over it, so a crash never leaves
+/// (a file made for other features is refused), the threshold and the abandonment rule, the learner (0: logistic, with
+/// its bias and per-feature means, scales and weights; 1: boosted trees, <see cref="ResumeTrees"/>), and an end marker. Written beside the target and moved over it, so a crash never leaves
 /// half a model under the real name.
 /// </summary>
 public static class ResumeModelFile
@@ -147,12 +170,21 @@ public static class ResumeModelFile
         writer.Write(model.Threshold);
         writer.Write(model.AbandonShare);
         writer.Write(model.AbandonDays);
-        writer.Write(model.Bias);
-        for (int j = 0; j < ResumeFeatures.Count; j++)
+        if (model.Trees is { } trees)
         {
-            writer.Write(model.Means[j]);
-            writer.Write(model.Scales[j]);
-            writer.Write(model.Weights[j]);
+            writer.Write((byte)1);
+            trees.Write(writer);
+        }
+        else
+        {
+            writer.Write((byte)0);
+            writer.Write(model.Bias);
+            for (int j = 0; j < ResumeFeatures.Count; j++)
+            {
+                writer.Write(model.Means[j]);
+                writer.Write(model.Scales[j]);
+                writer.Write(model.Weights[j]);
+            }
         }
         writer.Write(EndMarker);
         writer.Flush();
@@ -189,7 +221,17 @@ public static class ResumeModelFile
                 if (name != ResumeFeatures.Names[j])
                     throw new InvalidDataException($"feature {j} of the model is '{name}' and this build computes '{ResumeFeatures.Names[j]}'; train again");
             }
-            float threshold = reader.ReadSingle(), abandonShare = reader.ReadSingle(), abandonDays = reader.ReadSingle(), bias = reader.ReadSingle();
+            float threshold = reader.ReadSingle(), abandonShare = reader.ReadSingle(), abandonDays = reader.ReadSingle();
+            byte learner = reader.ReadByte();
+            if (learner == 1)
+            {
+                var trees = ResumeTrees.Read(reader);
+                if (reader.ReadUInt32() != EndMarker) throw new InvalidDataException("no end marker after the trees: the file is damaged");
+                try { return new ResumeModel(trees, threshold, info, abandonShare, abandonDays); }
+                catch (ArgumentException e) { throw new InvalidDataException($"the file is damaged: {e.Message}", e); }
+            }
+            if (learner != 0) throw new InvalidDataException($"the file names learner {learner}, which this build does not know: the file is damaged");
+            float bias = reader.ReadSingle();
             var means = new float[count];
             var scales = new float[count];
             var weights = new float[count];

@@ -4,9 +4,24 @@ using Encore.Storage;
 
 namespace Encore.Ranking.ContinueWatching;
 
-/// <summary>How the resume model is trained: the cuts, the label window, the penalties tried, and the threshold rule.</summary>
+/// <summary>Which learner fits the resume model.</summary>
+public enum ResumeLearner
+{
+    /// <summary>Boosted trees by LightGBM (Microsoft.ML.LightGbm), scored by Encore's own tree walk.</summary>
+    LightGbm = 0,
+    /// <summary>L2-regularized logistic regression, fitted by Newton steps.</summary>
+    Logistic = 1,
+}
+
+/// <summary>How the resume model is trained: the learner and its parameters tried, the cuts, the label window, and the threshold rule.</summary>
 public sealed record ResumeTrainingOptions
 {
+    /// <summary>
+    /// LightGBM by default: on P-SIM it beat the logistic model on the validation cut and on the test cut of both the default
+    /// and a 5,000-member service (docs/CONTINUE_WATCHING.md).
+    /// </summary>
+    public ResumeLearner Learner { get; init; } = ResumeLearner.LightGbm;
+    public LightGbmGrid LightGbm { get; init; } = new();
     /// <summary>A resume is a play begun within this long after the cut (7 days).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromDays(7);
     /// <summary>The first cut is at least this many days after the first event (members need a history to resume from).</summary>
@@ -18,7 +33,7 @@ public sealed record ResumeTrainingOptions
     /// the validation resumes (0.05: a title predicted abandoned is wrong for at most 1 resume in 20).
     /// </summary>
     public double MaxLostResumes { get; init; } = 0.05;
-    /// <summary>L2 penalties tried (on the mean log-loss, features standardized); the best validation AUC wins, ties to the larger.</summary>
+    /// <summary>L2 penalties tried by the logistic learner (on the mean log-loss, features standardized); the best validation AUC wins, ties to the larger.</summary>
     public IReadOnlyList<double> Lambdas { get; init; } = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
     public int MaxIterations { get; init; } = 30;
     /// <summary>The early-abandonment rule kept with the model: the signals' default (stopped before 15%, 14 days idle).</summary>
@@ -34,6 +49,14 @@ public sealed record ResumeTrainingOptions
         if (Lambdas.Count == 0) throw new ArgumentException("at least one penalty is needed");
         foreach (var l in Lambdas) if (!(l >= 0) || !double.IsFinite(l)) throw new ArgumentException($"penalties must be finite and >= 0 (got {l})");
         if (MaxIterations < 1) throw new ArgumentException($"max iterations must be >= 1 (got {MaxIterations})");
+        if (!Enum.IsDefined(Learner)) throw new ArgumentException($"unknown resume learner {Learner}");
+        ArgumentNullException.ThrowIfNull(LightGbm);
+        if (LightGbm.Leaves.Count == 0 || LightGbm.Iterations.Count == 0 || LightGbm.LearningRates.Count == 0)
+            throw new ArgumentException("the LightGBM grid needs at least one value of each parameter");
+        foreach (var v in LightGbm.Leaves) if (v < 2) throw new ArgumentException($"LightGBM leaves must be >= 2 (got {v})");
+        foreach (var v in LightGbm.Iterations) if (v < 1) throw new ArgumentException($"LightGBM iterations must be >= 1 (got {v})");
+        foreach (var v in LightGbm.LearningRates) if (!(v > 0 && v <= 1)) throw new ArgumentException($"LightGBM learning rates must be in (0, 1] (got {v})");
+        if (LightGbm.MinimumExamplesPerLeaf < 1) throw new ArgumentException($"LightGBM's fewest examples per leaf must be >= 1 (got {LightGbm.MinimumExamplesPerLeaf})");
     }
 }
 
@@ -42,8 +65,9 @@ public sealed record ResumeTrainingOptions
 /// whose 7-day window ends by <c>untilMs</c> is the validation cut; the cuts whose windows end by it are fitted with each
 /// penalty, the penalty with the best validation AUC is kept, the threshold is chosen on the validation predictions
 /// (<see cref="ResumeTrainingOptions.MaxLostResumes"/>), and the model is fitted again, with that penalty, on every cut
-/// up to the validation cut. The learner is L2-regularized logistic regression fitted by Newton's method (the
-/// log-loss is convex and the features few, so it converges in a few exact steps).
+/// up to the validation cut. The learner is LightGBM (each combination of <see cref="LightGbmGrid"/> tried the same way), or
+/// L2-regularized logistic regression fitted by Newton's method (the log-loss is convex and the features few, so it
+/// converges in a few exact steps).
 /// </summary>
 public static class ResumeTraining
 {
@@ -81,6 +105,29 @@ public static class ResumeTraining
         return (Fit(examples, untilMs, options, progress), signals);
     }
 
+    private sealed record Candidate(string Parameters, Func<int[], float, ResumeModelInfo, ResumeModel> Fit);
+
+    private static List<Candidate> Candidates(ResumeExamples examples, ResumeTrainingOptions options)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var list = new List<Candidate>();
+        if (options.Learner == ResumeLearner.Logistic)
+        {
+            // The strongest penalty first: a tie keeps the simpler model.
+            foreach (var lambda in options.Lambdas.OrderDescending())
+                list.Add(new(string.Create(c, $"lambda={lambda:G3}"), (idx, threshold, info) => FitLogistic(examples, idx, lambda, threshold, options, info)));
+            return list;
+        }
+        var grid = options.LightGbm;
+        // The smallest ensembles first: a tie keeps the simpler model.
+        foreach (var leaves in grid.Leaves.Order())
+            foreach (var iterations in grid.Iterations.Order())
+                foreach (var rate in grid.LearningRates.Order())
+                    list.Add(new(string.Create(c, $"leaves={leaves} iterations={iterations} rate={rate:G3}"), (idx, threshold, info)
+                        => new ResumeModel(LightGbmResume.Fit(examples, idx, leaves, iterations, rate, grid), threshold, info, options.AbandonShare, options.AbandonDays)));
+        return list;
+    }
+
     /// <summary>Fits on the cuts of <paramref name="examples"/> whose windows end by <paramref name="untilMs"/> (see the class).</summary>
     /// <exception cref="ArgumentException">Fewer than two such cuts, or a cut with no resume or no candidate left unresumed.</exception>
     public static ResumeModel Fit(ResumeExamples examples, long untilMs, ResumeTrainingOptions? options = null, IProgress<string>? progress = null)
@@ -103,18 +150,20 @@ public static class ResumeTraining
         var recency = new float[validation.Length];
         for (int i = 0; i < validation.Length; i++) recency[i] = -examples.DaysIdle(validation[i]);
         double recencyAuc = ResumeMetrics.Auc(recency, labels);
-        double bestAuc = double.NegativeInfinity, bestLambda = options.Lambdas[0];
+        double bestAuc = double.NegativeInfinity;
+        Candidate? best = null;
         float[]? bestProbabilities = null;
         var probabilities = new float[validation.Length];
-        foreach (var lambda in options.Lambdas)
+        string learner = options.Learner == ResumeLearner.LightGbm ? "lightgbm" : "logistic";
+        foreach (var candidate in Candidates(examples, options))
         {
-            var model = FitLogistic(examples, train, lambda, 0f, options, new ResumeModelInfo());
+            var model = candidate.Fit(train, 0f, new ResumeModelInfo());
             for (int i = 0; i < validation.Length; i++) probabilities[i] = model.Predict(examples.Features(validation[i]));
             double auc = ResumeMetrics.Auc(probabilities, labels);
-            progress?.Report(string.Create(c, $"resume model: lambda {lambda:G3}: validation AUC {auc:F4} (recency {recencyAuc:F4})"));
-            if (auc >= bestAuc - 1e-9 && (auc > bestAuc + 1e-9 || lambda > bestLambda))
+            progress?.Report(string.Create(c, $"resume model: {learner} {candidate.Parameters}: validation AUC {auc:F4} (recency {recencyAuc:F4})"));
+            if (auc > bestAuc + 1e-9)
             {
-                (bestAuc, bestLambda) = (auc, lambda);
+                (bestAuc, best) = (auc, candidate);
                 bestProbabilities = (float[])probabilities.Clone();
             }
         }
@@ -124,8 +173,9 @@ public static class ResumeTraining
         foreach (int i in all) if (examples.Label(i)) positives++;
         var info = new ResumeModelInfo
         {
+            Learner = learner,
+            Parameters = best!.Parameters,
             WindowDays = options.Window.TotalDays,
-            Lambda = bestLambda,
             Cuts = validationCut + 1,
             Examples = all.Length,
             Positives = positives,
@@ -136,8 +186,8 @@ public static class ResumeTraining
             ThresholdRule = string.Create(c,
                 $"highest probability whose validation candidates below it hold at most {options.MaxLostResumes:P0} of the validation resumes: {threshold:F4}"),
         };
-        progress?.Report(string.Create(c, $"resume model: lambda {bestLambda:G3} chosen; threshold {threshold:F4}; refitting on {all.Length:N0} examples of {validationCut + 1} cuts"));
-        return FitLogistic(examples, all, bestLambda, threshold, options, info);
+        progress?.Report(string.Create(c, $"resume model: {learner} {best.Parameters} chosen; threshold {threshold:F4}; refitting on {all.Length:N0} examples of {validationCut + 1} cuts"));
+        return best.Fit(all, threshold, info);
     }
 
     /// <summary>
