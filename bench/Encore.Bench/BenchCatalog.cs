@@ -30,5 +30,6 @@ public static class BenchCatalog
         new HomepageLatencyBench(),
         new SearchEvalBench(),
         new SearchSpeedBench(),
+        new ContinueWatchingBench(),
     ];
 }

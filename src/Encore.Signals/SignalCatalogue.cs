@@ -24,7 +24,8 @@ public sealed class SignalCatalogue
     public const int ShortEpisodeSeconds = 31 * 60;
 
     private SignalCatalogue(IdMap titles, IdMap episodes, IdMap genres, TitleKind[] kinds, int[] runtimes, TitleFormat[] formats,
-        int[][] titleGenres, int[] episodeTitle, int[] episodeOrdinal, int[] episodeRuntime, int[] episodeCount, string[] names)
+        int[][] titleGenres, int[] episodeTitle, int[] episodeOrdinal, int[] episodeRuntime, int[] episodeCount, string[] names,
+        int[] nextEpisode, int[] episodeSeason, int[] episodeNumber, int[] seasonCount)
     {
         TitleIds = titles;
         EpisodeIds = episodes;
@@ -38,6 +39,10 @@ public sealed class SignalCatalogue
         EpisodeRuntime = episodeRuntime;
         EpisodeCount = episodeCount;
         Names = names;
+        NextEpisode = nextEpisode;
+        EpisodeSeason = episodeSeason;
+        EpisodeNumber = episodeNumber;
+        SeasonCount = seasonCount;
     }
 
     public IdMap TitleIds { get; }
@@ -59,6 +64,13 @@ public sealed class SignalCatalogue
     public int[] EpisodeCount { get; }
     /// <summary>Each title's name (its id where the catalogue has none).</summary>
     public string[] Names { get; }
+    /// <summary>The episode after each episode in its series (the next by <see cref="EpisodeOrdinal"/>), -1 after the last: what Continue Watching offers once an episode is finished.</summary>
+    public int[] NextEpisode { get; }
+    /// <summary>Each episode's season and its number in the season, as the catalogue numbers them (0 when unknown).</summary>
+    public int[] EpisodeSeason { get; }
+    public int[] EpisodeNumber { get; }
+    /// <summary>Seasons of each title (0 for a film).</summary>
+    public int[] SeasonCount { get; }
 
     public int Titles => TitleIds.Count;
 
@@ -100,7 +112,12 @@ public sealed class SignalCatalogue
         var episodeTitle = new int[episodeIds.Count];
         var episodeOrdinal = new int[episodeIds.Count];
         var episodeRuntime = new int[episodeIds.Count];
+        var nextEpisode = new int[episodeIds.Count];
+        var episodeSeason = new int[episodeIds.Count];
+        var episodeNumber = new int[episodeIds.Count];
+        var seasonCount = new int[n];
         Array.Fill(episodeTitle, -1);
+        Array.Fill(nextEpisode, -1);
         for (int t = 0; t < n; t++)
         {
             if (!byId.TryGetValue(titleIds[t], out var title))
@@ -115,15 +132,20 @@ public sealed class SignalCatalogue
             var g = new int[title.Genres.Count];
             for (int i = 0; i < g.Length; i++) g[i] = genres.GetOrAdd(title.Genres[i]);
             titleGenres[t] = g;
-            int ordinal = 0, longest = 0;
+            int ordinal = 0, longest = 0, previous = -1;
             foreach (var season in title.Seasons.OrderBy(s => s.Number))
             {
+                if (season.Episodes.Count > 0) seasonCount[t]++;
                 foreach (var episode in season.Episodes.OrderBy(e => e.EpisodeNumber))
                 {
                     int e = episodeIds.IndexOf(episode.Id);
                     episodeTitle[e] = t;
                     episodeOrdinal[e] = ordinal++;
                     episodeRuntime[e] = Math.Max(0, episode.RuntimeSeconds);
+                    episodeSeason[e] = season.Number;
+                    episodeNumber[e] = episode.EpisodeNumber;
+                    if (previous >= 0) nextEpisode[previous] = e;
+                    previous = e;
                     longest = Math.Max(longest, episode.RuntimeSeconds);
                 }
             }
@@ -132,7 +154,7 @@ public sealed class SignalCatalogue
                 : (longest > 0 ? longest : title.RuntimeSeconds) is > 0 and <= ShortEpisodeSeconds ? TitleFormat.ShortEpisodes : TitleFormat.Series;
         }
         return new SignalCatalogue(titleIds, episodeIds, genres, kinds, runtimes, formats, titleGenres, episodeTitle, episodeOrdinal,
-            episodeRuntime, episodeCount, names);
+            episodeRuntime, episodeCount, names, nextEpisode, episodeSeason, episodeNumber, seasonCount);
     }
 
     /// <summary>The runtime of what a row plays: its episode's, else the title's (0 when unknown).</summary>

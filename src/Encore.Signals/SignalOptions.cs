@@ -24,6 +24,9 @@ public sealed record SignalOptions
     /// <summary>A backward seek shorter than this is a nudge, not a scene replay.</summary>
     public double MinSceneReplaySeconds { get; init; } = 5;
 
+    /// <summary>The half-life of a member's decayed session count (<see cref="SignalSet.RecentSessionsOf"/>): a week, the span of a streaming habit.</summary>
+    public TimeSpan ActivityHalfLife { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>How many of a member's latest searches the profile keeps.</summary>
     public int RecentQueries { get; init; } = 20;
 
@@ -35,6 +38,7 @@ public sealed record SignalOptions
         if (BingeWindow < TimeSpan.Zero) throw new ArgumentException($"binge window must not be negative (got {BingeWindow})", nameof(BingeWindow));
         if (SceneReplayMerge < TimeSpan.Zero) throw new ArgumentException($"scene replay merge must not be negative (got {SceneReplayMerge})", nameof(SceneReplayMerge));
         if (!(MinSceneReplaySeconds >= 0)) throw new ArgumentException($"minimum scene replay must be >= 0 s (got {MinSceneReplaySeconds})", nameof(MinSceneReplaySeconds));
+        if (ActivityHalfLife <= TimeSpan.Zero) throw new ArgumentException($"activity half-life must be positive (got {ActivityHalfLife})", nameof(ActivityHalfLife));
         if (RecentQueries < 0) throw new ArgumentException($"recent queries must be >= 0 (got {RecentQueries})", nameof(RecentQueries));
     }
 }

@@ -31,6 +31,7 @@ public sealed class SignalSet
     private MemberState?[] _members;
     private readonly List<UnmatchedSearch> _unmatched = [];
     private readonly long _sessionGapMs, _bingeMs, _sceneMergeMs;
+    private readonly double _activityHalfLifeMs;
 
     public SignalSet(SignalCatalogue catalogue, IdMap memberIds, SignalOptions? options = null)
     {
@@ -45,6 +46,7 @@ public sealed class SignalSet
         _sessionGapMs = (long)Options.SessionGap.TotalMilliseconds;
         _bingeMs = (long)Options.BingeWindow.TotalMilliseconds;
         _sceneMergeMs = (long)Options.SceneReplayMerge.TotalMilliseconds;
+        _activityHalfLifeMs = Options.ActivityHalfLife.TotalMilliseconds;
     }
 
     public SignalCatalogue Catalogue { get; }
@@ -104,6 +106,18 @@ public sealed class SignalSet
 
     /// <summary>Viewing sessions a member has had (on all devices).</summary>
     public int SessionsOf(int member) => (uint)member < (uint)_members.Length ? _members[member]?.Sessions ?? 0 : 0;
+
+    /// <summary>
+    /// How active a member is lately: their sessions counted with a decay of half per <see cref="SignalOptions.ActivityHalfLife"/>
+    /// (a week) as of <paramref name="asOfMs"/>, so a member with one session a day for weeks has about 10 (Continue Watching
+    /// reads whether the member will be back).
+    /// </summary>
+    public double RecentSessionsOf(int member, long asOfMs)
+    {
+        var state = (uint)member < (uint)_members.Length ? _members[member] : null;
+        if (state is null || state.Sessions == 0) return 0;
+        return state.RecentSessions * Math.Pow(0.5, Math.Max(0, (double)(asOfMs - state.RecentSessionMs)) / _activityHalfLifeMs);
+    }
 
     /// <summary>A member's latest searches, newest last (at most <see cref="SignalOptions.RecentQueries"/>).</summary>
     public IReadOnlyList<MemberSearch> RecentSearchesOf(int member)
@@ -210,6 +224,17 @@ public sealed class SignalSet
         {
             // A new session on this device: whatever was playing there ended unseen.
             device.Session = ++member.Sessions;
+            if (member.Sessions == 1)
+            {
+                member.RecentSessions = 1;
+                member.RecentSessionMs = ms;
+            }
+            else if (ms > member.RecentSessionMs)
+            {
+                member.RecentSessions = member.RecentSessions * Math.Pow(0.5, (double)(ms - member.RecentSessionMs) / _activityHalfLifeMs) + 1;
+                member.RecentSessionMs = ms;
+            }
+            else member.RecentSessions += 1; // a late event's session counts as of the latest
             device.OpenTitle = -1;
             device.EndTitle = -1;
             device.Seen = true;
@@ -224,7 +249,9 @@ public sealed class SignalSet
             case EventKind.Impression:
                 if ((uint)row.Title < (uint)Catalogue.Titles)
                 {
-                    Pair(row.Member, row.Title, member).Impressions++;
+                    ref var shown = ref Pair(row.Member, row.Title, member);
+                    shown.Impressions++;
+                    shown.ImpressionsSincePlay++;
                     Trends.Impression(row.Title, ms);
                 }
                 return;
@@ -255,6 +282,7 @@ public sealed class SignalSet
         if (ms >= p.LastPlayMs)
         {
             p.LastPlayMs = ms;
+            p.ImpressionsSincePlay = 0;
             if (p.LastEpisode != episode || row.Kind is EventKind.PlayStart or EventKind.Replay) p.LastEpisodeCompleted = false;
             p.LastEpisode = episode;
             if (!float.IsNaN(position)) p.LastPosition = position;
@@ -504,6 +532,9 @@ public sealed class SignalSet
         public readonly DeviceState[] Devices = new DeviceState[DeviceCount];
         public readonly List<int> Pairs = [];
         public int Sessions;
+        /// <summary>Sessions decayed by <see cref="SignalOptions.ActivityHalfLife"/>, as of <see cref="RecentSessionMs"/> (the latest session's start).</summary>
+        public double RecentSessions;
+        public long RecentSessionMs;
         public List<MemberSearch>? Searches;
     }
 

@@ -47,8 +47,9 @@ public struct TitleSignals
     public long RatedMs;
     /// <summary>Searches whose chosen result was this title.</summary>
     public int SearchLed;
-    /// <summary>Times the title was shown to the member (impressions).</summary>
+    /// <summary>Times the title was shown to the member (impressions), and of those the ones since its latest playback (shown and passed over).</summary>
     public int Impressions;
+    public int ImpressionsSincePlay;
     /// <summary>Devices the title was played on (bit per <see cref="Encore.Core.DeviceKind"/>).</summary>
     public byte Devices;
     /// <summary>Parts of the day the title was played in (bit per <see cref="Dayparts"/> index).</summary>
@@ -68,6 +69,12 @@ public struct TitleSignals
     internal int LastSession;
 
     public static TitleSignals Empty => new() { Rating = float.NaN, LastSession = -1, LastEpisode = -1 };
+
+    /// <summary>
+    /// The member's session count (<see cref="SignalSet.SessionsOf"/>) when the title was last played: the sessions since then
+    /// are that count's growth (sessions in which the member chose something else).
+    /// </summary>
+    public readonly int LastSessionNumber => LastSession;
 
     /// <summary>Whether the member ever began playing the title.</summary>
     public readonly bool Played => Starts > 0;

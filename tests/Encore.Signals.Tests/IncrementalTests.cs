@@ -57,6 +57,8 @@ public sealed class IncrementalTests : IDisposable
         foreach (var member in new[] { "m0", "m1", "m2" })
         {
             Assert.Equal(batch.SessionsOf(batch.MemberIds.IndexOf(member)), incremental.SessionsOf(incremental.MemberIds.IndexOf(member)));
+            Assert.Equal(batch.RecentSessionsOf(batch.MemberIds.IndexOf(member), batch.LastEventMs),
+                incremental.RecentSessionsOf(incremental.MemberIds.IndexOf(member), batch.LastEventMs), 9);
             Assert.Equal(batch.RecentSearchesOf(batch.MemberIds.IndexOf(member)).Select(s => (s.Query, s.Title)),
                 incremental.RecentSearchesOf(incremental.MemberIds.IndexOf(member)).Select(s => (s.Query, s.Title)));
         }
