@@ -21,6 +21,9 @@ public sealed record TrainingRequest
     public string? SimilarModel { get; init; } = DefaultSimilarModel;
 
     public const string DefaultSimilarModel = "sequential";
+
+    /// <summary>How the Continue Watching resume model is trained beside the main one, or null to order that row by recency.</summary>
+    public ContinueWatching.ResumeTrainingOptions? Resume { get; init; }
 }
 
 /// <summary>
@@ -37,9 +40,42 @@ public static class ModelTraining
         request.Preferences.Validate();
         var trainer = ModelCatalog.CreateTrainer(request.Model, request.Parameters); // a bad name or parameter fails before the log is read
         var clock = Stopwatch.StartNew();
-        var signals = await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false);
+        var (signals, resume) = await LoadAsync(store, request, progress, ct).ConfigureAwait(false);
         progress?.Report($"signals: {signals.Events:N0} events, {signals.MemberIds.Count:N0} members, {signals.Catalogue.Titles:N0} titles, {signals.Pairs:N0} pairs in {clock.Elapsed.TotalSeconds:F1} s");
-        return Fit(signals, trainer, request, store.Location, progress, ct);
+        return WithResume(Fit(signals, trainer, request, store.Location, progress, ct), resume);
+    }
+
+    /// <summary>
+    /// The store's signals, read once; where the request asks for a resume model, the same read also cuts its training
+    /// examples and the model is fitted (<see cref="ContinueWatching.ResumeTraining"/>).
+    /// </summary>
+    public static async Task<(SignalSet Signals, ContinueWatching.ResumeModel? Resume)> LoadAsync(IEventStore store, TrainingRequest request,
+        IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Resume is not { } resumeOptions)
+            return (await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false), null);
+        try
+        {
+            var (model, signals) = await ContinueWatching.ResumeTraining.TrainAsync(store, resumeOptions, request.Signals, progress, ct).ConfigureAwait(false);
+            progress?.Report($"continue watching: {model.Info.Learner} resume model, validation AUC {model.Info.ValidationAuc:F4} (recency {model.Info.ValidationRecencyAuc:F4})");
+            return (signals, model);
+        }
+        catch (ContinueWatching.InsufficientResumeDataException e)
+        {
+            // A store too short for a training and a validation cut: Continue Watching falls back to recency.
+            progress?.Report($"continue watching: ordered by recency ({e.Message})");
+            return (await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false), null);
+        }
+    }
+
+    /// <summary>The same trained model with <paramref name="resume"/> beside it.</summary>
+    public static TrainedModel WithResume(TrainedModel model, ContinueWatching.ResumeModel? resume)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return resume is null ? model : new TrainedModel(model.Recommender, model.Preferences, model.ContextShares, model.Info,
+            ReferenceEquals(model.Similar, model.Recommender) ? null : model.Similar, model.TitleSupport, resume);
     }
 
     /// <summary>Fits on signals already folded (the server keeps them in memory), weighed as of the last event.</summary>

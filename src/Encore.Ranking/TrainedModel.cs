@@ -34,8 +34,11 @@ public sealed record TrainingInfo
 /// events into a fold-in history), the service-wide context shares, and what training read.
 /// </summary>
 public sealed class TrainedModel(IRecommender recommender, PreferenceOptions preferences, ContextShares contextShares, TrainingInfo info,
-    IRecommender? similar = null, int[]? titleSupport = null)
+    IRecommender? similar = null, int[]? titleSupport = null, ContinueWatching.ResumeModel? resume = null)
 {
+    /// <summary>The learned chance of resuming that orders Continue Watching, or null to order it by recency.</summary>
+    public ContinueWatching.ResumeModel? Resume { get; } = resume;
+
     /// <summary>
     /// How many members gave each of the model's titles positive evidence in training (by <see cref="IRecommender.TitleIds"/>):
     /// a title with none is one the model knows only by name, to be scored from its metadata instead.
@@ -58,7 +61,7 @@ public sealed class TrainedModel(IRecommender recommender, PreferenceOptions pre
 /// <summary>
 /// The file of a <see cref="TrainedModel"/>: an 8-byte magic, a format version, the training info and preferences as
 /// JSON, the context shares, each title's support in training, the model (and the similar-titles model, where it is another) in its
-/// <see cref="ModelFile"/> envelope, and an end marker. Written beside the
+/// <see cref="ModelFile"/> envelope, the resume model where there is one, and an end marker. Written beside the
 /// target and moved over it, so a crash never leaves half a model under the real name.
 /// </summary>
 public static class TrainedModelFile
@@ -90,6 +93,9 @@ public static class TrainedModelFile
                 writer.Flush();
                 ModelFile.Save(model.Recommender, stream);
                 if (separate) ModelFile.Save(model.Similar, stream);
+                writer.Write(model.Resume is not null);
+                writer.Flush();
+                if (model.Resume is { } resume) ContinueWatching.ResumeModelFile.Save(resume, stream);
                 writer.Write(EndMarker);
                 writer.Flush();
                 stream.Flush(flushToDisk: true);
@@ -126,9 +132,10 @@ public static class TrainedModelFile
             bool separate = reader.ReadBoolean();
             var recommender = ModelFile.Load(stream);
             var similar = separate ? ModelFile.Load(stream) : null;
+            var resume = reader.ReadBoolean() ? ContinueWatching.ResumeModelFile.Load(stream) : null;
             if (reader.ReadUInt32() != EndMarker) throw new InvalidDataException("no end marker after the model: the file is damaged");
             if (support.Length != recommender.TitleIds.Count) throw new InvalidDataException($"title support covers {support.Length} titles; the model has {recommender.TitleIds.Count}");
-            return new TrainedModel(recommender, preferences, shares, info, similar, support);
+            return new TrainedModel(recommender, preferences, shares, info, similar, support, resume);
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or InvalidDataException)
         {

@@ -86,7 +86,7 @@ public sealed class ResumeTrainingTests(ResumeModelFixture fixture) : IClassFixt
     {
         var collector = new ResumeExampleCollector(new SignalSet(Catalogue(), new IdMap(["m0"])), [Days(1)], TimeSpan.FromDays(7));
         collector.Apply(Row(EventKind.PlayStart, Heat, 0, position: 0));
-        var e = Assert.Throws<ArgumentException>(() => ResumeTraining.Fit(collector.Finish(), Days(30)));
+        var e = Assert.Throws<InsufficientResumeDataException>(() => ResumeTraining.Fit(collector.Finish(), Days(30)));
         Assert.Contains("at least two cuts", e.Message);
     }
 

@@ -28,9 +28,16 @@ internal static class TrainCommand
             HelpName = "k=v", DefaultValueFactory = _ => [],
         };
         var output = ModelOption.Create("--out", "Where to write the trained model. Default: beside the database, DB.model.");
+        var continueWatching = new Option<string>("--continue-watching")
+        {
+            Description = "How the Continue Watching row learns the chance of resuming: logistic (the default: seconds), lightgbm "
+                + "(about 0.004 AUC better on P-SIM, ten times slower) or none (ordered by recency). See docs/CONTINUE_WATCHING.md.",
+            DefaultValueFactory = _ => "logistic", HelpName = "logistic|lightgbm|none",
+        };
+        continueWatching.AcceptOnlyFromAmong("logistic", "lightgbm", "none");
         var command = new Command("train", "Fit a model on the store through its signals and save it for `encore recommend` and `encore similar`.")
         {
-            db, model, param, signal, output, budget,
+            db, model, param, signal, output, budget, continueWatching,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -40,6 +47,12 @@ internal static class TrainCommand
                 Model = parseResult.GetValue(model)!,
                 Parameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []),
                 Preferences = Preferences(parseResult.GetValue(signal) ?? []),
+                Resume = parseResult.GetValue(continueWatching) switch
+                {
+                    "lightgbm" => new Encore.Ranking.ContinueWatching.ResumeTrainingOptions { Learner = Encore.Ranking.ContinueWatching.ResumeLearner.LightGbm },
+                    "logistic" => new Encore.Ranking.ContinueWatching.ResumeTrainingOptions { Learner = Encore.Ranking.ContinueWatching.ResumeLearner.Logistic },
+                    _ => null,
+                },
             };
             bool auto = string.Equals(request.Model, Encore.Evaluation.Tuning.ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase);
             if (auto && request.Parameters.Count > 0) throw new CliException(ExitCodes.Usage, "--param needs a named --model (auto chooses the parameters)");
@@ -74,6 +87,9 @@ internal static class TrainCommand
                 .Add("fit seconds", Math.Round(info.FitSeconds, 2))
                 .WriteTo(stdout, "  ");
             if (info.Choice is { } why) stdout.WriteLine($"  chosen: {why}");
+            stdout.WriteLine(trained.Resume is { } resume
+                ? string.Create(c, $"  continue watching: {resume.Info.Learner} resume model, validation AUC {resume.Info.ValidationAuc:F4} against recency's {resume.Info.ValidationRecencyAuc:F4}")
+                : "  continue watching: ordered by recency");
             stdout.WriteLine($"Next: encore recommend --db {ShellText.Quote(databasePath)} --member ID   (or encore similar --title ID)");
             return ExitCodes.Success;
         }));

@@ -21,9 +21,9 @@ public static class AutoTraining
         request.Preferences.Validate();
         selection ??= new ModelSelectionOptions();
         selection.Validate();
-        var signals = await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false);
+        var (signals, resume) = await ModelTraining.LoadAsync(store, request, progress, ct).ConfigureAwait(false);
         progress?.Report($"signals: {signals.Events:N0} events, {signals.MemberIds.Count:N0} members, {signals.Catalogue.Titles:N0} titles");
-        return Fit(signals, request, selection, store.Location, progress, ct);
+        return ModelTraining.WithResume(Fit(signals, request, selection, store.Location, progress, ct), resume);
     }
 
     public static TrainedModel Fit(SignalSet signals, TrainingRequest request, ModelSelectionOptions selection, string source,

@@ -98,7 +98,7 @@ public static class ResumeTraining
         options ??= new ResumeTrainingOptions();
         var stats = await store.GetStatisticsAsync(ct).ConfigureAwait(false);
         if (stats.FirstEventUtc is not { } first || stats.LastEventUtc is not { } last)
-            throw new ArgumentException($"{store.Location} holds no events to learn from");
+            throw new InsufficientResumeDataException($"{store.Location} holds no events to learn from");
         long firstMs = ToMs(first), untilMs = ToMs(last) + 1;
         var cuts = Cuts(firstMs, untilMs, options);
         var (examples, signals) = await ResumeExampleCollector.LoadAsync(store, cuts, options.Window, signalOptions, ct).ConfigureAwait(false);
@@ -139,7 +139,7 @@ public static class ResumeTraining
         int validationCut = -1;
         for (int k = 0; k < examples.CutsMs.Count; k++) if (examples.CutsMs[k] + examples.WindowMs <= untilMs) validationCut = k;
         if (validationCut < 1)
-            throw new ArgumentException("the resume model needs at least two cuts whose windows lie in the training data (a training and a validation cut): the log spans too few days");
+            throw new InsufficientResumeDataException("the resume model needs at least two cuts whose windows lie in the training data (a training and a validation cut): the log spans too few days");
         long validationMs = examples.CutsMs[validationCut];
         var train = examples.IndicesBefore(validationMs);
         var validation = examples.IndicesOfCut(validationCut);
@@ -308,7 +308,7 @@ public static class ResumeTraining
         int positives = 0;
         foreach (int i in indices) if (examples.Label(i)) positives++;
         if (positives == 0 || positives == indices.Length)
-            throw new ArgumentException($"{what} hold {indices.Length:N0} Continue Watching candidates and {positives:N0} resumes: the resume model needs both resumed and unresumed titles");
+            throw new InsufficientResumeDataException($"{what} hold {indices.Length:N0} Continue Watching candidates and {positives:N0} resumes: the resume model needs both resumed and unresumed titles");
     }
 
     private static long ToMs(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
@@ -344,3 +344,6 @@ public static class ResumeTraining
         }
     }
 }
+
+/// <summary>The data is too short or too uniform to learn a resume model from (a training and a validation cut, each with resumes and titles left).</summary>
+public sealed class InsufficientResumeDataException(string message) : ArgumentException(message);

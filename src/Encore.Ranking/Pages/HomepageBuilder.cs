@@ -310,6 +310,13 @@ public sealed class HomepageBuilder
         {
             var row = new CandidateRow(RowKind.ContinueWatching, "continue-watching", "Continue Watching", "Pick up where you left off", 10f);
             if (_member < 0) return row;
+            if (_b._model.Resume is { } resume)
+            {
+                // Ordered by the learned chance of resuming; titles predicted abandoned are left out.
+                foreach (var entry in global::Encore.Ranking.ContinueWatching.ContinueWatchingRow.Build(_signals, _member, _now, resume, _perRow))
+                    if (_eligible[entry.Title]) row.Titles.Add(new Candidate(entry.Title, entry.Probability, entry.Reason, entry.Episode ?? -1));
+                return row;
+            }
             var entries = new List<(long Last, Candidate Candidate)>();
             foreach (var t in _signals.TitlesOf(_member))
             {
