@@ -28,6 +28,7 @@ public static class BenchCatalog
         new SignalsSpeedBench(),
         new PagePolicyBench(),
         new HomepageLatencyBench(),
+        new PageAccuracyBench(),
         new SearchEvalBench(),
         new SearchSpeedBench(),
         new ContinueWatchingBench(),

@@ -257,8 +257,10 @@ public sealed class HomepageBuilder
             // Continue Watching and Top Picks lead; the other rows follow in the order the member is likeliest to
             // care about them (their best titles' scores, with a small prior per kind).
             var fixedRows = candidates.Where(c => c.Kind is RowKind.ContinueWatching or RowKind.TopPicks && c.Titles.Count >= MinTitles(c)).ToList();
-            var rest = candidates.Where(c => c.Kind is not (RowKind.ContinueWatching or RowKind.TopPicks) && c.Titles.Count >= _b._options.MinTitlesPerRow)
-                .OrderByDescending(c => c.Relevance).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
+            var others = candidates.Where(c => c.Kind is not (RowKind.ContinueWatching or RowKind.TopPicks) && c.Titles.Count >= _b._options.MinTitlesPerRow);
+            var rest = _b._options.FixedRowOrder
+                ? others.OrderBy(c => Template(c.Kind)).ThenBy(c => c.TemplateOrder).ToList()
+                : others.OrderByDescending(c => c.Relevance).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
             var ordered = fixedRows.Concat(rest).ToList();
 
             // Fill the rows in page order; no title twice in the first N slots of the first M rows.
@@ -285,6 +287,12 @@ public sealed class HomepageBuilder
             return new Homepage(_request.MemberId, _request.Device, DateTime.SpecifyKind(_request.AtUtc, DateTimeKind.Utc),
                 _b._model.Info.Model + " trained " + _b._model.Info.TrainedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), rows);
         }
+
+        /// <summary>The place of a row kind in the fixed template.</summary>
+        private static int Template(RowKind kind) => kind switch
+        {
+            RowKind.Popular => 0, RowKind.Trending => 1, RowKind.New => 2, RowKind.BecauseYouWatched => 3, RowKind.Genre => 4, _ => 5,
+        };
 
         private int MinTitles(CandidateRow row) => row.Kind == RowKind.ContinueWatching ? 1 : Math.Min(_b._options.MinTitlesPerRow, _perRow);
 
@@ -410,6 +418,7 @@ public sealed class HomepageBuilder
                 var row = new CandidateRow(RowKind.BecauseYouWatched, "byw:" + _titles.TitleIds[anchor], $"Because You Watched {name}", $"Because you watched {name}", 0f);
                 foreach (var t in Order(t => Offerable(t) && float.IsFinite(scores[t]), t => scores[t], _perRow * 2))
                     row.Titles.Add(new Candidate(t, scores[t], $"like {name}"));
+                row.TemplateOrder = rank;
                 row.Relevance = RelevanceOf(row) + 0.3f - 0.05f * rank++;
                 yield return row;
             }
@@ -429,6 +438,12 @@ public sealed class HomepageBuilder
                 var empty = new SignalSet(_signals.Catalogue, new IdMap(["cold"]));
                 ContextModel.With(empty, context.Shares).GenreAffinities(0, _request.Device, hour, affinity);
             }
+            if (_b._options.FixedRowOrder)
+            {
+                // The template: the genres the whole service plays most, the same for every member and device.
+                var service = new SignalSet(_signals.Catalogue, new IdMap(["template"]));
+                ContextModel.With(service, context.Shares).GenreAffinities(0, DeviceKind.Tv, 20, affinity);
+            }
             var order = Enumerable.Range(0, genres).OrderByDescending(g => affinity[g]).ThenBy(g => g).Take(Math.Max(1, _rowCount)).ToList();
             var device = _request.Device.ToString().ToLowerInvariant();
             var (personalByGenre, popularByGenre) = GenreTops(order);
@@ -439,6 +454,7 @@ public sealed class HomepageBuilder
                 FillPersonal(row, personalByGenre[g], popularByGenre[g], name.ToLowerInvariant());
                 // The genre's place on the page: the member's taste for it here, and how good its best titles are.
                 row.Relevance = 0.5f * affinity[g] + RelevanceOf(row) + 0.1f;
+                row.TemplateOrder = order.IndexOf(g);
                 yield return row;
             }
         }
@@ -587,6 +603,8 @@ public sealed class HomepageBuilder
         public string Label { get; } = label;
         public string Evidence { get; } = evidence;
         public float Relevance { get; set; } = relevance;
+        /// <summary>The row's place among rows of its kind in the fixed template (genres by the service's plays, anchors by recency).</summary>
+        public int TemplateOrder { get; set; }
         public List<Candidate> Titles { get; } = [];
     }
 }

@@ -74,6 +74,13 @@ public sealed record PageOptions
     /// </summary>
     public float MetadataWeight { get; init; } = 1f;
 
+    /// <summary>
+    /// Lay every page out in one fixed order of rows (Continue Watching, Top Picks, Popular, Trending, New, Because You
+    /// Watched, the genres by what the whole service plays, Watch Again) instead of choosing and ordering them for the
+    /// member and the device: the reference that shows what page generation adds.
+    /// </summary>
+    public bool FixedRowOrder { get; init; }
+
     public DeviceLayout LayoutFor(DeviceKind device) => Layouts.TryGetValue(device, out var layout) ? layout : Layouts[DeviceKind.Web];
 
     public void Validate()
