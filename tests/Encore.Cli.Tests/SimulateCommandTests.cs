@@ -100,6 +100,22 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_policy_can_be_encores_own_page_generator()
+    {
+        var db = _temp.File("encore-policy.db");
+        var run = await Encore(["simulate", "--members", "60", "--titles", "40", "--days", "16", "--policy", "encore", "--db", db]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("policy encore", run.Output);
+        // Its pages were shown: impressions of the rows Encore builds after its first weekly training.
+        await using var store = await global::Encore.Storage.SqliteEventStore.OpenReadOnlyAsync(db, Ct);
+        var rows = new HashSet<string>();
+        await foreach (var e in store.ReadEventsAsync(new global::Encore.Storage.EventQuery { Kinds = [global::Encore.Core.EventKind.Impression], FromUtc = new DateTime(2025, 1, 14, 0, 0, 0, DateTimeKind.Utc) }, Ct))
+            rows.Add(e.Row!);
+        Assert.Contains("top-picks", rows);
+        Assert.Contains(rows, r => r.StartsWith("byw:", StringComparison.Ordinal)); // "Because you watched" rows are Encore's own
+    }
+
+    [Fact]
     public async Task Ctrl_C_twice_still_exits_130_with_one_line()
     {
         // Pressing Ctrl-C twice, or `timeout -s INT`, which signals the process and its group: two SIGINTs at once.

@@ -22,8 +22,13 @@ internal static class SimulateCommand
         var days = new Option<int>("--days") { Description = "Simulated days (the last 14 are P-SIM's test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed and sizes give the same events, byte for byte.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
         var db = DatabaseOption.Create();
-        var policy = new Option<string>("--policy") { Description = "Homepage policy: " + string.Join(", ", PolicyCatalog.Names) + ".", DefaultValueFactory = _ => "popularity", HelpName = "NAME" };
-        policy.AcceptOnlyFromAmong([.. PolicyCatalog.Names]);
+        var policy = new Option<string>("--policy")
+        {
+            Description = "Homepage policy: " + string.Join(", ", PolicyCatalog.Names) + ", or encore (Encore's page generator, retraining every 7 days "
+                + "on what the service saw so far) or encore-top-picks (its Top Picks row alone).",
+            DefaultValueFactory = _ => "popularity", HelpName = "NAME",
+        };
+        policy.AcceptOnlyFromAmong([.. PolicyCatalog.Names, "encore", "encore-top-picks"]);
         var export = new Option<string?>("--export-interactions") { Description = "Also write the plays as CSV user,item,weight,timestamp (P-SCALE input).", HelpName = "FILE" };
         var noStore = new Option<bool>("--no-store") { Description = "Do not write the database (e.g. only --export-interactions at large sizes)." };
         var report = new Option<bool>("--report") { Description = "Print the distributions of the run: events per member, popularity, completion by enjoyment, devices, binge, abandonment." };
@@ -51,7 +56,11 @@ internal static class SimulateCommand
             if (!store && exportPath is null && !wantReport)
                 throw new CliException(ExitCodes.Usage, "--no-store without --export-interactions or --report would produce nothing");
             var service = new SimulatedService(options);
-            var homepage = PolicyCatalog.Create(parseResult.GetValue(policy)!, service);
+            var policyName = parseResult.GetValue(policy)!;
+            // Encore's own pages see every event as the service records it, so the policy is also a sink of the run.
+            var encore = policyName.StartsWith("encore", StringComparison.Ordinal)
+                ? new Encore.Evaluation.Simulation.EncorePagePolicy(service, topPicksOnly: policyName == "encore-top-picks") : null;
+            IHomepagePolicy homepage = encore ?? PolicyCatalog.Create(policyName, service);
 
             var databasePath = DatabaseOption.Resolve(parseResult, db);
             await using var database = store ? await DatabaseOption.OpenAsync(databasePath, mustExist: false, ct) : null;
@@ -80,6 +89,7 @@ internal static class SimulateCommand
             }
             await using var csvSink = csv;
             var sinks = new List<ISimulationSink>();
+            if (encore is not null) sinks.Add(encore);
             if (csv is not null) sinks.Add(csv);
             var reportSink = wantReport ? new SimulationReportSink() : null;
             if (reportSink is not null) sinks.Add(reportSink);
