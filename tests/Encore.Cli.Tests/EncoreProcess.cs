@@ -38,8 +38,13 @@ public static class EncoreProcess
     public static Task<EncoreRun> RunAsync(string dataHome, CancellationToken ct, params string[] args)
         => RunAsync(PrivateDatabase(dataHome), ct, args);
 
-    /// <summary>Starts the program without waiting for it, so that a test can interrupt or kill it mid-run.</summary>
-    public static EncoreChild Start(string dataHome, params string[] args) => new(StartInfo(PrivateDatabase(dataHome), args));
+    /// <summary>
+    /// Starts the program without waiting for it, so that a test can interrupt or kill it mid-run. With
+    /// <paramref name="signalAt"/>, <paramref name="signal"/> is sent the moment standard error shows a matching line,
+    /// from the thread that reads it: a test host busy with other tests cannot delay the signal past the end of the run.
+    /// </summary>
+    public static EncoreChild Start(string dataHome, string[] args, Func<string, bool>? signalAt = null, ChildSignal signal = ChildSignal.Interrupt)
+        => new(StartInfo(PrivateDatabase(dataHome), args), signalAt, signal);
 
     private static Dictionary<string, string?> PrivateDatabase(string dataHome)
         => new() { ["ENCORE_DB"] = null, ["XDG_DATA_HOME"] = dataHome };
@@ -65,72 +70,78 @@ public static class EncoreProcess
     }
 }
 
+/// <summary>What a test sends a running child: SIGINT (Ctrl+C) or SIGKILL (`kill -9`, no clean-up).</summary>
+public enum ChildSignal
+{
+    Interrupt = 2,
+    Kill = 9,
+}
+
 /// <summary>
-/// A running `encore` whose standard error is read line by line as it comes (progress lines), so that a test can
-/// wait for a point in the run and then interrupt it (SIGINT, as Ctrl+C sends) or kill it (SIGKILL, no clean-up).
+/// A running `encore` whose standard error is read line by line as it comes (progress lines), on a thread of its own,
+/// so that a test can signal it at a point of its run: SIGINT (as Ctrl+C sends) or SIGKILL (no clean-up).
 /// </summary>
 public sealed partial class EncoreChild : IDisposable
 {
     private readonly Process _process;
     private readonly Task<string> _output;
-    private readonly Task _errorPump;
+    private readonly Thread _errorPump;
+    private readonly TaskCompletionSource _errorDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _signalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _errorLines = [];
-    private readonly SemaphoreSlim _newLine = new(0);
 
-    internal EncoreChild(ProcessStartInfo start)
+    internal EncoreChild(ProcessStartInfo start, Func<string, bool>? signalAt, ChildSignal signal)
     {
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start encore");
         _output = _process.StandardOutput.ReadToEndAsync();
-        _errorPump = Task.Run(async () =>
+        _errorPump = new Thread(() =>
         {
-            while (await _process.StandardError.ReadLineAsync() is { } line)
+            try
             {
-                lock (_errorLines) _errorLines.Add(line);
-                _newLine.Release();
+                while (_process.StandardError.ReadLine() is { } line)
+                {
+                    // Signal first, keep the line after: the run goes on while this thread works.
+                    if (signalAt is not null && !_signalled.Task.IsCompleted && signalAt(line))
+                        _signalled.TrySetResult(Send(signal));
+                    lock (_errorLines) _errorLines.Add(line);
+                }
+                _signalled.TrySetResult(false);
+                _errorDone.TrySetResult();
             }
-            _newLine.Release();
-        });
+            catch (Exception e)
+            {
+                _signalled.TrySetException(e);
+                _errorDone.TrySetException(e);
+            }
+        }) { IsBackground = true, Name = "encore stderr" };
+        _errorPump.Start();
+    }
+
+    /// <summary>
+    /// Waits until the signal given to <see cref="EncoreProcess.Start"/> was sent: true when it reached the running
+    /// program, false when the program ended (or its standard error closed) before a line matched.
+    /// </summary>
+    public async Task<bool> SignalledAsync(CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(120));
+        return await _signalled.Task.WaitAsync(limit.Token);
     }
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Waits until standard error has a line that matches <paramref name="match"/>; false when the program ended first.</summary>
-    public async Task<bool> WaitForErrorLineAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken ct)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
-        int seen = 0;
-        while (true)
-        {
-            lock (_errorLines)
-            {
-                for (; seen < _errorLines.Count; seen++)
-                    if (match(_errorLines[seen])) return true;
-                if (_errorPump.IsCompleted) return false;
-            }
-            await _newLine.WaitAsync(limit.Token);
-        }
-    }
+    /// <summary>Sends SIGINT, what Ctrl+C on a terminal sends, unless the process has already exited; says which.</summary>
+    public bool TryInterrupt() => Send(ChildSignal.Interrupt);
 
-    /// <summary>Sends SIGINT, what Ctrl+C on a terminal sends.</summary>
-    public void Interrupt()
+    private bool Send(ChildSignal signal)
     {
-        if (!TryInterrupt()) throw new InvalidOperationException($"kill -INT {_process.Id} failed: the process has already exited");
-    }
-
-    /// <summary>Sends SIGINT unless the process has already exited (and been reaped); says which.</summary>
-    public bool TryInterrupt()
-    {
-        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sending SIGINT needs a POSIX system");
-        if (Kill(_process.Id, 2) == 0) return true;
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sending signals needs a POSIX system");
+        if (Kill(_process.Id, (int)signal) == 0) return true;
         int errno = Marshal.GetLastPInvokeError();
         const int NoSuchProcess = 3;
         if (errno == NoSuchProcess) return false;
-        throw new InvalidOperationException($"kill -INT {_process.Id} failed: errno {errno}");
+        throw new InvalidOperationException($"kill -{(int)signal} {_process.Id} failed: errno {errno}");
     }
-
-    /// <summary>Kills the process at once (SIGKILL): no cancellation, no clean-up, as a power cut or `kill -9` leaves it.</summary>
-    public void Kill() => _process.Kill(entireProcessTree: true);
 
     public async Task<EncoreRun> WaitForExitAsync(CancellationToken ct)
     {
@@ -145,7 +156,7 @@ public sealed partial class EncoreChild : IDisposable
             _process.Kill(entireProcessTree: true);
             throw;
         }
-        await _errorPump;
+        await _errorDone.Task;
         string error;
         lock (_errorLines) error = string.Join("", _errorLines.Select(l => l + "\n"));
         return new EncoreRun(_process.ExitCode, await _output, error);
@@ -155,7 +166,6 @@ public sealed partial class EncoreChild : IDisposable
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
-        _newLine.Dispose();
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

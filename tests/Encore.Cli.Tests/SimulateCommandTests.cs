@@ -47,11 +47,10 @@ public sealed class SimulateCommandTests : IDisposable
     public async Task A_killed_simulate_resumes_on_the_next_run_and_ends_with_the_events_of_an_uninterrupted_run()
     {
         var db = _temp.File("killed.db");
-        using (var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db]))
+        using (var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db], FirstDayStored, ChildSignal.Kill))
         {
-            Assert.True(await child.WaitForErrorLineAsync(FirstDayStored, TimeSpan.FromSeconds(60), Ct), "no progress line before the run ended");
-            Assert.False(child.HasExited, "the run ended before it could be killed");
-            child.Kill(); // SIGKILL: no cancellation, no clean-up
+            // SIGKILL: no cancellation, no clean-up.
+            Assert.True(await child.SignalledAsync(Ct), "the run ended before it could be killed");
             var killed = await child.WaitForExitAsync(Ct);
             Assert.NotEqual(0, killed.ExitCode);
         }
@@ -85,11 +84,9 @@ public sealed class SimulateCommandTests : IDisposable
     public async Task Ctrl_C_exits_130_with_one_line_and_the_next_run_resumes()
     {
         var db = _temp.File("interrupted.db");
-        using (var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db]))
+        using (var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db], FirstDayStored))
         {
-            Assert.True(await child.WaitForErrorLineAsync(FirstDayStored, TimeSpan.FromSeconds(60), Ct), "no progress line before the run ended");
-            Assert.False(child.HasExited, "the run ended before it could be interrupted");
-            child.Interrupt();
+            Assert.True(await child.SignalledAsync(Ct), "the run ended before it could be interrupted");
             var run = await child.WaitForExitAsync(Ct);
             AssertCancelled(run);
         }
@@ -120,10 +117,8 @@ public sealed class SimulateCommandTests : IDisposable
     {
         // Pressing Ctrl-C twice, or `timeout -s INT`, which signals the process and its group: two SIGINTs at once.
         var db = _temp.File("twice.db");
-        using var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db]);
-        Assert.True(await child.WaitForErrorLineAsync(FirstDayStored, TimeSpan.FromSeconds(60), Ct), "no progress line before the run ended");
-        Assert.False(child.HasExited, "the run ended before it could be interrupted");
-        child.Interrupt();
+        using var child = EncoreProcess.Start(DataHome, ["simulate", .. Interruptible, "--db", db], FirstDayStored);
+        Assert.True(await child.SignalledAsync(Ct), "the run ended before it could be interrupted");
         // Two signals sent at once would be merged into one pending signal: the second comes while the first is handled.
         await Task.Delay(50, Ct);
         child.TryInterrupt();

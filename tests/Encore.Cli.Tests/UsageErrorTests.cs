@@ -20,7 +20,7 @@ public sealed class UsageErrorTests : IDisposable
     [Theory]
     [InlineData("encore: --members: 'abc' is not a whole number (see `encore demo --help`)", "demo", "--members", "abc")]
     [InlineData("encore: --seed: '-1' is not a whole number >= 0 (see `encore simulate --help`)", "simulate", "--seed", "-1")]
-    [InlineData("encore: --policy: 'bogus' is not one of popularity, random, oracle (see `encore simulate --help`)", "simulate", "--policy", "bogus")]
+    [InlineData("encore: --policy: 'bogus' is not one of popularity, random, oracle, encore, encore-top-picks (see `encore simulate --help`)", "simulate", "--policy", "bogus")]
     [InlineData("encore: --on-error: 'maybe' is not one of stop, skip (see `encore import --help`)", "import", "x.csv", "--on-error", "maybe")]
     [InlineData("encore: unknown command or option 'frobnicate' (see `encore --help`)", "frobnicate")]
     [InlineData("encore: unknown command or option '--frobnicate' (see `encore stats --help`)", "stats", "--frobnicate")]
