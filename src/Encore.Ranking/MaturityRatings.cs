@@ -1,35 +1,42 @@
 namespace Encore.Ranking;
 
 /// <summary>
-/// Maturity ratings on one scale of levels, so a profile's limit applies to films and series alike: 0 all ages
-/// (G, TV-Y, TV-G), 1 guidance (PG, TV-Y7, TV-PG), 2 teens (PG-13, TV-14), 3 adults (R, NC-17, TV-MA, NR).
-/// An unknown rating is treated as adults only, so a limit never lets an unrated title through.
+/// Maturity ratings on one scale, the youngest age each suits: US film ratings (G 0, PG 10, PG-13 13, R 17, NC-17 18),
+/// US TV ratings (TV-Y 0, TV-G 0, TV-Y7 7, TV-PG 10, TV-14 14, TV-MA 17), and plain ages ("12", "16", "18+"). A
+/// limit lets through the titles whose age is at most the limit's, so "PG-13" admits PG and TV-PG but not TV-14.
+/// A title with no rating (or one this scale does not know) is left out under any limit, so a limit never lets an
+/// unrated title through. Search and the homepage both apply it.
 /// </summary>
 public static class MaturityRatings
 {
-    public const int AllAges = 0, Guidance = 1, Teens = 2, Adults = 3;
-
-    /// <summary>The level of a rating as the catalogue spells it (case-insensitive); null means unrated (adults).</summary>
-    public static int Level(string? rating) => rating?.Trim().ToUpperInvariant() switch
+    private static readonly Dictionary<string, int> Ages = new(StringComparer.OrdinalIgnoreCase)
     {
-        "G" or "TV-Y" or "TV-G" or "U" or "ALL" => AllAges,
-        "PG" or "TV-Y7" or "TV-Y7-FV" or "TV-PG" => Guidance,
-        "PG-13" or "TV-14" or "12" or "12A" or "15" => Teens,
-        _ => Adults,
+        ["G"] = 0, ["TV-Y"] = 0, ["TV-G"] = 0, ["U"] = 0, ["ALL"] = 0,
+        ["TV-Y7"] = 7, ["TV-Y7-FV"] = 7,
+        ["PG"] = 10, ["TV-PG"] = 10,
+        ["PG-13"] = 13,
+        ["TV-14"] = 14,
+        ["R"] = 17, ["TV-MA"] = 17,
+        ["NC-17"] = 18,
     };
 
-    /// <summary>Parses a profile limit: a rating ("PG-13", "TV-14") or a level 0..3.</summary>
-    /// <exception cref="ArgumentException">Neither a known rating nor a level.</exception>
-    public static int ParseLimit(string limit)
+    /// <summary>The names this scale knows (ages are known too).</summary>
+    public static IReadOnlyCollection<string> Known => Ages.Keys;
+
+    /// <summary>The youngest age <paramref name="rating"/> suits, or null for an unknown or missing rating.</summary>
+    public static int? AgeOf(string? rating)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(limit);
-        if (int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int level) && level is >= AllAges and <= Adults)
-            return level;
-        var known = limit.Trim().ToUpperInvariant();
-        if (known is "R" or "NC-17" or "TV-MA" or "NR" or "18") return Adults;
-        int parsed = Level(known);
-        if (parsed == Adults)
-            throw new ArgumentException($"maturity limit '{Encore.Core.UnicodeText.Clip(limit)}' is not a rating (G, PG, PG-13, R, TV-Y, TV-PG, TV-14, TV-MA) or a level 0..3");
-        return parsed;
+        if (string.IsNullOrWhiteSpace(rating)) return null;
+        var text = rating.Trim();
+        if (Ages.TryGetValue(text, out int age)) return age;
+        var digits = text.EndsWith('+') ? text[..^1] : text;
+        return int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out age) && age <= 21
+            ? age : null;
     }
+
+    /// <summary>The age of a limit given by a user.</summary>
+    /// <exception cref="ArgumentException">Not a rating this scale knows (the message lists them).</exception>
+    public static int RequireAge(string limit)
+        => AgeOf(limit) ?? throw new ArgumentException(
+            $"unknown maturity rating {Encore.Core.UnicodeText.Quote(limit ?? "")}; known: {string.Join(", ", Ages.OrderBy(a => a.Value).Select(a => a.Key))}, or an age such as 12");
 }

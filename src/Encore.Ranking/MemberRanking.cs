@@ -46,10 +46,7 @@ public static class MemberRanking
         int member = signals.MemberIds.IndexOf(memberId);
         var scores = new float[titles];
         var history = member < 0 ? [] : signals.TitlesOf(member);
-        bool newer = member >= 0 && history.Any(t => signals.Get(member, t).LastMs > model.TrainedUntilMs);
-        int trained = recommender.MemberIds.IndexOf(memberId);
-        if (trained >= 0 && !newer) recommender.ScoreMember(trained, scores);
-        else FoldIn(model, signals, member, history, scores);
+        Score(model, signals, memberId, scores);
 
         if (member >= 0)
         {
@@ -97,6 +94,28 @@ public static class MemberRanking
             list[i] = new RankedTitle(recommender.TitleIds[idx[i]], c < 0 ? recommender.TitleIds[idx[i]] : catalogue.Names[c], top[i], genres);
         }
         return list;
+    }
+
+    /// <summary>
+    /// The model's raw scores for a member, one per title of the model: the member's own row when the model was trained
+    /// on the member and the signals hold nothing newer than the training, else a <see cref="FoldIn"/> of the member's
+    /// history as the signals weigh it now (a member the signals do not know gets the fold-in of an empty history).
+    /// Nothing is left out; the scores are on the model's own scale.
+    /// </summary>
+    public static void Score(TrainedModel model, SignalSet signals, string memberId, Span<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(memberId);
+        var recommender = model.Recommender;
+        int member = signals.MemberIds.IndexOf(memberId);
+        var history = member < 0 ? [] : signals.TitlesOf(member);
+        bool newer = false;
+        foreach (var t in history)
+            if (signals.Get(member, t).LastMs > model.TrainedUntilMs) { newer = true; break; }
+        int trained = recommender.MemberIds.IndexOf(memberId);
+        if (trained >= 0 && !newer) recommender.ScoreMember(trained, scores);
+        else FoldIn(model, signals, member, history, scores);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed class RankingCatalogue
     private RankingCatalogue(SignalCatalogue signals, int[] maturity, long[] availableFromMs, DateOnly?[] release, int[][] people, IdMap peopleIds)
     {
         Signals = signals;
-        Maturity = maturity;
+        MaturityAge = maturity;
         AvailableFromMs = availableFromMs;
         ReleaseDates = release;
         People = people;
@@ -23,8 +23,8 @@ public sealed class RankingCatalogue
 
     public SignalCatalogue Signals { get; }
     public int Titles => Signals.Titles;
-    /// <summary>Each title's maturity level (<see cref="MaturityRatings"/>).</summary>
-    public int[] Maturity { get; }
+    /// <summary>The youngest age each title suits (<see cref="MaturityRatings.AgeOf"/>; <see cref="int.MaxValue"/> when unrated).</summary>
+    public int[] MaturityAge { get; }
     /// <summary>When each title became available (Unix ms; <see cref="long.MinValue"/>: always).</summary>
     public long[] AvailableFromMs { get; }
     public DateOnly?[] ReleaseDates { get; }
@@ -36,11 +36,7 @@ public sealed class RankingCatalogue
 
     public static async Task<RankingCatalogue> LoadAsync(IEventStore store, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var titleIds = await store.ReadTitleIdsAsync(ct).ConfigureAwait(false);
-        var episodeIds = await store.ReadEpisodeIdsAsync(ct).ConfigureAwait(false);
-        var titles = new List<Title>(titleIds.Count);
-        await foreach (var title in store.ReadTitlesAsync(ct).ConfigureAwait(false)) titles.Add(title);
+        var (titleIds, episodeIds, titles) = await SignalCatalogue.ReadAsync(store, ct).ConfigureAwait(false);
         return Build(titleIds, episodeIds, titles);
     }
 
@@ -54,13 +50,13 @@ public sealed class RankingCatalogue
         var release = new DateOnly?[n];
         var people = new int[n][];
         var peopleIds = new IdMap();
-        Array.Fill(maturity, MaturityRatings.Adults); // a title known only by id is unrated
+        Array.Fill(maturity, int.MaxValue); // a title known only by id is unrated
         Array.Fill(available, long.MinValue);
         Array.Fill(people, []);
         foreach (var title in titles)
         {
             int t = signals.TitleIds.IndexOf(title.Id);
-            maturity[t] = MaturityRatings.Level(title.MaturityRating);
+            maturity[t] = MaturityRatings.AgeOf(title.MaturityRating) ?? int.MaxValue;
             if (title.AvailableFromUtc is { } from)
                 available[t] = new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
             release[t] = title.ReleaseDate;

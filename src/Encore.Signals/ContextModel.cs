@@ -90,26 +90,15 @@ public sealed class ContextModel
     {
         var catalogue = _signals.Catalogue;
         if (lifts.Length != catalogue.Titles) throw new ArgumentException($"lifts has {lifts.Length} slots for {catalogue.Titles} titles", nameof(lifts));
-        int d = (int)device < Devices ? (int)device : 0;
-        int part = Dayparts.Of(((hour % 24) + 24) % 24);
-        var own = new Tables(_genres);
-        foreach (var title in _signals.TitlesOf(member))
-        {
-            var s = _signals.Get(member, title);
-            if (s.Played) own.Add(catalogue, title, s);
-        }
+        var (d, part) = Slot(device, hour);
+        var own = MemberTables(member);
         // The member's shares overall, smoothed toward the service's; in this context, smoothed toward the service's there.
         float prior = Options.Prior;
-        Span<float> genreHere = stackalloc float[0];
         var memberGenre = new float[_genres];
         var deviceGenre = new float[_genres];
         var partGenre = new float[_genres];
         for (int g = 0; g < _genres; g++)
-        {
-            memberGenre[g] = Smooth(own.Genre[g], own.Total, _genreShare[g], prior);
-            deviceGenre[g] = Smooth(own.DeviceGenre[d * _genres + g], own.Device[d], _deviceGenre[d * _genres + g], prior);
-            partGenre[g] = Smooth(own.PartGenre[part * _genres + g], own.Part[part], _partGenre[part * _genres + g], prior);
-        }
+            (memberGenre[g], deviceGenre[g], partGenre[g]) = GenreShares(own, d, part, g);
         Span<float> formatLift = stackalloc float[Formats];
         for (int f = 0; f < Formats; f++)
         {
@@ -141,21 +130,11 @@ public sealed class ContextModel
     public void GenreAffinities(int member, DeviceKind device, int hour, Span<float> affinities)
     {
         if (affinities.Length != _genres) throw new ArgumentException($"affinities has {affinities.Length} slots for {_genres} genres", nameof(affinities));
-        var catalogue = _signals.Catalogue;
-        int d = (int)device < Devices ? (int)device : 0;
-        int part = Dayparts.Of(((hour % 24) + 24) % 24);
-        var own = new Tables(_genres);
-        foreach (var title in _signals.TitlesOf(member))
-        {
-            var s = _signals.Get(member, title);
-            if (s.Played) own.Add(catalogue, title, s);
-        }
-        float prior = Options.Prior;
+        var (d, part) = Slot(device, hour);
+        var own = MemberTables(member);
         for (int g = 0; g < _genres; g++)
         {
-            float overall = Smooth(own.Genre[g], own.Total, _genreShare[g], prior);
-            float onDevice = Smooth(own.DeviceGenre[d * _genres + g], own.Device[d], _deviceGenre[d * _genres + g], prior);
-            float inPart = Smooth(own.PartGenre[part * _genres + g], own.Part[part], _partGenre[part * _genres + g], prior);
+            var (overall, onDevice, inPart) = GenreShares(own, d, part, g);
             // The member's taste for the genre, moved by how much more (or less) of it this context holds.
             affinities[g] = MathF.Log(overall) + MathF.Log(onDevice / overall) + MathF.Log(inPart / overall);
         }
@@ -173,6 +152,30 @@ public sealed class ContextModel
         Lifts(member, device, hour, lifts);
         for (int t = 0; t < scores.Length; t++)
             if (float.IsFinite(scores[t])) scores[t] += Options.Weight * lifts[t];
+    }
+
+    private static (int Device, int Part) Slot(DeviceKind device, int hour)
+        => ((int)device < Devices ? (int)device : 0, Dayparts.Of(((hour % 24) + 24) % 24));
+
+    /// <summary>The member's plays counted by genre, format, device and part of day.</summary>
+    private Tables MemberTables(int member)
+    {
+        var own = new Tables(_genres);
+        foreach (var title in _signals.TitlesOf(member))
+        {
+            var s = _signals.Get(member, title);
+            if (s.Played) own.Add(_signals.Catalogue, title, s);
+        }
+        return own;
+    }
+
+    /// <summary>A genre's share among the member's plays overall, on the device and in the part of day, each smoothed toward the service's.</summary>
+    private (float Overall, float OnDevice, float InPart) GenreShares(Tables own, int d, int part, int g)
+    {
+        float prior = Options.Prior;
+        return (Smooth(own.Genre[g], own.Total, _genreShare[g], prior),
+            Smooth(own.DeviceGenre[d * _genres + g], own.Device[d], _deviceGenre[d * _genres + g], prior),
+            Smooth(own.PartGenre[part * _genres + g], own.Part[part], _partGenre[part * _genres + g], prior));
     }
 
     private static float Smooth(float count, float total, float prior, float strength)

@@ -77,12 +77,19 @@ public sealed class SignalCatalogue
     /// <summary>Reads the catalogue and the dense index maps of <paramref name="store"/>.</summary>
     public static async Task<SignalCatalogue> LoadAsync(IEventStore store, CancellationToken ct = default)
     {
+        var (titleIds, episodeIds, titles) = await ReadAsync(store, ct).ConfigureAwait(false);
+        return Build(titleIds, episodeIds, titles);
+    }
+
+    /// <summary>What a catalogue is built from: the store's dense title and episode maps and its title metadata.</summary>
+    public static async Task<(IdMap TitleIds, IdMap EpisodeIds, List<Title> Titles)> ReadAsync(IEventStore store, CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(store);
         var titleIds = await store.ReadTitleIdsAsync(ct).ConfigureAwait(false);
         var episodeIds = await store.ReadEpisodeIdsAsync(ct).ConfigureAwait(false);
         var titles = new List<Title>(titleIds.Count);
         await foreach (var title in store.ReadTitlesAsync(ct).ConfigureAwait(false)) titles.Add(title);
-        return Build(titleIds, episodeIds, titles);
+        return (titleIds, episodeIds, titles);
     }
 
     /// <summary>

@@ -97,12 +97,12 @@ public sealed class HomepageTests
     public void A_maturity_limited_profile_never_sees_a_title_above_its_limit_and_unavailable_titles_never_appear()
     {
         var f = new HomepageFixture();
-        var levels = f.Titles.ToDictionary(t => t.Id, t => MaturityRatings.Level(t.MaturityRating));
+        var levels = f.Titles.ToDictionary(t => t.Id, t => MaturityRatings.AgeOf(t.MaturityRating) ?? int.MaxValue);
         foreach (var member in new[] { 0, 12, 30, 99 })
         {
-            var kids = f.Page(member, maturity: MaturityRatings.Guidance);
+            var kids = f.Page(member, maturity: MaturityRatings.RequireAge("PG"));
             Assert.NotEmpty(kids.Rows);
-            Assert.All(kids.TitleIds, id => Assert.True(levels[id] <= MaturityRatings.Guidance, $"{id} is rated above the limit"));
+            Assert.All(kids.TitleIds, id => Assert.True(levels[id] <= 10, $"{id} is rated above the limit"));
             Assert.DoesNotContain("comedy-later", f.Page(member).TitleIds);
         }
         // Once it is available, it can appear.

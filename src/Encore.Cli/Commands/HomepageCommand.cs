@@ -21,7 +21,7 @@ internal static class HomepageCommand
         var device = new Option<string>("--device") { Description = "tv, phone, tablet, web or console: its layout and context.", DefaultValueFactory = _ => "tv", HelpName = "D" };
         var rows = new Option<int?>("--rows") { Description = "Rows to show (default: the device's).", HelpName = "N" };
         var titles = new Option<int?>("--titles") { Description = "Titles per row (default: the device's).", HelpName = "N" };
-        var maturity = new Option<string?>("--maturity") { Description = "The profile's maturity limit: G, PG, PG-13, R, TV-Y, TV-PG, TV-14, TV-MA or a level 0..3.", HelpName = "LIMIT" };
+        var maturity = new Option<string?>("--maturity") { Description = "The profile's maturity limit: a rating (G, PG, PG-13, R, TV-Y, TV-PG, TV-14, TV-MA) or an age such as 12; unrated titles are left out under a limit.", HelpName = "LIMIT" };
         var at = new Option<string?>("--at") { Description = "The moment of the page, UTC (default: the store's latest event).", HelpName = "yyyy-MM-ddTHH:mm" };
         var explain = new Option<bool>("--explain") { Description = "Show each title's reason and scores." };
         var command = new Command("homepage", "A member's whole homepage for a device: every row, its evidence and its titles.")
@@ -34,7 +34,7 @@ internal static class HomepageCommand
             int? r = parseResult.GetValue(rows), n = parseResult.GetValue(titles);
             if (r is < 1 or > 100) throw new CliException(ExitCodes.Usage, $"--rows must be in 1..100 (got {r})");
             if (n is < 1 or > 500) throw new CliException(ExitCodes.Usage, $"--titles must be in 1..500 (got {n})");
-            int? limit = parseResult.GetValue(maturity) is { } m ? CliArguments.Guard(() => MaturityRatings.ParseLimit(m)) : null;
+            int? limit = parseResult.GetValue(maturity) is { } m ? CliArguments.Guard(() => MaturityRatings.RequireAge(m)) : null;
             DateTime? moment = null;
             if (parseResult.GetValue(at) is { } text)
             {

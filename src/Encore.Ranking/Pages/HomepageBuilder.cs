@@ -144,7 +144,7 @@ public sealed class HomepageBuilder
             _scratch = builder.Scratch;
             _eligible = _scratch.Eligible;
             for (int t = 0; t < n; t++)
-                _eligible[t] = _catalogue.IsAvailable(t, _now) && (request.MaturityLimit is not { } limit || _catalogue.Maturity[t] <= limit);
+                _eligible[t] = _catalogue.IsAvailable(t, _now) && (request.MaturityLimit is not { } limit || _catalogue.MaturityAge[t] <= limit);
             _known = _scratch.Known;
             Array.Clear(_known);
             var preferences = builder._model.Preferences;
@@ -168,17 +168,8 @@ public sealed class HomepageBuilder
         /// </summary>
         private (float[] Personal, float[] Model) PersonalScores()
         {
-            var model = _b._model;
-            var recommender = model.Recommender;
             var raw = _scratch.Raw;
-            int trained = recommender.MemberIds.IndexOf(_request.MemberId);
-            var history = _member < 0 ? [] : _signals.TitlesOf(_member);
-            bool newer = false;
-            if (_member >= 0)
-                foreach (var t in history)
-                    if (_signals.Get(_member, t).LastMs > model.TrainedUntilMs) { newer = true; break; }
-            if (trained >= 0 && !newer) recommender.ScoreMember(trained, raw);
-            else MemberRanking.FoldIn(model, _signals, _member, history, raw);
+            MemberRanking.Score(_b._model, _signals, _request.MemberId, raw);
 
             int n = _titles.Titles;
             var modelScores = _scratch.ModelScores;

@@ -106,7 +106,7 @@ public sealed record PageRequest
     /// <summary>Override the device's layout.</summary>
     public int? Rows { get; init; }
     public int? TitlesPerRow { get; init; }
-    /// <summary>The profile's maturity limit (<see cref="MaturityRatings"/> level), or null for none.</summary>
+    /// <summary>The profile's maturity limit, an age on <see cref="MaturityRatings"/>' scale (<see cref="MaturityRatings.RequireAge"/>), or null for none.</summary>
     public int? MaturityLimit { get; init; }
     /// <summary>Fill <see cref="PageEntry.Scores"/>.</summary>
     public bool Explain { get; init; }

@@ -39,16 +39,8 @@ public sealed class MemberTaste
         ArgumentNullException.ThrowIfNull(signals);
         ArgumentNullException.ThrowIfNull(memberId);
         if (scores.Length != Index.Count) throw new ArgumentException($"the scores hold {scores.Length} entries; the index has {Index.Count} titles", nameof(scores));
-        var recommender = Model.Recommender;
-        var model = new float[recommender.TitleIds.Count];
-        int member = signals.MemberIds.IndexOf(memberId);
-        var history = member < 0 ? [] : signals.TitlesOf(member);
-        bool newer = false;
-        foreach (var t in history)
-            if (signals.Get(member, t).LastMs > Model.TrainedUntilMs) { newer = true; break; }
-        int trained = recommender.MemberIds.IndexOf(memberId);
-        if (trained >= 0 && !newer) recommender.ScoreMember(trained, model);
-        else MemberRanking.FoldIn(Model, signals, member, history, model);
+        var model = new float[Model.Recommender.TitleIds.Count];
+        MemberRanking.Score(Model, signals, memberId, model);
         for (int t = 0; t < model.Length; t++) if (!float.IsFinite(model[t])) model[t] = float.NaN;
         ScoreBlend.Standardize(model);
         for (int t = 0; t < scores.Length; t++)
