@@ -39,33 +39,64 @@ public sealed class HomepageBuilder
     }
 
     /// <summary>
-    /// The service-wide scores every page shares (popularity over the week, trend strength over the day against the
-    /// week), computed once per minute of page time and again once the signals have grown by 1%: a page costs no pass
-    /// over the trends of the whole catalogue.
+    /// The service-wide scores every page shares (popularity over the week, trend strength over the hour and the day
+    /// against the longer windows), computed once per minute of page time and again once the signals have grown by 1%:
+    /// a page costs no pass over the trends of the whole catalogue.
     /// </summary>
-    private sealed record ServiceScores(long Minute, long Events, float[] Popularity, float[] Trend);
+    /// <param name="Trend">Standardized trend strength; -inf for a title that is not rising (steadily popular or quiet).</param>
+    /// <param name="HourLed">Whether a title's rise is mostly in the last hour (rather than the last day).</param>
+    private sealed record ServiceScores(long Minute, long Events, float[] Popularity, float[] Trend, bool[] HourLed);
 
     private ServiceScores? _service;
+
+    /// <summary>A title is trending once about this many plays began in its short window: fewer is noise, not a trend.</summary>
+    private const double TrendMinimumPlays = 1;
+
+    /// <summary>A title rises when its short window's rate of plays is at least this many times its longer window's.</summary>
+    private const double TrendMinimumRatio = 1.5;
+
+    /// <summary>Rates are smoothed by this many plays a day, so a title with a handful of plays does not rise from nothing.</summary>
+    private const double TrendRateSmoothing = 0.5;
 
     private ServiceScores ServiceScoresFor(SignalSet signals, long nowMs)
     {
         long minute = nowMs / 60_000;
         var cached = Volatile.Read(ref _service);
         if (cached is not null && cached.Minute == minute && signals.Events - cached.Events <= cached.Events / 100) return cached;
-        int n = _catalogue.Titles, week = TitleTrends.HalfLives.Length - 1;
+        int n = _catalogue.Titles;
         var popularity = new float[n];
         var trend = new float[n];
+        var hourLed = new bool[n];
         for (int t = 0; t < n; t++)
         {
-            double weekPlays = signals.Trends.Plays(t, week, nowMs), day = signals.Trends.Plays(t, 1, nowMs);
-            popularity[t] = (float)Math.Log(1 + weekPlays);
-            // Rising now: plays in about the last day against the weekly rate, weighted by how many they are.
-            trend[t] = day < 1 ? float.NegativeInfinity : (float)(Math.Log((day + 1) / (weekPlays / 7 + 1)) * Math.Log(1 + day));
+            var (strength, hour, week) = Rise(signals.Trends, t, nowMs);
+            popularity[t] = (float)Math.Log(1 + week);
+            trend[t] = strength > 0 ? (float)strength : float.NegativeInfinity;
+            hourLed[t] = hour;
         }
         ScoreBlend.Standardize(trend);
-        var fresh = new ServiceScores(minute, signals.Events, popularity, trend);
+        var fresh = new ServiceScores(minute, signals.Events, popularity, trend, hourLed);
         Volatile.Write(ref _service, fresh);
         return fresh;
+    }
+
+    /// <summary>
+    /// How fast a title is rising now, from its decayed play counts over an hour, a day and a week. Each count is turned
+    /// into a rate in plays a day (a count with half-life h holds about rate x h / ln 2 at a steady rate), and a window
+    /// rises when its rate is at least <see cref="TrendMinimumRatio"/> times the next longer window's; its rise is the
+    /// log of that ratio weighted by how many plays the window holds. A title played at a steady pace all week has no
+    /// rise however popular it is (it belongs to Popular, not Trending); a title whose plays jumped in the last hour or
+    /// day rises. The strength is the larger of the hour's and the day's rise, 0 when neither rises.
+    /// </summary>
+    private static (double Strength, bool HourLed, double WeekPlays) Rise(TitleTrends trends, int title, long nowMs)
+    {
+        var h = TitleTrends.HalfLives;
+        double hour = trends.Plays(title, 0, nowMs), day = trends.Plays(title, 1, nowMs), week = trends.Plays(title, 2, nowMs);
+        double hourRate = hour * Math.Log(2) / h[0].TotalDays + TrendRateSmoothing, dayRate = day * Math.Log(2) / h[1].TotalDays + TrendRateSmoothing,
+            weekRate = week * Math.Log(2) / h[2].TotalDays + TrendRateSmoothing;
+        double hourRise = hour >= TrendMinimumPlays && hourRate >= TrendMinimumRatio * dayRate ? Math.Log(hourRate / dayRate) * Math.Log(1 + hour) : 0;
+        double dayRise = day >= TrendMinimumPlays && dayRate >= TrendMinimumRatio * weekRate ? Math.Log(dayRate / weekRate) * Math.Log(1 + day) : 0;
+        return hourRise > dayRise ? (hourRise, true, week) : (dayRise, false, week);
     }
 
     /// <summary>Per-thread buffers over the catalogue, reused by every page a thread builds (a page keeps none of them).</summary>
@@ -374,7 +405,15 @@ public sealed class HomepageBuilder
             float w = _b._options.TrendWeight;
             var row = new CandidateRow(RowKind.Trending, "trending", "Trending Now", "Trending in the last 24 hours", 0f);
             var order = Order(t => Offerable(t) && float.IsFinite(strength[t]), t => w * strength[t] + (1 - w) * _personal[t], _perRow * 2);
-            foreach (var t in order) row.Titles.Add(new Candidate(t, w * strength[t] + (1 - w) * _personal[t], "trending"));
+            int hourLed = 0;
+            foreach (var t in order)
+            {
+                bool hour = _shared.HourLed[t];
+                if (row.Titles.Count < 6 && hour) hourLed++;
+                row.Titles.Add(new Candidate(t, w * strength[t] + (1 - w) * _personal[t], hour ? "rising in the last hour" : "rising over the last day"));
+            }
+            // The evidence names the window most of the row's first titles rose in.
+            if (hourLed * 2 > Math.Min(6, row.Titles.Count)) row.Evidence = "Rising in the last hour";
             row.Relevance = RelevanceOf(row) + 0.2f;
             return row;
         }
@@ -464,17 +503,19 @@ public sealed class HomepageBuilder
         {
             var row = new CandidateRow(RowKind.WatchAgain, "watch-again", "Watch Again", "Titles you loved", 0f);
             if (_member < 0) return row;
-            var loved = new List<(float Score, int Title)>();
+            var loved = new List<(float Score, int Title, string Reason)>();
             foreach (var t in _signals.TitlesOf(_member))
             {
                 var s = _signals.Get(_member, t);
                 if (!s.Completed || !_eligible[t] || !(s.TitleReplays > 0 || s.SceneReplays > 0 || s.Rating >= 4.5f)) continue;
                 var w = PreferenceModel.Weigh(s, _b._model.Preferences, _now);
                 if (w.Evidence != Evidence.Positive) continue;
-                loved.Add((w.Weight + s.TitleReplays + 0.25f * s.SceneReplays, t));
+                string reason = s.TitleReplays > 0 ? "you watched it again" : s.SceneReplays > 0 ? "you replayed scenes of it"
+                    : string.Create(CultureInfo.InvariantCulture, $"you rated it {s.Rating:0.#}");
+                loved.Add((w.Weight + s.TitleReplays + 0.25f * s.SceneReplays, t, reason));
             }
             loved.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Title.CompareTo(b.Title));
-            foreach (var (score, t) in loved.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, score, "you replayed it"));
+            foreach (var (score, t, reason) in loved.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, score, reason));
             row.Relevance = row.Titles.Count == 0 ? float.NegativeInfinity : -0.2f;
             return row;
         }
@@ -592,7 +633,7 @@ public sealed class HomepageBuilder
         public RowKind Kind { get; } = kind;
         public string Key { get; } = key;
         public string Label { get; } = label;
-        public string Evidence { get; } = evidence;
+        public string Evidence { get; set; } = evidence;
         public float Relevance { get; set; } = relevance;
         /// <summary>The row's place among rows of its kind in the fixed template (genres by the service's plays, anchors by recency).</summary>
         public int TemplateOrder { get; set; }

@@ -80,15 +80,16 @@ public sealed class HomepageService : IDisposable
         Volatile.Write(ref _builder, new HomepageBuilder(current.Catalogue, model, _options));
     }
 
-    /// <summary>Fits a new model on the signals as they are now (reads them under the lock; fitting runs after) and swaps it in.</summary>
-    public TrainedModel Retrain(TrainingRequest request, string source, IProgress<string>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// Fits a new model from <paramref name="store"/> (its own read of the log, through Signals, on a worker thread) and
+    /// swaps it in. Nothing here is locked while it fits: events keep being folded and pages keep being built with the
+    /// old model until the swap. Events stored after the read began are not in the new model; pages fold them in.
+    /// </summary>
+    public async Task<TrainedModel> RetrainAsync(IEventStore store, TrainingRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(request);
-        var trainer = Models.ModelCatalog.CreateTrainer(request.Model, request.Parameters);
-        TrainedModel trained;
-        _lock.EnterReadLock();
-        try { trained = ModelTraining.Fit(_signals, trainer, request, source, progress, ct); }
-        finally { _lock.ExitReadLock(); }
+        var trained = await Task.Run(() => ModelTraining.TrainAsync(store, request, progress, ct), ct).ConfigureAwait(false);
         Swap(trained);
         return trained;
     }
