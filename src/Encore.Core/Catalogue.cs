@@ -32,6 +32,11 @@ public sealed record Title
     public DateOnly? ReleaseDate { get; init; }
     /// <summary>When the title became available on the service (null: always).</summary>
     public DateTime? AvailableFromUtc { get; init; }
+    /// <summary>When the title leaves the service, exclusive (null: never): the end of its availability window.</summary>
+    public DateTime? AvailableUntilUtc { get; init; }
+
+    /// <summary>Whether members may watch the title at <paramref name="utc"/>: inside its availability window.</summary>
+    public bool IsAvailableAt(DateTime utc) => (AvailableFromUtc is not { } from || from <= utc) && (AvailableUntilUtc is not { } until || utc < until);
     public IReadOnlyList<Season> Seasons { get; init; } = [];
 
     public IEnumerable<Episode> Episodes => Seasons.SelectMany(s => s.Episodes);
@@ -44,6 +49,11 @@ public sealed record Member
     public DateTime? JoinedUtc { get; init; }
     /// <summary>ISO 3166 country code where known.</summary>
     public string? Country { get; init; }
+    /// <summary>
+    /// The profile's maturity limit (a rating such as "PG-13" or "TV-14", or an age such as "12"), or null for none: the
+    /// profile is never shown a title rated above it, nor one without a rating.
+    /// </summary>
+    public string? MaturityLimit { get; init; }
     /// <summary>Free-form attributes an importer found (e.g. MovieLens age, gender, occupation).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
 }

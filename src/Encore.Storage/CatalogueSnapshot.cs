@@ -10,17 +10,24 @@ public sealed class CatalogueSnapshot
 
     private readonly Dictionary<string, int> _titleRuntimes;
     private readonly Dictionary<string, EpisodeInfo> _episodes;
+    private readonly HashSet<string> _removedMembers;
 
     /// <param name="titleRuntimes">
     /// Title id to the runtime in seconds that bounds positions in it: a film's runtime; 0 for a series (its
     /// episodes carry their own) and where unknown.
     /// </param>
     /// <param name="episodes">Episode id to its title and runtime.</param>
-    public CatalogueSnapshot(IReadOnlyDictionary<string, int> titleRuntimes, IReadOnlyDictionary<string, EpisodeInfo> episodes)
+    /// <param name="removedMembers">Members that were removed (<see cref="IEventStore.RemoveMemberAsync"/>): their events are refused.</param>
+    public CatalogueSnapshot(IReadOnlyDictionary<string, int> titleRuntimes, IReadOnlyDictionary<string, EpisodeInfo> episodes,
+        IEnumerable<string>? removedMembers = null)
     {
         _titleRuntimes = new Dictionary<string, int>(titleRuntimes, StringComparer.Ordinal);
         _episodes = new Dictionary<string, EpisodeInfo>(episodes, StringComparer.Ordinal);
+        _removedMembers = new HashSet<string>(removedMembers ?? [], StringComparer.Ordinal);
     }
+
+    /// <summary>Whether the member was removed from the service (their new events are refused).</summary>
+    public bool IsRemovedMember(string memberId) => _removedMembers.Count > 0 && _removedMembers.Contains(memberId);
 
     public int TitleCount => _titleRuntimes.Count;
     public int EpisodeCount => _episodes.Count;

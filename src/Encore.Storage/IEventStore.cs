@@ -27,18 +27,36 @@ public interface IEventStore : IAsyncDisposable
     /// <summary>Adds or replaces members (by id).</summary>
     Task UpsertMembersAsync(IEnumerable<Member> members, CancellationToken ct = default);
 
+    /// <summary>
+    /// Removes a title from the catalogue: it is no longer read (<see cref="GetTitleAsync"/>, <see cref="ReadTitlesAsync"/>),
+    /// so it is never recommended or found again, while its id keeps its dense index and the events that name it stay
+    /// in the log (an upsert of the same id brings it back). False when no such title is in the catalogue.
+    /// </summary>
+    Task<bool> RemoveTitleAsync(string titleId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Removes a member: no longer read (<see cref="GetMemberAsync"/>, <see cref="ReadMembersAsync"/>), their new events are
+    /// refused (<see cref="CatalogueSnapshot.IsRemovedMember"/>), their id keeps its dense index and the log keeps their
+    /// past events (it is append-only). An upsert of the same id brings the member back. False when no such member.
+    /// </summary>
+    Task<bool> RemoveMemberAsync(string memberId, CancellationToken ct = default);
+
+    /// <summary>The title, or null when the catalogue has none by that id (or it was removed).</summary>
     Task<Title?> GetTitleAsync(string titleId, CancellationToken ct = default);
 
+    /// <summary>The member, or null when there is none by that id (or it was removed).</summary>
     Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default);
 
+    /// <summary>Every title of the catalogue (removed ones left out), in the order of their dense indices.</summary>
     IAsyncEnumerable<Title> ReadTitlesAsync(CancellationToken ct = default);
 
+    /// <summary>Every member (removed ones left out), in the order of their dense indices.</summary>
     IAsyncEnumerable<Member> ReadMembersAsync(CancellationToken ct = default);
 
     /// <summary>
     /// Appends a batch of already validated events in one transaction. When the returned task completes the
     /// batch is durable (it survives the process being killed). An event whose id is already stored is
-    /// skipped and counted as a duplicate.
+    /// skipped, counted as a duplicate and listed in <see cref="AppendResult.DuplicateIndices"/>.
     /// </summary>
     Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default);
 
@@ -80,8 +98,12 @@ public interface IEventStore : IAsyncDisposable
     IAsyncEnumerable<InteractionRow> ReadInteractionsAsync(EventQuery query, CancellationToken ct = default);
 }
 
-/// <summary>What an append stored.</summary>
-public sealed record AppendResult(int Stored, int Duplicates);
+/// <summary>What an append stored: how many events, and which were already stored (same id, earlier or in this batch).</summary>
+public sealed record AppendResult(int Stored, int Duplicates)
+{
+    /// <summary>The positions in the appended list of the events skipped as duplicates, ascending.</summary>
+    public IReadOnlyList<int> DuplicateIndices { get; init; } = [];
+}
 
 /// <summary>A filter over the event log; null fields match everything. Times are UTC, the range half-open.</summary>
 public sealed record EventQuery

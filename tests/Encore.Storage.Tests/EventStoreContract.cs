@@ -74,6 +74,68 @@ public abstract class EventStoreContract
     }
 
     [Fact]
+    public async Task Availability_windows_and_maturity_limits_round_trip()
+    {
+        await using var store = await CreateStoreAsync();
+        var window = StoreSamples.Film with { AvailableUntilUtc = new DateTime(2026, 1, 31, 23, 0, 0, DateTimeKind.Utc) };
+        await store.UpsertTitlesAsync([window], Ct);
+        AssertSameTitle(window, await store.GetTitleAsync("film-1", Ct));
+        Assert.False(window.IsAvailableAt(window.AvailableUntilUtc!.Value));
+        Assert.True(window.IsAvailableAt(window.AvailableUntilUtc!.Value.AddTicks(-1)));
+        await store.UpsertMembersAsync([new Member { Id = "kid", MaturityLimit = "PG" }], Ct);
+        Assert.Equal("PG", (await store.GetMemberAsync("kid", Ct))!.MaturityLimit);
+        await store.UpsertMembersAsync([new Member { Id = "kid" }], Ct);
+        Assert.Null((await store.GetMemberAsync("kid", Ct))!.MaturityLimit);
+    }
+
+    [Fact]
+    public async Task A_removed_title_is_no_longer_read_keeps_its_index_and_events_and_comes_back_when_upserted()
+    {
+        await using var store = await CatalogueStoreAsync();
+        await store.AppendAsync([StoreSamples.Event("a", EventKind.PlayStart)], Ct);
+        Assert.True(await store.RemoveTitleAsync("film-1", Ct));
+        Assert.False(await store.RemoveTitleAsync("film-1", Ct));
+        Assert.False(await store.RemoveTitleAsync("never", Ct));
+        Assert.Null(await store.GetTitleAsync("film-1", Ct));
+        var left = new List<string>();
+        await foreach (var t in store.ReadTitlesAsync(Ct)) left.Add(t.Id);
+        Assert.Equal(["series-1"], left);
+        Assert.Equal(0, (await store.ReadTitleIdsAsync(Ct)).IndexOf("film-1"));
+        Assert.Single(await ReadAllAsync(store, new EventQuery { TitleId = "film-1" }));
+
+        await store.UpsertTitlesAsync([StoreSamples.Film], Ct);
+        AssertSameTitle(StoreSamples.Film, await store.GetTitleAsync("film-1", Ct));
+        Assert.Equal(0, (await store.ReadTitleIdsAsync(Ct)).IndexOf("film-1"));
+    }
+
+    [Fact]
+    public async Task A_removed_member_is_no_longer_read_is_named_by_the_snapshot_and_comes_back_when_upserted()
+    {
+        await using var store = await CatalogueStoreAsync();
+        await store.UpsertMembersAsync([new Member { Id = "m1", Country = "NO" }], Ct);
+        await store.AppendAsync([StoreSamples.Event("a", EventKind.PlayStart), StoreSamples.Event("b", EventKind.PlayStart, member: "from-events")], Ct);
+        Assert.True(await store.RemoveMemberAsync("m1", Ct));
+        Assert.True(await store.RemoveMemberAsync("from-events", Ct)); // known only from its events
+        Assert.False(await store.RemoveMemberAsync("m1", Ct));
+        Assert.False(await store.RemoveMemberAsync("never", Ct));
+        Assert.Null(await store.GetMemberAsync("m1", Ct));
+        Assert.Null(await store.GetMemberAsync("from-events", Ct));
+        var left = new List<string>();
+        await foreach (var m in store.ReadMembersAsync(Ct)) left.Add(m.Id);
+        Assert.Empty(left);
+        var snapshot = await store.GetCatalogueSnapshotAsync(Ct);
+        Assert.True(snapshot.IsRemovedMember("m1"));
+        Assert.True(snapshot.IsRemovedMember("from-events"));
+        Assert.Equal(2, (await store.ReadMemberIdsAsync(Ct)).Count);
+        Assert.Single(await ReadAllAsync(store, new EventQuery { MemberId = "m1" }));
+
+        await store.UpsertMembersAsync([new Member { Id = "m1" }], Ct);
+        Assert.NotNull(await store.GetMemberAsync("m1", Ct));
+        Assert.False((await store.GetCatalogueSnapshotAsync(Ct)).IsRemovedMember("m1"));
+        Assert.Equal(0, (await store.ReadMemberIdsAsync(Ct)).IndexOf("m1"));
+    }
+
+    [Fact]
     public async Task Every_event_kind_round_trips_with_all_its_fields()
     {
         await using var store = await CatalogueStoreAsync();
@@ -92,8 +154,12 @@ public abstract class EventStoreContract
         await using var store = await CatalogueStoreAsync();
         var a = StoreSamples.Event("a", EventKind.PlayStart);
         var b = StoreSamples.Event("b", EventKind.PlayStart);
-        Assert.Equal(new AppendResult(2, 1), await store.AppendAsync([a, b, a with { MemberId = "other" }], Ct));
-        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([a, b, StoreSamples.Event("c", EventKind.Replay)], Ct));
+        var first = await store.AppendAsync([a, b, a with { MemberId = "other" }], Ct);
+        Assert.Equal((2, 1), Counts(first));
+        Assert.Equal([2], first.DuplicateIndices);
+        var second = await store.AppendAsync([a, b, StoreSamples.Event("c", EventKind.Replay)], Ct);
+        Assert.Equal((1, 2), Counts(second));
+        Assert.Equal([0, 1], second.DuplicateIndices);
         var read = await ReadAllAsync(store, EventQuery.All);
         Assert.Equal(["a", "b", "c"], read.Select(e => e.EventId).Order());
         Assert.Equal("m1", read.Single(e => e.EventId == "a").MemberId);
@@ -268,7 +334,7 @@ public abstract class EventStoreContract
     public async Task An_empty_batch_stores_nothing()
     {
         await using var store = await CreateStoreAsync();
-        Assert.Equal(new AppendResult(0, 0), await store.AppendAsync([], Ct));
+        Assert.Equal((0, 0), Counts(await store.AppendAsync([], Ct)));
         Assert.Empty(await ReadAllAsync(store, EventQuery.All));
     }
 
@@ -280,7 +346,7 @@ public abstract class EventStoreContract
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync([StoreSamples.Event("ok", EventKind.PlayStart, member: "fresh"), bad], Ct));
         Assert.Empty(await ReadAllAsync(store, EventQuery.All));
         Assert.Empty(await store.GetKnownMemberIdsAsync(["fresh"], Ct));
-        Assert.Equal(new AppendResult(1, 0), await store.AppendAsync([StoreSamples.Event("ok", EventKind.PlayStart, member: "fresh")], Ct));
+        Assert.Equal((1, 0), Counts(await store.AppendAsync([StoreSamples.Event("ok", EventKind.PlayStart, member: "fresh")], Ct)));
         Assert.Equal(["fresh"], (await store.ReadMemberIdsAsync(Ct)).Ids);
     }
 
@@ -321,4 +387,7 @@ public abstract class EventStoreContract
         Assert.Equal(DateTimeKind.Utc, actual.TimestampUtc.Kind);
         Assert.Equal(expected with { ResultsShown = null }, actual with { ResultsShown = null });
     }
+
+    /// <summary>What an append stored and skipped, as counts.</summary>
+    private static (int Stored, int Duplicates) Counts(AppendResult result) => (result.Stored, result.Duplicates);
 }

@@ -60,9 +60,9 @@ public sealed class PendingBatchTests : IDisposable
         var uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
         var upper = "0F8FAD5B-D9CB-469F-A165-70867728950E";
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
-        Assert.Equal(new AppendResult(3, 1), await store.AppendAsync([Play(uuid), Play(upper), Play("plain-id"), Play(uuid)], Ct));
+        Assert.Equal((3, 1), Counts(await store.AppendAsync([Play(uuid), Play(upper), Play("plain-id"), Play(uuid)], Ct)));
         await store.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(0, 3), await store.AppendAsync([Play(uuid), Play(upper), Play("plain-id")], Ct));
+        Assert.Equal((0, 3), Counts(await store.AppendAsync([Play(uuid), Play(upper), Play("plain-id")], Ct)));
         var ids = new List<string>();
         await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
         Assert.Equal(new[] { uuid, upper, "plain-id" }.Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
@@ -89,8 +89,8 @@ public sealed class PendingBatchTests : IDisposable
             RowPosition = 0,
         };
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
-        Assert.Equal(new AppendResult(2, 0), await store.AppendAsync([search, impression], Ct));
-        Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([search, impression], Ct));
+        Assert.Equal((2, 0), Counts(await store.AppendAsync([search, impression], Ct)));
+        Assert.Equal((0, 2), Counts(await store.AppendAsync([search, impression], Ct)));
         // Read while pending, then after sealing: both keep every character.
         var pending = new List<ViewingEvent>();
         await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) pending.Add(e);
@@ -117,13 +117,13 @@ public sealed class PendingBatchTests : IDisposable
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
         await store.UpsertTitlesAsync([StoreSamples.Film], Ct);
         store.SealThreshold = 5;
-        Assert.Equal(new AppendResult(3, 0), await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct));
+        Assert.Equal((3, 0), Counts(await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct)));
         Assert.Equal((3L, 0L), Count(path));
-        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("d"), Play("d")], Ct));
+        Assert.Equal((1, 2), Counts(await store.AppendAsync([Play("a"), Play("d"), Play("d")], Ct)));
         Assert.Equal((4L, 0L), Count(path));
-        Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([Play("b"), Play("e")], Ct));
+        Assert.Equal((1, 1), Counts(await store.AppendAsync([Play("b"), Play("e")], Ct)));
         Assert.Equal((0L, 5L), Count(path));
-        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("e"), Play("f")], Ct));
+        Assert.Equal((1, 2), Counts(await store.AppendAsync([Play("a"), Play("e"), Play("f")], Ct)));
         Assert.Equal((1L, 5L), Count(path));
         // Reads see pending events where they are: nothing is sealed for them.
         Assert.Equal(6, (await store.GetStatisticsAsync(Ct)).Events);
@@ -166,8 +166,8 @@ public sealed class PendingBatchTests : IDisposable
         }
         await using (var store = await SqliteEventStore.OpenAsync(path, Ct))
         {
-            Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([StoreSamples.Event("left-1", EventKind.Search, title: null) with { Query = "q" },
-                StoreSamples.Event("new", EventKind.Search, title: null) with { Query = "q" }], Ct));
+            Assert.Equal((1, 1), Counts(await store.AppendAsync([StoreSamples.Event("left-1", EventKind.Search, title: null) with { Query = "q" },
+                StoreSamples.Event("new", EventKind.Search, title: null) with { Query = "q" }], Ct)));
             var read = new List<ViewingEvent>();
             await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) read.Add(e);
             Assert.Equal([("left-1", "m1", "s1"), ("left-2", "m2", "s1"), ("new", "m1", "session-m1")],
@@ -190,12 +190,12 @@ public sealed class PendingBatchTests : IDisposable
         await using var b = await SqliteEventStore.OpenAsync(path, Ct);
         await a.UpsertTitlesAsync([StoreSamples.Film], Ct);
         Assert.True((await b.GetCatalogueSnapshotAsync(Ct)).ContainsTitle("film-1"));
-        Assert.Equal(new AppendResult(1, 0), await a.AppendAsync([Play("x", member: "from-a")], Ct));
+        Assert.Equal((1, 0), Counts(await a.AppendAsync([Play("x", member: "from-a")], Ct)));
         // b never saw "x" itself: it must notice a's commit and count the id as a duplicate.
-        Assert.Equal(new AppendResult(1, 1), await b.AppendAsync([Play("x"), Play("y", member: "from-b")], Ct));
+        Assert.Equal((1, 1), Counts(await b.AppendAsync([Play("x"), Play("y", member: "from-b")], Ct)));
         Assert.Equal(["from-a", "from-b"], (await a.GetKnownMemberIdsAsync(["from-a", "from-b"], Ct)).Order());
         await b.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(0, 2), await a.AppendAsync([Play("x"), Play("y")], Ct));
+        Assert.Equal((0, 2), Counts(await a.AppendAsync([Play("x"), Play("y")], Ct)));
         Assert.Equal(2, (await a.GetStatisticsAsync(Ct)).Events);
     }
 
@@ -208,13 +208,13 @@ public sealed class PendingBatchTests : IDisposable
         await using var a = await SqliteEventStore.OpenAsync(path, Ct);
         await using var b = await SqliteEventStore.OpenAsync(path, Ct);
         // b's filter of sealed ids is built by its first append, before a seals anything.
-        Assert.Equal(new AppendResult(1, 0), await b.AppendAsync([Play("b-first")], Ct));
-        Assert.Equal(new AppendResult(1, 0), await a.AppendAsync([Play(first)], Ct));
+        Assert.Equal((1, 0), Counts(await b.AppendAsync([Play("b-first")], Ct)));
+        Assert.Equal((1, 0), Counts(await a.AppendAsync([Play(first)], Ct)));
         await a.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(1, 1), await b.AppendAsync([Play(first), Play(second)], Ct));
+        Assert.Equal((1, 1), Counts(await b.AppendAsync([Play(first), Play(second)], Ct)));
         await b.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(0, 2), await a.AppendAsync([Play(first), Play(second)], Ct));
-        Assert.Equal(new AppendResult(0, 2), await b.AppendAsync([Play(first), Play(second)], Ct));
+        Assert.Equal((0, 2), Counts(await a.AppendAsync([Play(first), Play(second)], Ct)));
+        Assert.Equal((0, 2), Counts(await b.AppendAsync([Play(first), Play(second)], Ct)));
     }
 
     [Fact]
@@ -223,11 +223,11 @@ public sealed class PendingBatchTests : IDisposable
         var path = _folder.File("halves.db");
         string x = "0f8fad5b-d9cb-469f-a165-70867728950e", y = "0f8fad5b-d9cb-469f-b165-70867728950f";
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
-        Assert.Equal(new AppendResult(1, 0), await store.AppendAsync([Play(x)], Ct));
+        Assert.Equal((1, 0), Counts(await store.AppendAsync([Play(x)], Ct)));
         await store.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(1, 1), await store.AppendAsync([Play(y), Play(x)], Ct));
+        Assert.Equal((1, 1), Counts(await store.AppendAsync([Play(y), Play(x)], Ct)));
         await store.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([Play(x), Play(y)], Ct));
+        Assert.Equal((0, 2), Counts(await store.AppendAsync([Play(x), Play(y)], Ct)));
         var ids = new List<string>();
         await foreach (var e in store.ReadEventsAsync(EventQuery.All, Ct)) ids.Add(e.EventId);
         Assert.Equal([x, y], ids);
@@ -247,15 +247,15 @@ public sealed class PendingBatchTests : IDisposable
         var first = Enumerable.Range(0, 1000).Select(_ => NewUuid()).ToList();
         var second = Enumerable.Range(0, 1000).Select(_ => NewUuid()).ToList();
         await using var store = await SqliteEventStore.OpenAsync(path, Ct);
-        Assert.Equal(new AppendResult(1000, 0), await store.AppendAsync(first.Select(id => Play(id)).ToList(), Ct));
+        Assert.Equal((1000, 0), Counts(await store.AppendAsync(first.Select(id => Play(id)).ToList(), Ct)));
         await store.FlushAsync(Ct);
-        Assert.Equal(new AppendResult(1000, 0), await store.AppendAsync(second.Select(id => Play(id)).ToList(), Ct));
+        Assert.Equal((1000, 0), Counts(await store.AppendAsync(second.Select(id => Play(id)).ToList(), Ct)));
         await store.FlushAsync(Ct);
         var fresh = Enumerable.Range(0, 10).Select(_ => NewUuid()).ToList();
-        Assert.Equal(new AppendResult(10, 2000), await store.AppendAsync(first.Concat(second).Concat(fresh).Select(id => Play(id)).ToList(), Ct));
+        Assert.Equal((10, 2000), Counts(await store.AppendAsync(first.Concat(second).Concat(fresh).Select(id => Play(id)).ToList(), Ct)));
         // Reopened, the ids are rebuilt from the segments: still all found.
         await using var reopened = await SqliteEventStore.OpenAsync(path, Ct);
-        Assert.Equal(new AppendResult(0, 2010), await reopened.AppendAsync(first.Concat(second).Concat(fresh).Select(id => Play(id)).ToList(), Ct));
+        Assert.Equal((0, 2010), Counts(await reopened.AppendAsync(first.Concat(second).Concat(fresh).Select(id => Play(id)).ToList(), Ct)));
         Assert.Equal(2 * (1000 / SealedIds.ChunkIds + 1), await CountAsync(path, "segment_id_chunks"));
     }
 
@@ -287,7 +287,7 @@ public sealed class PendingBatchTests : IDisposable
         Assert.Contains("Query", error.Message, StringComparison.Ordinal);
         error = await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync([Play("ok") with { Kind = (EventKind)70 }], Ct));
         Assert.Contains("kind 70", error.Message, StringComparison.Ordinal);
-        Assert.Equal(new AppendResult(1, 0), await store.AppendAsync([Play("ok")], Ct));
+        Assert.Equal((1, 0), Counts(await store.AppendAsync([Play("ok")], Ct)));
         Assert.Equal(1, (await store.GetStatisticsAsync(Ct)).Events);
     }
 
@@ -305,9 +305,9 @@ public sealed class PendingBatchTests : IDisposable
             await c.ExecuteNonQueryAsync(Ct);
         }
         // The batch is committed before the seal: the caller hears it was stored, not the seal's failure.
-        Assert.Equal(new AppendResult(2, 0), await store.AppendAsync([Play("a"), Play("b")], Ct));
+        Assert.Equal((2, 0), Counts(await store.AppendAsync([Play("a"), Play("b")], Ct)));
         Assert.Contains("no segments today", store.LastSealError?.Message, StringComparison.Ordinal);
-        Assert.Equal(new AppendResult(0, 2), await store.AppendAsync([Play("a"), Play("b")], Ct));
+        Assert.Equal((0, 2), Counts(await store.AppendAsync([Play("a"), Play("b")], Ct)));
         await Assert.ThrowsAsync<SqliteException>(() => store.FlushAsync(Ct));
         Assert.Equal((2L, 0L), Count(path));
         await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
@@ -320,7 +320,7 @@ public sealed class PendingBatchTests : IDisposable
         await store.FlushAsync(Ct);
         Assert.Null(store.LastSealError);
         Assert.Equal((0L, 2L), Count(path));
-        Assert.Equal(new AppendResult(1, 2), await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct));
+        Assert.Equal((1, 2), Counts(await store.AppendAsync([Play("a"), Play("b"), Play("c")], Ct)));
     }
 
     [Fact]
@@ -341,4 +341,7 @@ public sealed class PendingBatchTests : IDisposable
         await foreach (var e in b.ReadEventsAsync(EventQuery.All, Ct)) Assert.True(ids.Add(e.EventId), $"{e.EventId} read twice");
         Assert.Equal(2000, ids.Count);
     }
+
+    /// <summary>What an append stored and skipped, as counts.</summary>
+    private static (int Stored, int Duplicates) Counts(AppendResult result) => (result.Stored, result.Duplicates);
 }

@@ -103,7 +103,7 @@ public sealed partial class SqliteEventStore
         var newTitles = new List<string>();
         var newMembers = new List<string>();
         var newSessions = new List<string>();
-        int duplicates = 0;
+        List<int>? duplicates = null;
         _batch.Clear();
         BeginWrite();
         long membersNext = _members.Next, sessionsNext = _sessions.Next;
@@ -131,7 +131,7 @@ public sealed partial class SqliteEventStore
                 var id = EncodedEventId.From(e.EventId);
                 if (_pendingIds.Contains(id) || IsSealed(db, id))
                 {
-                    duplicates++;
+                    (duplicates ??= []).Add(i);
                     continue;
                 }
                 _batch.Add(e, id, _nextSeq + _batch.Count, ToUnixMs(e.TimestampUtc),
@@ -183,7 +183,7 @@ public sealed partial class SqliteEventStore
         }
         _nextSeq += _batch.Count;
         if (newTitles.Count > 0) _snapshot = null;
-        return new AppendResult(_batch.Count, duplicates);
+        return duplicates is null ? new AppendResult(_batch.Count, 0) : new AppendResult(_batch.Count, duplicates.Count) { DuplicateIndices = duplicates };
     }
 
     /// <summary>

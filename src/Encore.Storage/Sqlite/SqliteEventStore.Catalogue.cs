@@ -10,22 +10,23 @@ namespace Encore.Storage;
 // append path resolves ids with. The caches are only touched under the write lock.
 public sealed partial class SqliteEventStore
 {
-    private const string TitleColumns = "title_key, id, name, kind, runtime_seconds, maturity_rating, language, release_date, available_from_ms, genres, cast_members, directors";
-    private const string MemberColumns = "id, joined_ms, country, attributes";
+    private const string TitleColumns = "title_key, id, name, kind, runtime_seconds, maturity_rating, language, release_date, available_from_ms, genres, cast_members, directors, available_until_ms";
+    private const string MemberColumns = "id, joined_ms, country, attributes, maturity_limit";
 
     /// <summary>
     /// Every member as a table expression: the members table and the members appends staged beside it (bare
     /// ids, until a seal or an upsert moves them into the table), so that reads see them without writing.
     /// </summary>
     private const string AllMembers = """
-        (SELECT member_key, id, joined_ms, country, attributes FROM members
+        (SELECT member_key, id, joined_ms, country, attributes, maturity_limit, removed_ms FROM members
          UNION ALL
-         SELECT s.member_key, s.id, NULL, NULL, '{}' FROM staged_members s WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = s.id))
+         SELECT s.member_key, s.id, NULL, NULL, '{}', NULL, NULL FROM staged_members s WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = s.id))
         """;
 
     private readonly Dictionary<string, long> _titleKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _titleRuntimes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Key, long TitleKey, EpisodeInfo Info)> _episodes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedMembers = new(StringComparer.Ordinal);
     private CatalogueSnapshot? _snapshot;
 
     public async Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default)
@@ -43,12 +44,12 @@ public sealed partial class SqliteEventStore
                 using var upsertTitle = _writer.CreateCommand();
                 upsertTitle.Transaction = tx;
                 upsertTitle.CommandText = """
-                    INSERT INTO titles (id, name, kind, runtime_seconds, maturity_rating, language, release_date, available_from_ms, genres, cast_members, directors)
-                    VALUES ($id, $name, $kind, $runtime, $maturity, $language, $release, $available, $genres, $cast, $directors)
+                    INSERT INTO titles (id, name, kind, runtime_seconds, maturity_rating, language, release_date, available_from_ms, genres, cast_members, directors, available_until_ms)
+                    VALUES ($id, $name, $kind, $runtime, $maturity, $language, $release, $available, $genres, $cast, $directors, $until)
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, runtime_seconds = excluded.runtime_seconds,
                         maturity_rating = excluded.maturity_rating, language = excluded.language, release_date = excluded.release_date,
                         available_from_ms = excluded.available_from_ms, genres = excluded.genres, cast_members = excluded.cast_members,
-                        directors = excluded.directors
+                        directors = excluded.directors, available_until_ms = excluded.available_until_ms, removed_ms = NULL
                     RETURNING title_key
                     """;
                 var p = upsertTitle.Parameters;
@@ -57,7 +58,7 @@ public sealed partial class SqliteEventStore
                 var pMaturity = p.Add("$maturity", SqliteType.Text); var pLanguage = p.Add("$language", SqliteType.Text);
                 var pRelease = p.Add("$release", SqliteType.Text); var pAvailable = p.Add("$available", SqliteType.Integer);
                 var pGenres = p.Add("$genres", SqliteType.Text); var pCast = p.Add("$cast", SqliteType.Text);
-                var pDirectors = p.Add("$directors", SqliteType.Text);
+                var pDirectors = p.Add("$directors", SqliteType.Text); var pUntil = p.Add("$until", SqliteType.Integer);
 
                 using var upsertEpisode = _writer.CreateCommand();
                 upsertEpisode.Transaction = tx;
@@ -84,6 +85,7 @@ public sealed partial class SqliteEventStore
                     pLanguage.Value = (object?)title.Language ?? DBNull.Value;
                     pRelease.Value = title.ReleaseDate is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : DBNull.Value;
                     pAvailable.Value = title.AvailableFromUtc is { } a ? ToUnixMs(a) : DBNull.Value;
+                    pUntil.Value = title.AvailableUntilUtc is { } u ? ToUnixMs(u) : DBNull.Value;
                     pGenres.Value = JsonSerializer.Serialize(title.Genres);
                     pCast.Value = JsonSerializer.Serialize(title.Cast);
                     pDirectors.Value = JsonSerializer.Serialize(title.Directors);
@@ -140,14 +142,16 @@ public sealed partial class SqliteEventStore
                 using var upsert = _writer.CreateCommand();
                 upsert.Transaction = tx;
                 upsert.CommandText = """
-                    INSERT INTO members (id, joined_ms, country, attributes) VALUES ($id, $joined, $country, $attributes)
-                    ON CONFLICT (id) DO UPDATE SET joined_ms = excluded.joined_ms, country = excluded.country, attributes = excluded.attributes
+                    INSERT INTO members (id, joined_ms, country, attributes, maturity_limit) VALUES ($id, $joined, $country, $attributes, $limit)
+                    ON CONFLICT (id) DO UPDATE SET joined_ms = excluded.joined_ms, country = excluded.country, attributes = excluded.attributes,
+                        maturity_limit = excluded.maturity_limit, removed_ms = NULL
                     RETURNING member_key
                     """;
                 var pId = upsert.Parameters.Add("$id", SqliteType.Text);
                 var pJoined = upsert.Parameters.Add("$joined", SqliteType.Integer);
                 var pCountry = upsert.Parameters.Add("$country", SqliteType.Text);
                 var pAttributes = upsert.Parameters.Add("$attributes", SqliteType.Text);
+                var pLimit = upsert.Parameters.Add("$limit", SqliteType.Text);
                 foreach (var member in members)
                 {
                     ct.ThrowIfCancellationRequested();
@@ -157,12 +161,17 @@ public sealed partial class SqliteEventStore
                     pJoined.Value = member.JoinedUtc is { } j ? ToUnixMs(j) : DBNull.Value;
                     pCountry.Value = (object?)member.Country ?? DBNull.Value;
                     pAttributes.Value = JsonSerializer.Serialize(member.Attributes);
+                    pLimit.Value = (object?)member.MaturityLimit ?? DBNull.Value;
                     added.Add((member.Id, (long)upsert.ExecuteScalar()!));
                 }
                 tx.Commit();
             }
             StagedKeysWereMerged();
-            foreach (var (id, key) in added) _members.Remember(id, key);
+            foreach (var (id, key) in added)
+            {
+                _members.Remember(id, key);
+                if (_removedMembers.Remove(id)) _snapshot = null;
+            }
         }
         finally
         {
@@ -175,7 +184,7 @@ public sealed partial class SqliteEventStore
         ArgumentNullException.ThrowIfNull(titleId);
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {TitleColumns} FROM titles WHERE id = $id";
+        c.CommandText = $"SELECT {TitleColumns} FROM titles WHERE id = $id AND removed_ms IS NULL";
         c.Parameters.AddWithValue("$id", titleId);
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await r.ReadAsync(ct).ConfigureAwait(false)) return null;
@@ -193,7 +202,7 @@ public sealed partial class SqliteEventStore
     {
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {TitleColumns} FROM titles ORDER BY title_key";
+        c.CommandText = $"SELECT {TitleColumns} FROM titles WHERE removed_ms IS NULL ORDER BY title_key";
         using var e = connection.CreateCommand();
         e.CommandText = "SELECT title_key, id, season, number, name, runtime_seconds FROM episodes ORDER BY title_key, season, number, episode_key";
         using var titles = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -219,7 +228,7 @@ public sealed partial class SqliteEventStore
         ArgumentNullException.ThrowIfNull(memberId);
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {MemberColumns} FROM {AllMembers} WHERE id = $id";
+        c.CommandText = $"SELECT {MemberColumns} FROM {AllMembers} WHERE id = $id AND removed_ms IS NULL";
         c.Parameters.AddWithValue("$id", memberId);
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
         return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadMemberRow(r) : null;
@@ -229,7 +238,7 @@ public sealed partial class SqliteEventStore
     {
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         using var c = connection.CreateCommand();
-        c.CommandText = $"SELECT {MemberColumns} FROM {AllMembers} ORDER BY member_key";
+        c.CommandText = $"SELECT {MemberColumns} FROM {AllMembers} WHERE removed_ms IS NULL ORDER BY member_key";
         using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await r.ReadAsync(ct).ConfigureAwait(false)) yield return ReadMemberRow(r);
     }
@@ -313,13 +322,62 @@ public sealed partial class SqliteEventStore
             while (r.Read())
                 _episodes[r.GetString(1)] = (r.GetInt64(0), r.GetInt64(2), new EpisodeInfo(r.GetString(3), r.GetInt32(4)));
         }
+        _removedMembers.Clear();
+        c.CommandText = "SELECT id FROM members WHERE removed_ms IS NOT NULL";
+        using (var r = c.ExecuteReader())
+        {
+            while (r.Read()) _removedMembers.Add(r.GetString(0));
+        }
+    }
+
+    public Task<bool> RemoveTitleAsync(string titleId, CancellationToken ct = default)
+        => RemoveAsync("titles", titleId, ct);
+
+    public Task<bool> RemoveMemberAsync(string memberId, CancellationToken ct = default)
+        => RemoveAsync("members", memberId, ct);
+
+    /// <summary>Marks a title or member removed (a tombstone with the time), in one transaction; false when there is none to remove.</summary>
+    private async Task<bool> RemoveAsync(string table, string id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ThrowIfReadOnly();
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RefreshIfChangedElsewhere();
+            int changed;
+            using (var tx = _writer.BeginTransaction())
+            {
+                // A member known only from its events is staged: it becomes a row first, so the tombstone has a place.
+                if (table == "members") MergeStagedKeys(tx);
+                using var c = _writer.CreateCommand();
+                c.Transaction = tx;
+                c.CommandText = $"UPDATE {table} SET removed_ms = $now WHERE id = $id AND removed_ms IS NULL";
+                c.Parameters.AddWithValue("$now", ToUnixMs(DateTime.UtcNow));
+                c.Parameters.AddWithValue("$id", id);
+                changed = c.ExecuteNonQuery();
+                tx.Commit();
+            }
+            if (table == "members")
+            {
+                StagedKeysWereMerged();
+                if (changed > 0) _removedMembers.Add(id);
+            }
+            if (changed > 0) _snapshot = null;
+            return changed > 0;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     private CatalogueSnapshot BuildSnapshot()
     {
         var episodes = new Dictionary<string, EpisodeInfo>(_episodes.Count, StringComparer.Ordinal);
         foreach (var (id, entry) in _episodes) episodes[id] = entry.Info;
-        return new CatalogueSnapshot(_titleRuntimes, episodes);
+        return new CatalogueSnapshot(_titleRuntimes, episodes, _removedMembers);
     }
 
     /// <summary>
@@ -357,6 +415,7 @@ public sealed partial class SqliteEventStore
             Genres = JsonSerializer.Deserialize<string[]>(r.GetString(9)) ?? [],
             Cast = JsonSerializer.Deserialize<string[]>(r.GetString(10)) ?? [],
             Directors = JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [],
+            AvailableUntilUtc = r.IsDBNull(12) ? null : FromUnixMs(r.GetInt64(12)),
         };
         return (title, r.GetInt64(0));
     }
@@ -383,5 +442,6 @@ public sealed partial class SqliteEventStore
         JoinedUtc = r.IsDBNull(1) ? null : FromUnixMs(r.GetInt64(1)),
         Country = r.IsDBNull(2) ? null : r.GetString(2),
         Attributes = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(3)) ?? new Dictionary<string, string>(),
+        MaturityLimit = r.IsDBNull(4) ? null : r.GetString(4),
     };
 }

@@ -224,6 +224,14 @@ internal static class SqliteSchema
             ) WITHOUT ROWID;
             CREATE TABLE event_text_ids (id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
             """, LegacyEvents.MoveIntoSegments),
+        // What a service edits over HTTP: when a title leaves the service, a member profile's maturity limit, and
+        // removal (a tombstone: ids keep their dense keys and the log keeps its events).
+        new(6, "availability end, member maturity limits, removed titles and members", """
+            ALTER TABLE titles ADD COLUMN available_until_ms INTEGER;
+            ALTER TABLE titles ADD COLUMN removed_ms INTEGER;
+            ALTER TABLE members ADD COLUMN maturity_limit TEXT;
+            ALTER TABLE members ADD COLUMN removed_ms INTEGER;
+            """),
     ];
 
     internal static int LatestVersion => Migrations[^1].Version;
