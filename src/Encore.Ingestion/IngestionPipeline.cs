@@ -28,7 +28,7 @@ public sealed class IngestionPipeline
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ViewingEvent> batch, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0) return new IngestResult(0, 0, []);
+        if (batch.Count == 0) return new IngestResult(0, 0, []) { Outcomes = [] };
         var catalogue = await _store.GetCatalogueSnapshotAsync(ct).ConfigureAwait(false);
         IReadOnlySet<string>? knownMembers = null;
         if (Options.UnknownMembers == UnknownMemberPolicy.Reject)
@@ -43,6 +43,8 @@ public sealed class IngestionPipeline
         var context = new ValidationContext(Options, catalogue, knownMembers, _clock.GetUtcNow().UtcDateTime);
 
         var accepted = new List<ViewingEvent>(batch.Count);
+        var acceptedAt = new List<int>(batch.Count);
+        var outcomes = new EventOutcome[batch.Count];
         List<EventRejection>? rejected = null;
         var errors = new List<ValidationError>(4);
         for (int i = 0; i < batch.Count; i++)
@@ -52,12 +54,15 @@ public sealed class IngestionPipeline
             if (EventValidator.Validate(e, context, errors))
             {
                 accepted.Add(e!);
+                acceptedAt.Add(i);
                 continue;
             }
             // One rejection per event (its first broken rule), so Rejected.Count counts rejected events.
             (rejected ??= []).Add(new EventRejection(i, e?.EventId, errors[0].Field, errors[0].Reason));
+            outcomes[i] = EventOutcome.Rejected;
         }
         var stored = accepted.Count == 0 ? new AppendResult(0, 0) : await _store.AppendAsync(accepted, ct).ConfigureAwait(false);
-        return new IngestResult(stored.Stored, stored.Duplicates, (IReadOnlyList<EventRejection>?)rejected ?? []);
+        foreach (int d in stored.DuplicateIndices) outcomes[acceptedAt[d]] = EventOutcome.Duplicate;
+        return new IngestResult(stored.Stored, stored.Duplicates, (IReadOnlyList<EventRejection>?)rejected ?? []) { Outcomes = outcomes };
     }
 }

@@ -15,4 +15,19 @@ public sealed record EventRejection(int Index, string? EventId, string Field, st
 /// one rejection per event that failed validation (the first rule it broke).
 /// Accepted + Duplicates + Rejected.Count is the batch size.
 /// </summary>
-public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<EventRejection> Rejected);
+public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<EventRejection> Rejected)
+{
+    /// <summary>What became of each event of the batch, by its position: stored, already stored, or rejected (see <see cref="Rejected"/> for why).</summary>
+    public IReadOnlyList<EventOutcome> Outcomes { get; init; } = [];
+}
+
+/// <summary>What ingestion did with one event.</summary>
+public enum EventOutcome : byte
+{
+    /// <summary>Stored now: durable when the batch's task completed.</summary>
+    Stored = 0,
+    /// <summary>Its id was already stored (earlier, or earlier in the same batch): nothing changed.</summary>
+    Duplicate = 1,
+    /// <summary>It broke a rule and was not stored.</summary>
+    Rejected = 2,
+}

@@ -71,6 +71,7 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
             result.Rejected.Select(r => (r.Index, r.EventId!, r.Field)));
         Assert.All(result.Rejected, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
         Assert.Contains("unknown title 'unknown'", result.Rejected[0].Reason, StringComparison.Ordinal);
+        Assert.Equal([EventOutcome.Stored, EventOutcome.Rejected, EventOutcome.Stored, EventOutcome.Rejected, EventOutcome.Rejected, EventOutcome.Stored], result.Outcomes);
         Assert.Equal(["good-1", "good-2", "good-3"], (await StoredAsync()).Select(e => e.EventId).Order());
     }
 
@@ -80,9 +81,24 @@ public sealed class IngestionPipelineTests : IAsyncLifetime
         var pipeline = Pipeline();
         var first = await pipeline.IngestAsync([Play("a"), Play("b"), Play("a")], Ct);
         Assert.Equal((2, 1, 0), (first.Accepted, first.Duplicates, first.Rejected.Count));
-        var second = await pipeline.IngestAsync([Play("b"), Play("c"), Play("a")], Ct);
-        Assert.Equal((1, 2, 0), (second.Accepted, second.Duplicates, second.Rejected.Count));
+        Assert.Equal([EventOutcome.Stored, EventOutcome.Stored, EventOutcome.Duplicate], first.Outcomes);
+        var second = await pipeline.IngestAsync([Play("b"), Play("bad", title: "unknown"), Play("c"), Play("a")], Ct);
+        Assert.Equal((1, 2, 1), (second.Accepted, second.Duplicates, second.Rejected.Count));
+        Assert.Equal([EventOutcome.Duplicate, EventOutcome.Rejected, EventOutcome.Stored, EventOutcome.Duplicate], second.Outcomes);
         Assert.Equal(["a", "b", "c"], (await StoredAsync()).Select(e => e.EventId).Order());
+    }
+
+    [Fact]
+    public async Task A_removed_member_cannot_send_events_until_it_is_created_again()
+    {
+        var pipeline = Pipeline();
+        await pipeline.IngestAsync([Play("a", member: "gone")], Ct);
+        Assert.True(await _store.RemoveMemberAsync("gone", Ct));
+        var refused = await pipeline.IngestAsync([Play("b", member: "gone"), Play("c")], Ct);
+        Assert.Equal([EventOutcome.Rejected, EventOutcome.Stored], refused.Outcomes);
+        Assert.Equal(("MemberId", "member 'gone' was removed; create it again to send its events"), (refused.Rejected[0].Field, refused.Rejected[0].Reason));
+        await _store.UpsertMembersAsync([new Member { Id = "gone" }], Ct);
+        Assert.Equal([EventOutcome.Stored], (await pipeline.IngestAsync([Play("b", member: "gone")], Ct)).Outcomes);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ internal static class SearchCommand
             var output = parseResult.InvocationConfiguration.Output;
             var c = CultureInfo.InvariantCulture;
             var left = result.FilteredOut == 0 ? ""
-                : string.Create(c, $" ({result.FilteredOut:N0} left out: not available yet{(request.MaturityLimit is null ? "" : " or above " + request.MaturityLimit)})");
+                : string.Create(c, $" ({result.FilteredOut:N0} left out: not available now{(request.MaturityLimit is null ? "" : " or above " + request.MaturityLimit)})");
             output.WriteLine(string.Create(c, $"Search {UnicodeText.Quote(text)} for {memberId}: {result.Matched:N0} titles match{left}, ")
                 + $"ranked with model {trained.Info.Model} trained {trained.Info.TrainedAtUtc:yyyy-MM-dd HH:mm} UTC");
             if (result.Hits.Count == 0)

@@ -9,17 +9,31 @@ namespace Encore.Ingestion.Importers;
 /// Reads one catalogue <see cref="Title"/> from a JSON object (a line of a titles JSON Lines file):
 /// <c>{"id":"t1","name":"...","kind":"film"|"series","runtime_seconds":5400,"genres":[...],"cast":[...],
 /// "directors":[...],"maturity_rating":"PG-13","language":"en","release_date":"1995-11-22",
-/// "available_from":"2024-01-01T00:00:00Z","seasons":[{"number":1,"episodes":[{"id":"t1-s1e1",
-/// "number":1,"name":"Pilot","runtime_seconds":2700}]}]}</c>. Only id and name are required.
+/// "available_from":"2024-01-01T00:00:00Z","available_until":"2025-01-01T00:00:00Z","seasons":[{"number":1,"episodes":[{"id":"t1-s1e1",
+/// "number":1,"name":"Pilot","runtime_seconds":2700}]}]}</c>. Only id and name are required. The same shape is what the
+/// HTTP API takes and answers (<see cref="Write"/>).
 /// </summary>
-internal static class TitleJson
+public static class TitleJson
 {
     /// <summary>Whether a JSON object looks like a title rather than an event (it has "id" and "name" but no "event_id").</summary>
-    public static bool LooksLikeTitle(JsonElement root)
+    internal static bool LooksLikeTitle(JsonElement root)
         => root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out _) && root.TryGetProperty("name", out _)
            && !root.TryGetProperty(EventFields.EventId, out _);
 
-    public static Title Parse(ReadOnlySpan<byte> json)
+    /// <summary>Reads a title; a <see cref="FormatException"/> says which field is wrong and why.</summary>
+    public static Title ParseTitle(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return Parse(json);
+        }
+        catch (MalformedLineException e)
+        {
+            throw new FormatException(e.Reason, e);
+        }
+    }
+
+    internal static Title Parse(ReadOnlySpan<byte> json)
     {
         if (!Utf8.IsValid(json)) throw new MalformedLineException(LineReader.DescribeInvalidUtf8(json));
         JsonDocument document;
@@ -61,6 +75,9 @@ internal static class TitleJson
                     : null,
                 AvailableFromUtc = OptionalString(root, "available_from") is { } from
                     ? EventFields.ParseTimestamp(from)
+                    : null,
+                AvailableUntilUtc = OptionalString(root, "available_until") is { } until
+                    ? EventFields.ParseTimestamp(until)
                     : null,
                 Seasons = Seasons(root),
             };
@@ -122,5 +139,57 @@ internal static class TitleJson
             list.Add(item.GetString()!);
         }
         return list;
+    }
+
+    /// <summary>Writes a title in the shape <see cref="ParseTitle"/> reads (absent values left out).</summary>
+    public static void Write(Utf8JsonWriter writer, Title title)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(title);
+        writer.WriteStartObject();
+        writer.WriteString("id", title.Id);
+        writer.WriteString("name", title.Name);
+        writer.WriteString("kind", title.Kind == TitleKind.Series ? "series" : "film");
+        writer.WriteNumber("runtime_seconds", title.RuntimeSeconds);
+        WriteStrings(writer, "genres", title.Genres);
+        WriteStrings(writer, "cast", title.Cast);
+        WriteStrings(writer, "directors", title.Directors);
+        if (title.MaturityRating is { } rating) writer.WriteString("maturity_rating", rating);
+        if (title.Language is { } language) writer.WriteString("language", language);
+        if (title.ReleaseDate is { } release) writer.WriteString("release_date", release.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (title.AvailableFromUtc is { } from) writer.WriteString("available_from", Utc(from));
+        if (title.AvailableUntilUtc is { } until) writer.WriteString("available_until", Utc(until));
+        if (title.Seasons.Count > 0)
+        {
+            writer.WriteStartArray("seasons");
+            foreach (var season in title.Seasons)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("number", season.Number);
+                writer.WriteStartArray("episodes");
+                foreach (var e in season.Episodes)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("id", e.Id);
+                    writer.WriteNumber("number", e.EpisodeNumber);
+                    writer.WriteString("name", e.Name);
+                    writer.WriteNumber("runtime_seconds", e.RuntimeSeconds);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+    }
+
+    internal static string Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var v in values) writer.WriteStringValue(v);
+        writer.WriteEndArray();
     }
 }

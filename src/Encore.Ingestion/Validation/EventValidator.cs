@@ -67,10 +67,16 @@ public static class EventValidator
             errors.Add(new(field, $"{t:O} is more than {options.MaxFutureSkew} in the future (now {nowUtc:O})"));
     }
 
-    /// <summary>The member is known, unless unknown members register themselves (<see cref="ValidationContext.KnownMembers"/> null).</summary>
+    /// <summary>The member was not removed, and is known unless unknown members register themselves (<see cref="ValidationContext.KnownMembers"/> null).</summary>
     public static void CheckMember(ViewingEvent e, ValidationContext context, ICollection<ValidationError> errors)
     {
-        if (context.KnownMembers is null || string.IsNullOrWhiteSpace(e.MemberId)) return;
+        if (string.IsNullOrWhiteSpace(e.MemberId)) return;
+        if (context.Catalogue.IsRemovedMember(e.MemberId))
+        {
+            errors.Add(new(nameof(ViewingEvent.MemberId), $"member {UnicodeText.Quote(e.MemberId)} was removed; create it again to send its events"));
+            return;
+        }
+        if (context.KnownMembers is null) return;
         if (!context.KnownMembers.Contains(e.MemberId))
             errors.Add(new(nameof(ViewingEvent.MemberId), $"unknown member {UnicodeText.Quote(e.MemberId)} (unknown members are rejected)"));
     }
