@@ -17,6 +17,15 @@ public sealed record RankingRequest
     /// <summary>How strongly the context moves the list.</summary>
     public ContextOptions Context { get; init; } = ContextOptions.Default;
     public IReadOnlyCollection<string>? ExcludeTitleIds { get; init; }
+    /// <summary>
+    /// The catalogue's rules to apply, or null for none: titles not available at <see cref="AtUtc"/> (or removed from the
+    /// catalogue) and titles rated above <see cref="MaturityLimit"/> are left out.
+    /// </summary>
+    public RankingCatalogue? Rules { get; init; }
+    /// <summary>The moment of the list, for availability (with <see cref="Rules"/>; default now).</summary>
+    public DateTime? AtUtc { get; init; }
+    /// <summary>The profile's maturity limit as an age (<see cref="MaturityRatings.RequireAge"/>), with <see cref="Rules"/>.</summary>
+    public int? MaturityLimit { get; init; }
 }
 
 /// <summary>A title on a member's list: its rank score and, for explanations, what moved it.</summary>
@@ -62,6 +71,17 @@ public static class MemberRanking
         }
         if (request.ExcludeTitleIds is { } exclude)
             foreach (var id in exclude) if (recommender.TitleIds.TryGetIndex(id, out var t)) scores[t] = float.NegativeInfinity;
+
+        if (request.Rules is { } rules)
+        {
+            long at = new DateTimeOffset(DateTime.SpecifyKind(request.AtUtc ?? DateTime.UtcNow, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+            for (int t = 0; t < titles; t++)
+            {
+                int c = toCatalogue[t] < 0 ? -1 : rules.Signals.TitleIds.IndexOf(catalogue.TitleIds[toCatalogue[t]]);
+                if (c < 0 || !rules.IsAvailable(c, at) || (request.MaturityLimit is { } limit && rules.MaturityAge[c] > limit))
+                    scores[t] = float.NegativeInfinity;
+            }
+        }
 
         if (request.Genre is { } genre)
         {

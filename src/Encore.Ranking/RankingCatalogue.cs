@@ -11,11 +11,12 @@ namespace Encore.Ranking;
 /// </summary>
 public sealed class RankingCatalogue
 {
-    private RankingCatalogue(SignalCatalogue signals, int[] maturity, long[] availableFromMs, DateOnly?[] release, int[][] people, IdMap peopleIds)
+    private RankingCatalogue(SignalCatalogue signals, int[] maturity, long[] availableFromMs, long[] availableUntilMs, DateOnly?[] release, int[][] people, IdMap peopleIds)
     {
         Signals = signals;
         MaturityAge = maturity;
         AvailableFromMs = availableFromMs;
+        AvailableUntilMs = availableUntilMs;
         ReleaseDates = release;
         People = people;
         PeopleIds = peopleIds;
@@ -27,12 +28,14 @@ public sealed class RankingCatalogue
     public int[] MaturityAge { get; }
     /// <summary>When each title became available (Unix ms; <see cref="long.MinValue"/>: always).</summary>
     public long[] AvailableFromMs { get; }
+    /// <summary>When each title leaves the service, exclusive (Unix ms; <see cref="long.MaxValue"/>: never; <see cref="long.MinValue"/>: removed from the catalogue).</summary>
+    public long[] AvailableUntilMs { get; }
     public DateOnly?[] ReleaseDates { get; }
     /// <summary>Indices into <see cref="PeopleIds"/> of each title's directors and cast.</summary>
     public int[][] People { get; }
     public IdMap PeopleIds { get; }
 
-    public bool IsAvailable(int title, long atMs) => AvailableFromMs[title] <= atMs;
+    public bool IsAvailable(int title, long atMs) => AvailableFromMs[title] <= atMs && atMs < AvailableUntilMs[title];
 
     public static async Task<RankingCatalogue> LoadAsync(IEventStore store, CancellationToken ct = default)
     {
@@ -47,11 +50,14 @@ public sealed class RankingCatalogue
         int n = signals.Titles;
         var maturity = new int[n];
         var available = new long[n];
+        var until = new long[n];
         var release = new DateOnly?[n];
         var people = new int[n][];
         var peopleIds = new IdMap();
         Array.Fill(maturity, int.MaxValue); // a title known only by id is unrated
         Array.Fill(available, long.MinValue);
+        // A title of the store's index that the catalogue does not hold was removed from it: never offered again.
+        Array.Fill(until, long.MinValue);
         Array.Fill(people, []);
         foreach (var title in titles)
         {
@@ -59,6 +65,7 @@ public sealed class RankingCatalogue
             maturity[t] = MaturityRatings.AgeOf(title.MaturityRating) ?? int.MaxValue;
             if (title.AvailableFromUtc is { } from)
                 available[t] = new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+            until[t] = title.AvailableUntilUtc is { } end ? new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : long.MaxValue;
             release[t] = title.ReleaseDate;
             var p = new int[title.Directors.Count + title.Cast.Count];
             int i = 0;
@@ -66,6 +73,6 @@ public sealed class RankingCatalogue
             foreach (var a in title.Cast) p[i++] = peopleIds.GetOrAdd(a);
             people[t] = p;
         }
-        return new RankingCatalogue(signals, maturity, available, release, people, peopleIds);
+        return new RankingCatalogue(signals, maturity, available, until, release, people, peopleIds);
     }
 }

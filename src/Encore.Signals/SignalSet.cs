@@ -49,7 +49,27 @@ public sealed class SignalSet
         _activityHalfLifeMs = Options.ActivityHalfLife.TotalMilliseconds;
     }
 
-    public SignalCatalogue Catalogue { get; }
+    public SignalCatalogue Catalogue { get; private set; }
+
+    /// <summary>
+    /// Moves the signals onto a newer catalogue of the same store: titles and episodes added since (or with changed
+    /// metadata) are known to the events folded from now on. Dense indices never move, so every pair keeps its meaning;
+    /// what was folded before stays as it was folded (a changed runtime applies to later events).
+    /// </summary>
+    /// <exception cref="ArgumentException">The new catalogue does not extend this one (an index moved).</exception>
+    public void Rebase(SignalCatalogue catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        if (catalogue.Titles < Catalogue.Titles || catalogue.EpisodeIds.Count < Catalogue.EpisodeIds.Count)
+            throw new ArgumentException($"the new catalogue holds {catalogue.Titles} titles and {catalogue.EpisodeIds.Count} episodes, fewer than the {Catalogue.Titles} and {Catalogue.EpisodeIds.Count} folded so far");
+        for (int t = 0; t < Catalogue.Titles; t++)
+            if (!string.Equals(catalogue.TitleIds[t], Catalogue.TitleIds[t], StringComparison.Ordinal))
+                throw new ArgumentException($"title index {t} is '{UnicodeText.Clip(catalogue.TitleIds[t])}' in the new catalogue and '{UnicodeText.Clip(Catalogue.TitleIds[t])}' in the signals");
+        for (int e = 0; e < Catalogue.EpisodeIds.Count; e++)
+            if (!string.Equals(catalogue.EpisodeIds[e], Catalogue.EpisodeIds[e], StringComparison.Ordinal))
+                throw new ArgumentException($"episode index {e} moved in the new catalogue");
+        Catalogue = catalogue;
+    }
     public IdMap MemberIds { get; }
     public SignalOptions Options { get; }
 

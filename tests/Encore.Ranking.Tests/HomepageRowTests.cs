@@ -125,6 +125,25 @@ public sealed class HomepageRowTests
     }
 
     [Fact]
+    public void A_title_past_its_availability_window_or_removed_from_the_catalogue_never_appears()
+    {
+        var f = new HomepageFixture();
+        // comedy8 left the service yesterday; comedy9 was removed (the store no longer reads it; its index stays).
+        var titles = f.Titles.Where(t => t.Id != "comedy9").Select(t => t.Id == "comedy8" ? t with { AvailableUntilUtc = f.Now.AddDays(-1) } : t).ToList();
+        var catalogue = RankingCatalogue.Build(f.Catalogue.Signals.TitleIds, f.Catalogue.Signals.EpisodeIds, titles);
+        var builder = new HomepageBuilder(catalogue, f.Model);
+        foreach (var member in new[] { 0, 1, 12, 99 })
+        {
+            var page = builder.Build(f.Signals, new PageRequest { MemberId = $"m{member}", AtUtc = f.Now, Rows = 30 });
+            Assert.NotEmpty(page.Rows);
+            Assert.DoesNotContain("comedy8", page.TitleIds);
+            Assert.DoesNotContain("comedy9", page.TitleIds);
+        }
+        // Before its window closed, comedy8 could appear.
+        Assert.Contains(Enumerable.Range(0, 20), m => builder.Build(f.Signals, new PageRequest { MemberId = $"m{m}", AtUtc = f.Now.AddDays(-2), Rows = 30 }).TitleIds.Contains("comedy8"));
+    }
+
+    [Fact]
     public void Because_you_watched_takes_its_titles_from_the_similar_titles_model_in_its_order()
     {
         var f = new HomepageFixture();

@@ -49,15 +49,6 @@ public sealed class HomepageBuilder
 
     private ServiceScores? _service;
 
-    /// <summary>A title is trending once about this many plays began in its short window: fewer is noise, not a trend.</summary>
-    private const double TrendMinimumPlays = 1;
-
-    /// <summary>A title rises when its short window's rate of plays is at least this many times its longer window's.</summary>
-    private const double TrendMinimumRatio = 1.5;
-
-    /// <summary>Rates are smoothed by this many plays a day, so a title with a handful of plays does not rise from nothing.</summary>
-    private const double TrendRateSmoothing = 0.5;
-
     private ServiceScores ServiceScoresFor(SignalSet signals, long nowMs)
     {
         long minute = nowMs / 60_000;
@@ -69,7 +60,7 @@ public sealed class HomepageBuilder
         var hourLed = new bool[n];
         for (int t = 0; t < n; t++)
         {
-            var (strength, hour, week) = Rise(signals.Trends, t, nowMs);
+            var (strength, hour, week) = TrendScores.Rise(signals.Trends, t, nowMs);
             popularity[t] = (float)Math.Log(1 + week);
             trend[t] = strength > 0 ? (float)strength : float.NegativeInfinity;
             hourLed[t] = hour;
@@ -78,25 +69,6 @@ public sealed class HomepageBuilder
         var fresh = new ServiceScores(minute, signals.Events, popularity, trend, hourLed);
         Volatile.Write(ref _service, fresh);
         return fresh;
-    }
-
-    /// <summary>
-    /// How fast a title is rising now, from its decayed play counts over an hour, a day and a week. Each count is turned
-    /// into a rate in plays a day (a count with half-life h holds about rate x h / ln 2 at a steady rate), and a window
-    /// rises when its rate is at least <see cref="TrendMinimumRatio"/> times the next longer window's; its rise is the
-    /// log of that ratio weighted by how many plays the window holds. A title played at a steady pace all week has no
-    /// rise however popular it is (it belongs to Popular, not Trending); a title whose plays jumped in the last hour or
-    /// day rises. The strength is the larger of the hour's and the day's rise, 0 when neither rises.
-    /// </summary>
-    private static (double Strength, bool HourLed, double WeekPlays) Rise(TitleTrends trends, int title, long nowMs)
-    {
-        var h = TitleTrends.HalfLives;
-        double hour = trends.Plays(title, 0, nowMs), day = trends.Plays(title, 1, nowMs), week = trends.Plays(title, 2, nowMs);
-        double hourRate = hour * Math.Log(2) / h[0].TotalDays + TrendRateSmoothing, dayRate = day * Math.Log(2) / h[1].TotalDays + TrendRateSmoothing,
-            weekRate = week * Math.Log(2) / h[2].TotalDays + TrendRateSmoothing;
-        double hourRise = hour >= TrendMinimumPlays && hourRate >= TrendMinimumRatio * dayRate ? Math.Log(hourRate / dayRate) * Math.Log(1 + hour) : 0;
-        double dayRise = day >= TrendMinimumPlays && dayRate >= TrendMinimumRatio * weekRate ? Math.Log(dayRate / weekRate) * Math.Log(1 + day) : 0;
-        return hourRise > dayRise ? (hourRise, true, week) : (dayRise, false, week);
     }
 
     /// <summary>Per-thread buffers over the catalogue, reused by every page a thread builds (a page keeps none of them).</summary>

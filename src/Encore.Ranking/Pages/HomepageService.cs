@@ -8,27 +8,32 @@ namespace Encore.Ranking.Pages;
 /// The homepage in real time: every member's signals in memory, corrected by each event as it arrives (one fold, a few
 /// microseconds), and pages built from them and the active model. A new model replaces the old one atomically while
 /// pages are being built: a page is built wholly by the model it started with. Events and pages may come from many
-/// threads; events are folded one at a time, and pages are built while no event is being folded.
+/// threads; events are folded one batch at a time, and pages are built while no event is being folded. The service
+/// may start before any model exists (a store with no events yet): events are folded from the start, and pages can be
+/// built once <see cref="Swap"/> gives it a model.
 /// </summary>
 public sealed class HomepageService : IDisposable
 {
+    /// <summary>The catalogue and the builder over it (null until there is a model), replaced together.</summary>
+    private sealed record State(RankingCatalogue Catalogue, HomepageBuilder? Builder);
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _replace = new(); // one replacement of the state at a time (a model swap, a catalogue update)
     private readonly SignalSet _signals;
     private readonly PageOptions _options;
-    private HomepageBuilder _builder;
+    private State _state;
 
-    public HomepageService(RankingCatalogue catalogue, SignalSet signals, TrainedModel model, PageOptions? options = null)
+    public HomepageService(RankingCatalogue catalogue, SignalSet signals, TrainedModel? model, PageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(signals);
-        ArgumentNullException.ThrowIfNull(model);
         _signals = signals;
         _options = options ?? PageOptions.Default;
-        _builder = new HomepageBuilder(catalogue, model, _options);
+        _state = new State(catalogue, model is null ? null : new HomepageBuilder(catalogue, model, _options));
     }
 
-    /// <summary>Reads the store's catalogue and log once, for the model given.</summary>
-    public static async Task<HomepageService> LoadAsync(IEventStore store, TrainedModel model, PageOptions? options = null, CancellationToken ct = default)
+    /// <summary>Reads the store's catalogue and log once, for the model given (or none yet).</summary>
+    public static async Task<HomepageService> LoadAsync(IEventStore store, TrainedModel? model, PageOptions? options = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         var catalogue = await RankingCatalogue.LoadAsync(store, ct).ConfigureAwait(false);
@@ -38,12 +43,14 @@ public sealed class HomepageService : IDisposable
         return new HomepageService(catalogue, signals, model, options);
     }
 
-    /// <summary>The model pages are built with now.</summary>
-    public TrainedModel Model => Volatile.Read(ref _builder).Model;
+    /// <summary>The model pages are built with now, or null before the first one.</summary>
+    public TrainedModel? Model => Volatile.Read(ref _state).Builder?.Model;
 
-    public RankingCatalogue Catalogue => Volatile.Read(ref _builder).Catalogue;
+    public RankingCatalogue Catalogue => Volatile.Read(ref _state).Catalogue;
 
-    /// <summary>Time of the latest event folded (Unix ms).</summary>
+    public PageOptions Options => _options;
+
+    /// <summary>Time of the latest event folded (Unix ms; <see cref="long.MinValue"/> before the first).</summary>
     public long LastEventMs
     {
         get
@@ -63,12 +70,77 @@ public sealed class HomepageService : IDisposable
         finally { _lock.ExitWriteLock(); }
     }
 
+    /// <summary>Folds a batch of events, in order, under one lock.</summary>
+    public void Apply(IReadOnlyList<ViewingEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0) return;
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var e in events) _signals.Apply(e);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>Makes a member known before any event of theirs (a profile created ahead of its first play): its pages are a cold start.</summary>
+    public void Register(string memberId)
+    {
+        ArgumentNullException.ThrowIfNull(memberId);
+        _lock.EnterWriteLock();
+        try { _signals.MemberIds.GetOrAdd(memberId); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>
+    /// Moves the service onto a newer catalogue of the same store (titles added, changed or removed): events folded
+    /// from now on know the new titles, and pages are built over the new catalogue at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The new catalogue does not extend the one the signals were folded over.</exception>
+    public void UpdateCatalogue(RankingCatalogue catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        lock (_replace)
+        {
+            var model = Volatile.Read(ref _state).Builder?.Model;
+            var state = new State(catalogue, model is null ? null : new HomepageBuilder(catalogue, model, _options));
+            _lock.EnterWriteLock();
+            try
+            {
+                _signals.Rebase(catalogue.Signals);
+                Volatile.Write(ref _state, state);
+            }
+            finally { _lock.ExitWriteLock(); }
+        }
+    }
+
+    /// <summary>
+    /// Reads the signals as they are, with the active model (null before the first) and the catalogue, while no event is
+    /// being folded.
+    /// </summary>
+    public T Read<T>(Func<SignalSet, TrainedModel?, RankingCatalogue, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _lock.EnterReadLock();
+        try
+        {
+            // Read under the lock: the catalogue changes with the signals, under the write lock.
+            var state = Volatile.Read(ref _state);
+            return read(_signals, state.Builder?.Model, state.Catalogue);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
     /// <summary>Builds a member's page from the signals as they are and the active model.</summary>
+    /// <exception cref="InvalidOperationException">No model yet (<see cref="Swap"/> gives one).</exception>
     public Homepage Build(PageRequest request)
     {
-        var builder = Volatile.Read(ref _builder);
         _lock.EnterReadLock();
-        try { return builder.Build(_signals, request); }
+        try
+        {
+            var builder = Volatile.Read(ref _state).Builder ?? throw new InvalidOperationException("no model has been trained yet, so there is no page to build");
+            return builder.Build(_signals, request);
+        }
         finally { _lock.ExitReadLock(); }
     }
 
@@ -76,8 +148,11 @@ public sealed class HomepageService : IDisposable
     public void Swap(TrainedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var current = Volatile.Read(ref _builder);
-        Volatile.Write(ref _builder, new HomepageBuilder(current.Catalogue, model, _options));
+        lock (_replace)
+        {
+            var current = Volatile.Read(ref _state);
+            Volatile.Write(ref _state, current with { Builder = new HomepageBuilder(current.Catalogue, model, _options) });
+        }
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ public sealed class SearchIndex
     private readonly Dictionary<int, int> _gramIds;
     private readonly int[] _gramStart;
     private readonly int[] _gramWords;
-    private readonly long[] _availableFromMs;
+    private readonly long[] _availableFromMs, _availableUntilMs;
     private readonly byte[] _maturityAge; // 255: unknown
     private readonly ConcurrentBag<Scratch> _scratch = [];
 
@@ -70,10 +70,12 @@ public sealed class SearchIndex
         _gramStart = gramStart;
         _gramWords = gramWords;
         _availableFromMs = new long[titles.Length];
+        _availableUntilMs = new long[titles.Length];
         _maturityAge = new byte[titles.Length];
         for (int t = 0; t < titles.Length; t++)
         {
             _availableFromMs[t] = titles[t].AvailableFromUtc is { } from ? UnixMs(from) : long.MinValue;
+            _availableUntilMs[t] = titles[t].AvailableUntilUtc is { } until ? UnixMs(until) : long.MaxValue;
             _maturityAge[t] = MaturityRatings.AgeOf(titles[t].MaturityRating) is { } age ? (byte)age : byte.MaxValue;
         }
     }
@@ -403,7 +405,7 @@ public sealed class SearchIndex
         for (int i = 0; i < s.Candidates; i++)
         {
             int t = s.CandidateList[i];
-            if (_availableFromMs[t] > asOf || _maturityAge[t] > limit)
+            if (_availableFromMs[t] > asOf || asOf >= _availableUntilMs[t] || _maturityAge[t] > limit)
             {
                 s.FilteredOut++;
                 continue;
