@@ -30,10 +30,10 @@ public sealed class TitleTrends
     public int Titles => _stamp.Length;
 
     /// <summary>A playback of <paramref name="title"/> began at <paramref name="ms"/>.</summary>
-    public void Play(int title, long ms) => Add(_plays, title, ms);
+    public void Play(int title, long ms) => Add(impression: false, title, ms);
 
     /// <summary><paramref name="title"/> was shown at <paramref name="ms"/>.</summary>
-    public void Impression(int title, long ms) => Add(_impressions, title, ms);
+    public void Impression(int title, long ms) => Add(impression: true, title, ms);
 
     /// <summary>The decayed play count of <paramref name="title"/> in window <paramref name="window"/> (an index of <see cref="HalfLives"/>) at <paramref name="asOfMs"/>.</summary>
     public double Plays(int title, int window, long asOfMs) => Read(_plays, title, window, asOfMs);
@@ -41,9 +41,10 @@ public sealed class TitleTrends
     /// <summary>The decayed impression count of <paramref name="title"/> in window <paramref name="window"/> at <paramref name="asOfMs"/>.</summary>
     public double Impressions(int title, int window, long asOfMs) => Read(_impressions, title, window, asOfMs);
 
-    private void Add(double[] counts, int title, long ms)
+    private void Add(bool impression, int title, long ms)
     {
         if ((uint)title >= (uint)_stamp.Length) Grow(title + 1);
+        var counts = impression ? _impressions : _plays; // after growing: the arrays are new
         int w0 = title * _rates.Length;
         long stamp = _stamp[title];
         if (stamp == long.MinValue)
