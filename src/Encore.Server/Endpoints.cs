@@ -1,0 +1,329 @@
+using System.Text.Json;
+using Encore.Core;
+using Encore.Ingestion.Importers;
+using Encore.Ranking.Pages;
+using Encore.Service;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Encore.Server;
+
+/// <summary>
+/// The HTTP API, version 1: each endpoint reads its request, calls <see cref="EncoreService"/> and writes the typed
+/// result as JSON. Events take the ingest key, recommendations and catalogue reads the read key, catalogue writes and
+/// models the admin key.
+/// </summary>
+internal static class Endpoints
+{
+    /// <summary>
+    /// Documents a JSON request body in the OpenAPI document without making routing match on the content type (the
+    /// endpoint reads the body itself and answers a wrong type with a 415 problem that says what to send).
+    /// </summary>
+    private static RouteHandlerBuilder JsonBody(this RouteHandlerBuilder builder)
+        => builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType> { ["application/json"] = new() },
+            };
+            return Task.CompletedTask;
+        });
+
+    public static void Map(WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<ServerSettings>();
+        var v1 = app.MapGroup("/v1");
+
+        var ingest = v1.MapGroup("").AddEndpointFilter(new RequireRole(ApiRole.Ingest)).WithTags("events");
+        ingest.MapPost("/events", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, settings.MaxBodyBytes, ct);
+            if (problem is not null) return problem;
+            IReadOnlyList<EventBatchEntry> batch;
+            try { batch = EventJson.ParseBatch(body.AsSpan(0, length), settings.MaxEventsPerBatch); }
+            catch (EventBatchFormatException e)
+            {
+                return e.TooLarge ? Problems.Create(StatusCodes.Status413PayloadTooLarge, "batch too large", e.Message) : Problems.BadRequest(e.Message);
+            }
+            finally { Requests.Release(body); }
+            if (batch.Count == 0) return Problems.BadRequest("the batch holds no events");
+            var result = BatchResultDto.From(await service.IngestAsync(batch, ct));
+            // Every event refused: the request as a whole was bad input.
+            if (result.Stored == 0 && result.Duplicates == 0)
+                return Problems.Create(StatusCodes.Status422UnprocessableEntity, "no event accepted",
+                    $"all {result.Rejected} events were rejected; the first: event {result.Events[0].Index}: {result.Events[0].Field}: {result.Events[0].Reason}",
+                    new Dictionary<string, object?> { ["events"] = result.Events });
+            return ApiJson.Ok(result);
+        })
+        .WithSummary("Send a batch of events (a JSON array, or {\"events\": [...]}); each is stored, a duplicate, or rejected with the reason. Answered once the batch is durable.")
+        .JsonBody().Produces<BatchResultDto>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+
+        var read = v1.MapGroup("").AddEndpointFilter(new RequireRole(ApiRole.Read));
+        var members = read.MapGroup("/members/{id}").WithTags("recommendations");
+        members.MapGet("/homepage", (string id, HttpRequest r, EncoreHost host) =>
+        {
+            var service = host.Require();
+            var page = service.Homepage(Requests.Id(id, "member"), Requests.Device(r), Requests.IntOrNull(r, "rows", 1, 100),
+                Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), Requests.Bool(r, "explain"));
+            return ApiJson.Ok(HomepageDto.From(page, service.ActiveVersion?.Version));
+        }).WithSummary("The member's whole homepage for a device: every row, its evidence and its titles (explain=true adds each title's score parts).")
+          .Produces<HomepageDto>().ProducesProblem(404).ProducesProblem(503);
+
+        members.MapGet("/rows/{kind}", (string id, string kind, HttpRequest r, EncoreHost host) =>
+        {
+            var rowKind = ParseRowKind(kind);
+            var rows = host.Require().Rows(Requests.Id(id, "member"), rowKind, Requests.Device(r), Requests.String(r, "genre", 100),
+                Requests.IntOrNull(r, "titles", 1, 500), Requests.String(r, "maturity", 20));
+            return ApiJson.Ok(rows.Select(PageRowDto.From).ToList());
+        }).WithSummary("The rows of one kind on the member's page (continue_watching, top_picks, trending, popular, because_you_watched, genre, new, watch_again).")
+          .Produces<List<PageRowDto>>();
+
+        members.MapGet("/continue-watching", (string id, HttpRequest r, EncoreHost host) =>
+            ApiJson.Ok(host.Require().Rows(Requests.Id(id, "member"), RowKind.ContinueWatching, Requests.Device(r)).Select(PageRowDto.From).FirstOrDefault()
+                ?? new PageRowDto(RowKind.ContinueWatching, "continue-watching", "Continue Watching", "Nothing in progress", [])))
+            .WithSummary("Titles and episodes in progress, ordered by the learned chance that the member resumes.").Produces<PageRowDto>();
+
+        members.MapGet("/recommendations", (string id, HttpRequest r, EncoreHost host) =>
+        {
+            var exclude = Requests.String(r, "exclude", 64 * 1024)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var device = r.Query.ContainsKey("device") ? Requests.Device(r) : (DeviceKind?)null;
+            return ApiJson.Ok(TitleListDto.From(host.Require().TopN(Requests.Id(id, "member"), Requests.Int(r, "n", 20, 1, 500),
+                Requests.String(r, "genre", 100), exclude, device, Requests.String(r, "maturity", 20))));
+        }).WithSummary("The member's top titles across the catalogue, with filters: genre, exclude (comma-separated ids), device context, maturity.")
+          .Produces<TitleListDto>();
+
+        members.MapGet("/explain/{titleId}", (string id, string titleId, HttpRequest r, EncoreHost host) =>
+        {
+            var e = host.Require().Explain(Requests.Id(id, "member"), Requests.Id(titleId, "title"), Requests.Device(r));
+            var entry = e.Entry is null ? null : PageRowDto.From(e.Row! with { Titles = [e.Entry] }).Titles[0];
+            return ApiJson.Ok(new ExplanationDto(e.MemberId, e.TitleId, e.Row is not null, e.Row?.Key, e.Row?.Label, e.Row is null ? null : e.Position, entry, e.Reasons));
+        }).WithSummary("Why a title is on the member's page (its row, place and score parts), or why it is not.").Produces<ExplanationDto>();
+
+        members.MapGet("/timeline", async (string id, HttpRequest r, EncoreHost host, CancellationToken ct) =>
+        {
+            var t = await host.Require().TimelineAsync(Requests.Id(id, "member"), Requests.Int(r, "events", 200, 1, 10_000), ct);
+            return ApiJson.Ok(new TimelineDto(t.MemberId, t.Sessions, t.Events, [.. t.Signals.Select(s => new SignalDto(s.TitleId, s.Name,
+                s.Weight.Evidence.ToString().ToLowerInvariant(), s.Weight.Weight, s.Rule, s.Signals.Played, s.Signals.Completed, s.Signals.WatchShare,
+                s.Signals.Sessions, float.IsNaN(s.Signals.Rating) ? null : s.Signals.Rating, s.Terms.ToDictionary(x => x.Feature, x => (double)x.Contribution)))]));
+        }).WithSummary("The member's latest events, their sessions, and how each title's events became signals and a weight.").Produces<TimelineDto>();
+
+        read.MapGet("/titles/{id}/similar", (string id, HttpRequest r, EncoreHost host) =>
+            ApiJson.Ok(TitleListDto.From(host.Require().Similar(Requests.Id(id, "title"), Requests.Int(r, "n", 20, 1, 500)))))
+            .WithTags("recommendations").WithSummary("Titles similar to a title (the similar-titles model; not personalized).").Produces<TitleListDto>();
+
+        read.MapGet("/trending", (HttpRequest r, EncoreHost host) =>
+        {
+            var service = host.Require();
+            var window = Requests.String(r, "window", 10) switch
+            {
+                null or "day" => TrendWindow.Day,
+                "hour" => TrendWindow.Hour,
+                "week" => TrendWindow.Week,
+                var other => throw ServiceException.BadRequest($"window must be hour, day or week (got {UnicodeText.Quote(other)})"),
+            };
+            var titles = service.Trending(window, Requests.Int(r, "n", 20, 1, 500));
+            return ApiJson.Ok(new TrendingDto(window.ToString().ToLowerInvariant(), service.Now, [.. titles.Select(t => new TrendingTitleDto(t.TitleId, t.Name, t.Strength, t.Plays))]));
+        }).WithTags("recommendations").WithSummary("Titles rising now over the last hour, day or week.").Produces<TrendingDto>();
+
+        read.MapGet("/search", (HttpRequest r, EncoreHost host) =>
+        {
+            var q = Requests.String(r, "q", 512) ?? throw ServiceException.BadRequest("q is required: the words to search for");
+            var member = Requests.String(r, "member", 128) ?? throw ServiceException.BadRequest("member is required: the member the results are ranked for");
+            var result = host.Require().Search(q, member, Requests.Int(r, "n", 20, 1, 1000), Requests.String(r, "maturity", 20));
+            return ApiJson.Ok(new SearchDto(q, member, result.Tokens, result.Matched, result.FilteredOut,
+                [.. result.Hits.Select(h => new SearchHitDto(h.TitleId, h.Name, h.Score, h.Text, h.Member, [.. h.Matches.Select(m => $"{m.Field.ToString().ToLowerInvariant()}: {m.How}")]))]));
+        }).WithTags("recommendations").WithSummary("Search ranked for the member: names, cast, directors and genres (typos folded) with the member's own score.")
+          .Produces<SearchDto>();
+
+        var catalogueRead = read.MapGroup("").WithTags("catalogue");
+        catalogueRead.MapGet("/titles", (HttpRequest r, EncoreHost host) =>
+        {
+            int offset = Requests.Int(r, "offset", 0, 0, int.MaxValue), limit = Requests.Int(r, "limit", 100, 1, 1000);
+            var page = host.Require().ListTitles(offset, limit);
+            return ApiJson.Ok(new PagedDto<Title>(page.Items, page.Offset, limit, page.Total));
+        }).WithSummary("Titles, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
+        catalogueRead.MapGet("/titles/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
+            await host.Require().GetTitleAsync(Requests.Id(id, "title"), ct) is { } title ? ApiJson.Ok(title) : Problems.NotFound($"no title {UnicodeText.Quote(id)}"))
+            .WithSummary("One title, with its seasons and episodes.").Produces<JsonElement>().ProducesProblem(404);
+        catalogueRead.MapGet("/members", async (HttpRequest r, EncoreHost host, CancellationToken ct) =>
+        {
+            int offset = Requests.Int(r, "offset", 0, 0, int.MaxValue), limit = Requests.Int(r, "limit", 100, 1, 1000);
+            var page = await host.Require().ListMembersAsync(offset, limit, ct);
+            return ApiJson.Ok(new PagedDto<Member>(page.Items, page.Offset, limit, page.Total));
+        }).WithSummary("Members, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
+        catalogueRead.MapGet("/members/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
+            await host.Require().GetMemberAsync(Requests.Id(id, "member"), ct) is { } member ? ApiJson.Ok(member) : Problems.NotFound($"no member {UnicodeText.Quote(id)}"))
+            .WithSummary("One member profile.").Produces<JsonElement>().ProducesProblem(404);
+
+        var admin = v1.MapGroup("").AddEndpointFilter(new RequireRole(ApiRole.Admin));
+        var catalogue = admin.MapGroup("").WithTags("catalogue");
+        catalogue.MapPost("/titles", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var (titles, problem) = await ReadMany(http, settings, json => TitleJson.ParseTitle(json), ct);
+            if (problem is not null) return problem;
+            await host.Require().UpsertTitlesAsync(titles!, ct);
+            return titles!.Count == 1 ? Results.Json(titles[0], ApiJson.Options, statusCode: StatusCodes.Status201Created)
+                : Results.Json(new { upserted = titles.Count }, ApiJson.Options, statusCode: StatusCodes.Status201Created);
+        }).WithSummary("Add or replace titles: one title object, or an array of them (with seasons and episodes, availability window).")
+          .JsonBody().Produces<JsonElement>(201).ProducesProblem(400);
+        catalogue.MapPut("/titles/{id}", async (string id, HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            Requests.Id(id, "title");
+            var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, settings.MaxBodyBytes, ct);
+            if (problem is not null) return problem;
+            Title title;
+            try { title = TitleJson.ParseTitle(WithId(body.AsSpan(0, length), id)); }
+            catch (FormatException e) { return Problems.BadRequest($"title: {e.Message}"); }
+            finally { Requests.Release(body); }
+            if (title.Id != id) return Problems.BadRequest($"id: the body says {UnicodeText.Quote(title.Id)} but the address names {UnicodeText.Quote(id)}");
+            await host.Require().UpsertTitlesAsync([title], ct);
+            return ApiJson.Ok(title);
+        }).WithSummary("Add or replace one title by id.").JsonBody().Produces<JsonElement>().ProducesProblem(400);
+        catalogue.MapDelete("/titles/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
+            await host.Require().RemoveTitleAsync(Requests.Id(id, "title"), ct) ? Results.NoContent() : Problems.NotFound($"no title {UnicodeText.Quote(id)}"))
+            .WithSummary("Remove a title from the catalogue (never offered again; its events stay in the log).").Produces(204).ProducesProblem(404);
+        catalogue.MapPut("/members/{id}", async (string id, HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            Requests.Id(id, "member");
+            var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, settings.MaxBodyBytes, ct);
+            if (problem is not null) return problem;
+            Member member;
+            try { member = MemberJson.ParseMember(body.AsSpan(0, length), id); }
+            catch (FormatException e) { return Problems.BadRequest($"member: {e.Message}"); }
+            finally { Requests.Release(body); }
+            await host.Require().UpsertMembersAsync([member], ct);
+            return ApiJson.Ok(member);
+        }).WithSummary("Add or replace a member profile (country, maturity limit, attributes).").JsonBody().Produces<JsonElement>();
+        catalogue.MapPost("/members", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var (list, problem) = await ReadMany(http, settings, json => MemberJson.ParseMember(json), ct);
+            if (problem is not null) return problem;
+            await host.Require().UpsertMembersAsync(list!, ct);
+            return list!.Count == 1 ? Results.Json(list[0], ApiJson.Options, statusCode: StatusCodes.Status201Created)
+                : Results.Json(new { upserted = list.Count }, ApiJson.Options, statusCode: StatusCodes.Status201Created);
+        }).WithSummary("Add or replace members: one member object, or an array of them.").JsonBody().Produces<JsonElement>(201);
+        catalogue.MapDelete("/members/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
+            await host.Require().RemoveMemberAsync(Requests.Id(id, "member"), ct) ? Results.NoContent() : Problems.NotFound($"no member {UnicodeText.Quote(id)}"))
+            .WithSummary("Remove a member: no more pages, new events refused; past events stay in the log.").Produces(204).ProducesProblem(404);
+
+        var models = admin.MapGroup("/models").WithTags("models");
+        models.MapGet("", (EncoreHost host) =>
+        {
+            var service = host.Require();
+            var active = service.ActiveVersion?.Version;
+            return ApiJson.Ok(service.Registry.Versions.Reverse().Select(v => ModelDto.From(v, active)).ToList());
+        }).WithSummary("Every model version, newest first, with its offline metrics and which is active.").Produces<List<ModelDto>>();
+        models.MapPost("/{version}/activate", async (string version, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            await service.ActivateAsync(Requests.Id(version, "model version"), ct);
+            return ApiJson.Ok(ModelDto.From(service.ActiveVersion!, service.ActiveVersion!.Version));
+        }).WithSummary("Make a version the active model: an atomic swap, pages keep being served.").Produces<ModelDto>().ProducesProblem(404);
+        models.MapPost("/train", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            TrainRequestDto? request = null;
+            if (http.Request.ContentLength is not 0 && http.Request.ContentType is not null)
+            {
+                var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, 64 * 1024, ct);
+                if (problem is not null) return problem;
+                try { request = JsonSerializer.Deserialize<TrainRequestDto>(body.AsSpan(0, length), ApiJson.Options); }
+                catch (JsonException e) { return Problems.BadRequest($"the body is not a training request: {e.Message.Split(" Path:")[0]}"); }
+                finally { Requests.Release(body); }
+            }
+            var job = service.Train(new TrainingSpec
+            {
+                Model = request?.Model ?? service.Options.DefaultTraining.Model,
+                Parameters = request?.Parameters ?? [],
+                Activate = request?.Activate ?? true,
+                BudgetSeconds = request?.Budget,
+            });
+            return Results.Json(JobDto.From(job), ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
+        }).WithSummary("Train a model in the background ({\"model\": \"ials\", \"parameters\": {...}, \"activate\": true}); answers the job to follow.")
+          .JsonBody().Produces<JobDto>(202).ProducesProblem(400);
+        models.MapGet("/jobs", (EncoreHost host) => ApiJson.Ok(host.Require().Jobs.Select(JobDto.From).ToList()))
+            .WithSummary("Every training job of this run.").Produces<List<JobDto>>();
+        models.MapGet("/jobs/{id}", (string id, EncoreHost host) => ApiJson.Ok(JobDto.From(host.Require().Job(Requests.Id(id, "job")))))
+            .WithSummary("One training job: its state, progress lines, and the version it made.").Produces<JobDto>().ProducesProblem(404);
+
+        app.MapGet("/health/live", () => Results.Json(new { status = "live" })).WithTags("operations").WithSummary("The process answers.");
+        app.MapGet("/health/ready", (EncoreHost host) => host.Service is { } s
+                ? Results.Json(new { status = "ready", model = s.ActiveVersion?.Version })
+                : Results.Json(new { status = host.Failure is null ? "loading" : "failed", detail = host.Status }, statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithTags("operations").WithSummary("Ready once the store is read and the service answers (503 with the reason while loading).");
+        app.MapGet("/metrics", (HttpMetrics metrics, EncoreHost host) => Results.Text(metrics.Render(host.Service), "text/plain; version=0.0.4; charset=utf-8"))
+            .WithTags("operations").WithSummary("Prometheus metrics: requests and latency per route, events by kind and outcome, page build time, models.");
+    }
+
+    private static RowKind ParseRowKind(string text)
+    {
+        foreach (var kind in Enum.GetValues<RowKind>())
+            if (string.Equals(JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()), text, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(kind.ToString(), text, StringComparison.OrdinalIgnoreCase))
+                return kind;
+        throw ServiceException.BadRequest($"no row kind {UnicodeText.Quote(text)}; kinds: {string.Join(", ", Enum.GetValues<RowKind>().Select(k => JsonNamingPolicy.SnakeCaseLower.ConvertName(k.ToString())))}");
+    }
+
+    /// <summary>The body of a PUT with the address's id where the body has none.</summary>
+    private static byte[] WithId(ReadOnlySpan<byte> json, string id)
+    {
+        using var document = ParseObject(json);
+        if (document.RootElement.TryGetProperty("id", out _)) return json.ToArray();
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", id);
+            foreach (var p in document.RootElement.EnumerateObject()) p.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+        return stream.ToArray();
+    }
+
+    private static JsonDocument ParseObject(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+            var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) { document.Dispose(); throw new FormatException("expected a JSON object ({...})"); }
+            return document;
+        }
+        catch (JsonException e) { throw new FormatException($"invalid JSON at byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}"); }
+    }
+
+    /// <summary>One object, or an array of them, each read by <paramref name="parse"/>; the first bad one is the problem (naming its position).</summary>
+    private static async Task<(List<T>? Items, IResult? Problem)> ReadMany<T>(HttpContext http, ServerSettings settings, Func<byte[], T> parse, CancellationToken ct)
+    {
+        var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, settings.MaxBodyBytes, ct);
+        if (problem is not null) return (null, problem);
+        try
+        {
+            JsonDocument document;
+            try
+            {
+                var reader = new Utf8JsonReader(body.AsSpan(0, length), new JsonReaderOptions { MaxDepth = 16 });
+                document = JsonDocument.ParseValue(ref reader);
+                while (reader.Read()) { }
+            }
+            catch (JsonException e) { return (null, Problems.BadRequest($"invalid JSON at byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}")); }
+            using (document)
+            {
+                var root = document.RootElement;
+                var elements = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray().ToList() : [root];
+                if (elements.Count == 0) return (null, Problems.BadRequest("the array is empty"));
+                if (elements.Count > 10_000) return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "too many items", $"{elements.Count:N0} items; at most 10,000 per request"));
+                var items = new List<T>(elements.Count);
+                for (int i = 0; i < elements.Count; i++)
+                {
+                    try { items.Add(parse(JsonSerializer.SerializeToUtf8Bytes(elements[i]))); }
+                    catch (FormatException e) { return (null, Problems.BadRequest(elements.Count == 1 ? e.Message : $"item {i}: {e.Message}")); }
+                }
+                return (items, null);
+            }
+        }
+        finally { Requests.Release(body); }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Encore.Core;
+using Encore.Ingestion;
+using Encore.Service;
+using Microsoft.AspNetCore.Http;
+
+namespace Encore.Server;
+
+/// <summary>
+/// Requests counted per route and status class, with a latency histogram per route, and the Prometheus text of them
+/// together with the service's own counters (events by kind and outcome, pages and their build time, models).
+/// </summary>
+public sealed class HttpMetrics
+{
+    private sealed class Route
+    {
+        public readonly long[] ByClass = new long[6]; // 1xx..5xx
+        public readonly Histogram Seconds = new(Histogram.LatencyBounds);
+    }
+
+    private readonly ConcurrentDictionary<(string Method, string Route), Route> _routes = new();
+
+    public void Record(string method, string route, int status, double seconds)
+    {
+        var r = _routes.GetOrAdd((method, route), _ => new Route());
+        Interlocked.Increment(ref r.ByClass[Math.Clamp(status / 100, 0, 5)]);
+        r.Seconds.Observe(seconds);
+    }
+
+    /// <summary>The Prometheus text exposition (version 0.0.4) of everything counted.</summary>
+    public string Render(EncoreService? service)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var b = new StringBuilder();
+        b.AppendLine("# HELP encore_http_requests_total HTTP requests answered, by route and status class.");
+        b.AppendLine("# TYPE encore_http_requests_total counter");
+        foreach (var ((method, route), r) in _routes.OrderBy(x => x.Key.Route, StringComparer.Ordinal).ThenBy(x => x.Key.Method, StringComparer.Ordinal))
+            for (int k = 1; k < 6; k++)
+                if (Interlocked.Read(ref r.ByClass[k]) is var n and > 0)
+                    b.Append(c, $"encore_http_requests_total{{method=\"{method}\",route=\"{Escape(route)}\",status=\"{k}xx\"}} {n}\n");
+        b.AppendLine("# HELP encore_http_request_duration_seconds Time to answer a request, by route.");
+        b.AppendLine("# TYPE encore_http_request_duration_seconds histogram");
+        foreach (var ((method, route), r) in _routes.OrderBy(x => x.Key.Route, StringComparer.Ordinal).ThenBy(x => x.Key.Method, StringComparer.Ordinal))
+            WriteHistogram(b, "encore_http_request_duration_seconds", $"method=\"{method}\",route=\"{Escape(route)}\"", r.Seconds);
+        if (service is null) return b.ToString();
+
+        var m = service.Metrics;
+        b.AppendLine("# HELP encore_events_total Events received, by kind and outcome (stored, duplicate, rejected).");
+        b.AppendLine("# TYPE encore_events_total counter");
+        foreach (var kind in EventKinds.All)
+            foreach (var outcome in Enum.GetValues<EventOutcome>())
+                b.Append(c, $"encore_events_total{{kind=\"{kind.WireName()}\",outcome=\"{outcome.ToString().ToLowerInvariant()}\"}} {m.Events(kind, outcome)}\n");
+        b.AppendLine("# HELP encore_events_malformed_total Batch elements that could not be read as events.");
+        b.AppendLine("# TYPE encore_events_malformed_total counter");
+        b.Append(c, $"encore_events_malformed_total {m.MalformedEvents}\n");
+        b.AppendLine("# HELP encore_page_build_seconds Time to build a member's homepage.");
+        b.AppendLine("# TYPE encore_page_build_seconds histogram");
+        WriteHistogram(b, "encore_page_build_seconds", "", m.PageSeconds);
+        b.AppendLine("# HELP encore_model_info The active model version (value 1).");
+        b.AppendLine("# TYPE encore_model_info gauge");
+        if (service.ActiveVersion is { } v)
+            b.Append(c, $"encore_model_info{{version=\"{v.Version}\",model=\"{Escape(v.Info.Model)}\"}} 1\n");
+        b.AppendLine("# HELP encore_model_versions Model versions registered.");
+        b.AppendLine("# TYPE encore_model_versions gauge");
+        b.Append(c, $"encore_model_versions {service.Registry.Versions.Count}\n");
+        b.AppendLine("# HELP encore_model_swaps_total Times the active model was replaced.");
+        b.AppendLine("# TYPE encore_model_swaps_total counter");
+        b.Append(c, $"encore_model_swaps_total {m.Swaps}\n");
+        b.AppendLine("# HELP encore_trainings_total Training jobs finished, by result.");
+        b.AppendLine("# TYPE encore_trainings_total counter");
+        b.Append(c, $"encore_trainings_total{{result=\"succeeded\"}} {m.Trainings}\n");
+        b.Append(c, $"encore_trainings_total{{result=\"failed\"}} {m.TrainingFailures}\n");
+        return b.ToString();
+    }
+
+    private static void WriteHistogram(StringBuilder b, string name, string labels, Histogram h)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var (cumulative, count, sum) = h.Read();
+        string sep = labels.Length == 0 ? "" : ",";
+        for (int i = 0; i < h.Bounds.Count; i++)
+            b.Append(c, $"{name}_bucket{{{labels}{sep}le=\"{h.Bounds[i].ToString("R", c)}\"}} {cumulative[i]}\n");
+        b.Append(c, $"{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {count}\n");
+        string braces = labels.Length == 0 ? "" : "{" + labels + "}";
+        b.Append(c, $"{name}_sum{braces} {sum.ToString("R", c)}\n");
+        b.Append(c, $"{name}_count{braces} {count}\n");
+    }
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}
+
+/// <summary>Times every request and counts it under its route pattern (unmatched requests under "unmatched").</summary>
+internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics metrics)
+{
+    /// <summary>The standard methods by name, any other as OTHER: a client cannot grow the label set.</summary>
+    private static string MethodLabel(string method) => method switch
+    {
+        "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" => method,
+        _ => "OTHER",
+    };
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            metrics.Record(MethodLabel(context.Request.Method), route, context.Response.StatusCode, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+    }
+}

@@ -1,0 +1,657 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Encore.Core;
+using Encore.Evaluation.Ranking;
+using Encore.Evaluation.Tuning;
+using Encore.Ingestion;
+using Encore.Ingestion.Importers;
+using Encore.Models;
+using Encore.Ranking;
+using Encore.Ranking.Pages;
+using Encore.Ranking.Search;
+using Encore.Signals;
+using Encore.Storage;
+
+namespace Encore.Service;
+
+/// <summary>What became of one element of a batch sent to <see cref="EncoreService.IngestAsync"/>.</summary>
+/// <param name="Field">The field at fault (as on the wire, e.g. "position") for a rejected event.</param>
+public sealed record EventResult(int Index, string? EventId, EventOutcome Outcome, string? Field = null, string? Reason = null);
+
+/// <summary>What one batch did: how many events were stored, were already there, or were rejected, and each event's fate.</summary>
+public sealed record BatchResult(int Stored, int Duplicates, int Rejected, IReadOnlyList<EventResult> Events);
+
+/// <summary>A page of a list: the items, where it started, and how many there are in all.</summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Offset, int Total);
+
+/// <summary>Why a title is (or is not) on a member's page.</summary>
+/// <param name="Row">The row it is on (null when it is not on the page).</param>
+/// <param name="Entry">Its entry there, with its score parts.</param>
+/// <param name="Reasons">Why not, when it is not on the page (each a sentence).</param>
+public sealed record PageExplanation(string MemberId, string TitleId, PageRow? Row, int Position, PageEntry? Entry, IReadOnlyList<string> Reasons);
+
+/// <summary>A member's latest events, their viewing sessions, and how each title's events became signals and a weight (<see cref="SignalExplanation"/>).</summary>
+public sealed record MemberTimeline(string MemberId, IReadOnlyList<ViewingEvent> Events, int Sessions, IReadOnlyList<Signals.TitleExplanation> Signals);
+
+/// <summary>
+/// Encore running as a live service on one node: the store (the system of record), ingestion, every member's signals
+/// in memory (corrected by each event as it is stored), the active model and the versions before it, the search index,
+/// and training in the background. Everything the HTTP server offers is a call here; the server only translates.
+/// Safe for concurrent use.
+/// </summary>
+public sealed class EncoreService : IAsyncDisposable
+{
+    /// <summary>The store property that names the active model version (kept with the data, the same for every node).</summary>
+    public const string ActiveModelProperty = "active-model";
+
+    private readonly IEventStore _store;
+    private readonly ServiceOptions _options;
+    private readonly IngestionPipeline _pipeline;
+    private readonly ModelRegistry _registry;
+    private readonly HomepageService _live;
+    private readonly TrainingJobs _jobs;
+    private readonly SemaphoreSlim _catalogueLock = new(1, 1);
+    private readonly Lock _activation = new();
+    private readonly ConcurrentDictionary<string, int> _limits = new(StringComparer.Ordinal); // member -> maturity age
+    private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal); // members removed from the store
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _background = [];
+    private SearchIndex _search;
+    private string? _activeVersion;
+    private DateTime _watchedStamp;
+
+    private EncoreService(IEventStore store, ServiceOptions options, ModelRegistry registry, HomepageService live, SearchIndex search)
+    {
+        _store = store;
+        _options = options;
+        _registry = registry;
+        _live = live;
+        _search = search;
+        _pipeline = new IngestionPipeline(store, options.Ingestion);
+        _jobs = new TrainingJobs(RunTrainingAsync);
+    }
+
+    public IEventStore Store => _store;
+    public ServiceOptions Options => _options;
+    public ServiceMetrics Metrics { get; } = new();
+    public ModelRegistry Registry => _registry;
+
+    /// <summary>The active model version, or null while there is none.</summary>
+    public ModelVersion? ActiveVersion => Volatile.Read(ref _activeVersion) is { } v ? _registry.Find(v) : null;
+
+    /// <summary>Whether pages can be built (a model is active).</summary>
+    public bool HasModel => _live.Model is not null;
+
+    /// <summary>
+    /// Opens the service over <paramref name="store"/>: reads the catalogue and the whole log once into memory, activates
+    /// the model the store names (or the newest version, or a model file `encore train` wrote, or trains one when the
+    /// store has events and none exists), and starts watching for new model files and retraining on schedule.
+    /// </summary>
+    public static async Task<EncoreService> StartAsync(IEventStore store, ServiceOptions options, IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var registry = ModelRegistry.Open(options.ModelsDirectory);
+        var live = await HomepageService.LoadAsync(store, null, options.Pages, ct).ConfigureAwait(false);
+        var titles = new List<Title>();
+        await foreach (var t in store.ReadTitlesAsync(ct).ConfigureAwait(false)) titles.Add(t);
+        var service = new EncoreService(store, options, registry, live, SearchIndex.Build(titles));
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var m in store.ReadMembersAsync(ct).ConfigureAwait(false))
+        {
+            present.Add(m.Id);
+            if (m.MaturityLimit is { } limit && MaturityRatings.AgeOf(limit) is { } age) service._limits[m.Id] = age;
+        }
+        // The store's index holds every member ever stored; those it no longer reads were removed.
+        foreach (var id in live.Read((s, _, _) => s.MemberIds.Ids.ToList()))
+            if (!present.Contains(id)) service._removed[id] = 0;
+        var (events, memberCount, titleCount) = live.Read((s, _, c) => (s.Events, s.MemberIds.Count, c.Titles));
+        progress?.Report(string.Create(CultureInfo.InvariantCulture,
+            $"read {events:N0} events of {memberCount:N0} members over {titleCount:N0} titles from {store.Location} in {clock.Elapsed.TotalSeconds:F1} s"));
+        try
+        {
+            await service.ActivateInitialModelAsync(progress, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await service.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        service.StartBackground();
+        return service;
+    }
+
+    private async Task ActivateInitialModelAsync(IProgress<string>? progress, CancellationToken ct)
+    {
+        var named = await _store.GetPropertyAsync(ActiveModelProperty, ct).ConfigureAwait(false);
+        if (_options.WatchedModelFile is { } file && File.Exists(file))
+        {
+            // A model `encore train` wrote since the newest version: it becomes a version of its own.
+            var stamp = File.GetLastWriteTimeUtc(file);
+            _watchedStamp = stamp;
+            if (_registry.Latest is not { } latest || latest.RegisteredUtc < stamp)
+            {
+                var version = _registry.Add(TrainedModelFile.Load(file), "encore train (" + Path.GetFileName(file) + ")", null);
+                progress?.Report($"registered {Path.GetFileName(file)} as model {version.Version}");
+                named = version.Version;
+            }
+        }
+        if (named is not null && _registry.Find(named) is not null) { Activate(named); return; }
+        if (_registry.Latest is { } newest) { Activate(newest.Version); return; }
+        bool anyEvents = _live.Read((s, _, _) => s.Events > 0);
+        if (!anyEvents || !_options.TrainWhenMissing)
+        {
+            progress?.Report("no model yet: pages can be built once one is trained (POST /v1/models/train, or `encore train`)");
+            return;
+        }
+        progress?.Report($"no model yet: training {_options.DefaultTraining.Model} on the store");
+        var first = await RunTrainingAsync(new TrainingSpec { Model = _options.DefaultTraining.Model, Reason = "start" }, progress ?? new Progress<string>(), ct).ConfigureAwait(false);
+        progress?.Report($"model {first} trained and active");
+    }
+
+    private void StartBackground()
+    {
+        var token = _stop.Token;
+        if (_options.WatchedModelFile is not null) _background.Add(Task.Run(() => WatchModelFileAsync(token), token));
+        if (_options.RetrainEvery is { } every) _background.Add(Task.Run(() => RetrainOnScheduleAsync(every, token), token));
+    }
+
+    // ---------------- events ----------------
+
+    /// <summary>
+    /// Validates and stores a batch as read from the wire (elements that could not be read are rejected at their
+    /// position); answers once the stored events are durable, after they were folded into their members' signals.
+    /// A bad event never holds back the good ones; an event id already stored is a duplicate and changes nothing.
+    /// </summary>
+    public async Task<BatchResult> IngestAsync(IReadOnlyList<EventBatchEntry> batch, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count > _options.MaxEventsPerBatch)
+            throw ServiceException.BadRequest($"the batch holds {batch.Count:N0} events; at most {_options.MaxEventsPerBatch:N0}");
+        var events = new List<ViewingEvent>(batch.Count);
+        var positions = new List<int>(batch.Count);
+        var results = new EventResult[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Event is { } e) { events.Add(e); positions.Add(i); }
+            else
+            {
+                results[i] = new EventResult(i, batch[i].EventId, EventOutcome.Rejected, "body", batch[i].Error);
+                Metrics.Malformed();
+            }
+        }
+        var ingested = await _pipeline.IngestAsync(events, ct).ConfigureAwait(false);
+        var reasons = new Dictionary<int, EventRejection>();
+        foreach (var r in ingested.Rejected) reasons[r.Index] = r;
+        var stored = new List<ViewingEvent>(ingested.Accepted);
+        for (int j = 0; j < events.Count; j++)
+        {
+            var outcome = ingested.Outcomes[j];
+            var e = events[j];
+            Metrics.Event(Enum.IsDefined(e.Kind) ? e.Kind : EventKind.Impression, outcome);
+            if (outcome == EventOutcome.Stored) stored.Add(e);
+            results[positions[j]] = outcome == EventOutcome.Rejected && reasons.TryGetValue(j, out var why)
+                ? new EventResult(positions[j], e.EventId, outcome, EventFields.FromPropertyName(why.Field), why.Reason)
+                : new EventResult(positions[j], e.EventId, outcome);
+        }
+        _live.Apply(stored);
+        return new BatchResult(ingested.Accepted, ingested.Duplicates, batch.Count - ingested.Accepted - ingested.Duplicates, results);
+    }
+
+    // ---------------- catalogue and members ----------------
+
+    /// <summary>Adds or replaces titles; pages, search and ingestion know them once this returns.</summary>
+    /// <exception cref="ServiceException">A title breaks a rule (the message names the title and the field).</exception>
+    public async Task UpsertTitlesAsync(IReadOnlyList<Title> titles, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(titles);
+        foreach (var title in titles)
+        {
+            var errors = CatalogueValidator.Validate(title, _options.Ingestion);
+            if (errors.Count > 0) throw ServiceException.BadRequest($"title {UnicodeText.Quote(title.Id ?? "")}: {errors[0]}");
+            if (title.MaturityRating is { } rating && MaturityRatings.AgeOf(rating) is null)
+                throw ServiceException.BadRequest($"title {UnicodeText.Quote(title.Id)}: maturity_rating: unknown rating {UnicodeText.Quote(rating)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age");
+        }
+        if (titles.Count == 0) return;
+        await ChangeCatalogueAsync(() => _store.UpsertTitlesAsync(titles, ct), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a title from the catalogue (it is never offered again; its events stay). False when there is none.</summary>
+    public async Task<bool> RemoveTitleAsync(string titleId, CancellationToken ct = default)
+    {
+        bool removed = false;
+        await ChangeCatalogueAsync(async () => removed = await _store.RemoveTitleAsync(titleId, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>A change to the catalogue, then the catalogue read again into pages and search (one change at a time).</summary>
+    private async Task ChangeCatalogueAsync(Func<Task> change, CancellationToken ct)
+    {
+        await _catalogueLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await change().ConfigureAwait(false);
+            var (titleIds, episodeIds, titles) = await SignalCatalogue.ReadAsync(_store, ct).ConfigureAwait(false);
+            _live.UpdateCatalogue(RankingCatalogue.Build(titleIds, episodeIds, titles));
+            Volatile.Write(ref _search, SearchIndex.Build(titles));
+        }
+        finally
+        {
+            _catalogueLock.Release();
+        }
+    }
+
+    public Task<Title?> GetTitleAsync(string titleId, CancellationToken ct = default) => _store.GetTitleAsync(titleId, ct);
+
+    /// <summary>Titles in catalogue order, <paramref name="limit"/> from <paramref name="offset"/>.</summary>
+    public Paged<Title> ListTitles(int offset, int limit)
+    {
+        CheckPage(offset, limit);
+        var index = Volatile.Read(ref _search);
+        var items = new List<Title>(Math.Min(limit, Math.Max(0, index.Count - offset)));
+        for (int i = offset; i < index.Count && items.Count < limit; i++) items.Add(index[i]);
+        return new Paged<Title>(items, offset, index.Count);
+    }
+
+    /// <summary>Adds or replaces members; a member with a maturity limit is held to it on every page and search.</summary>
+    public async Task UpsertMembersAsync(IReadOnlyList<Member> members, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        foreach (var member in members)
+        {
+            var errors = CatalogueValidator.Validate(member, _options.Ingestion);
+            if (errors.Count > 0) throw ServiceException.BadRequest($"member {UnicodeText.Quote(member.Id ?? "")}: {errors[0]}");
+            if (member.MaturityLimit is { } limit && MaturityRatings.AgeOf(limit) is null)
+                throw ServiceException.BadRequest($"member {UnicodeText.Quote(member.Id)}: maturity_limit: unknown rating {UnicodeText.Quote(limit)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age such as 12");
+        }
+        await _store.UpsertMembersAsync(members, ct).ConfigureAwait(false);
+        foreach (var member in members)
+        {
+            _live.Register(member.Id);
+            _removed.TryRemove(member.Id, out _);
+            if (member.MaturityLimit is { } limit) _limits[member.Id] = MaturityRatings.AgeOf(limit)!.Value;
+            else _limits.TryRemove(member.Id, out _);
+        }
+    }
+
+    public Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default) => _store.GetMemberAsync(memberId, ct);
+
+    /// <summary>Removes a member: no more pages, their new events refused; their past events stay in the log.</summary>
+    public async Task<bool> RemoveMemberAsync(string memberId, CancellationToken ct = default)
+    {
+        bool removed = await _store.RemoveMemberAsync(memberId, ct).ConfigureAwait(false);
+        if (removed)
+        {
+            _limits.TryRemove(memberId, out _);
+            _removed[memberId] = 0;
+        }
+        return removed;
+    }
+
+    /// <summary>Members in the store's order, <paramref name="limit"/> from <paramref name="offset"/>.</summary>
+    public async Task<Paged<Member>> ListMembersAsync(int offset, int limit, CancellationToken ct = default)
+    {
+        CheckPage(offset, limit);
+        var items = new List<Member>(Math.Min(limit, 1024));
+        int total = 0;
+        await foreach (var m in _store.ReadMembersAsync(ct).ConfigureAwait(false))
+        {
+            if (total >= offset && items.Count < limit) items.Add(m);
+            total++;
+        }
+        return new Paged<Member>(items, offset, total);
+    }
+
+    private static void CheckPage(int offset, int limit)
+    {
+        if (offset < 0) throw ServiceException.BadRequest($"offset must be >= 0 (got {offset})");
+        if (limit is < 1 or > 1000) throw ServiceException.BadRequest($"limit must be in 1..1000 (got {limit})");
+    }
+
+    // ---------------- recommendations ----------------
+
+    /// <summary>The moment pages are for: the machine's clock, or the latest event's time (<see cref="ServiceClock"/>).</summary>
+    public DateTime Now
+    {
+        get
+        {
+            if (_options.Clock == ServiceClock.Wall) return DateTime.UtcNow;
+            long last = _live.LastEventMs;
+            return last == long.MinValue ? DateTime.UtcNow : DateTime.UnixEpoch.AddMilliseconds(last);
+        }
+    }
+
+    /// <summary>The member's whole homepage for a device (rows and titles per row default to the device's layout).</summary>
+    /// <param name="maturity">A stricter limit than the profile's, for this page (a rating or an age); never a looser one.</param>
+    public Homepage Homepage(string memberId, DeviceKind device, int? rows = null, int? titlesPerRow = null, string? maturity = null, bool explain = false)
+    {
+        var request = PageRequestFor(memberId, device, rows, titlesPerRow, maturity, explain);
+        var clock = Stopwatch.StartNew();
+        Homepage page;
+        try { page = _live.Build(request); }
+        catch (InvalidOperationException e) { throw new ServiceException(ServiceErrorKind.Unavailable, e.Message + "; train one with POST /v1/models/train", e); }
+        Metrics.Page(clock.Elapsed.TotalSeconds);
+        return page;
+    }
+
+    private PageRequest PageRequestFor(string memberId, DeviceKind device, int? rows, int? titlesPerRow, string? maturity, bool explain)
+    {
+        RequireMember(memberId);
+        if (rows is < 1 or > 100) throw ServiceException.BadRequest($"rows must be in 1..100 (got {rows})");
+        if (titlesPerRow is < 1 or > 500) throw ServiceException.BadRequest($"titlesPerRow must be in 1..500 (got {titlesPerRow})");
+        return new PageRequest
+        {
+            MemberId = memberId, Device = device, AtUtc = Now, Rows = rows, TitlesPerRow = titlesPerRow,
+            MaturityLimit = LimitFor(memberId, maturity), Explain = explain,
+        };
+    }
+
+    /// <summary>The stricter of the profile's limit and the request's.</summary>
+    private int? LimitFor(string memberId, string? requested)
+    {
+        int? asked = null;
+        if (requested is not null)
+            asked = MaturityRatings.AgeOf(requested) ?? throw ServiceException.BadRequest($"maturity: unknown rating {UnicodeText.Quote(requested)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age such as 12");
+        int? profile = _limits.TryGetValue(memberId, out int age) ? age : null;
+        return asked is null ? profile : profile is null ? asked : Math.Min(asked.Value, profile.Value);
+    }
+
+    /// <summary>The member is one the service knows (stored, registered by an event or created here) and was not removed.</summary>
+    private void RequireMember(string memberId)
+    {
+        if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
+        bool known = _live.Read((s, _, _) => s.MemberIds.IndexOf(memberId) >= 0);
+        if (!known) throw ServiceException.NotFound($"no member {UnicodeText.Quote(memberId)}; create it (PUT /v1/members/{{id}}) or send its events");
+        if (_removed.ContainsKey(memberId)) throw ServiceException.NotFound($"member {UnicodeText.Quote(memberId)} was removed");
+    }
+
+    /// <summary>The rows of one kind on the member's page (a genre row by its genre; several "because you watched" rows).</summary>
+    public IReadOnlyList<PageRow> Rows(string memberId, RowKind kind, DeviceKind device, string? genre = null, int? titles = null, string? maturity = null)
+    {
+        var page = Homepage(memberId, device, rows: 100, titlesPerRow: titles, maturity: maturity);
+        return page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
+    }
+
+    /// <summary>The member's top titles (titles begun, rated or with negative evidence left out), with filters.</summary>
+    public IReadOnlyList<RankedTitle> TopN(string memberId, int count, string? genre = null, IReadOnlyCollection<string>? exclude = null,
+        DeviceKind? device = null, string? maturity = null)
+    {
+        RequireMember(memberId);
+        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
+        var now = Now;
+        var limit = LimitFor(memberId, maturity);
+        return _live.Read((signals, model, catalogue) =>
+        {
+            if (model is null) throw new ServiceException(ServiceErrorKind.Unavailable, "no model has been trained yet; train one with POST /v1/models/train");
+            try
+            {
+                return MemberRanking.Recommend(model, signals, memberId, new RankingRequest
+                {
+                    Count = count, Genre = genre, ExcludeTitleIds = exclude, Device = device, Hour = now.Hour,
+                    Rules = catalogue, AtUtc = now, MaturityLimit = limit,
+                });
+            }
+            catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
+        });
+    }
+
+    /// <summary>Titles similar to a title by the similar-titles model (not personalized), available now.</summary>
+    public IReadOnlyList<RankedTitle> Similar(string titleId, int count)
+    {
+        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
+        var now = Now;
+        return _live.Read((signals, model, catalogue) =>
+        {
+            if (model is null) throw new ServiceException(ServiceErrorKind.Unavailable, "no model has been trained yet; train one with POST /v1/models/train");
+            int c = catalogue.Signals.TitleIds.IndexOf(titleId);
+            if (c < 0 || catalogue.AvailableUntilMs[c] == long.MinValue) throw ServiceException.NotFound($"no title {UnicodeText.Quote(titleId)}");
+            var similar = model.Similar;
+            int m = similar.TitleIds.IndexOf(titleId);
+            if (m < 0) return (IReadOnlyList<RankedTitle>)[];
+            var scores = new float[similar.TitleIds.Count];
+            similar.SimilarTitles(m, scores);
+            scores[m] = float.NegativeInfinity;
+            long at = new DateTimeOffset(now).ToUnixTimeMilliseconds();
+            for (int t = 0; t < scores.Length; t++)
+            {
+                int ct = catalogue.Signals.TitleIds.IndexOf(similar.TitleIds[t]);
+                if (ct < 0 || !catalogue.IsAvailable(ct, at)) scores[t] = float.NegativeInfinity;
+            }
+            var top = new int[Math.Min(count, scores.Length)];
+            var values = new float[top.Length];
+            int n = Models.TopN.Select(scores, top.Length, top, values);
+            var list = new RankedTitle[n];
+            for (int i = 0; i < n; i++)
+            {
+                int ct = catalogue.Signals.TitleIds.IndexOf(similar.TitleIds[top[i]]);
+                list[i] = new RankedTitle(similar.TitleIds[top[i]], catalogue.Signals.Names[ct], values[i],
+                    [.. catalogue.Signals.TitleGenres[ct].Select(g => catalogue.Signals.Genres[g])]);
+            }
+            return list;
+        });
+    }
+
+    /// <summary>The titles rising most over the window, service-wide.</summary>
+    public IReadOnlyList<TrendingTitle> Trending(TrendWindow window, int count)
+    {
+        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
+        var now = Now;
+        return _live.Read((signals, _, catalogue) => TrendScores.Top(signals, catalogue, window, now, count));
+    }
+
+    /// <summary>Search ranked for the member: text matches (typos folded) with the member's own score blended in.</summary>
+    public SearchResult Search(string query, string memberId, int count, string? maturity = null)
+    {
+        RequireMember(memberId);
+        if (string.IsNullOrWhiteSpace(query) || SearchText.Normalize(query).Length == 0)
+            throw ServiceException.BadRequest($"the query {UnicodeText.Quote(query ?? "")} has no letter or digit to search for");
+        if (count is < 1 or > SearchRequest.MaxCount) throw ServiceException.BadRequest($"n must be in 1..{SearchRequest.MaxCount} (got {count})");
+        var index = Volatile.Read(ref _search);
+        var limit = LimitFor(memberId, maturity);
+        var request = new SearchRequest
+        {
+            Count = count, AsOfUtc = Now,
+            MaturityLimit = limit?.ToString(CultureInfo.InvariantCulture),
+        };
+        var scores = _live.Read((signals, model, _) => model is null ? null : new MemberTaste(index, model).ScoresOf(signals, memberId));
+        return index.Search(query, request, scores);
+    }
+
+    /// <summary>Why a title is on the member's page (its row, place and score parts), or why it is not.</summary>
+    public PageExplanation Explain(string memberId, string titleId, DeviceKind device)
+    {
+        var page = Homepage(memberId, device, explain: true);
+        for (int r = 0; r < page.Rows.Count; r++)
+        {
+            var row = page.Rows[r];
+            for (int i = 0; i < row.Titles.Count; i++)
+                if (row.Titles[i].TitleId == titleId) return new PageExplanation(memberId, titleId, row, i, row.Titles[i], []);
+        }
+        var now = Now;
+        var limit = LimitFor(memberId, null);
+        var reasons = _live.Read((signals, model, catalogue) =>
+        {
+            var why = new List<string>();
+            int t = catalogue.Signals.TitleIds.IndexOf(titleId);
+            if (t < 0 || catalogue.AvailableUntilMs[t] == long.MinValue) throw ServiceException.NotFound($"no title {UnicodeText.Quote(titleId)}");
+            long at = new DateTimeOffset(now).ToUnixTimeMilliseconds();
+            if (!catalogue.IsAvailable(t, at)) why.Add($"it is not available at {now:yyyy-MM-dd HH:mm} UTC");
+            if (limit is { } l && catalogue.MaturityAge[t] > l) why.Add("it is rated above the profile's maturity limit (or has no rating)");
+            int m = signals.MemberIds.IndexOf(memberId);
+            if (m >= 0 && model is not null)
+            {
+                var s = signals.Get(m, t);
+                var weight = PreferenceModel.Explain(s, model.Preferences, at, [], out var rule);
+                if (s.Completed) why.Add("the member finished it");
+                else if (s.Played) why.Add("the member began it; it would be in Continue Watching unless predicted abandoned");
+                if (weight.Evidence == Evidence.Negative) why.Add($"the member's events count against it ({rule})");
+            }
+            if (why.Count == 0) why.Add("it ranked below the titles shown in every row it could be in");
+            return why;
+        });
+        return new PageExplanation(memberId, titleId, null, -1, null, reasons);
+    }
+
+    /// <summary>The member's latest events (newest last), their sessions and how each title's events became signals.</summary>
+    public async Task<MemberTimeline> TimelineAsync(string memberId, int maxEvents, CancellationToken ct = default)
+    {
+        RequireMember(memberId);
+        if (maxEvents is < 1 or > 10_000) throw ServiceException.BadRequest($"events must be in 1..10000 (got {maxEvents})");
+        var events = new Queue<ViewingEvent>();
+        await foreach (var e in _store.ReadEventsAsync(new EventQuery { MemberId = memberId }, ct).ConfigureAwait(false))
+        {
+            events.Enqueue(e);
+            if (events.Count > maxEvents) events.Dequeue();
+        }
+        var now = Now;
+        var (sessions, signals) = _live.Read((s, model, _) =>
+        {
+            int m = s.MemberIds.IndexOf(memberId);
+            if (m < 0) return (0, (IReadOnlyList<Signals.TitleExplanation>)[]);
+            var preferences = model?.Preferences ?? PreferenceOptions.Default;
+            return (s.SessionsOf(m), SignalExplanation.Explain(s, m, preferences, new DateTimeOffset(now).ToUnixTimeMilliseconds()));
+        });
+        return new MemberTimeline(memberId, [.. events], sessions, signals);
+    }
+
+    /// <summary>Counts for the console's overview.</summary>
+    public Task<StoreStatistics> StatisticsAsync(CancellationToken ct = default) => _store.GetStatisticsAsync(ct);
+
+    // ---------------- models ----------------
+
+    /// <summary>Queues a training job; it runs in the background, one at a time.</summary>
+    public TrainingJobStatus Train(TrainingSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        bool auto = string.Equals(spec.Model, ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            if (!auto) ModelCatalog.CreateTrainer(spec.Model, spec.Parameters);
+            else if (spec.Parameters.Count > 0) throw new ArgumentException("parameters need a named model (auto chooses them)");
+            if (spec.BudgetSeconds is { } b && !(b > 0 && b <= 86_400)) throw new ArgumentException($"budget must be in (0, 86400] seconds (got {b})");
+        }
+        catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
+        return _jobs.Enqueue(spec);
+    }
+
+    public TrainingJobStatus Job(string id) => _jobs.Find(id) ?? throw ServiceException.NotFound($"no training job {UnicodeText.Quote(id)}");
+
+    public IReadOnlyList<TrainingJobStatus> Jobs => _jobs.All;
+
+    /// <summary>Makes a registered version the active one: every page from now on is built by it (an atomic swap).</summary>
+    public async Task ActivateAsync(string version, CancellationToken ct = default)
+    {
+        if (_registry.Find(version) is null) throw ServiceException.NotFound($"no model version {UnicodeText.Quote(version)}");
+        Activate(version);
+        await _store.SetPropertyAsync(ActiveModelProperty, version, ct).ConfigureAwait(false);
+    }
+
+    private void Activate(string version)
+    {
+        var model = _registry.Load(version);
+        lock (_activation)
+        {
+            _live.Swap(model);
+            Volatile.Write(ref _activeVersion, version);
+        }
+        Metrics.Swap();
+    }
+
+    /// <summary>Fits one job from a fresh read of the store (nothing is locked meanwhile), measures it offline, registers it.</summary>
+    private async Task<string> RunTrainingAsync(TrainingSpec spec, IProgress<string> progress, CancellationToken ct)
+    {
+        try
+        {
+            var request = _options.DefaultTraining with { Model = spec.Model, Parameters = spec.Parameters };
+            bool auto = string.Equals(spec.Model, ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase);
+            var trained = await Task.Run(() => auto
+                ? AutoTraining.TrainAsync(_store, request, spec.BudgetSeconds is { } b ? new ModelSelectionOptions { Budget = TimeSpan.FromSeconds(b) } : null, progress, ct)
+                : ModelTraining.TrainAsync(_store, request, progress, ct), ct).ConfigureAwait(false);
+            var metrics = await Task.Run(() => MeasureAsync(trained, progress, ct), ct).ConfigureAwait(false);
+            var version = _registry.Add(trained, spec.Reason == "request" ? "trained by the server" : $"trained by the server ({spec.Reason})", metrics);
+            progress.Report($"registered as {version.Version}");
+            if (spec.Activate || ActiveVersion is null)
+            {
+                Activate(version.Version);
+                await _store.SetPropertyAsync(ActiveModelProperty, version.Version, ct).ConfigureAwait(false);
+                progress.Report($"{version.Version} is active");
+            }
+            Metrics.Training(ok: true);
+            return version.Version;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Metrics.Training(ok: false);
+            throw;
+        }
+    }
+
+    /// <summary>P-TOPN on the store's own signals (chronological per member): the same family and parameters, fitted on the older 80%.</summary>
+    private async Task<OfflineMetrics?> MeasureAsync(TrainedModel trained, IProgress<string> progress, CancellationToken ct)
+    {
+        try
+        {
+            var data = await RankingData.FromStoreAsync(_store, trained.Preferences, ct: ct).ConfigureAwait(false);
+            var split = RankingSplit.Create(data, SplitRule.Chronological, ct);
+            var trainer = ModelCatalog.CreateTrainer(trained.Info.Model, trained.Info.Parameters);
+            var (metrics, _, _) = TopNProtocol.Run(trainer, split, TopNProtocol.K, ct);
+            progress.Report(string.Create(CultureInfo.InvariantCulture, $"offline: recall@20 {metrics.Recall:F4}, ndcg@20 {metrics.Ndcg:F4} on {split.TestUsers:N0} members"));
+            return new OfflineMetrics($"{TopNProtocol.ProtocolName} ({SplitRule.Chronological.Describe()})", metrics.K, metrics.Recall, metrics.Ndcg, split.TestUsers);
+        }
+        catch (ArgumentException e)
+        {
+            // A store too small to split (too few members with enough positives): the model is still usable.
+            progress.Report("offline metrics not measured: " + e.Message);
+            return null;
+        }
+    }
+
+    private async Task WatchModelFileAsync(CancellationToken ct)
+    {
+        var file = _options.WatchedModelFile!;
+        using var timer = new PeriodicTimer(_options.WatchInterval);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                if (!File.Exists(file)) continue;
+                var stamp = File.GetLastWriteTimeUtc(file);
+                if (stamp <= _watchedStamp) continue;
+                // `encore train` moves a whole file into place: what is there is complete.
+                var version = _registry.Add(TrainedModelFile.Load(file), "encore train (" + Path.GetFileName(file) + ")", null);
+                _watchedStamp = stamp;
+                Activate(version.Version);
+                await _store.SetPropertyAsync(ActiveModelProperty, version.Version, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                // A file being replaced or damaged: look again at the next tick; the active model stays.
+                _watchedStamp = File.Exists(file) ? File.GetLastWriteTimeUtc(file) : _watchedStamp;
+            }
+        }
+    }
+
+    private async Task RetrainOnScheduleAsync(TimeSpan every, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(every);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            if (!_jobs.Busy) _jobs.Enqueue(new TrainingSpec { Model = _options.DefaultTraining.Model, Reason = "schedule" });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var task in _background)
+        {
+            try { await task.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        await _jobs.DisposeAsync().ConfigureAwait(false);
+        _live.Dispose();
+        _catalogueLock.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,21 @@
+namespace Encore.Service;
+
+/// <summary>What kind of failure a request met, for the layer above to answer (an HTTP status, an exit code).</summary>
+public enum ServiceErrorKind
+{
+    /// <summary>The request names a member, title, model version or job that does not exist.</summary>
+    NotFound,
+    /// <summary>The request itself is wrong (a value out of range, an unknown genre or rating): the message says which.</summary>
+    BadRequest,
+    /// <summary>The service cannot answer yet (no model trained, still loading).</summary>
+    Unavailable,
+}
+
+/// <summary>A request the service refuses, with the kind of refusal and a message that says what is wrong and where.</summary>
+public sealed class ServiceException(ServiceErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public ServiceErrorKind Kind { get; } = kind;
+
+    public static ServiceException NotFound(string message) => new(ServiceErrorKind.NotFound, message);
+    public static ServiceException BadRequest(string message, Exception? inner = null) => new(ServiceErrorKind.BadRequest, message, inner);
+}

@@ -1,0 +1,72 @@
+using Encore.Ingestion;
+using Encore.Ranking;
+using Encore.Ranking.Pages;
+
+namespace Encore.Service;
+
+/// <summary>What "now" is for the live service.</summary>
+public enum ServiceClock
+{
+    /// <summary>The machine's clock: a production service.</summary>
+    Wall = 0,
+    /// <summary>
+    /// The time of the latest event folded: a replay or a simulated service, whose events carry their own time (pages,
+    /// trends and availability follow the events' time, not the machine's).
+    /// </summary>
+    LatestEvent = 1,
+}
+
+/// <summary>The settings of a live <see cref="EncoreService"/> (documented defaults).</summary>
+public sealed record ServiceOptions
+{
+    /// <summary>
+    /// Where trained model versions are kept (one file and one description each). Default: beside a SQLite store,
+    /// <c>DB.models</c> (<see cref="ForDatabase"/>).
+    /// </summary>
+    public required string ModelsDirectory { get; init; }
+
+    /// <summary>
+    /// A model file `encore train` writes (DB.model) that the service watches: when it changes, it becomes a new version
+    /// and is activated. Null: none.
+    /// </summary>
+    public string? WatchedModelFile { get; init; }
+
+    /// <summary>How often the watched file is looked at.</summary>
+    public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Retrain the default model on this schedule (null: only when asked).</summary>
+    public TimeSpan? RetrainEvery { get; init; }
+
+    /// <summary>What a scheduled or first training fits.</summary>
+    public TrainingRequest DefaultTraining { get; init; } = new()
+    {
+        Model = "ials",
+        Resume = new Ranking.ContinueWatching.ResumeTrainingOptions { Learner = Ranking.ContinueWatching.ResumeLearner.Logistic },
+    };
+
+    /// <summary>Train a first model at start when the store has events and no model exists yet.</summary>
+    public bool TrainWhenMissing { get; init; } = true;
+
+    /// <summary>The largest batch <c>POST /v1/events</c> takes.</summary>
+    public int MaxEventsPerBatch { get; init; } = 1_000;
+
+    public IngestionOptions Ingestion { get; init; } = IngestionOptions.Default;
+    public PageOptions Pages { get; init; } = PageOptions.Default;
+    public ServiceClock Clock { get; init; } = ServiceClock.Wall;
+
+    /// <summary>The defaults for a SQLite store at <paramref name="databasePath"/>: models in DB.models, DB.model watched.</summary>
+    public static ServiceOptions ForDatabase(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        return new ServiceOptions { ModelsDirectory = databasePath + ".models", WatchedModelFile = databasePath + ".model" };
+    }
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelsDirectory)) throw new ArgumentException("the models directory must be named");
+        if (MaxEventsPerBatch is < 1 or > 100_000) throw new ArgumentException($"the batch limit must be in 1..100000 (got {MaxEventsPerBatch})");
+        if (RetrainEvery is { } every && every < TimeSpan.FromSeconds(10)) throw new ArgumentException($"retraining every {every} is too often (at least 10 s)");
+        if (WatchInterval <= TimeSpan.Zero) throw new ArgumentException("the watch interval must be positive");
+        Pages.Validate();
+    }
+}

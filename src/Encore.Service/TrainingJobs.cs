@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+
+namespace Encore.Service;
+
+/// <summary>What a training job fits: a catalogue model (or "auto") with its parameters, and whether it becomes active.</summary>
+public sealed record TrainingSpec
+{
+    public required string Model { get; init; }
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    /// <summary>Make the new version the active one when it is trained.</summary>
+    public bool Activate { get; init; } = true;
+    /// <summary>With "auto": seconds the search may take.</summary>
+    public double? BudgetSeconds { get; init; }
+    /// <summary>Why it runs: "request", "schedule", "start".</summary>
+    public string Reason { get; init; } = "request";
+}
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>A training job as it stands: its state, its progress lines, and the version it made or why it failed.</summary>
+public sealed record TrainingJobStatus(string Id, JobState State, TrainingSpec Spec, DateTime QueuedUtc, DateTime? StartedUtc,
+    DateTime? FinishedUtc, IReadOnlyList<string> Progress, string? Version, string? Error);
+
+/// <summary>
+/// Training jobs run one at a time, in the order they were asked for, on a background task; each keeps its progress lines
+/// and ends with the version it registered or the reason it failed. Jobs are kept for the life of the process.
+/// </summary>
+internal sealed class TrainingJobs : IAsyncDisposable
+{
+    private sealed class Job(string id, TrainingSpec spec)
+    {
+        public readonly string Id = id;
+        public readonly TrainingSpec Spec = spec;
+        public readonly DateTime QueuedUtc = DateTime.UtcNow;
+        public readonly List<string> Progress = [];
+        public JobState State = JobState.Queued;
+        public DateTime? StartedUtc, FinishedUtc;
+        public string? Version, Error;
+
+        public TrainingJobStatus Snapshot()
+        {
+            lock (Progress) return new(Id, State, Spec, QueuedUtc, StartedUtc, FinishedUtc, [.. Progress], Version, Error);
+        }
+    }
+
+    private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
+    private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> _run;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _worker;
+    private int _next;
+
+    /// <param name="run">Fits one job and returns the version it registered.</param>
+    public TrainingJobs(Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> run)
+    {
+        _run = run;
+        _worker = Task.Run(WorkAsync);
+    }
+
+    public TrainingJobStatus Enqueue(TrainingSpec spec)
+    {
+        var job = new Job(string.Create(CultureInfo.InvariantCulture, $"job-{Interlocked.Increment(ref _next):D4}"), spec);
+        _jobs[job.Id] = job;
+        if (!_queue.Writer.TryWrite(job)) throw new InvalidOperationException("the training queue is closed");
+        return job.Snapshot();
+    }
+
+    public TrainingJobStatus? Find(string id) => _jobs.TryGetValue(id, out var job) ? job.Snapshot() : null;
+
+    public IReadOnlyList<TrainingJobStatus> All => [.. _jobs.Values.Select(j => j.Snapshot()).OrderBy(j => j.Id, StringComparer.Ordinal)];
+
+    /// <summary>Whether a job is queued or running.</summary>
+    public bool Busy => _jobs.Values.Any(j => j.State is JobState.Queued or JobState.Running);
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var job in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                job.State = JobState.Running;
+                job.StartedUtc = DateTime.UtcNow;
+                var progress = new Progress(job);
+                try
+                {
+                    job.Version = await _run(job.Spec, progress, _stop.Token).ConfigureAwait(false);
+                    job.State = JobState.Succeeded;
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    job.Error = "the service stopped before the job ended";
+                    job.State = JobState.Failed;
+                    break;
+                }
+                catch (Exception e)
+                {
+                    job.Error = e.Message;
+                    job.State = JobState.Failed;
+                }
+                finally
+                {
+                    job.FinishedUtc = DateTime.UtcNow;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Progress lines kept with the job (synchronously, in order).</summary>
+    private sealed class Progress(Job job) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            lock (job.Progress) job.Progress.Add(value);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try { await _worker.ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        _stop.Dispose();
+    }
+}
