@@ -52,6 +52,91 @@ public abstract class RecommenderConformance
         Assert.All(scores, s => Assert.True(float.IsFinite(s)));
     }
 
+    /// <summary>Which weights of a member's training row the model scores that member with.</summary>
+    protected enum TrainingWeights
+    {
+        /// <summary>The matrix's values (the confidence of each interaction).</summary>
+        Values,
+        /// <summary>The explicit ratings (iALS with use-ratings).</summary>
+        Ratings,
+        /// <summary>None: every title weighs 1 (the sequential model learns and scores presence, ordered in time).</summary>
+        None,
+    }
+
+    /// <summary>How the fold-in check weighs a member's training history: as the model read it in training.</summary>
+    protected virtual TrainingWeights FoldInWeights => TrainingWeights.Values;
+
+    /// <summary>
+    /// How much of a training member's top 10 a fold-in of that member's own training history must reproduce, as the
+    /// least share of the 10 titles (for every member) and the least mean share over the members. 1 and 1: the same
+    /// list in the same order, which every model whose trained scores are a fold-in of the member's row must give.
+    /// </summary>
+    protected virtual (double Least, double Mean) FoldInAgreement => (1, 1);
+
+    /// <summary>A member's training titles oldest first (by time, then title index, as the sequential model orders them) and their weights.</summary>
+    protected (string[] Titles, float[]? Weights) TrainingHistory(InteractionMatrix data, int member)
+    {
+        var columns = data.RowColumns(member);
+        var times = data.RowTimestamps(member);
+        var order = Enumerable.Range(0, columns.Length).ToArray();
+        if (!times.IsEmpty)
+        {
+            var t = times.ToArray();
+            var c = columns.ToArray();
+            Array.Sort(order, (a, b) => t[a] != t[b] ? t[a].CompareTo(t[b]) : c[a].CompareTo(c[b]));
+        }
+        var source = FoldInWeights switch
+        {
+            TrainingWeights.Values => data.RowValues(member).ToArray(),
+            TrainingWeights.Ratings => data.RowRatings(member).ToArray(),
+            _ => null,
+        };
+        var titles = new string[order.Length];
+        var weights = source is null ? null : new float[order.Length];
+        for (int k = 0; k < order.Length; k++)
+        {
+            titles[k] = data.TitleIds[columns[order[k]]];
+            if (weights is not null) weights[k] = source![order[k]];
+        }
+        return (titles, weights);
+    }
+
+    [Fact]
+    public void Folding_in_a_members_own_training_history_in_time_order_gives_the_trained_top_n()
+    {
+        var data = CreateData();
+        Assert.NotNull(data.Timestamps); // the check is about order: the data must have one that differs from title order
+        var model = Fit();
+        var (least, mean) = FoldInAgreement;
+        double sum = 0;
+        for (int m = 0; m < data.Rows; m++)
+        {
+            var memberId = data.MemberIds[m];
+            var (titles, weights) = TrainingHistory(data, m);
+            var trained = Recommendations.Recommend(model, memberId, 10).Select(r => r.TitleId).ToArray();
+            var folded = Recommendations.RecommendForHistory(model, titles, weights, 10).Select(r => r.TitleId).ToArray();
+            Assert.Equal(10, trained.Length);
+            if (least >= 1)
+            {
+                Assert.True(trained.SequenceEqual(folded), $"member {memberId} (history {string.Join(" ", titles)}): trained top 10 {string.Join(" ", trained)}, fold-in {string.Join(" ", folded)}");
+                continue;
+            }
+            double share = trained.Intersect(folded).Count() / 10.0;
+            Assert.True(share >= least, $"member {memberId}: the fold-in shares {share:P0} of the trained top 10 (least allowed {least:P0})");
+            sum += share;
+        }
+        Assert.True(sum / data.Rows >= mean || least >= 1, $"the fold-in shares {sum / data.Rows:P1} of the trained top 10 on average (least allowed {mean:P0})");
+    }
+
+    [Fact]
+    public void A_title_given_twice_counts_once_at_its_latest_place_with_its_weights_added()
+    {
+        var model = Fit();
+        var twice = Recommendations.RecommendForHistory(model, ["t3", "t7", "t12", "t3", "t20"], [1f, 1f, 2f, 0.5f, 1f], 10);
+        var once = Recommendations.RecommendForHistory(model, ["t7", "t12", "t3", "t20"], [1f, 2f, 1.5f, 1f], 10);
+        Assert.Equal(once, twice);
+    }
+
     [Fact]
     public void Unknown_titles_are_ignored_without_error()
     {
@@ -234,4 +319,15 @@ public sealed class IalsConformance : RecommenderConformance
     {
         ["factors"] = "8", ["iterations"] = "6", ["regularization"] = "1", ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
+
+    protected override TrainingWeights FoldInWeights => TrainingWeights.Ratings; // use-ratings (the default): the ratings are the confidences
+
+    /// <summary>
+    /// The trained member vectors come from a few warm-started CG steps per iteration, the fold-in from an exact
+    /// solve against the final title factors, so the two lists may differ a little. Measured (top 10, every member of
+    /// ML-100K's P-TOPN training split, history in time order with its ratings, seeds 42 and 7): the defaults share
+    /// 0.997 on average, at least 0.9 for every member, identical lists for 83-85% of members; 64 factors, alpha 4,
+    /// plain L2 of 20 (implicit's setting) 0.975 on average, at least 0.8; this setting on this data, identical lists.
+    /// </summary>
+    protected override (double Least, double Mean) FoldInAgreement => (0.8, 0.95);
 }

@@ -10,6 +10,8 @@ public sealed class SequentialConformance : RecommenderConformance
         ["lambda"] = "5", ["similar-lambda"] = "20", ["window"] = "4", ["similar-window"] = "2",
         ["transition-weight"] = (0.5 + seed % 2 * 0.0).ToString(CultureInfo.InvariantCulture),
     });
+
+    protected override TrainingWeights FoldInWeights => TrainingWeights.None;
 }
 
 /// <summary>The shared model contract with one EASE for both parts and one transition matrix.</summary>
@@ -19,4 +21,6 @@ public sealed class SequentialSharedConformance : RecommenderConformance
     {
         ["lambda"] = "5", ["similar-lambda"] = "0", ["window"] = "3", ["similar-window"] = "3", ["decay"] = "0.5", ["similar-decay"] = "0.5",
     });
+
+    protected override TrainingWeights FoldInWeights => TrainingWeights.None;
 }
