@@ -4,18 +4,59 @@ using Xunit;
 namespace Encore.Models.Tests;
 
 /// <summary>
-/// The contract every model must honour, run against each model by a one-line subclass (see the bottom of
-/// this file): unknown member and title, empty history, exclusions and filters, save/load round trip with
-/// identical scores, determinism for a fixed seed, cancellation, concurrent scoring.
+/// The contract every model must honour, run against each model by a short subclass (see the bottom of this
+/// file): unknown member and title, empty history, fold-in of a member's own history, exclusions and filters,
+/// save/load round trip with identical scores, determinism (bit-identical refits, scores that follow the data, and
+/// for a model with a seed, scores that follow the seed), cancellation, concurrent scoring.
 /// </summary>
 public abstract class RecommenderConformance
 {
-    /// <summary>A trainer for the model under test with a fixed seed.</summary>
-    protected abstract IRecommenderTrainer CreateTrainer(int seed);
+    /// <summary>The catalogue name of the model under test.</summary>
+    protected abstract string Model { get; }
 
-    protected virtual InteractionMatrix CreateData() => SyntheticData.Create();
+    /// <summary>Its parameters (a seed, where the model has one, is set by the tests).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string>();
 
-    private IRecommender Fit(int seed = 7) => CreateTrainer(seed).Fit(CreateData(), TestContext.Current.CancellationToken);
+    /// <summary>Whether the model draws at random: its catalogue entry has a seed parameter.</summary>
+    protected bool Seeded => ModelCatalog.Get(Model).Parameters.Any(p => p.Key == "seed");
+
+    /// <summary>A trainer for the model under test; <paramref name="seed"/> is its seed where it has one.</summary>
+    protected IRecommenderTrainer CreateTrainer(int seed)
+    {
+        var parameters = new Dictionary<string, string>(Parameters, StringComparer.OrdinalIgnoreCase);
+        if (Seeded) parameters["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ModelCatalog.CreateTrainer(Model, parameters);
+    }
+
+    protected static InteractionMatrix CreateData(int seed = 1) => SyntheticData.Create(seed: seed);
+
+    protected IRecommender Fit(int seed = 7, int dataSeed = 1) => CreateTrainer(seed).Fit(CreateData(dataSeed), TestContext.Current.CancellationToken);
+
+    /// <summary>Every score the model gives: each member's, each title's similar titles, and a few fold-ins, end to end.</summary>
+    protected static float[] AllScores(IRecommender model)
+    {
+        int titles = model.TitleIds.Count;
+        var all = new List<float>((model.MemberIds.Count + titles + 3) * titles);
+        var s = new float[titles];
+        for (int m = 0; m < model.MemberIds.Count; m++)
+        {
+            model.ScoreMember(m, s);
+            all.AddRange(s);
+        }
+        for (int t = 0; t < titles; t++)
+        {
+            model.SimilarTitles(t, s);
+            all.AddRange(s);
+        }
+        foreach (var history in new[] { new[] { 1, 4, 9 }, new[] { 9, 4, 1 }, new[] { 20, 2, 33, 7, 15 } })
+        {
+            var weights = new float[history.Length];
+            for (int k = 0; k < weights.Length; k++) weights[k] = 1 + k * 0.5f;
+            model.ScoreHistory(history, weights, s);
+            all.AddRange(s);
+        }
+        return all.ToArray();
+    }
 
     private static float[] Scores(IRecommender model, int member)
     {
@@ -243,11 +284,36 @@ public abstract class RecommenderConformance
     }
 
     [Fact]
-    public void Same_seed_gives_the_same_model()
+    public void Two_fits_on_the_same_data_with_the_same_seed_give_bit_identical_scores()
     {
-        var first = Fit(seed: 11);
-        var second = Fit(seed: 11);
-        for (int m = 0; m < first.MemberIds.Count; m++) Assert.Equal(Scores(first, m), Scores(second, m));
+        var first = AllScores(Fit(seed: 11));
+        var second = AllScores(Fit(seed: 11));
+        Assert.Equal(first.Length, second.Length);
+        for (int i = 0; i < first.Length; i++)
+            if (BitConverter.SingleToInt32Bits(first[i]) != BitConverter.SingleToInt32Bits(second[i]))
+                Assert.Fail($"score {i} of {first.Length}: {first[i]:R} then {second[i]:R}");
+    }
+
+    [Fact]
+    public void A_fit_on_other_data_gives_other_scores()
+    {
+        // What makes the check above able to fail: the scores follow the data they were fitted on.
+        var model = Fit(seed: 11);
+        var other = Fit(seed: 11, dataSeed: 2);
+        Assert.Equal(model.TitleIds.Ids, other.TitleIds.Ids);
+        int differ = 0;
+        for (int m = 0; m < model.MemberIds.Count; m++)
+            if (!Scores(model, m).SequenceEqual(Scores(other, other.MemberIds.IndexOf(model.MemberIds[m])))) differ++;
+        Assert.True(differ > model.MemberIds.Count / 2, $"only {differ} of {model.MemberIds.Count} members' scores changed with the data");
+    }
+
+    [Fact]
+    public void A_model_with_a_seed_is_checked_with_different_seeds()
+    {
+        // A model whose catalogue entry takes a seed must run the seed check (SeededRecommenderConformance);
+        // one without a seed must not claim one.
+        Assert.True(Seeded == this is SeededRecommenderConformance,
+            $"{GetType().Name}: model '{Model}' {(Seeded ? "has" : "has no")} seed parameter, so its conformance class must {(Seeded ? "" : "not ")}derive from SeededRecommenderConformance");
     }
 
     [Fact]
@@ -283,42 +349,58 @@ public abstract class RecommenderConformance
     }
 }
 
+/// <summary>The contract, plus: a model that draws at random gives different scores for different seeds.</summary>
+public abstract class SeededRecommenderConformance : RecommenderConformance
+{
+    [Fact]
+    public void Different_seeds_give_different_scores()
+    {
+        var first = AllScores(Fit(seed: 11));
+        var second = AllScores(Fit(seed: 12));
+        Assert.False(first.SequenceEqual(second), $"model '{Model}' gave the same scores for seeds 11 and 12: its seed is not used");
+    }
+}
+
 public sealed class PopularityConformance : RecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("popularity", new Dictionary<string, string> { ["half-life-days"] = "30" });
+    protected override string Model => "popularity";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["half-life-days"] = "30" };
 }
 
 public sealed class ItemKnnCosineConformance : RecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("itemknn", new Dictionary<string, string> { ["weighting"] = "cosine", ["shrinkage"] = "2", ["neighbours"] = "10" });
+    protected override string Model => "itemknn";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["weighting"] = "cosine", ["shrinkage"] = "2", ["neighbours"] = "10" };
 }
 
 public sealed class ItemKnnBm25Conformance : RecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("itemknn", new Dictionary<string, string> { ["neighbours"] = "20" });
+    protected override string Model => "itemknn";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["neighbours"] = "20" };
 }
 
 public sealed class ItemKnnTfIdfConformance : RecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("itemknn", new Dictionary<string, string> { ["weighting"] = "tf-idf" });
+    protected override string Model => "itemknn";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["weighting"] = "tf-idf" };
 }
 
 public sealed class EaseConformance : RecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("ease", new Dictionary<string, string> { ["lambda"] = "5" });
+    protected override string Model => "ease";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["lambda"] = "5" };
 }
 
 public sealed class EaseCappedConformance : RecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("ease", new Dictionary<string, string> { ["lambda"] = "5", ["max-titles"] = "20" });
+    protected override string Model => "ease";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["lambda"] = "5", ["max-titles"] = "20" };
 }
 
-public sealed class IalsConformance : RecommenderConformance
+public sealed class IalsConformance : SeededRecommenderConformance
 {
-    protected override IRecommenderTrainer CreateTrainer(int seed) => ModelCatalog.CreateTrainer("ials", new Dictionary<string, string>
-    {
-        ["factors"] = "8", ["iterations"] = "6", ["regularization"] = "1", ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+    protected override string Model => "ials";
+    protected override IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string> { ["factors"] = "8", ["iterations"] = "6", ["regularization"] = "1" };
 
     protected override TrainingWeights FoldInWeights => TrainingWeights.Ratings; // use-ratings (the default): the ratings are the confidences
 
