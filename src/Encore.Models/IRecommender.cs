@@ -25,12 +25,8 @@ public interface IRecommenderTrainer
 /// <see cref="Recommendations"/> helpers translate external ids, apply exclusions and filters, and pick the top N.
 /// Implementations are safe for concurrent reads once fitted.
 /// </summary>
-public interface IRecommender
+public interface IRecommender : IModel
 {
-    string Name { get; }
-    IdMap MemberIds { get; }
-    IdMap TitleIds { get; }
-
     /// <summary>Writes a score for every title (higher is better) for a member seen in training.</summary>
     void ScoreMember(int member, Span<float> scores);
 
@@ -50,7 +46,4 @@ public interface IRecommender
 
     /// <summary>Writes the similarity of every title to <paramref name="title"/> (not personalized).</summary>
     void SimilarTitles(int title, Span<float> scores);
-
-    /// <summary>Writes the fitted state (see <see cref="ModelFile"/> for the versioned envelope).</summary>
-    void Save(BinaryWriter writer);
 }
