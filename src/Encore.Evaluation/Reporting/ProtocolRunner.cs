@@ -49,7 +49,8 @@ public static class ProtocolRunner
             ArgumentNullException.ThrowIfNull(parameters);
             ModelCatalog.CreateRatingTrainer(model, parameters); // a bad model or parameter fails before the data is read
             RequireFolder(dataFolder);
-            return EvaluationReport.FromRating(RatingProtocol.Run(dataFolder, model, parameters, progress, ct));
+            var name = ModelCatalog.Get(model).Name;
+            return EvaluationReport.FromRating(RatingProtocol.Run(dataFolder, name, EvaluationReport.EffectiveParameters(name, parameters), progress, ct));
         }
         CheckModel(model, parameters);
         RequireFolder(dataFolder);

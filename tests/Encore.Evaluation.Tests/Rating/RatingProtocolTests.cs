@@ -64,6 +64,16 @@ public sealed class RatingProtocolTests
     }
 
     [Fact]
+    public void The_report_names_the_full_setting_in_the_catalogue_spelling_as_for_top_n_models()
+    {
+        var folder = SharedData.RequireMl100k();
+        var report = Encore.Evaluation.Reporting.ProtocolRunner.Run("p-rating", folder, "Baseline", new Dictionary<string, string> { ["user_damping"] = "10" },
+            ct: TestContext.Current.CancellationToken);
+        Assert.Equal("baseline", report.Model);
+        Assert.Equal(new Dictionary<string, string> { ["iterations"] = "1", ["title-damping"] = "5", ["user-damping"] = "10" }, report.Parameters);
+    }
+
+    [Fact]
     public void The_tuner_scores_every_setting_on_a_validation_split_of_the_training_data()
     {
         var folder = SharedData.RequireMl100k();
