@@ -34,7 +34,7 @@ public sealed class ModelsAccuracy : IBench
             if (a.Contains('=') && runs.Count > 0) runs[^1].Params.Add(a);
             else runs.Add((a, []));
         }
-        if (runs.Count == 0) runs.AddRange(ModelCatalog.Names.Select(n => (n, new List<string>())));
+        if (runs.Count == 0) runs.AddRange(ModelCatalog.TopNNames.Select(n => (n, new List<string>())));
         foreach (var (model, ps) in runs)
         {
             // With --seeds S, models that take a seed are fitted S times (seed=1..S) and the means reported.

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Encore.Evaluation.Rating;
+using Encore.Evaluation.Tuning;
+using Encore.Models;
 using Encore.Models.Ratings;
 
 namespace Encore.Bench;
@@ -10,7 +12,8 @@ namespace Encore.Bench;
 /// baseline's fit measured in the same run (the global mean is the accuracy reference and is timed too,
 /// but its fit takes about a millisecond, too little to divide by).
 /// Options: --data DIR (../shared/data/ml-100k), --models a,b (all), --folds u1,u2 (all),
-/// --param key=value (repeatable, passed to every model that is not mean/baseline),
+/// --param key=value (repeatable, passed to every model that is not mean/baseline; the keys are the models' parameters as
+/// `encore eval --param` takes them, e.g. learning-rate, burn-in),
 /// --tune key=v1,v2 (repeatable): instead, for each model, choose the setting per fold on a validation split
 /// carved out of that fold's training ratings (RatingProtocol.RunTuned) and report the test figures.
 /// </summary>
@@ -28,7 +31,7 @@ public sealed class RatingBench : IBench
             Console.Error.WriteLine("MovieLens 100K not found: pass --data DIR or put it at ../shared/data/ml-100k");
             return Task.FromResult(2);
         }
-        var models = Option(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [.. RatingModelCatalog.Names];
+        var models = Option(args, "--models")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [.. ModelCatalog.RatingNames];
         var folds = RatingFolds.Load(data, Option(args, "--folds")?.Split(','), CancellationToken.None);
         var extra = new Dictionary<string, string>();
         for (int k = 0; k + 1 < args.Length; k++)
@@ -60,7 +63,7 @@ public sealed class RatingBench : IBench
             var reference = references.Find(r => r.Model == model);
             if (axes.Count > 0 && reference is null)
             {
-                var grid = RatingTuner.Grid([.. axes, .. extra.Select(e => new KeyValuePair<string, IReadOnlyList<string>>(e.Key, [e.Value]))]);
+                var grid = ParameterGrid.Expand(axes, extra);
                 var (tuned, _) = RatingProtocol.RunTuned(data, model, grid, folds, new ConsoleLines(), CancellationToken.None);
                 results.Add(tuned);
                 continue;
@@ -81,9 +84,9 @@ public sealed class RatingBench : IBench
 
     private static RatingProtocolResult RunOne(string data, string model, Dictionary<string, string> parameters, IReadOnlyList<RatingFold> folds)
     {
-        var trainer = RatingModelCatalog.Create(model, parameters);
+        var trainer = ModelCatalog.CreateRatingTrainer(model, parameters);
         var result = RatingProtocol.Run(data, trainer, parameters, folds, null, CancellationToken.None);
-        Console.WriteLine($"  {model,-10} RMSE {result.Rmse:F4}  MAE {result.Mae:F4}  fit {result.FitSecondsPerFold:F3} s/fold  {RatingTuner.Describe(parameters)}");
+        Console.WriteLine($"  {model,-10} RMSE {result.Rmse:F4}  MAE {result.Mae:F4}  fit {result.FitSecondsPerFold:F3} s/fold  {ParameterGrid.Describe(parameters)}");
         return result;
     }
 

@@ -25,12 +25,8 @@ public interface IRecommenderTrainer
 /// <see cref="Recommendations"/> helpers translate external ids, apply exclusions and filters, and pick the top N.
 /// Implementations are safe for concurrent reads once fitted.
 /// </summary>
-public interface IRecommender
+public interface IRecommender : IModel
 {
-    string Name { get; }
-    IdMap MemberIds { get; }
-    IdMap TitleIds { get; }
-
     /// <summary>Writes a score for every title (higher is better) for a member seen in training.</summary>
     void ScoreMember(int member, Span<float> scores);
 
@@ -39,11 +35,15 @@ public interface IRecommender
     /// (fold-in of a new member, or of a known member's newest events). An empty history gives the
     /// model's non-personalized fallback.
     /// </summary>
+    /// <remarks>
+    /// The history is in time order, OLDEST FIRST: each title once, placed by the time of the member's latest
+    /// interaction with it (the time a training matrix records for the pair), so the last title is the most recent.
+    /// Every caller must keep that order: models that read recency from it (the sequential model) score a
+    /// training member's own history exactly as <see cref="ScoreMember"/> does only when it comes in that order;
+    /// models that ignore the order give the same scores for any order.
+    /// </remarks>
     void ScoreHistory(ReadOnlySpan<int> titles, ReadOnlySpan<float> weights, Span<float> scores);
 
     /// <summary>Writes the similarity of every title to <paramref name="title"/> (not personalized).</summary>
     void SimilarTitles(int title, Span<float> scores);
-
-    /// <summary>Writes the fitted state (see <see cref="ModelFile"/> for the versioned envelope).</summary>
-    void Save(BinaryWriter writer);
 }

@@ -1,11 +1,14 @@
 using System.Text;
+using Encore.Models.Ratings;
 
 namespace Encore.Models;
 
 /// <summary>
-/// The versioned binary envelope of a saved model: an 8-byte magic, the envelope format version, the
-/// catalogue name of the model, the model's own payload (<see cref="IRecommender.Save"/>), and an end
-/// marker that catches truncated files. Loading dispatches on the name through <see cref="ModelCatalog"/>.
+/// The versioned binary envelope of every saved model, top-N and rating alike: an 8-byte magic, the envelope
+/// format version, the catalogue name of the model, the model's own payload (<see cref="IModel.Save"/>, which
+/// starts with its payload version), and an end marker that catches truncated files. Saving to a path writes
+/// beside it and moves the file into place, so a crash never leaves half a model under the real name. Loading
+/// dispatches on the name through <see cref="ModelCatalog"/>.
 /// </summary>
 public static class ModelFile
 {
@@ -13,7 +16,7 @@ public static class ModelFile
     private static ReadOnlySpan<byte> Magic => "ENCOREMF"u8;
     private const uint EndMarker = 0x444E454D; // "MEND"
 
-    public static void Save(IRecommender model, Stream stream)
+    public static void Save(IModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!ModelCatalog.TryGet(model.Name, out _))
@@ -27,7 +30,7 @@ public static class ModelFile
         writer.Flush();
     }
 
-    public static void Save(IRecommender model, string path)
+    public static void Save(IModel model, string path)
     {
         // Write beside the target and move, so a crash never leaves a half-written model under the real name.
         var temp = path + ".tmp";
@@ -35,7 +38,18 @@ public static class ModelFile
         File.Move(temp, path, overwrite: true);
     }
 
-    public static IRecommender Load(Stream stream)
+    /// <summary>Reads a top-N model; a file holding a rating model is refused with what it holds.</summary>
+    public static IRecommender Load(Stream stream) => Expect<IRecommender>(LoadModel(stream), ModelTask.TopN);
+
+    public static IRecommender Load(string path) => FromPath(path, Load);
+
+    /// <summary>Reads a rating model; a file holding a top-N model is refused with what it holds.</summary>
+    public static IRatingPredictor LoadRating(Stream stream) => Expect<IRatingPredictor>(LoadModel(stream), ModelTask.Rating);
+
+    public static IRatingPredictor LoadRating(string path) => FromPath(path, LoadRating);
+
+    /// <summary>Reads whatever model the file holds.</summary>
+    public static IModel LoadModel(Stream stream)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
@@ -59,10 +73,14 @@ public static class ModelFile
         }
     }
 
-    public static IRecommender Load(string path)
+    private static T Expect<T>(IModel model, ModelTask task) where T : class, IModel
+        => model as T ?? throw new InvalidDataException(
+            $"model file holds the {(task == ModelTask.TopN ? "rating" : "top-N")} model '{model.Name}'; a {(task == ModelTask.TopN ? "top-N" : "rating")} model was expected");
+
+    private static T FromPath<T>(string path, Func<Stream, T> load)
     {
         using var stream = File.OpenRead(path);
-        try { return Load(stream); }
+        try { return load(stream); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 }

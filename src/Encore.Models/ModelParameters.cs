@@ -87,7 +87,8 @@ public static class ModelParameters
     private static bool IsSupported(Type t)
     {
         t = Nullable.GetUnderlyingType(t) ?? t;
-        return t == typeof(int) || t == typeof(long) || t == typeof(float) || t == typeof(double) || t == typeof(bool) || t == typeof(string) || t.IsEnum;
+        return t == typeof(int) || t == typeof(long) || t == typeof(float) || t == typeof(double) || t == typeof(bool) || t == typeof(string) || t.IsEnum
+            || t == typeof(IReadOnlyList<string>);
     }
 
     private static object? Parse(string? model, string key, string value, Type type)
@@ -98,6 +99,7 @@ public static class ModelParameters
         var inv = CultureInfo.InvariantCulture;
         object? parsed = null;
         if (t == typeof(string)) parsed = value;
+        else if (t == typeof(IReadOnlyList<string>)) parsed = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         else if (t == typeof(int) && int.TryParse(value, NumberStyles.Integer, inv, out var i)) parsed = i;
         else if (t == typeof(long) && long.TryParse(value, NumberStyles.Integer, inv, out var l)) parsed = l;
         else if (t == typeof(float) && float.TryParse(value, NumberStyles.Float, inv, out var f) && float.IsFinite(f)) parsed = f;
@@ -116,6 +118,7 @@ public static class ModelParameters
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         if (t.IsEnum) return "one of " + string.Join("|", Enum.GetNames(t).Select(Kebab));
+        if (t == typeof(IReadOnlyList<string>)) return "comma-separated list";
         return t == typeof(int) || t == typeof(long) ? "integer" : t == typeof(float) || t == typeof(double) ? "number" : t == typeof(bool) ? "true|false" : "text";
     }
 
@@ -126,6 +129,7 @@ public static class ModelParameters
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         Enum e => Kebab(e.ToString()),
+        IReadOnlyList<string> list => string.Join(",", list),
         IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -44,7 +44,9 @@ public static class Recommendations
 
     /// <summary>
     /// Top-N titles for a history that the model has not been trained on (fold-in of a new member, or a known
-    /// member's newest events). Unknown title ids in the history are ignored; weights default to 1.
+    /// member's newest events). <paramref name="historyTitleIds"/> is in time order, oldest first, as
+    /// <see cref="IRecommender.ScoreHistory"/> defines; a title given more than once takes the place of its latest
+    /// mention and the sum of its weights. Unknown title ids in the history are ignored; weights default to 1.
     /// </summary>
     public static IReadOnlyList<RecommendedTitle> RecommendForHistory(IRecommender model, IReadOnlyList<string> historyTitleIds,
         IReadOnlyList<float>? weights, int n, RecommendOptions? options = null)
@@ -55,16 +57,28 @@ public static class Recommendations
         if (weights is not null && weights.Count != historyTitleIds.Count)
             throw new ArgumentException($"weights holds {weights.Count} values for {historyTitleIds.Count} titles", nameof(weights));
         options ??= RecommendOptions.Default;
-        // Merge repeated titles (weights add up) and keep the titles ascending, as in a training row.
-        var merged = new SortedDictionary<int, float>();
+        // Pass 1: each known title's latest position and total weight. Pass 2: the titles in the order of their
+        // latest positions, so the order the caller gave (oldest first) is kept.
+        var merged = new Dictionary<int, (int Last, float Weight)>(historyTitleIds.Count);
+        var position = new int[historyTitleIds.Count];
         for (int i = 0; i < historyTitleIds.Count; i++)
         {
+            position[i] = -1;
             if (!model.TitleIds.TryGetIndex(historyTitleIds[i], out var t)) continue;
+            position[i] = t;
             float w = weights?[i] ?? 1f;
-            merged[t] = merged.TryGetValue(t, out var prev) ? prev + w : w;
+            merged[t] = merged.TryGetValue(t, out var prev) ? (i, prev.Weight + w) : (i, w);
         }
-        var idx = merged.Keys.ToArray();
-        var vals = merged.Values.ToArray();
+        var idx = new int[merged.Count];
+        var vals = new float[merged.Count];
+        int k = 0;
+        for (int i = 0; i < position.Length; i++)
+        {
+            int t = position[i];
+            if (t < 0 || merged[t].Last != i) continue;
+            idx[k] = t;
+            vals[k++] = merged[t].Weight;
+        }
         var scores = new float[model.TitleIds.Count];
         model.ScoreHistory(idx, vals, scores);
         if (options.ExcludeHistory) Mask(scores, idx);

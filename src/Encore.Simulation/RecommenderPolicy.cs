@@ -5,7 +5,9 @@ namespace Encore.Simulation;
 /// <summary>
 /// Turns any fitted Encore recommender into a homepage policy. Each page folds in the member's current
 /// observable history (<see cref="IRecommender.ScoreHistory"/>), so titles watched since the model was fitted
-/// count at once; a member with no history gets the model's own score for them, or its fallback.
+/// count at once; a member with no history gets the model's own score for them, or its fallback. The history goes
+/// to the model oldest first, by the last day each title was played (the order ScoreHistory defines; the
+/// member's list itself is in the order the titles were first played).
 /// Titles the model never saw score lowest (they still appear through exploration).
 /// </summary>
 public sealed class RecommenderPolicy : ScoredPolicy
@@ -33,9 +35,18 @@ public sealed class RecommenderPolicy : ScoredPolicy
         {
             int mt = _toModel[entry.Title];
             if (mt < 0 || n == buffers.Titles.Length) continue;
-            buffers.Titles[n] = mt;
-            buffers.Weights[n] = Math.Max(entry.Weight, 0.05f);
-            n++;
+            // Insertion by last day played (stable: a tie keeps the order of first play). The list is nearly in
+            // that order already, so this costs about one comparison per title.
+            int k = n++;
+            for (; k > 0 && buffers.Days[k - 1] > entry.LastDay; k--)
+            {
+                buffers.Titles[k] = buffers.Titles[k - 1];
+                buffers.Weights[k] = buffers.Weights[k - 1];
+                buffers.Days[k] = buffers.Days[k - 1];
+            }
+            buffers.Titles[k] = mt;
+            buffers.Weights[k] = Math.Max(entry.Weight, 0.05f);
+            buffers.Days[k] = entry.LastDay;
         }
         var modelScores = buffers.Scores.AsSpan();
         int member = _model.MemberIds.IndexOf(request.MemberId);
@@ -49,10 +60,14 @@ public sealed class RecommenderPolicy : ScoredPolicy
         }
     }
 
+    /// <summary>The scores <see cref="Score"/> gives the catalogue's titles for a request (for tests).</summary>
+    internal void ScoreTitles(scoped in PageRequest request, Span<float> scores) => Score(request, scores);
+
     private sealed class ModelBuffers(int modelTitles)
     {
         public readonly float[] Scores = new float[modelTitles];
         public readonly int[] Titles = new int[512];
         public readonly float[] Weights = new float[512];
+        public readonly int[] Days = new int[512];
     }
 }

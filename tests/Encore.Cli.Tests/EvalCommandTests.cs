@@ -41,6 +41,28 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task P_rating_takes_the_rating_models_parameters_in_the_catalogue_spelling_and_reports_the_full_setting()
+    {
+        var data = SharedData.RequireMl100k();
+        var run = await Encore("eval", "--protocol", "p-rating", "--data", data, "--model", "baseline", "--param", "user-damping=10", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Output.TrimEnd().Split('\n')[^1]);
+        var parameters = json.RootElement.GetProperty("params");
+        Assert.Equal(10, parameters.GetProperty("user-damping").GetDouble());
+        Assert.Equal(5, parameters.GetProperty("title-damping").GetDouble());
+        Assert.Equal(1, parameters.GetProperty("iterations").GetInt32());
+
+        var tune = await Encore("tune", "--protocol", "p-rating", "--data", data, "--model", "baseline", "--grid", "title-damping=0,5");
+        Assert.True(tune.ExitCode == 0, tune.ToString());
+        Assert.Contains("title-damping=", tune.Output.Split('\n').Single(l => l.StartsWith("best (validation RMSE", StringComparison.Ordinal)));
+
+        var old = await Encore("eval", "--protocol", "p-rating", "--data", data, "--model", "mf", "--param", "lr=0.01");
+        Assert.Equal(1, old.ExitCode);
+        Assert.Contains("unknown parameter 'lr' for model 'mf'", old.Error);
+        Assert.Contains("learning-rate", old.Error);
+    }
+
+    [Fact]
     public async Task An_unknown_protocol_is_a_usage_error_that_lists_the_known_ones()
     {
         var run = await Encore("eval", "--protocol", "p-nope", "--data", _temp.Path, "--model", "ials");

@@ -47,6 +47,40 @@ public sealed class PolicyTests
     }
 
     [Fact]
+    public void A_model_policy_folds_in_the_history_oldest_first_by_the_last_day_played()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var catalogue = new SimulatedService(Small).Catalogue;
+        // A sequential model (it reads recency from the history's order), trained on time-ordered histories.
+        var builder = new InteractionMatrixBuilder(titleIds: new IdMap(catalogue.Ids));
+        var rng = new Random(3);
+        long time = 1_000_000;
+        for (int m = 0; m < 200; m++)
+            for (int k = 0; k < 10; k++) builder.Add($"m{m}", catalogue.Ids[rng.Next(40)], 1f, null, time++);
+        var model = ModelCatalog.CreateTrainer("sequential", new Dictionary<string, string> { ["lambda"] = "5", ["similar-lambda"] = "0", ["window"] = "3" })
+            .Fit(builder.Build(), ct);
+        var policy = new RecommenderPolicy(model, catalogue);
+
+        // The member's list is in the order of first play; the last days played order it b, c, d, a.
+        HistoryEntry[] history =
+        [
+            new() { Title = 1, Weight = 1f, LastDay = 9 },
+            new() { Title = 2, Weight = 1f, LastDay = 2 },
+            new() { Title = 3, Weight = 2f, LastDay = 5 },
+            new() { Title = 4, Weight = 1f, LastDay = 5 },
+        ];
+        var scores = new float[catalogue.Count];
+        policy.ScoreTitles(new PageRequest(0, "someone-new", 10, DeviceKind.Tv, history), scores);
+
+        var byLastDay = new float[model.TitleIds.Count];
+        model.ScoreHistory([2, 3, 4, 1], [1f, 2f, 1f, 1f], byLastDay); // the model's titles are the catalogue's, in its order
+        var byFirstPlay = new float[model.TitleIds.Count];
+        model.ScoreHistory([1, 2, 3, 4], [1f, 1f, 2f, 1f], byFirstPlay);
+        Assert.NotEqual(byFirstPlay, byLastDay); // the order matters to this model, so the check below can fail
+        Assert.Equal(byLastDay, scores);
+    }
+
+    [Fact]
     public void Row_filler_records_the_probability_of_each_slot()
     {
         var page = new Homepage(100);

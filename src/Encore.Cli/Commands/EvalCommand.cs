@@ -32,8 +32,8 @@ internal static class EvalCommand
         var input = RankingInput.Create();
         var model = new Option<string?>("--model")
         {
-            Description = "The model: a top-N model (" + string.Join(", ", ModelCatalog.Names) + "), auto (chosen on a validation split carved out of the "
-                + "training data, within --budget), or, for p-rating, a rating model.",
+            Description = "The model: a top-N model (" + string.Join(", ", ModelCatalog.TopNNames) + "), auto (chosen on a validation split carved out of the "
+                + "training data, within --budget), or, for p-rating, a rating model (" + string.Join(", ", ModelCatalog.RatingNames) + ").",
             HelpName = "NAME|auto",
         };
         var param = new Option<string[]>("--param") { Description = "A model parameter, key=value (repeat for several).", HelpName = "k=v", DefaultValueFactory = _ => [] };

@@ -18,7 +18,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var db = DatabaseOption.Create();
-        var model = new Option<string>("--model") { Description = $"The model: {string.Join(", ", ModelCatalog.Names)}, or auto (chosen on a validation split of the store's own data within --budget).", DefaultValueFactory = _ => DefaultModel, HelpName = "NAME" };
+        var model = new Option<string>("--model") { Description = $"The model: {string.Join(", ", ModelCatalog.TopNNames)}, or auto (chosen on a validation split of the store's own data within --budget).", DefaultValueFactory = _ => DefaultModel, HelpName = "NAME" };
         var budget = new Option<double>("--budget") { Description = "With --model auto: seconds the search may take.", DefaultValueFactory = _ => Encore.Evaluation.Tuning.ModelSelectionOptions.DefaultBudget.TotalSeconds, HelpName = "SECONDS" };
         var param = new Option<string[]>("--param") { Description = "A model parameter, key=value (repeat for several).", HelpName = "k=v", DefaultValueFactory = _ => [] };
         var signal = new Option<string[]>("--signal")

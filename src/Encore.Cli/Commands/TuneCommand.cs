@@ -84,7 +84,7 @@ internal static class TuneCommand
     private static int TuneRating(string folder, string model, IReadOnlyList<IReadOnlyDictionary<string, string>> settings,
         TextWriter output, CancellationToken ct)
     {
-        foreach (var s in settings) CliArguments.Guard(() => RatingModelCatalog.Create(model, s));
+        foreach (var s in settings) CliArguments.Guard(() => ModelCatalog.CreateRatingTrainer(model, s));
         var fold = RatingFolds.Load(folder, null, ct)[0];
         var train = RatingMatrices.Build(fold.Train);
         output.WriteLine($"tuning {model} on p-rating: a {RatingTuner.DefaultValidationFraction:P0} holdout (seed {RatingTuner.DefaultSeed}) of fold {fold.Name}'s "

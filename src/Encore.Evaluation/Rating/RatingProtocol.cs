@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Encore.Ingestion.Importers;
+using Encore.Evaluation.Tuning;
+using Encore.Models;
 using Encore.Models.Ratings;
 
 namespace Encore.Evaluation.Rating;
@@ -18,7 +20,7 @@ public static class RatingProtocol
     public static RatingProtocolResult Run(string dataFolder, string model, IReadOnlyDictionary<string, string> parameters,
         IProgress<string>? progress, CancellationToken ct)
     {
-        var trainer = RatingModelCatalog.Create(model, parameters); // fails fast on a bad parameter, before loading data
+        var trainer = ModelCatalog.CreateRatingTrainer(model, parameters); // fails fast on a bad parameter, before loading data
         var folds = RatingFolds.Load(dataFolder, null, ct);
         return Run(dataFolder, trainer, parameters, folds, progress, ct);
     }
@@ -60,12 +62,12 @@ public static class RatingProtocol
             var trials = RatingTuner.Search(RatingMatrices.Build(fold.Train), model, settings, ct: ct);
             var best = trials[0].Parameters;
             chosen.Add(best);
-            var result = EvaluateFold(RatingModelCatalog.Create(model, best), fold, ct);
+            var result = EvaluateFold(ModelCatalog.CreateRatingTrainer(model, best), fold, ct);
             results.Add(result);
-            progress?.Report($"{model} {fold.Name}: chose {RatingTuner.Describe(best)} (validation RMSE {trials[0].ValidationRmse:F4}); test RMSE {result.Rmse:F4}  MAE {result.Mae:F4}");
+            progress?.Report($"{model} {fold.Name}: chose {ParameterGrid.Describe(best)} (validation RMSE {trials[0].ValidationRmse:F4}); test RMSE {result.Rmse:F4}  MAE {result.Mae:F4}");
         }
         string source = RatingFolds.HasOfficialFolds(dataFolder) ? "official folds u1..u5" : $"5 folds by seeded shuffle (seed {RatingFolds.GeneratedFoldSeed})";
-        var described = new Dictionary<string, string> { ["tuned"] = string.Join(" | ", chosen.Select(RatingTuner.Describe)) };
+        var described = new Dictionary<string, string> { ["tuned"] = string.Join(" | ", chosen.Select(ParameterGrid.Describe)) };
         return (new RatingProtocolResult(ProtocolName, new DirectoryInfo(dataFolder).Name, model, described, source, results), chosen);
     }
 

@@ -1,4 +1,6 @@
 using Encore.Core;
+using Encore.Evaluation.Tuning;
+using Encore.Models;
 using Encore.Models.Ratings;
 
 namespace Encore.Evaluation.Rating;
@@ -15,29 +17,13 @@ public static class RatingTuner
     public const double DefaultValidationFraction = 0.1;
     public const long DefaultSeed = 7;
 
-    /// <summary>Every combination of the values listed per key (a Cartesian product), keys in the given order.</summary>
-    public static IReadOnlyList<IReadOnlyDictionary<string, string>> Grid(IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> axes)
-    {
-        var settings = new List<Dictionary<string, string>> { new(StringComparer.OrdinalIgnoreCase) };
-        foreach (var (key, values) in axes)
-        {
-            if (values.Count == 0) throw new ArgumentException($"parameter '{key}' lists no values");
-            var next = new List<Dictionary<string, string>>(settings.Count * values.Count);
-            foreach (var s in settings)
-                foreach (var v in values)
-                    next.Add(new Dictionary<string, string>(s, StringComparer.OrdinalIgnoreCase) { [key] = v });
-            settings = next;
-        }
-        return settings;
-    }
-
     /// <summary>Fits <paramref name="model"/> with each setting on the training part and scores the held-out part; best first.</summary>
     public static IReadOnlyList<RatingTrial> Search(InteractionMatrix train, string model,
         IReadOnlyList<IReadOnlyDictionary<string, string>> settings, double validationFraction = DefaultValidationFraction,
         long seed = DefaultSeed, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         var trainers = new List<IRatingTrainer>(settings.Count);
-        foreach (var s in settings) trainers.Add(RatingModelCatalog.Create(model, s)); // every setting checked before any fit
+        foreach (var s in settings) trainers.Add(ModelCatalog.CreateRatingTrainer(model, s)); // every setting checked before any fit
         var holdout = RatingHoldout.Split(train, validationFraction, seed);
         var trials = new List<RatingTrial>(settings.Count);
         for (int n = 0; n < settings.Count; n++)
@@ -47,12 +33,9 @@ public static class RatingTuner
             var fitted = trainers[n].Fit(holdout.Train, ct);
             var trial = new RatingTrial(settings[n], holdout.Rmse(fitted), watch.Elapsed.TotalSeconds);
             trials.Add(trial);
-            progress?.Report($"{model} {Describe(settings[n])}: validation RMSE {trial.ValidationRmse:F4} ({trial.FitSeconds:F2} s)");
+            progress?.Report($"{model} {ParameterGrid.Describe(settings[n])}: validation RMSE {trial.ValidationRmse:F4} ({trial.FitSeconds:F2} s)");
         }
         trials.Sort((a, b) => a.ValidationRmse.CompareTo(b.ValidationRmse));
         return trials;
     }
-
-    public static string Describe(IReadOnlyDictionary<string, string> parameters)
-        => parameters.Count == 0 ? "(defaults)" : string.Join(" ", parameters.Select(p => $"{p.Key}={p.Value}"));
 }

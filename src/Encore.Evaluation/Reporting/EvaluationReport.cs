@@ -41,8 +41,8 @@ public sealed record EvaluationReport(string Protocol, string Dataset, string Mo
     ], r.FitSeconds);
 
     /// <summary>
-    /// The parameters a top-N model ran with: its catalogue defaults overlaid with the given ones (keys in the
-    /// catalogue's spelling), so that a report names the full setting.
+    /// The parameters a model (top-N or rating) ran with: its catalogue defaults overlaid with the given ones (keys in
+    /// the catalogue's spelling), so that a report names the full setting.
     /// </summary>
     public static IReadOnlyDictionary<string, string> EffectiveParameters(string model, IReadOnlyDictionary<string, string> given)
     {

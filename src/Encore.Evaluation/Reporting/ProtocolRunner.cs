@@ -47,9 +47,10 @@ public static class ProtocolRunner
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(parameters);
-            Models.Ratings.RatingModelCatalog.Create(model, parameters); // a bad model or parameter fails before the data is read
+            ModelCatalog.CreateRatingTrainer(model, parameters); // a bad model or parameter fails before the data is read
             RequireFolder(dataFolder);
-            return EvaluationReport.FromRating(RatingProtocol.Run(dataFolder, model, parameters, progress, ct));
+            var name = ModelCatalog.Get(model).Name;
+            return EvaluationReport.FromRating(RatingProtocol.Run(dataFolder, name, EvaluationReport.EffectiveParameters(name, parameters), progress, ct));
         }
         CheckModel(model, parameters);
         RequireFolder(dataFolder);
@@ -133,11 +134,11 @@ public static class ProtocolRunner
         if (string.Equals(model, ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase))
         {
             if (parameters.Count > 0)
-                throw new ArgumentException($"--model {ModelSelector.AutoName} chooses the parameters itself; --param needs a model name ({string.Join(", ", ModelCatalog.Names)})");
+                throw new ArgumentException($"--model {ModelSelector.AutoName} chooses the parameters itself; --param needs a model name ({string.Join(", ", ModelCatalog.TopNNames)})");
             return null;
         }
-        if (!ModelCatalog.TryGet(model, out var descriptor))
-            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}, or {ModelSelector.AutoName}");
+        if (!ModelCatalog.TryGet(model, out var descriptor) || descriptor.Task != ModelTask.TopN)
+            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.TopNNames)}, or {ModelSelector.AutoName}");
         return descriptor.CreateTrainer(parameters);
     }
 

@@ -100,8 +100,8 @@ public static class PSimProtocol
             }
             return chosen;
         }
-        if (!ModelCatalog.TryGet(model, out var descriptor))
-            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.Names)}, auto");
+        if (!ModelCatalog.TryGet(model, out var descriptor) || descriptor.Task != ModelTask.TopN)
+            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.TopNNames)}, auto");
         var trainer = descriptor.CreateTrainer(parameters);
         var effective = EvaluationReport.EffectiveParameters(descriptor.Name, parameters);
         var reports = new List<EvaluationReport>();

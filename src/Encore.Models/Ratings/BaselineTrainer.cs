@@ -3,21 +3,23 @@ using Encore.Core;
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of the damped user + title baseline.</summary>
-/// <param name="UserDamping">Pseudo-count that shrinks a member's bias toward 0 (default 5).</param>
-/// <param name="TitleDamping">Pseudo-count that shrinks a title's bias toward 0 (default 5).</param>
-/// <param name="Iterations">Alternating passes (titles, then members). 1 (default) is the classic
-/// damped means; more passes converge to the regularized least-squares biases, as Surprise's ALS baseline.</param>
-public sealed record BaselineOptions(float UserDamping = 5, float TitleDamping = 5, int Iterations = 1)
+public sealed record BaselineOptions : IModelOptions
 {
-    public static BaselineOptions FromParameters(IReadOnlyDictionary<string, string>? parameters)
+    /// <summary>Pseudo-count that shrinks a member's bias toward 0.</summary>
+    public float UserDamping { get; init; } = 5;
+
+    /// <summary>Pseudo-count that shrinks a title's bias toward 0.</summary>
+    public float TitleDamping { get; init; } = 5;
+
+    /// <summary>Alternating passes (titles, then members). 1 is the classic damped means; more passes converge to the
+    /// regularized least-squares biases, as Surprise's ALS baseline.</summary>
+    public int Iterations { get; init; } = 1;
+
+    public void Validate()
     {
-        var p = new RatingParameters(BaselineTrainer.ModelName, parameters);
-        var o = new BaselineOptions(
-            UserDamping: p.Float("user_damping", 5, 0, 1e6f),
-            TitleDamping: p.Float("title_damping", 5, 0, 1e6f),
-            Iterations: p.Int("iterations", 1, 1, 1000));
-        p.EnsureAllRead();
-        return o;
+        RatingOptionChecks.Number(BaselineTrainer.ModelName, "user-damping", UserDamping, 0f, 1e6f);
+        RatingOptionChecks.Number(BaselineTrainer.ModelName, "title-damping", TitleDamping, 0f, 1e6f);
+        RatingOptionChecks.Integer(BaselineTrainer.ModelName, "iterations", Iterations, 1, 1000);
     }
 }
 
@@ -29,11 +31,15 @@ public sealed class BaselineTrainer(BaselineOptions? options = null) : IRatingTr
 {
     public const string ModelName = "baseline";
 
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<BaselineOptions>(
+        ModelName, "damped member + title biases", o => new BaselineTrainer(o), r => FactorRatingModel.Load(r, ModelName));
+
     public BaselineOptions Options { get; } = options ?? new BaselineOptions();
     public string Name => ModelName;
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
+        Options.Validate();
         var d = new RatingTrainingData(data);
         var (memberBias, titleBias) = FitBiases(d, Options, ct);
         return new FactorRatingModel(Name, data.MemberIds, data.TitleIds, d.Mean, memberBias, titleBias, 0, [], [],

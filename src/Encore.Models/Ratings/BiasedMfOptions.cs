@@ -2,42 +2,47 @@ namespace Encore.Models.Ratings;
 
 /// <summary>
 /// Options of biased matrix factorization by SGD (<see cref="BiasedMfTrainer"/>). The defaults of factors,
-/// lr and reg were chosen by <c>RatingTuner</c> on 10% validation splits of the u1 and u2 training folds.
+/// learning-rate and regularization were chosen by <c>RatingTuner</c> on 10% validation splits of the u1 and u2
+/// training folds.
 /// </summary>
-/// <param name="Factors">Latent dimensions (default 100).</param>
-/// <param name="Epochs">Passes over the ratings, each in a fresh seeded shuffle (default 40).</param>
-/// <param name="LearningRate">SGD step size (default 0.02).</param>
-/// <param name="LearningRateDecay">Step size multiplier after each epoch (default 0.96).</param>
-/// <param name="Regularization">L2 weight on the factors (default 0.1).</param>
-/// <param name="BiasRegularization">L2 weight on the biases (default 0.02).</param>
-/// <param name="InitStd">Standard deviation of the random initial factors (default 0.1).</param>
-/// <param name="Seed">Seed of the initial factors and the shuffles.</param>
-public sealed record BiasedMfOptions(
-    int Factors = 100,
-    int Epochs = 40,
-    float LearningRate = 0.02f,
-    float LearningRateDecay = 0.96f,
-    float Regularization = 0.1f,
-    float BiasRegularization = 0.02f,
-    float InitStd = 0.1f,
-    long Seed = 42)
+public sealed record BiasedMfOptions : IModelOptions
 {
-    public static BiasedMfOptions FromParameters(IReadOnlyDictionary<string, string>? parameters, string model = BiasedMfTrainer.ModelName)
-    {
-        var d = new BiasedMfOptions();
-        var p = new RatingParameters(model, parameters);
-        var o = Read(p, d);
-        p.EnsureAllRead();
-        return o;
-    }
+    /// <summary>Latent dimensions.</summary>
+    public int Factors { get; init; } = 100;
 
-    internal static BiasedMfOptions Read(RatingParameters p, BiasedMfOptions d) => new(
-        Factors: p.Int("factors", d.Factors, 1, 1000),
-        Epochs: p.Int("epochs", d.Epochs, 1, 10_000),
-        LearningRate: p.Float("lr", d.LearningRate, 1e-6f, 1),
-        LearningRateDecay: p.Float("lr_decay", d.LearningRateDecay, 0.1f, 1),
-        Regularization: p.Float("reg", d.Regularization, 0, 100),
-        BiasRegularization: p.Float("bias_reg", d.BiasRegularization, 0, 100),
-        InitStd: p.Float("init_std", d.InitStd, 0, 10),
-        Seed: p.Int("seed", (int)d.Seed, int.MinValue, int.MaxValue));
+    /// <summary>Passes over the ratings, each in a fresh seeded shuffle.</summary>
+    public int Epochs { get; init; } = 40;
+
+    /// <summary>SGD step size.</summary>
+    public float LearningRate { get; init; } = 0.02f;
+
+    /// <summary>Step size multiplier after each epoch.</summary>
+    public float LearningRateDecay { get; init; } = 0.96f;
+
+    /// <summary>L2 weight on the factors.</summary>
+    public float Regularization { get; init; } = 0.1f;
+
+    /// <summary>L2 weight on the biases.</summary>
+    public float BiasRegularization { get; init; } = 0.02f;
+
+    /// <summary>Standard deviation of the random initial factors.</summary>
+    public float InitStd { get; init; } = 0.1f;
+
+    /// <summary>Seed of the initial factors and the shuffles.</summary>
+    public long Seed { get; init; } = 42;
+
+    public void Validate() => Check(BiasedMfTrainer.ModelName, Factors, Epochs, LearningRate, LearningRateDecay, Regularization, BiasRegularization, InitStd);
+
+    /// <summary>The checks SGD factor models share (mf and svdpp).</summary>
+    internal static void Check(string model, int factors, int epochs, float learningRate, float learningRateDecay, float regularization,
+        float biasRegularization, float initStd)
+    {
+        RatingOptionChecks.Integer(model, "factors", factors, 1, 1000);
+        RatingOptionChecks.Integer(model, "epochs", epochs, 1, 10_000);
+        RatingOptionChecks.Number(model, "learning-rate", learningRate, 1e-6f, 1f);
+        RatingOptionChecks.Number(model, "learning-rate-decay", learningRateDecay, 0.1f, 1f);
+        RatingOptionChecks.Number(model, "regularization", regularization, 0f, 100f);
+        RatingOptionChecks.Number(model, "bias-regularization", biasRegularization, 0f, 100f);
+        RatingOptionChecks.Number(model, "init-std", initStd, 0f, 10f);
+    }
 }

@@ -13,11 +13,15 @@ public sealed class BiasedMfTrainer(BiasedMfOptions? options = null) : IRatingTr
 {
     public const string ModelName = "mf";
 
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<BiasedMfOptions>(
+        ModelName, "biased matrix factorization by SGD", o => new BiasedMfTrainer(o), r => FactorRatingModel.Load(r, ModelName));
+
     public BiasedMfOptions Options { get; } = options ?? new BiasedMfOptions();
     public string Name => ModelName;
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
+        Options.Validate();
         var d = new RatingTrainingData(data);
         var o = Options;
         int k = o.Factors;

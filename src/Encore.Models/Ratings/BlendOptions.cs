@@ -1,24 +1,31 @@
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of the linear blend (<see cref="BlendTrainer"/>).</summary>
-/// <param name="Components">Catalogue names of the blended models (default bpmf, svdpp, knn, mf).</param>
-/// <param name="ComponentParameters">Parameters per component name (from keys such as <c>bpmf.samples=100</c>).</param>
-/// <param name="ValidationFraction">Share of the training ratings held out to fit the weights (default 0.1).</param>
-/// <param name="Ridge">L2 penalty on the weights, intercept excluded (default 1).</param>
-/// <param name="Seed">Seed of the held-out split.</param>
-public sealed record BlendOptions(
-    IReadOnlyList<string> Components,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ComponentParameters,
-    double ValidationFraction = 0.1,
-    double Ridge = 1,
-    long Seed = 7)
+public sealed record BlendOptions : IModelOptions
 {
     public static IReadOnlyList<string> DefaultComponents { get; } = [BpmfTrainer.ModelName, SvdPlusPlusTrainer.ModelName, KnnBaselineTrainer.ModelName, BiasedMfTrainer.ModelName];
 
-    public BlendOptions() : this(DefaultComponents, new Dictionary<string, IReadOnlyDictionary<string, string>>()) { }
+    /// <summary>Catalogue names of the blended rating models.</summary>
+    public IReadOnlyList<string> Components { get; init; } = DefaultComponents;
 
-    /// <summary>Reads <c>components</c>, <c>validation</c>, <c>ridge</c>, <c>seed</c>, and <c>component.key</c> for a component's own parameters.</summary>
-    public static BlendOptions FromParameters(IReadOnlyDictionary<string, string>? parameters)
+    /// <summary>Share of the training ratings held out to fit the weights.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>L2 penalty on the weights, intercept excluded.</summary>
+    public double Ridge { get; init; } = 1;
+
+    /// <summary>Seed of the held-out split.</summary>
+    public long Seed { get; init; } = 7;
+
+    /// <summary>Parameters per component name, from keys such as <c>bpmf.samples=100</c> (<see cref="Bind"/>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ComponentParameters { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Binds <c>--param</c> pairs: <c>component.key=value</c> goes to that component's own parameters (checked by the
+    /// component, now), every other key onto this record as for any model.
+    /// </summary>
+    public static BlendOptions Bind(IReadOnlyDictionary<string, string>? parameters)
     {
         var own = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var nested = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
@@ -30,28 +37,35 @@ public sealed record BlendOptions(
             if (!nested.TryGetValue(component, out var map)) nested[component] = map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             map[key[(dot + 1)..]] = value;
         }
-        var d = new BlendOptions();
-        var p = new RatingParameters(BlendTrainer.ModelName, own);
-        var components = p.Text("components", string.Join(",", DefaultComponents))
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var o = new BlendOptions(
-            components,
-            nested.ToDictionary(e => e.Key, e => (IReadOnlyDictionary<string, string>)e.Value, StringComparer.OrdinalIgnoreCase),
-            ValidationFraction: p.Float("validation", (float)d.ValidationFraction, 0.01f, 0.5f),
-            Ridge: p.Float("ridge", (float)d.Ridge, 0, 1e6f),
-            Seed: p.Int("seed", (int)d.Seed, int.MinValue, int.MaxValue));
-        p.EnsureAllRead();
-        if (components.Length == 0) throw new ArgumentException("model 'blend': parameter 'components' lists no model");
-        foreach (var c in components)
+        var options = ModelParameters.Bind<BlendOptions>(own, BlendTrainer.ModelName) with
         {
-            if (string.Equals(c, BlendTrainer.ModelName, StringComparison.OrdinalIgnoreCase) || !RatingModelCatalog.Contains(c))
-                throw new ArgumentException($"model 'blend': component '{c}' is not a rating model that can be blended; choose from {string.Join(", ", RatingModelCatalog.Names.Where(n => n != BlendTrainer.ModelName))}");
-        }
-        foreach (var name in nested.Keys)
+            ComponentParameters = nested.ToDictionary(e => e.Key, e => (IReadOnlyDictionary<string, string>)e.Value, StringComparer.OrdinalIgnoreCase),
+        };
+        options.Validate();
+        return options;
+    }
+
+    public void Validate()
+    {
+        const string model = BlendTrainer.ModelName;
+        RatingOptionChecks.Number(model, "validation-fraction", ValidationFraction, 0.01, 0.5);
+        RatingOptionChecks.Number(model, "ridge", Ridge, 0, 1e6);
+        if (Components.Count == 0) throw new ArgumentException("blend: components lists no model", nameof(Components));
+        foreach (var c in Components)
         {
-            if (!components.Contains(name, StringComparer.OrdinalIgnoreCase))
-                throw new ArgumentException($"model 'blend': parameters for '{name}' given, but '{name}' is not among the components ({string.Join(",", components)})");
+            if (string.Equals(c, model, StringComparison.OrdinalIgnoreCase) || !ModelCatalog.TryGet(c, out var d) || d.Task != ModelTask.Rating)
+                throw new ArgumentException($"blend: component '{c}' is not a rating model that can be blended; choose from {string.Join(", ", ModelCatalog.RatingNames.Where(n => n != model))}", nameof(Components));
         }
-        return o;
+        foreach (var name in ComponentParameters.Keys)
+        {
+            if (!Components.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"blend: parameters for '{name}' given, but '{name}' is not among the components ({string.Join(",", Components)})", nameof(ComponentParameters));
+        }
+        foreach (var c in Components)
+        {
+            ComponentParameters.TryGetValue(c, out var p);
+            try { ModelCatalog.CreateRatingTrainer(c, p); }
+            catch (ArgumentException e) { throw new ArgumentException($"blend: component '{c}': {e.Message}", nameof(ComponentParameters), e); }
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public sealed class BlendRatingModel : IRatingPredictor
 {
-    internal const string Kind = "blend";
+    private const int Version = 1;
     private readonly float[] _weights;
     private readonly IRatingPredictor[] _components;
 
@@ -59,26 +59,38 @@ public sealed class BlendRatingModel : IRatingPredictor
             output[k] = Math.Clamp(float.IsFinite(output[k]) ? output[k] : (MinRating + MaxRating) / 2, MinRating, MaxRating);
     }
 
+    /// <summary>The blend's own numbers, then each component as its catalogue name and its own payload.</summary>
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(Kind);
-        writer.Write(Name);
+        writer.Write(Version);
         writer.Write(Intercept);
         writer.Write(MinRating);
         writer.Write(MaxRating);
-        RatingModelFile.WriteFloats(writer, _weights);
-        foreach (var c in _components) c.Save(writer);
+        ModelIo.WriteArray<float>(writer, _weights);
+        foreach (var c in _components)
+        {
+            writer.Write(c.Name);
+            c.Save(writer);
+        }
     }
 
-    internal static BlendRatingModel ReadBody(BinaryReader reader, string source)
+    /// <summary>Reads what <see cref="Save"/> wrote; each component is read by its own catalogue entry.</summary>
+    public static BlendRatingModel Load(BinaryReader reader, string name)
     {
-        string name = reader.ReadString();
+        PayloadVersion.Check(reader, name, Version);
         float intercept = reader.ReadSingle(), min = reader.ReadSingle(), max = reader.ReadSingle();
-        var weights = RatingModelFile.ReadFloats(reader);
+        var weights = ModelIo.ReadArray<float>(reader);
+        if (weights.Length == 0) throw new InvalidDataException($"model file: '{name}' has no components");
         var components = new IRatingPredictor[weights.Length];
-        for (int m = 0; m < components.Length; m++) components[m] = RatingModelFile.ReadPredictor(reader, source);
-        if (components.Length == 0) throw new InvalidDataException($"{source}: a blend without components");
-        return new BlendRatingModel(name, components[0].MemberIds, components[0].TitleIds, intercept, weights, components, min, max);
+        for (int m = 0; m < components.Length; m++)
+        {
+            var component = reader.ReadString();
+            if (!ModelCatalog.TryGet(component, out var descriptor) || descriptor.Task != ModelTask.Rating || descriptor.Name == name)
+                throw new InvalidDataException($"model file: '{name}' component {m} is '{component}', which is not a rating model that can be blended");
+            components[m] = (IRatingPredictor)descriptor.Load(reader);
+        }
+        try { return new BlendRatingModel(name, components[0].MemberIds, components[0].TitleIds, intercept, weights, components, min, max); }
+        catch (ArgumentException e) { throw new InvalidDataException($"model file: '{name}': {e.Message}", e); }
     }
 }

@@ -12,17 +12,22 @@ public sealed class BlendTrainer(BlendOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "blend";
 
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating(
+        ModelName, "linear blend of rating models fitted on a held-out share of the training ratings (component.key=value sets a component's parameter)",
+        o => new BlendTrainer(o), r => BlendRatingModel.Load(r, ModelName), BlendOptions.Bind);
+
     public BlendOptions Options { get; } = options ?? new BlendOptions();
     public string Name => ModelName;
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
+        Options.Validate();
         var o = Options;
         var trainers = new IRatingTrainer[o.Components.Count];
         for (int m = 0; m < trainers.Length; m++)
         {
             o.ComponentParameters.TryGetValue(o.Components[m], out var parameters);
-            trainers[m] = RatingModelCatalog.Create(o.Components[m], parameters);
+            trainers[m] = ModelCatalog.CreateRatingTrainer(o.Components[m], parameters);
         }
         var range = new RatingTrainingData(data);
         var holdout = RatingHoldout.Split(data, o.ValidationFraction, o.Seed);

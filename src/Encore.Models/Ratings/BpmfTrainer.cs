@@ -20,6 +20,11 @@ namespace Encore.Models.Ratings;
 public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "bpmf";
+
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<BpmfOptions>(
+        ModelName, "Bayesian probabilistic MF by Gibbs sampling, with biases and an SVD++ implicit term", o => new BpmfTrainer(o),
+        r => FactorRatingModel.Load(r, ModelName));
+
     private const double Beta0 = 2;        // prior strength of the hyper-mean (paper: β0 = 2, μ0 = 0, W0 = I, ν0 = D)
     private const double GammaShape0 = 1;  // Gamma(1, 1) hyper-priors of the bias and noise precisions
     private const double GammaRate0 = 1;
@@ -29,6 +34,7 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
+        Options.Validate();
         var d = new RatingTrainingData(data);
         var o = Options;
         int factors = o.Factors;

@@ -14,7 +14,7 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public sealed class FactorRatingModel : IRatingPredictor
 {
-    internal const string Kind = "factor";
+    private const int Version = 1;
     private readonly float[] _memberBias;
     private readonly float[] _titleBias;
     private readonly float[] _memberFactors;
@@ -83,30 +83,37 @@ public sealed class FactorRatingModel : IRatingPredictor
     }
 
     public void PredictMany(ReadOnlySpan<int> members, ReadOnlySpan<int> titles, Span<float> output)
-        => RatingModelFile.PredictEach(this, members, titles, output);
+        => RatingPredictions.PredictEach(this, members, titles, output);
 
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(Kind);
-        RatingModelFile.WriteCommon(writer, Name, MemberIds, TitleIds, GlobalMean, MinRating, MaxRating);
+        writer.Write(Version);
+        ModelIo.WriteIds(writer, MemberIds);
+        ModelIo.WriteIds(writer, TitleIds);
+        writer.Write(GlobalMean);
+        writer.Write(MinRating);
+        writer.Write(MaxRating);
         writer.Write(Dimensions);
-        RatingModelFile.WriteFloats(writer, _memberBias);
-        RatingModelFile.WriteFloats(writer, _titleBias);
-        RatingModelFile.WriteFloats(writer, _memberFactors);
-        RatingModelFile.WriteFloats(writer, _titleFactors);
+        ModelIo.WriteArray<float>(writer, _memberBias);
+        ModelIo.WriteArray<float>(writer, _titleBias);
+        ModelIo.WriteArray<float>(writer, _memberFactors);
+        ModelIo.WriteArray<float>(writer, _titleFactors);
     }
 
-    /// <summary>Reads what <see cref="Save"/> wrote after its kind tag.</summary>
-    internal static FactorRatingModel ReadBody(BinaryReader reader)
+    /// <summary>Reads what <see cref="Save"/> wrote, for the catalogue model <paramref name="name"/> (mean, baseline, mf, svdpp, bpmf).</summary>
+    public static FactorRatingModel Load(BinaryReader reader, string name)
     {
-        var common = RatingModelFile.ReadCommon(reader);
+        PayloadVersion.Check(reader, name, Version);
+        var members = ModelIo.ReadIds(reader);
+        var titles = ModelIo.ReadIds(reader);
+        float mean = reader.ReadSingle(), min = reader.ReadSingle(), max = reader.ReadSingle();
         int dimensions = reader.ReadInt32();
-        var memberBias = RatingModelFile.ReadFloats(reader);
-        var titleBias = RatingModelFile.ReadFloats(reader);
-        var memberFactors = RatingModelFile.ReadFloats(reader);
-        var titleFactors = RatingModelFile.ReadFloats(reader);
-        return new FactorRatingModel(common.Name, common.Members, common.Titles, common.Mean, memberBias, titleBias, dimensions,
-            memberFactors, titleFactors, common.Min, common.Max);
+        var memberBias = ModelIo.ReadArray<float>(reader);
+        var titleBias = ModelIo.ReadArray<float>(reader);
+        var memberFactors = ModelIo.ReadArray<float>(reader);
+        var titleFactors = ModelIo.ReadArray<float>(reader);
+        try { return new FactorRatingModel(name, members, titles, mean, memberBias, titleBias, dimensions, memberFactors, titleFactors, min, max); }
+        catch (ArgumentException e) { throw new InvalidDataException($"model file: '{name}': {e.Message}", e); }
     }
 }

@@ -7,6 +7,9 @@ public sealed class GlobalMeanTrainer : IRatingTrainer
 {
     public const string ModelName = "mean";
 
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<GlobalMeanOptions>(
+        ModelName, "the mean training rating (reference)", _ => new GlobalMeanTrainer(), r => FactorRatingModel.Load(r, ModelName));
+
     public string Name => ModelName;
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
@@ -17,3 +20,6 @@ public sealed class GlobalMeanTrainer : IRatingTrainer
             new float[d.Titles], 0, [], [], d.MinRating, d.MaxRating);
     }
 }
+
+/// <summary>The global mean takes no parameters.</summary>
+public sealed record GlobalMeanOptions;

@@ -13,17 +13,22 @@ public sealed class KnnBaselineTrainer(KnnBaselineOptions? options = null) : IRa
 {
     public const string ModelName = "knn";
 
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<KnnBaselineOptions>(
+        ModelName, "title-based kNN on baseline residuals, pearson-baseline similarity", o => new KnnBaselineTrainer(o),
+        r => KnnRatingModel.Load(r, ModelName));
+
     public KnnBaselineOptions Options { get; } = options ?? new KnnBaselineOptions();
     public string Name => ModelName;
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
+        Options.Validate();
         var d = new RatingTrainingData(data);
         var o = Options;
         if (d.Titles > KnnBaselineOptions.MaxTitles)
             throw new ArgumentException($"knn keeps a dense title-title similarity matrix and allows at most {KnnBaselineOptions.MaxTitles} titles; this matrix has {d.Titles}");
         ct.ThrowIfCancellationRequested();
-        var (memberBias, titleBias) = BaselineTrainer.FitBiases(d, new BaselineOptions(o.UserDamping, o.TitleDamping, o.BaselineIterations), ct);
+        var (memberBias, titleBias) = BaselineTrainer.FitBiases(d, new BaselineOptions { UserDamping = o.UserDamping, TitleDamping = o.TitleDamping, Iterations = o.BaselineIterations }, ct);
         // Residuals r − b_ui in member-major order (the predictor keeps them) and title-major order.
         var residual = new float[d.Count];
         for (int u = 0; u < d.Members; u++)

@@ -8,7 +8,7 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public sealed class KnnRatingModel : IRatingPredictor
 {
-    internal const string Kind = "knn";
+    private const int Version = 1;
     private readonly float[] _memberBias, _titleBias, _residual, _similarity;
     private readonly int[] _pointers, _titles;
 
@@ -53,7 +53,7 @@ public sealed class KnnRatingModel : IRatingPredictor
     }
 
     public void PredictMany(ReadOnlySpan<int> members, ReadOnlySpan<int> titles, Span<float> output)
-        => RatingModelFile.PredictEach(this, members, titles, output);
+        => RatingPredictions.PredictEach(this, members, titles, output);
 
     /// <summary>Similarity-weighted mean residual of the k most similar titles the member rated (positive similarities only).</summary>
     private float NeighbourVote(int member, int title)
@@ -99,28 +99,39 @@ public sealed class KnnRatingModel : IRatingPredictor
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(Kind);
-        RatingModelFile.WriteCommon(writer, Name, MemberIds, TitleIds, GlobalMean, MinRating, MaxRating);
+        writer.Write(Version);
+        ModelIo.WriteIds(writer, MemberIds);
+        ModelIo.WriteIds(writer, TitleIds);
+        writer.Write(GlobalMean);
+        writer.Write(MinRating);
+        writer.Write(MaxRating);
         writer.Write(Neighbours);
-        RatingModelFile.WriteFloats(writer, _memberBias);
-        RatingModelFile.WriteFloats(writer, _titleBias);
-        RatingModelFile.WriteInts(writer, _pointers);
-        RatingModelFile.WriteInts(writer, _titles);
-        RatingModelFile.WriteFloats(writer, _residual);
-        RatingModelFile.WriteFloats(writer, _similarity);
+        ModelIo.WriteArray<float>(writer, _memberBias);
+        ModelIo.WriteArray<float>(writer, _titleBias);
+        ModelIo.WriteArray<int>(writer, _pointers);
+        ModelIo.WriteArray<int>(writer, _titles);
+        ModelIo.WriteArray<float>(writer, _residual);
+        ModelIo.WriteArray<float>(writer, _similarity);
     }
 
-    internal static KnnRatingModel ReadBody(BinaryReader reader)
+    /// <summary>Reads what <see cref="Save"/> wrote, for the catalogue model <paramref name="name"/>.</summary>
+    public static KnnRatingModel Load(BinaryReader reader, string name)
     {
-        var common = RatingModelFile.ReadCommon(reader);
+        PayloadVersion.Check(reader, name, Version);
+        var members = ModelIo.ReadIds(reader);
+        var titles = ModelIo.ReadIds(reader);
+        float mean = reader.ReadSingle(), min = reader.ReadSingle(), max = reader.ReadSingle();
         int neighbours = reader.ReadInt32();
-        var memberBias = RatingModelFile.ReadFloats(reader);
-        var titleBias = RatingModelFile.ReadFloats(reader);
-        var pointers = RatingModelFile.ReadInts(reader);
-        var rated = RatingModelFile.ReadInts(reader);
-        var residual = RatingModelFile.ReadFloats(reader);
-        var similarity = RatingModelFile.ReadFloats(reader);
-        return new KnnRatingModel(common.Name, common.Members, common.Titles, common.Mean, memberBias, titleBias, pointers, rated,
-            residual, similarity, neighbours, common.Min, common.Max);
+        var memberBias = ModelIo.ReadArray<float>(reader);
+        var titleBias = ModelIo.ReadArray<float>(reader);
+        var pointers = ModelIo.ReadArray<int>(reader);
+        var rated = ModelIo.ReadArray<int>(reader);
+        var residual = ModelIo.ReadArray<float>(reader);
+        var similarity = ModelIo.ReadArray<float>(reader);
+        if (pointers.Length == 0) throw new InvalidDataException($"model file: '{name}' has no member pointers");
+        foreach (var t in rated)
+            if ((uint)t >= (uint)titles.Count) throw new InvalidDataException($"model file: '{name}' rated title {t} is outside 0..{titles.Count - 1}");
+        try { return new KnnRatingModel(name, members, titles, mean, memberBias, titleBias, pointers, rated, residual, similarity, neighbours, min, max); }
+        catch (ArgumentException e) { throw new InvalidDataException($"model file: '{name}': {e.Message}", e); }
     }
 }

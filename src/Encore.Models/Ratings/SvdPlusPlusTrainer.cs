@@ -15,11 +15,16 @@ public sealed class SvdPlusPlusTrainer(SvdPlusPlusOptions? options = null) : IRa
 {
     public const string ModelName = "svdpp";
 
+    public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<SvdPlusPlusOptions>(
+        ModelName, "SVD++ by SGD, implicit feedback from the titles each member rated in training", o => new SvdPlusPlusTrainer(o),
+        r => FactorRatingModel.Load(r, ModelName));
+
     public SvdPlusPlusOptions Options { get; } = options ?? new SvdPlusPlusOptions();
     public string Name => ModelName;
 
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
+        Options.Validate();
         var d = new RatingTrainingData(data);
         var o = Options;
         int k = o.Factors;

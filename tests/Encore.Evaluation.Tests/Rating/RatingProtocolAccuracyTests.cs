@@ -16,7 +16,7 @@ public sealed class RatingProtocolAccuracyTests
         var folder = SharedData.RequireMl100k();
         var ct = TestContext.Current.CancellationToken;
         parameters ??= [];
-        var trainer = Encore.Models.Ratings.RatingModelCatalog.Create(model, parameters);
+        var trainer = Encore.Models.ModelCatalog.CreateRatingTrainer(model, parameters);
         return RatingProtocol.Run(folder, trainer, parameters, RatingFolds.Load(folder, folds, ct), null, ct);
     }
 
@@ -78,7 +78,7 @@ public sealed class RatingProtocolAccuracyTests
         // A short chain keeps the test fast: u1 with 30 samples after 10 sweeps of burn-in gives 0.9132
         // (the default 200 samples after 30: u1 0.9008, mean over u1..u5 0.8931; without the implicit
         // term 0.9059 and 0.8963).
-        var r = Run("bpmf", ["u1"], new() { ["samples"] = "30", ["burnin"] = "10" });
+        var r = Run("bpmf", ["u1"], new() { ["samples"] = "30", ["burn-in"] = "10" });
         Assert.Equal(0.9132, r.Rmse, 0.003);
     }
 }

@@ -1,4 +1,6 @@
 using Encore.Evaluation.Rating;
+using Encore.Evaluation.Tuning;
+using Encore.Models;
 using Encore.Models.Ratings;
 using Encore.TestSupport;
 using Xunit;
@@ -24,9 +26,12 @@ public sealed class RatingProtocolTests
         var folder = SharedData.RequireMl100k();
         var ct = TestContext.Current.CancellationToken;
         var unknown = Assert.Throws<ArgumentException>(() => RatingProtocol.Run(folder, "nope", new Dictionary<string, string>(), null, ct));
-        Assert.Contains("unknown rating model 'nope'", unknown.Message);
+        Assert.Contains("unknown model 'nope'", unknown.Message);
+        Assert.Contains("rating models: mean, baseline", unknown.Message);
         var bad = Assert.Throws<ArgumentException>(() => RatingProtocol.Run(folder, "bpmf", new Dictionary<string, string> { ["factors"] = "0" }, null, ct));
-        Assert.Contains("'factors' = '0'", bad.Message);
+        Assert.Contains("bpmf: factors must be an integer in [1, 200] (got 0)", bad.Message);
+        var topN = Assert.Throws<ArgumentException>(() => RatingProtocol.Run(folder, "ease", new Dictionary<string, string>(), null, ct));
+        Assert.Contains("'ease' is a top-N model", topN.Message);
     }
 
     [Fact]
@@ -59,13 +64,23 @@ public sealed class RatingProtocolTests
     }
 
     [Fact]
+    public void The_report_names_the_full_setting_in_the_catalogue_spelling_as_for_top_n_models()
+    {
+        var folder = SharedData.RequireMl100k();
+        var report = Encore.Evaluation.Reporting.ProtocolRunner.Run("p-rating", folder, "Baseline", new Dictionary<string, string> { ["user_damping"] = "10" },
+            ct: TestContext.Current.CancellationToken);
+        Assert.Equal("baseline", report.Model);
+        Assert.Equal(new Dictionary<string, string> { ["iterations"] = "1", ["title-damping"] = "5", ["user-damping"] = "10" }, report.Parameters);
+    }
+
+    [Fact]
     public void The_tuner_scores_every_setting_on_a_validation_split_of_the_training_data()
     {
         var folder = SharedData.RequireMl100k();
         var ct = TestContext.Current.CancellationToken;
         var fold = RatingFolds.Load(folder, ["u1"], ct)[0];
         var train = RatingMatrices.Build(fold.Train);
-        var grid = RatingTuner.Grid([new("user_damping", ["0", "5", "25"]), new("title_damping", ["5", "25"])]);
+        var grid = ParameterGrid.Expand(ParameterGrid.ParseAxes(["user-damping=0,5,25", "title-damping=5,25"]));
         Assert.Equal(6, grid.Count);
         var trials = RatingTuner.Search(train, "baseline", grid, ct: ct);
         Assert.Equal(6, trials.Count);
@@ -81,12 +96,12 @@ public sealed class RatingProtocolTests
         var ct = TestContext.Current.CancellationToken;
         var folds = RatingFolds.Load(folder, ["u1", "u2"], ct);
         // On u1/u2's validation splits: title damping 0 gives 0.9417, 5 gives 0.9383, 1000 (biases ~0) 1.0170.
-        var grid = RatingTuner.Grid([new("title_damping", ["0", "5", "1000"]), new("user_damping", ["5"])]);
+        var grid = ParameterGrid.Expand(ParameterGrid.ParseAxes(["title-damping=0,5,1000", "user-damping=5"]));
         var (result, chosen) = RatingProtocol.RunTuned(folder, "baseline", grid, folds, null, ct);
         Assert.Equal(2, result.Folds.Count);
-        Assert.All(chosen, c => Assert.Equal("5", c["title_damping"]));
-        Assert.Contains("title_damping=5", result.Parameters["tuned"]);
-        var fixedRun = RatingProtocol.Run(folder, RatingModelCatalog.Create("baseline", chosen[0]), chosen[0], folds, null, ct);
+        Assert.All(chosen, c => Assert.Equal("5", c["title-damping"]));
+        Assert.Contains("title-damping=5", result.Parameters["tuned"]);
+        var fixedRun = RatingProtocol.Run(folder, ModelCatalog.CreateRatingTrainer("baseline", chosen[0]), chosen[0], folds, null, ct);
         Assert.Equal(fixedRun.Rmse, result.Rmse, 12);
     }
 
@@ -96,10 +111,10 @@ public sealed class RatingProtocolTests
         var folder = SharedData.RequireMl100k();
         var ct = TestContext.Current.CancellationToken;
         var fold = RatingFolds.Load(folder, ["u2"], ct)[0];
-        var model = new SvdPlusPlusTrainer(new SvdPlusPlusOptions(Epochs: 3)).Fit(RatingMatrices.Build(fold.Train), ct);
+        var model = new SvdPlusPlusTrainer(new SvdPlusPlusOptions { Epochs = 3 }).Fit(RatingMatrices.Build(fold.Train), ct);
         using var temp = new TempFolder();
-        RatingModelFile.Save(model, temp.File("svdpp.bin"));
-        var loaded = RatingModelCatalog.Load(temp.File("svdpp.bin"));
+        ModelFile.Save(model, temp.File("svdpp.bin"));
+        var loaded = ModelFile.LoadRating(temp.File("svdpp.bin"));
         Assert.Equal(RatingProtocol.Predict(model, fold.Test), RatingProtocol.Predict(loaded, fold.Test));
     }
 }

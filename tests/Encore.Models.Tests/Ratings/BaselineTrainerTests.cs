@@ -36,7 +36,7 @@ public sealed class BaselineTrainerTests
     [Fact]
     public void Without_damping_alternating_passes_fit_the_ratings_exactly()
     {
-        var model = new BaselineTrainer(new BaselineOptions(UserDamping: 0, TitleDamping: 0, Iterations: 500))
+        var model = new BaselineTrainer(new BaselineOptions { UserDamping = 0, TitleDamping = 0, Iterations = 500 })
             .Fit(Tiny(), TestContext.Current.CancellationToken);
         Assert.Equal(5f, model.Predict(0, 0), 3);
         Assert.Equal(3f, model.Predict(0, 1), 3);
@@ -49,7 +49,7 @@ public sealed class BaselineTrainerTests
         var builder = new InteractionMatrixBuilder();
         for (int u = 0; u < 5; u++) builder.Add($"m{u}", "top", 1f, 5f);
         builder.Add("m0", "low", 1f, 1f);
-        var model = new BaselineTrainer(new BaselineOptions(0, 0, 50)).Fit(builder.Build(), TestContext.Current.CancellationToken);
+        var model = new BaselineTrainer(new BaselineOptions { UserDamping = 0, TitleDamping = 0, Iterations = 50 }).Fit(builder.Build(), TestContext.Current.CancellationToken);
         for (int u = 0; u < 5; u++)
             for (int t = 0; t < 2; t++) Assert.InRange(model.Predict(u, t), 1f, 5f);
     }
@@ -57,15 +57,17 @@ public sealed class BaselineTrainerTests
     [Fact]
     public void Parameters_are_read_with_clear_errors()
     {
-        var o = BaselineOptions.FromParameters(new Dictionary<string, string> { ["user_damping"] = "10", ["Iterations"] = "3" });
-        Assert.Equal(new BaselineOptions(10, 5, 3), o);
-        var bad = Assert.Throws<ArgumentException>(() => BaselineOptions.FromParameters(new Dictionary<string, string> { ["iterations"] = "many" }));
-        Assert.Contains("'iterations' = 'many'", bad.Message);
+        static BaselineOptions Options(IReadOnlyDictionary<string, string> p) => ((BaselineTrainer)ModelCatalog.CreateRatingTrainer("baseline", p)).Options;
+        // The top-N models' spelling (kebab case); the old snake_case keys still read, as any key does without '-' and '_'.
+        Assert.Equal(new BaselineOptions { UserDamping = 10, Iterations = 3 }, Options(new Dictionary<string, string> { ["user-damping"] = "10", ["Iterations"] = "3" }));
+        Assert.Equal(new BaselineOptions { UserDamping = 10 }, Options(new Dictionary<string, string> { ["user_damping"] = "10" }));
+        var bad = Assert.Throws<ArgumentException>(() => Options(new Dictionary<string, string> { ["iterations"] = "many" }));
+        Assert.Contains("'iterations': 'many'", bad.Message);
         Assert.Contains("integer", bad.Message);
-        var range = Assert.Throws<ArgumentException>(() => BaselineOptions.FromParameters(new Dictionary<string, string> { ["title_damping"] = "-1" }));
-        Assert.Contains("title_damping", range.Message);
-        var unknown = Assert.Throws<ArgumentException>(() => BaselineOptions.FromParameters(new Dictionary<string, string> { ["damping"] = "1" }));
-        Assert.Contains("no parameter 'damping'", unknown.Message);
-        Assert.Contains("user_damping", unknown.Message);
+        var range = Assert.Throws<ArgumentException>(() => Options(new Dictionary<string, string> { ["title-damping"] = "-1" }));
+        Assert.Contains("title-damping", range.Message);
+        var unknown = Assert.Throws<ArgumentException>(() => Options(new Dictionary<string, string> { ["damping"] = "1" }));
+        Assert.Contains("unknown parameter 'damping'", unknown.Message);
+        Assert.Contains("user-damping", unknown.Message);
     }
 }

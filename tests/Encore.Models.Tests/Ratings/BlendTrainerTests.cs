@@ -11,12 +11,12 @@ public sealed class BlendTrainerTests
         var data = SyntheticRatings.Create(members: 150, titles: 100, density: 0.3);
         var holdout = RatingHoldout.Split(data, 0.2, seed: 3);
         var ct = TestContext.Current.CancellationToken;
-        var options = BlendOptions.FromParameters(new Dictionary<string, string>
+        var options = BlendOptions.Bind(new Dictionary<string, string>
         {
             ["components"] = "baseline,bpmf",
             ["bpmf.factors"] = "5",
             ["bpmf.samples"] = "40",
-            ["bpmf.burnin"] = "10",
+            ["bpmf.burn-in"] = "10",
         });
         var blend = (BlendRatingModel)new BlendTrainer(options).Fit(holdout.Train, ct);
         Assert.Equal(2, blend.Components.Count);
@@ -35,16 +35,21 @@ public sealed class BlendTrainerTests
     [Fact]
     public void Blend_parameters_are_checked_by_component()
     {
-        Assert.Equal(BlendOptions.DefaultComponents, BlendOptions.FromParameters(null).Components);
-        var unknown = Assert.Throws<ArgumentException>(() => BlendOptions.FromParameters(new Dictionary<string, string> { ["components"] = "bpmf,nope" }));
+        Assert.Equal(BlendOptions.DefaultComponents, BlendOptions.Bind(null).Components);
+        var unknown = Assert.Throws<ArgumentException>(() => BlendOptions.Bind(new Dictionary<string, string> { ["components"] = "bpmf,nope" }));
         Assert.Contains("'nope'", unknown.Message);
-        var self = Assert.Throws<ArgumentException>(() => BlendOptions.FromParameters(new Dictionary<string, string> { ["components"] = "blend" }));
+        var self = Assert.Throws<ArgumentException>(() => BlendOptions.Bind(new Dictionary<string, string> { ["components"] = "blend" }));
         Assert.Contains("'blend'", self.Message);
-        var stray = Assert.Throws<ArgumentException>(() => BlendOptions.FromParameters(new Dictionary<string, string> { ["components"] = "mf", ["bpmf.samples"] = "3" }));
+        var topN = Assert.Throws<ArgumentException>(() => BlendOptions.Bind(new Dictionary<string, string> { ["components"] = "mf,ials" }));
+        Assert.Contains("'ials'", topN.Message);
+        var stray = Assert.Throws<ArgumentException>(() => BlendOptions.Bind(new Dictionary<string, string> { ["components"] = "mf", ["bpmf.samples"] = "3" }));
         Assert.Contains("'bpmf' is not among the components", stray.Message);
-        // A component's own bad parameter surfaces when the blend is built into trainers (at fit time).
-        var options = BlendOptions.FromParameters(new Dictionary<string, string> { ["components"] = "mf", ["mf.factors"] = "-3" });
-        var bad = Assert.Throws<ArgumentException>(() => new BlendTrainer(options).Fit(SyntheticRatings.Create(), TestContext.Current.CancellationToken));
-        Assert.Contains("'factors' = '-3'", bad.Message);
+        // A component's own bad parameter is refused when the blend's parameters are bound, before any fit.
+        var bad = Assert.Throws<ArgumentException>(() => ModelCatalog.CreateRatingTrainer("blend", new Dictionary<string, string> { ["components"] = "mf", ["mf.factors"] = "-3" }));
+        Assert.Contains("component 'mf'", bad.Message);
+        Assert.Contains("factors", bad.Message);
+        var badKey = Assert.Throws<ArgumentException>(() => ModelCatalog.CreateRatingTrainer("blend", new Dictionary<string, string> { ["components"] = "mf", ["mf.lr"] = "0.1" }));
+        Assert.Contains("'lr'", badKey.Message);
+        Assert.Contains("learning-rate", badKey.Message);
     }
 }

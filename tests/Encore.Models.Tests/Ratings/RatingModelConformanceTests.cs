@@ -4,22 +4,26 @@ using Xunit;
 
 namespace Encore.Models.Tests.Ratings;
 
-/// <summary>The contract every rating model in the catalogue must keep, run against each of them.</summary>
+/// <summary>
+/// The contract every rating model in the catalogue must keep, run against each of them: the catalogue's conventions
+/// (kebab-case parameters bound like the top-N models', the shared model file), finite clipped predictions, the
+/// fallback, determinism that can fail (bit-identical refits, predictions that follow the data and the seed), cancellation.
+/// </summary>
 public sealed class RatingModelConformanceTests
 {
     /// <summary>Every catalogue model, with settings small enough for a unit test.</summary>
     public static TheoryData<string, string> Models()
     {
         var data = new TheoryData<string, string>();
-        foreach (var name in RatingModelCatalog.Names)
+        foreach (var name in ModelCatalog.RatingNames)
         {
             string parameters = name switch
             {
-                BpmfTrainer.ModelName => "factors=4 samples=8 burnin=4",
+                BpmfTrainer.ModelName => "factors=4 samples=8 burn-in=4",
                 BiasedMfTrainer.ModelName => "factors=8 epochs=10",
                 SvdPlusPlusTrainer.ModelName => "factors=8 epochs=10",
-                KnnBaselineTrainer.ModelName => "k=10",
-                BlendTrainer.ModelName => "components=baseline,mf,knn mf.factors=8 mf.epochs=10 knn.k=10",
+                KnnBaselineTrainer.ModelName => "neighbours=10",
+                BlendTrainer.ModelName => "components=baseline,mf,knn mf.factors=8 mf.epochs=10 knn.neighbours=10",
                 _ => "",
             };
             data.Add(name, parameters);
@@ -27,21 +31,54 @@ public sealed class RatingModelConformanceTests
         return data;
     }
 
-    private static IRatingTrainer Trainer(string name, string parameters)
+    /// <summary>The rating models whose catalogue entry takes a seed.</summary>
+    public static TheoryData<string, string> SeededModels()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var row in Models())
+        {
+            var (name, parameters) = row.Data;
+            if (ModelCatalog.Get(name).Parameters.Any(p => p.Key == "seed")) data.Add(name, parameters);
+        }
+        return data;
+    }
+
+    private static IRatingTrainer Trainer(string name, string parameters, long? seed = null)
     {
         var map = new Dictionary<string, string>();
+        if (seed is { } s) map["seed"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var pair in parameters.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = pair.Split('=');
             map[kv[0]] = kv[1];
         }
-        return RatingModelCatalog.Create(name, map);
+        return ModelCatalog.CreateRatingTrainer(name, map);
     }
 
     [Fact]
-    public void The_catalogue_lists_every_model()
+    public void The_one_catalogue_lists_every_rating_model_with_kebab_case_parameters()
     {
-        Assert.Equal(["mean", "baseline", "mf", "svdpp", "knn", "bpmf", "blend"], RatingModelCatalog.Names);
+        Assert.Equal(["mean", "baseline", "mf", "svdpp", "knn", "bpmf", "blend"], ModelCatalog.RatingNames);
+        Assert.All(ModelCatalog.RatingNames, n => Assert.Contains(n, ModelCatalog.Names));
+        Assert.Empty(ModelCatalog.RatingNames.Intersect(ModelCatalog.TopNNames));
+        foreach (var name in ModelCatalog.RatingNames)
+        {
+            var d = ModelCatalog.Get(name);
+            Assert.Equal(ModelTask.Rating, d.Task);
+            Assert.All(d.Parameters, p => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", p.Key));
+        }
+        Assert.Equal(["factors", "epochs", "learning-rate", "learning-rate-decay", "regularization", "bias-regularization", "init-std", "seed"],
+            ModelCatalog.Get("mf").Parameters.Select(p => p.Key));
+        Assert.Equal(["user-damping", "title-damping", "iterations"], ModelCatalog.Get("baseline").Parameters.Select(p => p.Key));
+        Assert.Equal(["components", "validation-fraction", "ridge", "seed"], ModelCatalog.Get("blend").Parameters.Select(p => p.Key));
+        Assert.Equal("bpmf,svdpp,knn,mf", ModelCatalog.Get("blend").Parameters[0].Default);
+        // One binding: the same key spellings as the top-N models (snake_case still reads, as it does for them).
+        var mf = (BiasedMfTrainer)ModelCatalog.CreateRatingTrainer("mf", new Dictionary<string, string> { ["learning-rate"] = "0.05", ["init_std"] = "0.2" });
+        Assert.Equal((0.05f, 0.2f), (mf.Options.LearningRate, mf.Options.InitStd));
+        Assert.Equal("0.05", ModelParameters.Values(mf.Options)["learning-rate"]);
+        // A model of the other kind is refused by name, in both directions.
+        Assert.Contains("rating model", Assert.Throws<ArgumentException>(() => ModelCatalog.CreateTrainer("mf")).Message);
+        Assert.Contains("top-N model", Assert.Throws<ArgumentException>(() => ModelCatalog.CreateRatingTrainer("ials")).Message);
     }
 
     [Theory]
@@ -99,9 +136,10 @@ public sealed class RatingModelConformanceTests
         var data = SyntheticRatings.Create();
         var model = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
         using var stream = new MemoryStream();
-        RatingModelFile.Save(model, stream);
+        ModelFile.Save(model, stream);
         stream.Position = 0;
-        var loaded = RatingModelCatalog.Load(stream);
+        var loaded = ModelFile.LoadRating(stream);
+        Assert.Equal(stream.Length, stream.Position); // the end marker was read
         Assert.Equal(model.Name, loaded.Name);
         Assert.Equal(model.MemberIds.Ids, loaded.MemberIds.Ids);
         Assert.Equal(model.TitleIds.Ids, loaded.TitleIds.Ids);
@@ -112,14 +150,71 @@ public sealed class RatingModelConformanceTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void The_same_seed_gives_the_same_model(string name, string parameters)
+    public void The_model_file_is_the_shared_envelope_with_its_end_marker_and_atomic_write(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        var model = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        using var folder = new Encore.TestSupport.TempFolder();
+        var path = folder.File(name + ".encore");
+        ModelFile.Save(model, path);
+        Assert.False(File.Exists(path + ".tmp"));
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal("ENCOREMF"u8.ToArray(), bytes[..8]);
+        Assert.Equal("MEND"u8.ToArray(), bytes[^4..]);
+        Assert.Equal(model.Predict(2, 3), ModelFile.LoadRating(path).Predict(2, 3));
+        var cut = Assert.Throws<InvalidDataException>(() => ModelFile.LoadRating(new MemoryStream(bytes[..^4])));
+        Assert.Contains("truncated", cut.Message);
+        var damaged = (byte[])bytes.Clone();
+        damaged[^1] ^= 0xFF;
+        Assert.Contains("end marker", Assert.Throws<InvalidDataException>(() => ModelFile.LoadRating(new MemoryStream(damaged))).Message);
+        // A rating model is not a top-N model, and the file says which it holds.
+        Assert.Contains($"rating model '{name}'", Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes))).Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Two_fits_on_the_same_data_give_bit_identical_predictions(string name, string parameters)
     {
         var data = SyntheticRatings.Create();
         var a = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
         var b = Trainer(name, parameters).Fit(data, TestContext.Current.CancellationToken);
+        for (int m = -1; m < data.Rows; m++)
+            for (int t = -1; t < data.Columns; t++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(a.Predict(m, t)), BitConverter.SingleToInt32Bits(b.Predict(m, t)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_fit_on_other_data_gives_other_predictions(string name, string parameters)
+    {
+        // What makes the check above able to fail: the predictions follow the ratings they were fitted on.
+        var a = Trainer(name, parameters).Fit(SyntheticRatings.Create(), TestContext.Current.CancellationToken);
+        var b = Trainer(name, parameters).Fit(SyntheticRatings.Create(seed: 2), TestContext.Current.CancellationToken);
+        int differ = 0, pairs = 0;
+        for (int m = 0; m < a.MemberIds.Count; m++)
+            for (int t = 0; t < a.TitleIds.Count; t++, pairs++)
+                if (a.Predict(m, t) != b.Predict(b.MemberIds.IndexOf(a.MemberIds[m]), b.TitleIds.IndexOf(a.TitleIds[t]))) differ++;
+        Assert.True(differ > pairs / 2, $"{name}: only {differ} of {pairs} predictions changed with the data");
+    }
+
+    [Theory]
+    [MemberData(nameof(SeededModels))]
+    public void Different_seeds_give_different_predictions(string name, string parameters)
+    {
+        var data = SyntheticRatings.Create();
+        var a = Trainer(name, parameters, seed: 11).Fit(data, TestContext.Current.CancellationToken);
+        var b = Trainer(name, parameters, seed: 12).Fit(data, TestContext.Current.CancellationToken);
+        int differ = 0;
         for (int m = 0; m < data.Rows; m++)
             for (int t = 0; t < data.Columns; t++)
-                Assert.Equal(a.Predict(m, t), b.Predict(m, t));
+                if (a.Predict(m, t) != b.Predict(m, t)) differ++;
+        Assert.True(differ > 0, $"{name} gave the same predictions for seeds 11 and 12: its seed is not used");
+    }
+
+    [Fact]
+    public void The_seeded_rating_models_are_the_ones_that_draw_at_random()
+    {
+        Assert.Equal(["mf", "svdpp", "bpmf", "blend"], SeededModels().Select(row => row.Data.Item1));
     }
 
     [Theory]
@@ -137,7 +232,7 @@ public sealed class RatingModelConformanceTests
     public void Unknown_parameters_are_rejected_by_name(string name, string parameters)
     {
         _ = parameters;
-        var e = Assert.Throws<ArgumentException>(() => RatingModelCatalog.Create(name, new Dictionary<string, string> { ["no_such_knob"] = "1" }));
+        var e = Assert.Throws<ArgumentException>(() => ModelCatalog.CreateRatingTrainer(name, new Dictionary<string, string> { ["no_such_knob"] = "1" }));
         Assert.Contains("no_such_knob", e.Message);
         Assert.Contains(name, e.Message);
     }
@@ -151,9 +246,9 @@ public sealed class RatingModelConformanceTests
         var ct = TestContext.Current.CancellationToken;
         double mean = holdout.Rmse(new GlobalMeanTrainer().Fit(holdout.Train, ct));
         double baseline = holdout.Rmse(new BaselineTrainer().Fit(holdout.Train, ct));
-        double mf = holdout.Rmse(new BiasedMfTrainer(new BiasedMfOptions(Factors: 8)).Fit(holdout.Train, ct));
-        double svdpp = holdout.Rmse(new SvdPlusPlusTrainer(new SvdPlusPlusOptions(Factors: 8, Epochs: 60, LearningRate: 0.02f, LearningRateDecay: 0.98f, Regularization: 0.05f)).Fit(holdout.Train, ct));
-        double bpmf = holdout.Rmse(new BpmfTrainer(new BpmfOptions(Factors: 5, Samples: 50, BurnIn: 10)).Fit(holdout.Train, ct));
+        double mf = holdout.Rmse(new BiasedMfTrainer(new BiasedMfOptions { Factors = 8 }).Fit(holdout.Train, ct));
+        double svdpp = holdout.Rmse(new SvdPlusPlusTrainer(new SvdPlusPlusOptions { Factors = 8, Epochs = 60, LearningRate = 0.02f, LearningRateDecay = 0.98f, Regularization = 0.05f }).Fit(holdout.Train, ct));
+        double bpmf = holdout.Rmse(new BpmfTrainer(new BpmfOptions { Factors = 5, Samples = 50, BurnIn = 10 }).Fit(holdout.Train, ct));
         double knn = holdout.Rmse(new KnnBaselineTrainer().Fit(holdout.Train, ct));
         Assert.True(baseline < mean - 0.05, $"baseline {baseline:F4} vs mean {mean:F4}");
         Assert.True(mf < baseline - 0.05, $"mf {mf:F4} vs baseline {baseline:F4}");
@@ -169,8 +264,8 @@ public sealed class RatingModelConformanceTests
     {
         var data = SyntheticRatings.Create();
         var ct = TestContext.Current.CancellationToken;
-        var one = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Implicit: implicitTerm, Threads: 1)).Fit(data, ct);
-        var many = new BpmfTrainer(new BpmfOptions(Factors: 4, Samples: 6, BurnIn: 2, Implicit: implicitTerm, Threads: 4)).Fit(data, ct);
+        var one = new BpmfTrainer(new BpmfOptions { Factors = 4, Samples = 6, BurnIn = 2, Implicit = implicitTerm, Threads = 1 }).Fit(data, ct);
+        var many = new BpmfTrainer(new BpmfOptions { Factors = 4, Samples = 6, BurnIn = 2, Implicit = implicitTerm, Threads = 4 }).Fit(data, ct);
         for (int m = 0; m < data.Rows; m++)
             for (int t = 0; t < data.Columns; t++)
                 Assert.Equal(one.Predict(m, t), many.Predict(m, t));

@@ -75,9 +75,13 @@ public sealed class RatingSupportTests
     public void A_file_that_is_not_a_rating_model_is_refused_with_its_name()
     {
         using var stream = new MemoryStream([1, 2, 3]);
-        var e = Assert.Throws<InvalidDataException>(() => RatingModelCatalog.Load(stream, "model.bin"));
-        Assert.Contains("model.bin", e.Message);
-        var unknown = Assert.Throws<ArgumentException>(() => RatingModelCatalog.Create("nope"));
+        var e = Assert.Throws<InvalidDataException>(() => ModelFile.LoadRating(stream));
+        Assert.Contains("not an Encore model file", e.Message);
+        using var folder = new Encore.TestSupport.TempFolder();
+        var path = folder.File("model.bin");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Assert.Contains("model.bin", Assert.Throws<InvalidDataException>(() => ModelFile.LoadRating(path)).Message);
+        var unknown = Assert.Throws<ArgumentException>(() => ModelCatalog.CreateRatingTrainer("nope"));
         Assert.Contains("bpmf", unknown.Message);
     }
 }
