@@ -137,6 +137,15 @@ internal static class Endpoints
         }).WithTags("recommendations").WithSummary("Search ranked for the member: names, cast, directors and genres (typos folded) with the member's own score.")
           .Produces<SearchDto>();
 
+        read.MapGet("/stats/overview", async (HttpRequest r, EncoreHost host, CancellationToken ct) =>
+            ApiJson.Ok(await host.Require().OverviewAsync(Requests.Int(r, "hours", 48, 1, 336), ct)))
+            .WithTags("analytics").WithSummary("Counts, events per hour by kind and device, take-rate per row kind from impressions, trending titles per hour.")
+            .Produces<ServiceOverview>();
+        read.MapGet("/titles/{id}/audience", async (string id, HttpRequest r, EncoreHost host, CancellationToken ct) =>
+            ApiJson.Ok(await host.Require().AudienceAsync(Requests.Id(id, "title"), Requests.Int(r, "days", 28, 1, 365), ct)))
+            .WithTags("analytics").WithSummary("Who watches a title: viewers and finishers, by device and by taste, and its plays per day.")
+            .Produces<TitleAudience>().ProducesProblem(404);
+
         var catalogueRead = read.MapGroup("").WithTags("catalogue");
         catalogueRead.MapGet("/titles", (HttpRequest r, EncoreHost host) =>
         {

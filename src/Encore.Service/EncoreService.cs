@@ -517,8 +517,52 @@ public sealed class EncoreService : IAsyncDisposable
         return new MemberTimeline(memberId, [.. events], sessions, signals);
     }
 
-    /// <summary>Counts for the console's overview.</summary>
-    public Task<StoreStatistics> StatisticsAsync(CancellationToken ct = default) => _store.GetStatisticsAsync(ct);
+    private sealed record CachedOverview(DateTime At, int Hours, ServiceOverview Overview);
+
+    private CachedOverview? _overview;
+
+    /// <summary>
+    /// The console's overview of the last <paramref name="hours"/> hours of the service's clock (read from the log; kept
+    /// for ten seconds, so a console refreshing itself costs one read of the window).
+    /// </summary>
+    public async Task<ServiceOverview> OverviewAsync(int hours, CancellationToken ct = default)
+    {
+        if (hours is < 1 or > 24 * 14) throw ServiceException.BadRequest($"hours must be in 1..336 (got {hours})");
+        if (Volatile.Read(ref _overview) is { } cached && cached.Hours == hours && DateTime.UtcNow - cached.At < TimeSpan.FromSeconds(10)) return cached.Overview;
+        var now = Now;
+        var trending = Trending(TrendWindow.Day, 5).Select(t => (t.TitleId, t.Name)).ToList();
+        var overview = await ServiceStatistics.OverviewAsync(_store, now, hours, trending, ct).ConfigureAwait(false);
+        Volatile.Write(ref _overview, new CachedOverview(DateTime.UtcNow, hours, overview));
+        return overview;
+    }
+
+    /// <summary>Who watches a title: viewers and finishers, by device and by taste (each viewer's most played genre), plays per day.</summary>
+    public async Task<TitleAudience> AudienceAsync(string titleId, int days, CancellationToken ct = default)
+    {
+        if (days is < 1 or > 365) throw ServiceException.BadRequest($"days must be in 1..365 (got {days})");
+        var title = await _store.GetTitleAsync(titleId, ct).ConfigureAwait(false) ?? throw ServiceException.NotFound($"no title {UnicodeText.Quote(titleId)}");
+        var tastes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var audience = await ServiceStatistics.AudienceAsync(_store, title, Now, days, member =>
+        {
+            if (!tastes.TryGetValue(member, out var taste)) tastes[member] = taste = _live.Read((s, _, c) => FavouriteGenre(s, c.Signals, member));
+            return taste;
+        }, ct).ConfigureAwait(false);
+        return audience;
+    }
+
+    /// <summary>The genre a member has begun most titles of (ties: the first in the catalogue), or null.</summary>
+    private static string? FavouriteGenre(SignalSet signals, SignalCatalogue catalogue, string memberId)
+    {
+        int m = signals.MemberIds.IndexOf(memberId);
+        if (m < 0 || catalogue.Genres.Count == 0) return null;
+        var counts = new int[catalogue.Genres.Count];
+        foreach (var t in signals.TitlesOf(m))
+            if (signals.Get(m, t).Played && t < catalogue.Titles)
+                foreach (var g in catalogue.TitleGenres[t]) counts[g]++;
+        int best = 0;
+        for (int g = 1; g < counts.Length; g++) if (counts[g] > counts[best]) best = g;
+        return counts[best] == 0 ? null : catalogue.Genres[best];
+    }
 
     // ---------------- models ----------------
 
