@@ -19,5 +19,6 @@ internal static class CommandCatalog
         Commands.SearchCommand.Create(),
         Commands.SignalsCommand.Create(),
         Commands.HomepageCommand.Create(),
+        Commands.ServeCommand.Create(),
     ];
 }

@@ -79,8 +79,12 @@ public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log)
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Closes the service and the store, once (the host is registered twice: as itself and as a hosted service).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Service is { } service) await service.DisposeAsync();
         if (_store is not null) await _store.DisposeAsync();
         _stop.Dispose();

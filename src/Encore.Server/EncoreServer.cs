@@ -16,6 +16,8 @@ public static class EncoreServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddJsonFile("encore.json", optional: true);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // Logs go to standard error, so that standard output stays what a command prints (`encore serve`, `encore demo`).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System", LogLevel.Warning);
         AddEncore(builder, settings, keys);
@@ -98,15 +100,52 @@ public static class EncoreServer
         ConsoleFiles.Map(app);
     }
 
-    /// <summary>Builds and runs the server until <paramref name="ct"/> is cancelled (Ctrl-C in `encore serve`).</summary>
-    public static async Task RunAsync(WebApplication app, CancellationToken ct)
+    /// <summary>
+    /// Starts a server on Kestrel at <paramref name="urls"/> (e.g. http://127.0.0.1:5080; port 0 picks a free one) for
+    /// <paramref name="settings"/>: the port is open when this returns; <see cref="RunningServer.Host"/> says when the
+    /// service is loaded.
+    /// </summary>
+    /// <exception cref="IOException">The address cannot be listened on (in use, not this machine's).</exception>
+    public static async Task<RunningServer> StartAsync(ServerSettings settings, string urls, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        await app.StartAsync(ct);
-        try { await Task.Delay(Timeout.Infinite, ct); }
-        catch (OperationCanceledException) { }
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrWhiteSpace(urls);
+        var keys = settings.Keys ?? throw new ArgumentException("the settings hold no API keys");
+        var builder = CreateBuilder([], settings, keys);
+        builder.WebHost.UseUrls(urls);
+        var app = Build(builder);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        return new RunningServer(app, addresses, app.Services.GetRequiredService<EncoreHost>(), keys);
+    }
+}
+
+/// <summary>A server started by <see cref="EncoreServer.StartAsync"/>: its addresses, its keys, and the Encore host inside it.</summary>
+public sealed class RunningServer(WebApplication app, IReadOnlyList<string> urls, EncoreHost host, ApiKeySet keys) : IAsyncDisposable
+{
+    public WebApplication App { get; } = app;
+    /// <summary>The addresses it listens on (with the real port where 0 was asked).</summary>
+    public IReadOnlyList<string> Urls { get; } = urls;
+    public EncoreHost Host { get; } = host;
+    public ApiKeySet Keys { get; } = keys;
+
+    /// <summary>The console's address with the keys in its fragment (never sent to the server): opens a working console.</summary>
+    public string ConsoleUrl => $"{Urls[0].TrimEnd('/')}/#read={Keys.Read}&ingest={Keys.Ingest}&admin={Keys.Admin}";
+
+    /// <summary>Stops taking requests, lets those under way finish (up to ten seconds), and closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await app.StopAsync(stop.Token);
-        await app.DisposeAsync();
+        try { await App.StopAsync(stop.Token); }
+        finally { await App.DisposeAsync(); }
     }
 }

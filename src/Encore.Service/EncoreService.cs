@@ -685,8 +685,12 @@ public sealed class EncoreService : IAsyncDisposable
             if (!_jobs.Busy) _jobs.Enqueue(new TrainingSpec { Model = _options.DefaultTraining.Model, Reason = "schedule" });
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the background work (training, the model file watch, the schedule); the store stays open (it is the caller's).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var task in _background)
         {

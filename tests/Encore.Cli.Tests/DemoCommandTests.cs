@@ -21,7 +21,7 @@ public sealed class DemoCommandTests : IDisposable
     public async Task Demo_simulates_evaluates_and_shows_a_member_then_reuses_the_service()
     {
         var db = _temp.File("demo.db");
-        var first = await Encore(["demo", "--db", db, .. SmallService]);
+        var first = await Encore(["demo", "--no-serve", "--db", db, .. SmallService]);
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Matches(@"Simulated 300 members x 150 titles x 28 days \(seed \d+\) into .*demo\.db: [\d,]+ events", first.Output);
         // Every main model, in the catalogue's order.
@@ -41,7 +41,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("encore simulate --members 300 --titles 150 --days 28 --no-store --report", next);
         Assert.Contains("README.md", next);
 
-        var second = await Encore(["demo", "--db", db, .. SmallService]);
+        var second = await Encore(["demo", "--no-serve", "--db", db, .. SmallService]);
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("Reusing the simulated service", second.Output);
         // The same service, the same figures.
@@ -57,7 +57,7 @@ public sealed class DemoCommandTests : IDisposable
         var import = await Encore("import", events, "--db", db);
         Assert.True(import.ExitCode == 0, import.ToString());
 
-        var run = await Encore(["demo", "--db", db, .. SmallService]);
+        var run = await Encore(["demo", "--no-serve", "--db", db, .. SmallService]);
         Assert.Equal(3, run.ExitCode);
         Assert.Contains("holds 1 event (1 member, 0 titles) and no simulation manifest", run.Error);
         Assert.Contains("an import or another data set", run.Error);
@@ -72,7 +72,7 @@ public sealed class DemoCommandTests : IDisposable
     public async Task Every_option_is_checked_before_any_work(string option, string value, string reason)
     {
         var db = _temp.File("never.db");
-        var args = new List<string> { "demo", "--db", db };
+        var args = new List<string> { "demo", "--no-serve", "--db", db };
         for (int i = 0; i < SmallService.Length; i += 2)
             if (SmallService[i] != option) args.AddRange([SmallService[i], SmallService[i + 1]]);
         args.AddRange([option, value]);
@@ -90,20 +90,20 @@ public sealed class DemoCommandTests : IDisposable
         // The default database, as a first `./encore demo` from a fresh clone uses it.
         var dataHome = _temp.File("data-home");
         var db = Path.Combine(dataHome, "encore", "encore.db");
-        using (var child = EncoreProcess.Start(dataHome, ["demo", .. SimulateCommandTests.Interruptible], SimulateCommandTests.FirstDayStored))
+        using (var child = EncoreProcess.Start(dataHome, ["demo", "--no-serve", .. SimulateCommandTests.Interruptible], SimulateCommandTests.FirstDayStored))
         {
             Assert.True(await child.SignalledAsync(Ct), "the demo ended before it could be interrupted");
             SimulateCommandTests.AssertCancelled(await child.WaitForExitAsync(Ct));
         }
         long left = await SimulateCommandTests.EventCountAsync(db);
 
-        var second = await Encore(["demo", .. SimulateCommandTests.Interruptible]);
+        var second = await Encore(["demo", "--no-serve", .. SimulateCommandTests.Interruptible]);
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains($"{db} holds an unfinished simulation of seed 20250106, 600 members x 300 titles x 21 days under the popularity policy ({left:N0} events so far); resuming", second.Output);
         Assert.Matches($@"Finished the interrupted simulation in .*encore\.db: [\d,]+ events added to the {left:N0} stored before", second.Output);
         Assert.Contains("Top Picks:", second.Output);
 
-        var third = await Encore(["demo", .. SimulateCommandTests.Interruptible]);
+        var third = await Encore(["demo", "--no-serve", .. SimulateCommandTests.Interruptible]);
         Assert.True(third.ExitCode == 0, third.ToString());
         Assert.Contains("Reusing the simulated service", third.Output);
         Assert.Equal(TableOf(second.Output), TableOf(third.Output));

@@ -43,8 +43,13 @@ public static class EncoreProcess
     /// <paramref name="signalAt"/>, <paramref name="signal"/> is sent the moment standard error shows a matching line,
     /// from the thread that reads it: a test host busy with other tests cannot delay the signal past the end of the run.
     /// </summary>
-    public static EncoreChild Start(string dataHome, string[] args, Func<string, bool>? signalAt = null, ChildSignal signal = ChildSignal.Interrupt)
-        => new(StartInfo(PrivateDatabase(dataHome), args), signalAt, signal);
+    public static EncoreChild Start(string dataHome, string[] args, Func<string, bool>? signalAt = null, ChildSignal signal = ChildSignal.Interrupt,
+        IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var env = PrivateDatabase(dataHome);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) env[k] = v;
+        return new(StartInfo(env, args), signalAt, signal);
+    }
 
     private static Dictionary<string, string?> PrivateDatabase(string dataHome)
         => new() { ["ENCORE_DB"] = null, ["XDG_DATA_HOME"] = dataHome };
@@ -84,7 +89,9 @@ public enum ChildSignal
 public sealed partial class EncoreChild : IDisposable
 {
     private readonly Process _process;
-    private readonly Task<string> _output;
+    private readonly Thread _outputPump;
+    private readonly List<string> _outputLines = [];
+    private readonly TaskCompletionSource _outputDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _errorPump;
     private readonly TaskCompletionSource _errorDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _signalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,7 +100,17 @@ public sealed partial class EncoreChild : IDisposable
     internal EncoreChild(ProcessStartInfo start, Func<string, bool>? signalAt, ChildSignal signal)
     {
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start encore");
-        _output = _process.StandardOutput.ReadToEndAsync();
+        _outputPump = new Thread(() =>
+        {
+            try
+            {
+                while (_process.StandardOutput.ReadLine() is { } line)
+                    lock (_outputLines) _outputLines.Add(line);
+                _outputDone.TrySetResult();
+            }
+            catch (Exception e) { _outputDone.TrySetException(e); }
+        }) { IsBackground = true, Name = "encore stdout" };
+        _outputPump.Start();
         _errorPump = new Thread(() =>
         {
             try
@@ -130,6 +147,27 @@ public sealed partial class EncoreChild : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The first line of standard output that matches, once it comes; null when the program ended (or the time ran out) first.</summary>
+    public async Task<string?> WaitForOutputLineAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            lock (_outputLines)
+                foreach (var line in _outputLines)
+                    if (match(line)) return line;
+            if (_outputDone.Task.IsCompleted) return null;
+            await Task.Delay(100, ct);
+        }
+        return null;
+    }
+
+    /// <summary>Standard output so far.</summary>
+    public string OutputSoFar
+    {
+        get { lock (_outputLines) return string.Join("", _outputLines.Select(l => l + "\n")); }
+    }
+
     /// <summary>Sends SIGINT, what Ctrl+C on a terminal sends, unless the process has already exited; says which.</summary>
     public bool TryInterrupt() => Send(ChildSignal.Interrupt);
 
@@ -157,9 +195,10 @@ public sealed partial class EncoreChild : IDisposable
             throw;
         }
         await _errorDone.Task;
+        await _outputDone.Task;
         string error;
         lock (_errorLines) error = string.Join("", _errorLines.Select(l => l + "\n"));
-        return new EncoreRun(_process.ExitCode, await _output, error);
+        return new EncoreRun(_process.ExitCode, OutputSoFar, error);
     }
 
     public void Dispose()

@@ -9,10 +9,12 @@ using Encore.Simulation;
 namespace Encore.Cli.Commands;
 
 /// <summary>
-/// `encore demo [--db FILE] [--members N] [--titles M] [--days D] [--seed S]`: the main job end to end on the
-/// embedded default. Simulates the default service into the store (resumes it after an interruption, or reuses it),
-/// trains Encore's main models on everything before the last 14 days, prints their P-SIM figures, shows one member's
-/// Top Picks and the titles similar to the last title that member watched, and names the commands to try next.
+/// `encore demo [--db FILE] [--members N] [--titles M] [--days D] [--seed S] [--urls URL] [--no-serve]`: the main job end
+/// to end on the embedded default. Simulates the default service into the store (resumes it after an interruption, or
+/// reuses it), then starts the Encore server over it (training a first model), keeps simulated members using their
+/// homepages live, and prints the console's address and the demo's keys until Ctrl-C. With --no-serve it trains
+/// Encore's main models on everything before the last 14 days instead, prints their P-SIM figures, shows one member's
+/// Top Picks and the titles similar to the last title that member watched, names the commands to try next and exits.
 /// </summary>
 internal static class DemoCommand
 {
@@ -25,9 +27,11 @@ internal static class DemoCommand
         var titles = new Option<int>("--titles") { Description = "Titles in its catalogue (at least 20).", DefaultValueFactory = _ => SimulationOptions.DefaultTitles, HelpName = "M" };
         var days = new Option<int>("--days") { Description = $"Simulated days (at least {PSimProtocol.MinimumDays}: the last {PSimProtocol.TestDays} are the test period).", DefaultValueFactory = _ => SimulationOptions.DefaultDays, HelpName = "D" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated service.", DefaultValueFactory = _ => SimulationOptions.DefaultSeed, HelpName = "S" };
-        var command = new Command("demo", "Simulate the default streaming service (or resume or reuse it), train Encore's models, print their P-SIM figures and one member's homepage.")
+        var urls = ServeCommand.UrlsOption();
+        var noServe = new Option<bool>("--no-serve") { Description = "Print the P-SIM figures and one member's homepage, then exit (for scripts), instead of serving." };
+        var command = new Command("demo", "Simulate the default streaming service (or resume or reuse it) and serve it with live members and the web console; --no-serve prints Encore's P-SIM figures and exits.")
         {
-            db, members, titles, days, seed,
+            db, members, titles, days, seed, urls, noServe,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -78,6 +82,15 @@ internal static class DemoCommand
                 {
                     throw new CliException(ExitCodes.DatabaseUnavailable, e.Message + " (--db FILE, e.g. --db encore-demo.db)", e);
                 }
+            }
+
+            if (!parseResult.GetValue(noServe))
+            {
+                await store.DisposeAsync();
+                var settings = ServeCommand.Settings(databasePath) with { Keys = Encore.Server.ApiKeySet.Generate(), Clock = Encore.Service.ServiceClock.LatestEvent };
+                error.WriteLine("starting the server with keys made for this demo; simulated members will use it live");
+                return await ServerRun.RunAsync(parseResult, settings, parseResult.GetValue(urls)!,
+                    (server, _) => Task.FromResult<IAsyncDisposable?>(Encore.Service.SimulatedTraffic.Start(server.Host.Service!, new SimulatedService(options))), ct);
             }
 
             // One read of the log serves every model and the showcase.

@@ -69,7 +69,9 @@ public static class PSimProtocol
         var start = new DateTimeOffset(DateTime.SpecifyKind(manifest.StartUtc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
         long testMs = start + (manifest.Days - TestDays) * 86_400_000L;
         long validationMs = testMs - Math.Min(ValidationDays, manifest.Days - TestDays - 1) * 86_400_000L;
-        var splits = await TimeSplit.LoadAsync(store, [(testMs, long.MaxValue), (validationMs, testMs)], ct: ct).ConfigureAwait(false);
+        // The truth ends with the simulation: events a live service added after it (the demo's traffic) are not the test period's.
+        long endMs = start + manifest.Days * 86_400_000L;
+        var splits = await TimeSplit.LoadAsync(store, [(testMs, endMs), (validationMs, testMs)], ct: ct).ConfigureAwait(false);
         var data = new PSimData(manifest, splits[0], splits[1], new SimulatedService(manifest.ToOptions()));
         progress?.Report($"p-sim: {manifest.Members:N0} members x {manifest.Titles:N0} titles x {manifest.Days} days, seed {manifest.Seed}; "
             + $"split at {data.Test.TrainEndUtc:yyyy-MM-dd}: {data.Test.TrainEvents:N0} train events, {data.Test.TruthEvents:N0} test events");
