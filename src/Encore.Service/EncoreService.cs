@@ -641,7 +641,17 @@ public sealed class EncoreService : IAsyncDisposable
             var data = await RankingData.FromStoreAsync(_store, trained.Preferences, ct: ct).ConfigureAwait(false);
             var split = RankingSplit.Create(data, SplitRule.Chronological, ct);
             var trainer = ModelCatalog.CreateTrainer(trained.Info.Model, trained.Info.Parameters);
+            if (split.TestUsers == 0)
+            {
+                progress.Report("offline metrics not measured: no member has titles in the held-out part of the log");
+                return null;
+            }
             var (metrics, _, _) = TopNProtocol.Run(trainer, split, TopNProtocol.K, ct);
+            if (!double.IsFinite(metrics.Recall) || !double.IsFinite(metrics.Ndcg))
+            {
+                progress.Report("offline metrics not measured: the held-out part gives no figure");
+                return null;
+            }
             progress.Report(string.Create(CultureInfo.InvariantCulture, $"offline: recall@20 {metrics.Recall:F4}, ndcg@20 {metrics.Ndcg:F4} on {split.TestUsers:N0} members"));
             return new OfflineMetrics($"{TopNProtocol.ProtocolName} ({SplitRule.Chronological.Describe()})", metrics.K, metrics.Recall, metrics.Ndcg, split.TestUsers);
         }
