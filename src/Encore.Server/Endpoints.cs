@@ -19,6 +19,21 @@ internal static class Endpoints
     /// Documents a JSON request body in the OpenAPI document without making routing match on the content type (the
     /// endpoint reads the body itself and answers a wrong type with a 415 problem that says what to send).
     /// </summary>
+    /// <summary>
+    /// The query parameters an endpoint takes: any other is refused (400) with the list, so a typo ("titlesperrow")
+    /// is an error rather than silently ignored.
+    /// </summary>
+    private static RouteHandlerBuilder Query(this RouteHandlerBuilder builder, params string[] names)
+        => builder.AddEndpointFilter(async (context, next) =>
+        {
+            foreach (var key in context.HttpContext.Request.Query.Keys)
+                if (Array.IndexOf(names, key) < 0)
+                    return Problems.BadRequest(names.Length == 0
+                        ? $"unknown query parameter {UnicodeText.Quote(key)}; this endpoint takes none"
+                        : $"unknown query parameter {UnicodeText.Quote(key)}; this endpoint takes {string.Join(", ", names)}");
+            return await next(context);
+        });
+
     private static RouteHandlerBuilder JsonBody(this RouteHandlerBuilder builder)
         => builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
@@ -57,7 +72,7 @@ internal static class Endpoints
                     new Dictionary<string, object?> { ["events"] = result.Events });
             return ApiJson.Ok(result);
         })
-        .WithSummary("Send a batch of events (a JSON array, or {\"events\": [...]}); each is stored, a duplicate, or rejected with the reason. Answered once the batch is durable.")
+        .Query().WithSummary("Send a batch of events (a JSON array, or {\"events\": [...]}); each is stored, a duplicate, or rejected with the reason. Answered once the batch is durable.")
         .JsonBody().Produces<BatchResultDto>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
 
         var read = v1.MapGroup("").AddEndpointFilter(new RequireRole(ApiRole.Read));
@@ -68,7 +83,7 @@ internal static class Endpoints
             var page = service.Homepage(Requests.Id(id, "member"), Requests.Device(r), Requests.IntOrNull(r, "rows", 1, 100),
                 Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), Requests.Bool(r, "explain"));
             return ApiJson.Ok(HomepageDto.From(page, service.ActiveVersion?.Version));
-        }).WithSummary("The member's whole homepage for a device: every row, its evidence and its titles (explain=true adds each title's score parts).")
+        }).Query("device", "rows", "titlesPerRow", "maturity", "explain").WithSummary("The member's whole homepage for a device: every row, its evidence and its titles (explain=true adds each title's score parts).")
           .Produces<HomepageDto>().ProducesProblem(404).ProducesProblem(503);
 
         members.MapGet("/rows/{kind}", (string id, string kind, HttpRequest r, EncoreHost host) =>
@@ -77,13 +92,13 @@ internal static class Endpoints
             var rows = host.Require().Rows(Requests.Id(id, "member"), rowKind, Requests.Device(r), Requests.String(r, "genre", 100),
                 Requests.IntOrNull(r, "titles", 1, 500), Requests.String(r, "maturity", 20));
             return ApiJson.Ok(rows.Select(PageRowDto.From).ToList());
-        }).WithSummary("The rows of one kind on the member's page (continue_watching, top_picks, trending, popular, because_you_watched, genre, new, watch_again).")
+        }).Query("device", "genre", "titles", "maturity").WithSummary("The rows of one kind on the member's page (continue_watching, top_picks, trending, popular, because_you_watched, genre, new, watch_again).")
           .Produces<List<PageRowDto>>();
 
         members.MapGet("/continue-watching", (string id, HttpRequest r, EncoreHost host) =>
             ApiJson.Ok(host.Require().Rows(Requests.Id(id, "member"), RowKind.ContinueWatching, Requests.Device(r)).Select(PageRowDto.From).FirstOrDefault()
                 ?? new PageRowDto(RowKind.ContinueWatching, "continue-watching", "Continue Watching", "Nothing in progress", [])))
-            .WithSummary("Titles and episodes in progress, ordered by the learned chance that the member resumes.").Produces<PageRowDto>();
+            .Query("device").WithSummary("Titles and episodes in progress, ordered by the learned chance that the member resumes.").Produces<PageRowDto>();
 
         members.MapGet("/recommendations", (string id, HttpRequest r, EncoreHost host) =>
         {
@@ -91,7 +106,7 @@ internal static class Endpoints
             var device = r.Query.ContainsKey("device") ? Requests.Device(r) : (DeviceKind?)null;
             return ApiJson.Ok(TitleListDto.From(host.Require().TopN(Requests.Id(id, "member"), Requests.Int(r, "n", 20, 1, 500),
                 Requests.String(r, "genre", 100), exclude, device, Requests.String(r, "maturity", 20))));
-        }).WithSummary("The member's top titles across the catalogue, with filters: genre, exclude (comma-separated ids), device context, maturity.")
+        }).Query("n", "genre", "exclude", "device", "maturity").WithSummary("The member's top titles across the catalogue, with filters: genre, exclude (comma-separated ids), device context, maturity.")
           .Produces<TitleListDto>();
 
         members.MapGet("/explain/{titleId}", (string id, string titleId, HttpRequest r, EncoreHost host) =>
@@ -99,7 +114,7 @@ internal static class Endpoints
             var e = host.Require().Explain(Requests.Id(id, "member"), Requests.Id(titleId, "title"), Requests.Device(r));
             var entry = e.Entry is null ? null : PageRowDto.From(e.Row! with { Titles = [e.Entry] }).Titles[0];
             return ApiJson.Ok(new ExplanationDto(e.MemberId, e.TitleId, e.Row is not null, e.Row?.Key, e.Row?.Label, e.Row is null ? null : e.Position, entry, e.Reasons));
-        }).WithSummary("Why a title is on the member's page (its row, place and score parts), or why it is not.").Produces<ExplanationDto>();
+        }).Query("device").WithSummary("Why a title is on the member's page (its row, place and score parts), or why it is not.").Produces<ExplanationDto>();
 
         members.MapGet("/timeline", async (string id, HttpRequest r, EncoreHost host, CancellationToken ct) =>
         {
@@ -107,11 +122,11 @@ internal static class Endpoints
             return ApiJson.Ok(new TimelineDto(t.MemberId, t.Sessions, t.Events, [.. t.Signals.Select(s => new SignalDto(s.TitleId, s.Name,
                 s.Weight.Evidence.ToString().ToLowerInvariant(), s.Weight.Weight, s.Rule, s.Signals.Played, s.Signals.Completed, s.Signals.WatchShare,
                 s.Signals.Sessions, float.IsNaN(s.Signals.Rating) ? null : s.Signals.Rating, s.Terms.ToDictionary(x => x.Feature, x => (double)x.Contribution)))]));
-        }).WithSummary("The member's latest events, their sessions, and how each title's events became signals and a weight.").Produces<TimelineDto>();
+        }).Query("events").WithSummary("The member's latest events, their sessions, and how each title's events became signals and a weight.").Produces<TimelineDto>();
 
         read.MapGet("/titles/{id}/similar", (string id, HttpRequest r, EncoreHost host) =>
             ApiJson.Ok(TitleListDto.From(host.Require().Similar(Requests.Id(id, "title"), Requests.Int(r, "n", 20, 1, 500)))))
-            .WithTags("recommendations").WithSummary("Titles similar to a title (the similar-titles model; not personalized).").Produces<TitleListDto>();
+            .WithTags("recommendations").Query("n").WithSummary("Titles similar to a title (the similar-titles model; not personalized).").Produces<TitleListDto>();
 
         read.MapGet("/trending", (HttpRequest r, EncoreHost host) =>
         {
@@ -125,7 +140,7 @@ internal static class Endpoints
             };
             var titles = service.Trending(window, Requests.Int(r, "n", 20, 1, 500));
             return ApiJson.Ok(new TrendingDto(window.ToString().ToLowerInvariant(), service.Now, [.. titles.Select(t => new TrendingTitleDto(t.TitleId, t.Name, t.Strength, t.Plays))]));
-        }).WithTags("recommendations").WithSummary("Titles rising now over the last hour, day or week.").Produces<TrendingDto>();
+        }).WithTags("recommendations").Query("window", "n").WithSummary("Titles rising now over the last hour, day or week.").Produces<TrendingDto>();
 
         read.MapGet("/search", (HttpRequest r, EncoreHost host) =>
         {
@@ -134,16 +149,16 @@ internal static class Endpoints
             var result = host.Require().Search(q, member, Requests.Int(r, "n", 20, 1, 1000), Requests.String(r, "maturity", 20));
             return ApiJson.Ok(new SearchDto(q, member, result.Tokens, result.Matched, result.FilteredOut,
                 [.. result.Hits.Select(h => new SearchHitDto(h.TitleId, h.Name, h.Score, h.Text, h.Member, [.. h.Matches.Select(m => $"{m.Field.ToString().ToLowerInvariant()}: {m.How}")]))]));
-        }).WithTags("recommendations").WithSummary("Search ranked for the member: names, cast, directors and genres (typos folded) with the member's own score.")
+        }).WithTags("recommendations").Query("q", "member", "n", "maturity").WithSummary("Search ranked for the member: names, cast, directors and genres (typos folded) with the member's own score.")
           .Produces<SearchDto>();
 
         read.MapGet("/stats/overview", async (HttpRequest r, EncoreHost host, CancellationToken ct) =>
             ApiJson.Ok(await host.Require().OverviewAsync(Requests.Int(r, "hours", 48, 1, 336), ct)))
-            .WithTags("analytics").WithSummary("Counts, events per hour by kind and device, take-rate per row kind from impressions, trending titles per hour.")
+            .WithTags("analytics").Query("hours").WithSummary("Counts, events per hour by kind and device, take-rate per row kind from impressions, trending titles per hour.")
             .Produces<ServiceOverview>();
         read.MapGet("/titles/{id}/audience", async (string id, HttpRequest r, EncoreHost host, CancellationToken ct) =>
             ApiJson.Ok(await host.Require().AudienceAsync(Requests.Id(id, "title"), Requests.Int(r, "days", 28, 1, 365), ct)))
-            .WithTags("analytics").WithSummary("Who watches a title: viewers and finishers, by device and by taste, and its plays per day.")
+            .WithTags("analytics").Query("days").WithSummary("Who watches a title: viewers and finishers, by device and by taste, and its plays per day.")
             .Produces<TitleAudience>().ProducesProblem(404);
 
         var catalogueRead = read.MapGroup("").WithTags("catalogue");
@@ -152,19 +167,19 @@ internal static class Endpoints
             int offset = Requests.Int(r, "offset", 0, 0, int.MaxValue), limit = Requests.Int(r, "limit", 100, 1, 1000);
             var page = host.Require().ListTitles(offset, limit);
             return ApiJson.Ok(new PagedDto<Title>(page.Items, page.Offset, limit, page.Total));
-        }).WithSummary("Titles, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
+        }).Query("offset", "limit").WithSummary("Titles, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
         catalogueRead.MapGet("/titles/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
             await host.Require().GetTitleAsync(Requests.Id(id, "title"), ct) is { } title ? ApiJson.Ok(title) : Problems.NotFound($"no title {UnicodeText.Quote(id)}"))
-            .WithSummary("One title, with its seasons and episodes.").Produces<JsonElement>().ProducesProblem(404);
+            .Query().WithSummary("One title, with its seasons and episodes.").Produces<JsonElement>().ProducesProblem(404);
         catalogueRead.MapGet("/members", async (HttpRequest r, EncoreHost host, CancellationToken ct) =>
         {
             int offset = Requests.Int(r, "offset", 0, 0, int.MaxValue), limit = Requests.Int(r, "limit", 100, 1, 1000);
             var page = await host.Require().ListMembersAsync(offset, limit, ct);
             return ApiJson.Ok(new PagedDto<Member>(page.Items, page.Offset, limit, page.Total));
-        }).WithSummary("Members, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
+        }).Query("offset", "limit").WithSummary("Members, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
         catalogueRead.MapGet("/members/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
             await host.Require().GetMemberAsync(Requests.Id(id, "member"), ct) is { } member ? ApiJson.Ok(member) : Problems.NotFound($"no member {UnicodeText.Quote(id)}"))
-            .WithSummary("One member profile.").Produces<JsonElement>().ProducesProblem(404);
+            .Query().WithSummary("One member profile.").Produces<JsonElement>().ProducesProblem(404);
 
         var admin = v1.MapGroup("").AddEndpointFilter(new RequireRole(ApiRole.Admin));
         var catalogue = admin.MapGroup("").WithTags("catalogue");

@@ -104,3 +104,41 @@ public static class Http
         return e;
     }
 }
+
+/// <summary>
+/// The same small service behind a real Kestrel server on 127.0.0.1 (a free port): for drills that need real sockets
+/// (hostile request lines, bodies cut off, many connections).
+/// </summary>
+public sealed class KestrelFixture : IAsyncLifetime
+{
+    private readonly TempFolder _temp = new();
+    public RunningServer Server { get; private set; } = null!;
+    public string Database => _temp.File("kestrel.db");
+    public Uri BaseAddress => new(Server.Urls[0]);
+
+    public async ValueTask InitializeAsync()
+    {
+        await using (var store = await SqliteEventStore.OpenAsync(Database))
+            await SimulatedDatabase.EnsureAsync(store, ServerFixture.Service);
+        var settings = new ServerSettings
+        {
+            Database = Database, Clock = Service.ServiceClock.LatestEvent,
+            Keys = new ApiKeySet(ServerFixture.IngestKey, ServerFixture.ReadKey, ServerFixture.AdminKey),
+        };
+        Server = await EncoreServer.StartAsync(settings, "http://127.0.0.1:0");
+        await Server.Host.ReadyAsync.WaitAsync(TimeSpan.FromMinutes(3));
+    }
+
+    public HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (key is not null) client.DefaultRequestHeaders.Add("X-API-Key", key);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _temp.Dispose();
+    }
+}
