@@ -91,7 +91,8 @@ async function read(response, request, anyStatus = false) {
 export function describe(error) {
   if (error instanceof ApiError) {
     const status = error.status ? `${error.status} ` : '';
-    return `${status}${error.title}: ${error.detail} (${error.request.split('?')[0]})`;
+    const hint = error.status === 401 || error.status === 403 ? ' Check the keys (the Keys button, top right).' : '';
+    return `${status}${error.title}: ${error.detail} (${error.request.split('?')[0]}).${hint}`;
   }
   return String(error && error.message || error);
 }

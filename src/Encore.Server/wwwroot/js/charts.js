@@ -21,7 +21,13 @@ export function ticks(max, count = 4) {
   return result;
 }
 
-const W = 760, PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+// The drawing's width: narrower on a phone, so that its text stays readable when the chart fills the screen.
+let W = 760;
+function measure() { W = window.innerWidth < 700 ? 440 : 760; }
+
+/** How many x labels fit along a chart on this screen. */
+export function labelRoom() { return window.innerWidth < 700 ? 6 : 12; }
 
 /** Which x labels to print so they do not crowd: every nth. */
 function labelEvery(n, room) { return Math.max(1, Math.ceil(n / room)); }
@@ -54,6 +60,7 @@ function legend(series, testid) {
  * Answers a figure with the SVG, its legend and a caption.
  */
 export function stackedBars({ labels, series, height = 220, label, testid, xFormat = x => x, caption, labelAt }) {
+  measure();
   series = series.map((x, i) => ({ ...x, colour: x.colour || PALETTE[i % PALETTE.length] }));
   const totals = labels.map((_, i) => series.reduce((sum, x) => sum + (x.values[i] || 0), 0));
   const max = Math.max(1, ...totals);
@@ -62,7 +69,7 @@ export function stackedBars({ labels, series, height = 220, label, testid, xForm
   const plotW = W - PAD.left - PAD.right;
   const band = plotW / Math.max(1, labels.length);
   const barW = Math.max(1, band * 0.78);
-  const every = labelEvery(labels.length, 12);
+  const every = labelEvery(labels.length, labelRoom());
   const shows = labelAt || (i => i % every === 0);
   labels.forEach((x, i) => {
     const g = s('g', { class: 'bar' });
@@ -85,6 +92,7 @@ export function stackedBars({ labels, series, height = 220, label, testid, xForm
 
 /** Lines over the same x labels: `series`: [{name, values, colour?, href?}]. */
 export function lines({ labels, series, height = 220, label, testid, xFormat = x => x, caption, labelAt }) {
+  measure();
   series = series.map((x, i) => ({ ...x, colour: x.colour || PALETTE[i % PALETTE.length] }));
   const max = Math.max(1, ...series.flatMap(x => x.values));
   const svg = frame(height, label, testid);
@@ -92,7 +100,7 @@ export function lines({ labels, series, height = 220, label, testid, xFormat = x
   const plotW = W - PAD.left - PAD.right;
   const step = plotW / Math.max(1, labels.length - 1);
   const x = i => PAD.left + i * step;
-  const every = labelEvery(labels.length, 12);
+  const every = labelEvery(labels.length, labelRoom());
   const shows = labelAt || (i => i % every === 0);
   labels.forEach((l, i) => { if (shows(i, l)) svg.append(s('text', { x: x(i), y: height - 8, 'text-anchor': 'middle', class: 'axis x' }, xFormat(l))); });
   for (const ser of series) {

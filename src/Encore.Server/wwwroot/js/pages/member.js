@@ -64,7 +64,7 @@ class MemberView {
     this.rows = h('div', { class: 'rows', testid: 'homepage' }, loading('Building the homepage…'));
     this.timeline = h('div', { class: 'timeline-slot' });
     main.append(this.header, this.changes,
-      panel('Homepage', { wide: true, testid: 'homepage-panel', actions: h('button', { type: 'button', class: 'button ghost small', testid: 'homepage-refresh', onclick: () => this.refresh('refreshed') }, 'Refresh') },
+      panel('Homepage', { wide: true, testid: 'homepage-panel', actions: h('button', { type: 'button', class: 'button ghost small', testid: 'homepage-refresh', onclick: () => this.refresh('Refreshed') }, 'Refresh') },
         h('p', { class: 'muted small' }, 'Select a card to send a play for it, see its score parts, or open its page.'), this.rows),
       this.actions, this.timeline);
   }
@@ -213,7 +213,7 @@ class MemberView {
     ];
     const label = button.textContent;
     button.disabled = true;
-    button.textContent = 'Sending…';
+    button.textContent = 'Sending and rebuilding…';
     try {
       const result = await api('POST', '/v1/events', { role: 'ingest', body: events });
       if (result.rejected) {
@@ -221,8 +221,8 @@ class MemberView {
         alertError(`${result.rejected} of ${events.length} events were rejected; ${first.field}: ${first.reason}`, 'Play');
       }
       events.forEach(e => this.sent.add(e.event_id));
-      notify(`Sent ${entry.name}: play_start and ${events[1].kind} at ${fmt.duration(watched)} (${result.stored} stored). Building the page again…`);
       await this.refresh(`After watching ${entry.name}${how === 'partial' ? ` for ${fmt.duration(watched)}` : ' to the end'}`);
+      notify(`Sent ${entry.name}: play_start and ${events[1].kind} at ${fmt.duration(watched)} (${result.stored} stored); the page was built again.`);
     } catch (e) {
       if (e.name !== 'AbortError') alertError(e, 'Sending the play');
     } finally {
@@ -249,7 +249,7 @@ class MemberView {
       if (this.signal.aborted) return;
       this.latestEvent = Math.max(0, ...t.events.map(e => Date.parse(e.timestamp) || 0));
       const meta = await titlesFor([...new Set([...t.events.map(e => e.title_id).filter(Boolean), ...t.signals.map(s => s.title_id)])]);
-      clear(this.timeline).append(h('div', { class: 'grid' }, sessionsPanel(t, meta, this.sent), signalsPanel(t)));
+      clear(this.timeline).append(h('div', { class: 'grid timeline-grid' }, sessionsPanel(t, meta, this.sent), signalsPanel(t)));
     } catch (e) {
       if (e.name !== 'AbortError') clear(this.timeline).append(errorBox(describe(e), 'timeline-error'));
     }
@@ -305,12 +305,12 @@ function signalsPanel(t) {
   return panel('Signals', {
     testid: 'signals',
     description: 'How each title\'s events became a signal and a weight (the rule and its terms).',
-  }, signals.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'table', testid: 'signals-table' },
+  }, signals.length ? h('div', { class: 'table-scroll tall' }, h('table', { class: 'table', testid: 'signals-table' },
     h('thead', {}, h('tr', {}, ['Title', 'Evidence', 'Weight', 'Watched', 'Sessions', 'Rule and terms'].map((c, i) => h('th', { scope: 'col', class: i === 2 || i === 4 ? 'num' : null }, c)))),
     h('tbody', {}, signals.map(s => h('tr', {},
       h('th', { scope: 'row' }, titleLink(s.title_id, s.name)),
       h('td', {}, h('span', { class: `evidence e-${s.evidence}` }, s.evidence)),
-      h('td', { class: 'num weight' }, h('span', { class: `weight-bar${s.weight < 0 ? ' neg' : ''}`, style: `width:${Math.min(60, Math.abs(s.weight) * 60).toFixed(0)}px`, 'aria-hidden': 'true' }), fmt.num(s.weight, 2)),
+      h('td', { class: 'num weight' }, h('span', { class: `weight-bar${s.weight < 0 || s.evidence === 'negative' ? ' neg' : ''}`, style: `width:${Math.min(60, Math.abs(s.weight) * 60).toFixed(0)}px`, 'aria-hidden': 'true' }), fmt.num(s.weight, 2)),
       h('td', {}, s.completed ? 'finished' : s.played ? `${fmt.pct(s.watch_share, 0)}` : 'not played', s.rating !== undefined ? ` · rated ${s.rating}` : ''),
       h('td', { class: 'num' }, fmt.int(s.sessions)),
       h('td', { class: 'small' }, s.rule, h('span', { class: 'muted' }, Object.keys(s.terms).length ? ` (${Object.entries(s.terms).map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${fmt.num(v, 2)}`).join(', ')})` : ''))))))) 

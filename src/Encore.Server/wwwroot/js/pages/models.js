@@ -2,7 +2,6 @@
 import { api, describe, hasKey } from '../api.js';
 import { h, fmt, panel, loading, errorBox, emptyNote, clear } from '../ui.js';
 import { alertError, notify } from '../alerts.js';
-import { sparkline } from '../charts.js';
 
 const MODELS = [
   ['ials', 'iALS: implicit matrix factorisation'],
@@ -44,7 +43,6 @@ function replace(section, content) {
 }
 
 function versionTable(list, reload) {
-  const recalls = [...list].reverse().map(v => v.metrics?.recall ?? 0);
   return h('div', { class: 'table-scroll' }, h('table', { class: 'table', testid: 'versions-table' },
     h('thead', {}, h('tr', {}, ['Version', 'Model', 'Recall', 'NDCG', 'Trained on', 'Until', 'Fit', 'Registered', ''].map((c, i) => h('th', { scope: 'col', class: [2, 3, 6].includes(i) ? 'num' : null }, c)))),
     h('tbody', {}, list.map(v => h('tr', { class: v.active ? 'active' : null, testid: `version-${v.version}` },
@@ -71,7 +69,7 @@ function versionTable(list, reload) {
           button.textContent = 'Activate';
         }
       } }, 'Activate'))))),
-    list.length > 1 ? h('caption', { class: 'muted small' }, 'Recall by version, oldest to newest: ', sparkline(recalls, { label: 'recall by version' })) : null));
+  ));
 }
 
 function jobTable(list) {
@@ -117,10 +115,10 @@ function trainForm(signal, reload) {
 /** Polls a job until it ends, drawing its state and progress lines. */
 async function follow(job, box, signal) {
   for (;;) {
-    clear(box).append(h('p', {}, h('strong', {}, job.id), ` ${job.model}: `, h('span', { class: `badge ${stateClass(job.state)}`, testid: 'job-state' }, job.state),
+    clear(box).append(h('div', {}, h('p', {}, h('strong', {}, job.id), ` ${job.model}: `, h('span', { class: `badge ${stateClass(job.state)}`, testid: 'job-state' }, job.state),
       job.version ? ` → ${job.version}` : ''),
       job.progress?.length ? h('ol', { class: 'progress-lines small' }, job.progress.slice(-8).map(p => h('li', {}, p))) : null,
-      job.error ? errorBox(job.error) : null);
+      job.error ? errorBox(job.error) : null));
     if (['succeeded', 'failed', 'cancelled', 'canceled'].includes(job.state)) {
       if (job.state === 'succeeded') notify(`${job.id} made ${job.version}${job.activate ? ' and activated it' : ''}.`);
       else alertError(job.error || `the job ${job.state}`, `Training ${job.model}`);

@@ -1,7 +1,7 @@
 // Overview: counts, events per hour by kind and device, the active model, rows' take-rates, trending titles over time.
 import { api, open, hasKey, describe } from '../api.js';
 import { h, fmt, panel, loading, errorBox, emptyNote, titleLink, clear, PALETTE } from '../ui.js';
-import { stackedBars, lines, barList } from '../charts.js';
+import { stackedBars, lines, barList, labelRoom } from '../charts.js';
 
 export const KINDS = ['play_start', 'completion', 'stop', 'pause', 'resume', 'seek', 'replay', 'skip_intro', 'skip_credits', 'impression', 'search', 'rating'];
 export const DEVICES = ['tv', 'phone', 'tablet', 'web', 'console'];
@@ -14,7 +14,7 @@ function hourLabel(iso) {
 
 /** Labels on round hours (every 1, 2, 3, 4, 6, 12 or 24 hours, whichever keeps about a dozen), so midnight gets its date. */
 function hourTicks(count) {
-  const step = [1, 2, 3, 4, 6, 12, 24, 48].find(s => count / s <= 12) || 48;
+  const step = [1, 2, 3, 4, 6, 12, 24, 48].find(s => count / s <= labelRoom()) || 48;
   return (_, iso) => {
     const d = new Date(iso);
     return step <= 24 ? d.getUTCHours() % step === 0 : d.getUTCHours() === 0 && Math.floor(d.getTime() / 86400000) % (step / 24) === 0;
@@ -127,14 +127,14 @@ function draw(body, o, model, hours) {
 
 function rowTable(rows) {
   const best = Math.max(0.0001, ...rows.map(r => r.take_rate));
-  return h('table', { class: 'table', testid: 'row-kpi-table' },
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'table', testid: 'row-kpi-table' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Row kind'), h('th', { scope: 'col', class: 'num' }, 'Impressions'),
       h('th', { scope: 'col', class: 'num' }, 'Plays'), h('th', { scope: 'col', class: 'num' }, 'Take-rate'))),
     h('tbody', {}, rows.map(r => h('tr', {},
       h('th', { scope: 'row' }, fmt.label(r.row)),
       h('td', { class: 'num' }, fmt.int(r.impressions)),
       h('td', { class: 'num' }, fmt.int(r.plays)),
-      h('td', { class: 'num rate' }, h('span', { class: 'rate-bar', style: `width:${(60 * r.take_rate / best).toFixed(0)}px`, 'aria-hidden': 'true' }), fmt.pct(r.take_rate))))));
+      h('td', { class: 'num rate' }, h('span', { class: 'rate-bar', style: `width:${(60 * r.take_rate / best).toFixed(0)}px`, 'aria-hidden': 'true' }), fmt.pct(r.take_rate)))))));
 }
 
 function modelSummary(model) {
