@@ -100,7 +100,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         if (SkipReason is not null) Assert.Skip(SkipReason);
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
         context.SetDefaultTimeout(15_000);
-        Assertions.SetDefaultExpectTimeout(10_000);
+        Assertions.SetDefaultExpectTimeout(15_000);
         var page = await context.NewPageAsync();
         return new ConsolePage(context, page);
     }

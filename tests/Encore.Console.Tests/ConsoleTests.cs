@@ -65,6 +65,7 @@ public sealed class ConsoleTests(ConsoleFixture server) : IClassFixture<ConsoleF
         // The admin key where the read key belongs: the API's problem detail is shown as it came.
         await console.TestId("open-settings").ClickAsync();
         await console.TestId("key-read").FillAsync(ConsoleFixture.Keys.Admin);
+        await console.ScreenshotAsync("settings");
         await console.TestId("save-keys").ClickAsync();
         await Expect(console.TestId("overview-error")).ToContainTextAsync("403");
         await Expect(console.TestId("overview-error")).ToContainTextAsync("this endpoint needs the read key");

@@ -55,7 +55,7 @@ export function keysFromFragment(hash) {
 export async function api(method, path, { role = 'read', body, signal } = {}) {
   const key = loadKeys()[role];
   const request = `${method} ${path}`;
-  if (!key) throw new ApiError(0, 'no key', `Enter the ${role} key in Settings to use ${path.split('?')[0]}.`, request);
+  if (!key) throw new ApiError(0, 'no key', `enter the ${role} key (Keys, top right) to use ${path.split('?')[0]}`, request);
   const headers = { 'X-API-Key': key, Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;

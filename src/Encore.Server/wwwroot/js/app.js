@@ -37,8 +37,10 @@ function route() {
   if (!loadKeys().read) {
     main.append(h('div', { class: 'panel', testid: 'need-keys' },
       h('h2', {}, 'Enter your API keys'),
-      h('p', {}, 'The console needs at least the read key. `encore demo` prints a link that carries the keys, or enter them here.'),
-      h('button', { type: 'button', class: 'button primary', onclick: openSettings }, 'Enter keys')));
+      h('p', {}, 'The console needs at least the read key (the ingest key sends plays, the admin key manages models). ',
+        h('code', {}, 'encore demo'), ' prints a link that carries the keys; or enter them here.'),
+      h('button', { type: 'button', class: 'button primary', testid: 'enter-keys', onclick: openSettings }, 'Enter keys')));
+    return;
   }
   const signal = current.signal;
   Promise.resolve(PAGES[page].render(main, { args, query, signal })).catch(e => {

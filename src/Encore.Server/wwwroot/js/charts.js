@@ -24,7 +24,7 @@ export function ticks(max, count = 4) {
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
 // The drawing's width: narrower on a phone, so that its text stays readable when the chart fills the screen.
 let W = 760;
-function measure() { W = window.innerWidth < 700 ? 440 : 760; }
+function measure(width) { W = window.innerWidth < 700 ? 440 : (width || 760); }
 
 /** How many x labels fit along a chart on this screen. */
 export function labelRoom() { return window.innerWidth < 700 ? 6 : 12; }
@@ -59,8 +59,8 @@ function legend(series, testid) {
  * Stacked bars: one bar per x (labels), each the sum of the series' values there. `series`: [{name, values, colour?}].
  * Answers a figure with the SVG, its legend and a caption.
  */
-export function stackedBars({ labels, series, height = 220, label, testid, xFormat = x => x, caption, labelAt }) {
-  measure();
+export function stackedBars({ labels, series, height = 220, label, testid, xFormat = x => x, caption, labelAt, width }) {
+  measure(width);
   series = series.map((x, i) => ({ ...x, colour: x.colour || PALETTE[i % PALETTE.length] }));
   const totals = labels.map((_, i) => series.reduce((sum, x) => sum + (x.values[i] || 0), 0));
   const max = Math.max(1, ...totals);
@@ -114,8 +114,8 @@ export function lines({ labels, series, height = 220, label, testid, xFormat = x
 }
 
 /** Columns of one series (plays per day): `values` over `labels`. */
-export function columns({ labels, values, height = 180, label, testid, xFormat = x => x, colour = PALETTE[0], name = 'value', labelAt }) {
-  return stackedBars({ labels, series: [{ name, values, colour }], height, label, testid, xFormat, labelAt }).firstChild;
+export function columns({ labels, values, height = 180, label, testid, xFormat = x => x, colour = PALETTE[0], name = 'value', labelAt, width }) {
+  return stackedBars({ labels, series: [{ name, values, colour }], height, label, testid, xFormat, labelAt, width }).firstChild;
 }
 
 /** A list of labelled horizontal bars (HTML, so it reflows on narrow screens): items [{label, value, note?, colour?, href?}]. */

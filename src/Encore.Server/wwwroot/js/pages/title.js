@@ -121,7 +121,7 @@ function drawTrend(a, ranks) {
     const labels = a.plays_per_day.map((_, i) => new Date(from + i * 86400000).toISOString());
     const total = a.plays_per_day.reduce((x, y) => x + y, 0);
     parts.push(h('p', { class: 'small' }, `${fmt.int(total)} plays began in the last ${a.plays_per_day.length} days.`),
-      columns({ labels, values: a.plays_per_day, name: 'plays', label: `Plays per day of ${a.name} over ${a.plays_per_day.length} days`, testid: 'chart-plays', xFormat: fmt.day, height: 170 }));
+      columns({ labels, values: a.plays_per_day, name: 'plays', label: `Plays per day of ${a.name} over ${a.plays_per_day.length} days`, testid: 'chart-plays', xFormat: fmt.day, height: 150, width: 520 }));
   }
   if (ranks) {
     parts.push(h('table', { class: 'table compact', testid: 'trend-ranks' },
