@@ -168,6 +168,9 @@ public sealed partial class EncoreChild : IDisposable
         get { lock (_outputLines) return string.Join("", _outputLines.Select(l => l + "\n")); }
     }
 
+    /// <summary>Sends SIGKILL (as `kill -9` or a power cut: no clean-up) unless the process has already exited; says which.</summary>
+    public bool Kill() => Send(ChildSignal.Kill);
+
     /// <summary>Sends SIGINT, what Ctrl+C on a terminal sends, unless the process has already exited; says which.</summary>
     public bool TryInterrupt() => Send(ChildSignal.Interrupt);
 
