@@ -56,12 +56,18 @@ public sealed record BatchResultDto(int Stored, int Duplicates, int Rejected, IR
         [.. r.Events.Select(e => new EventResultDto(e.Index, e.EventId, e.Outcome.ToString().ToLowerInvariant(), e.Field, e.Reason))]);
 }
 
-public sealed record PageEntryDto(string TitleId, string Name, string? EpisodeId, float Score, string Reason, IReadOnlyDictionary<string, float>? Scores);
+/// <summary>A title on a row, with what a card shows of it (kind, genres, year) so that a client draws the row without reading each title.</summary>
+public sealed record PageEntryDto(string TitleId, string Name, string? EpisodeId, float Score, string Reason, IReadOnlyDictionary<string, float>? Scores,
+    string? Kind = null, IReadOnlyList<string>? Genres = null, int? Year = null);
 
 public sealed record PageRowDto(RowKind Kind, string Key, string Label, string Evidence, IReadOnlyList<PageEntryDto> Titles)
 {
-    public static PageRowDto From(PageRow r) => new(r.Kind, r.Key, r.Label, r.Evidence,
-        [.. r.Titles.Select(t => new PageEntryDto(t.TitleId, t.Name, t.EpisodeId, Finite(t.Score), t.Reason, t.Scores?.ToDictionary(kv => kv.Key, kv => Finite(kv.Value))))]);
+    public static PageRowDto From(PageRow r, Func<string, Title?>? facts = null) => new(r.Kind, r.Key, r.Label, r.Evidence,
+        [.. r.Titles.Select(t => Entry(t, facts?.Invoke(t.TitleId)))]);
+
+    private static PageEntryDto Entry(PageEntry t, Title? title) => new(t.TitleId, t.Name, t.EpisodeId, Finite(t.Score), t.Reason,
+        t.Scores?.ToDictionary(kv => kv.Key, kv => Finite(kv.Value)),
+        title is null ? null : title.Kind == TitleKind.Series ? "series" : "film", title?.Genres, title?.ReleaseDate?.Year);
 
     /// <summary>JSON has no infinities: a score that is not a number is written as 0 (it never orders a row).</summary>
     internal static float Finite(float value) => float.IsFinite(value) ? value : 0f;
@@ -69,8 +75,8 @@ public sealed record PageRowDto(RowKind Kind, string Key, string Label, string E
 
 public sealed record HomepageDto(string MemberId, string Device, DateTime At, string? ModelVersion, string Model, IReadOnlyList<PageRowDto> Rows)
 {
-    public static HomepageDto From(Homepage page, string? version) => new(page.MemberId, page.Device.ToString().ToLowerInvariant(), page.AtUtc,
-        version, page.Model, [.. page.Rows.Select(PageRowDto.From)]);
+    public static HomepageDto From(Homepage page, string? version, Func<string, Title?>? facts = null) => new(page.MemberId,
+        page.Device.ToString().ToLowerInvariant(), page.AtUtc, version, page.Model, [.. page.Rows.Select(r => PageRowDto.From(r, facts))]);
 }
 
 public sealed record RankedTitleDto(string TitleId, string Name, float Score, IReadOnlyList<string> Genres);

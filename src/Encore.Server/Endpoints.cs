@@ -82,21 +82,22 @@ internal static class Endpoints
             var service = host.Require();
             var page = service.Homepage(Requests.Id(id, "member"), Requests.Device(r), Requests.IntOrNull(r, "rows", 1, 100),
                 Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), Requests.Bool(r, "explain"));
-            return ApiJson.Ok(HomepageDto.From(page, service.ActiveVersion?.Version));
+            return ApiJson.Ok(HomepageDto.From(page, service.ActiveVersion?.Version, service.FindTitle));
         }).Query("device", "rows", "titlesPerRow", "maturity", "explain").WithSummary("The member's whole homepage for a device: every row, its evidence and its titles (explain=true adds each title's score parts).")
           .Produces<HomepageDto>().ProducesProblem(404).ProducesProblem(503);
 
         members.MapGet("/rows/{kind}", (string id, string kind, HttpRequest r, EncoreHost host) =>
         {
             var rowKind = ParseRowKind(kind);
-            var rows = host.Require().Rows(Requests.Id(id, "member"), rowKind, Requests.Device(r), Requests.String(r, "genre", 100),
+            var service = host.Require();
+            var rows = service.Rows(Requests.Id(id, "member"), rowKind, Requests.Device(r), Requests.String(r, "genre", 100),
                 Requests.IntOrNull(r, "titles", 1, 500), Requests.String(r, "maturity", 20));
-            return ApiJson.Ok(rows.Select(PageRowDto.From).ToList());
+            return ApiJson.Ok(rows.Select(r => PageRowDto.From(r, service.FindTitle)).ToList());
         }).Query("device", "genre", "titles", "maturity").WithSummary("The rows of one kind on the member's page (continue_watching, top_picks, trending, popular, because_you_watched, genre, new, watch_again).")
           .Produces<List<PageRowDto>>();
 
         members.MapGet("/continue-watching", (string id, HttpRequest r, EncoreHost host) =>
-            ApiJson.Ok(host.Require().Rows(Requests.Id(id, "member"), RowKind.ContinueWatching, Requests.Device(r)).Select(PageRowDto.From).FirstOrDefault()
+            ApiJson.Ok(host.Require().Rows(Requests.Id(id, "member"), RowKind.ContinueWatching, Requests.Device(r)).Select(row => PageRowDto.From(row, host.Require().FindTitle)).FirstOrDefault()
                 ?? new PageRowDto(RowKind.ContinueWatching, "continue-watching", "Continue Watching", "Nothing in progress", [])))
             .Query("device").WithSummary("Titles and episodes in progress, ordered by the learned chance that the member resumes.").Produces<PageRowDto>();
 
@@ -165,18 +166,18 @@ internal static class Endpoints
         catalogueRead.MapGet("/titles", (HttpRequest r, EncoreHost host) =>
         {
             int offset = Requests.Int(r, "offset", 0, 0, int.MaxValue), limit = Requests.Int(r, "limit", 100, 1, 1000);
-            var page = host.Require().ListTitles(offset, limit);
+            var page = host.Require().ListTitles(offset, limit, Requests.String(r, "prefix", 128));
             return ApiJson.Ok(new PagedDto<Title>(page.Items, page.Offset, limit, page.Total));
-        }).Query("offset", "limit").WithSummary("Titles, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
+        }).Query("offset", "limit", "prefix").WithSummary("Titles, paged (offset, limit), optionally those whose id starts with prefix.").Produces<PagedDto<JsonElement>>();
         catalogueRead.MapGet("/titles/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
             await host.Require().GetTitleAsync(Requests.Id(id, "title"), ct) is { } title ? ApiJson.Ok(title) : Problems.NotFound($"no title {UnicodeText.Quote(id)}"))
             .Query().WithSummary("One title, with its seasons and episodes.").Produces<JsonElement>().ProducesProblem(404);
         catalogueRead.MapGet("/members", async (HttpRequest r, EncoreHost host, CancellationToken ct) =>
         {
             int offset = Requests.Int(r, "offset", 0, 0, int.MaxValue), limit = Requests.Int(r, "limit", 100, 1, 1000);
-            var page = await host.Require().ListMembersAsync(offset, limit, ct);
+            var page = await host.Require().ListMembersAsync(offset, limit, ct, Requests.String(r, "prefix", 128));
             return ApiJson.Ok(new PagedDto<Member>(page.Items, page.Offset, limit, page.Total));
-        }).Query("offset", "limit").WithSummary("Members, paged (offset, limit).").Produces<PagedDto<JsonElement>>();
+        }).Query("offset", "limit", "prefix").WithSummary("Members, paged (offset, limit), optionally those whose id starts with prefix.").Produces<PagedDto<JsonElement>>();
         catalogueRead.MapGet("/members/{id}", async (string id, EncoreHost host, CancellationToken ct) =>
             await host.Require().GetMemberAsync(Requests.Id(id, "member"), ct) is { } member ? ApiJson.Ok(member) : Problems.NotFound($"no member {UnicodeText.Quote(id)}"))
             .Query().WithSummary("One member profile.").Produces<JsonElement>().ProducesProblem(404);

@@ -246,14 +246,26 @@ public sealed class EncoreService : IAsyncDisposable
 
     public Task<Title?> GetTitleAsync(string titleId, CancellationToken ct = default) => _store.GetTitleAsync(titleId, ct);
 
-    /// <summary>Titles in catalogue order, <paramref name="limit"/> from <paramref name="offset"/>.</summary>
-    public Paged<Title> ListTitles(int offset, int limit)
+    /// <summary>A title of the catalogue as the service holds it in memory (no store read), or null.</summary>
+    public Title? FindTitle(string titleId)
+    {
+        var index = Volatile.Read(ref _search);
+        return index.TitleIds.TryGetIndex(titleId, out int t) ? index[t] : null;
+    }
+
+    /// <summary>Titles in catalogue order (those whose id starts with <paramref name="prefix"/>, where given), <paramref name="limit"/> from <paramref name="offset"/>.</summary>
+    public Paged<Title> ListTitles(int offset, int limit, string? prefix = null)
     {
         CheckPage(offset, limit);
         var index = Volatile.Read(ref _search);
         var items = new List<Title>(Math.Min(limit, Math.Max(0, index.Count - offset)));
-        for (int i = offset; i < index.Count && items.Count < limit; i++) items.Add(index[i]);
-        return new Paged<Title>(items, offset, index.Count);
+        int total = 0;
+        for (int i = 0; i < index.Count; i++)
+        {
+            if (prefix is not null && !index[i].Id.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (total++ >= offset && items.Count < limit) items.Add(index[i]);
+        }
+        return new Paged<Title>(items, offset, total);
     }
 
     /// <summary>Adds or replaces members; a member with a maturity limit is held to it on every page and search.</summary>
@@ -291,14 +303,15 @@ public sealed class EncoreService : IAsyncDisposable
         return removed;
     }
 
-    /// <summary>Members in the store's order, <paramref name="limit"/> from <paramref name="offset"/>.</summary>
-    public async Task<Paged<Member>> ListMembersAsync(int offset, int limit, CancellationToken ct = default)
+    /// <summary>Members in the store's order (those whose id starts with <paramref name="prefix"/>, where given), <paramref name="limit"/> from <paramref name="offset"/>.</summary>
+    public async Task<Paged<Member>> ListMembersAsync(int offset, int limit, CancellationToken ct = default, string? prefix = null)
     {
         CheckPage(offset, limit);
         var items = new List<Member>(Math.Min(limit, 1024));
         int total = 0;
         await foreach (var m in _store.ReadMembersAsync(ct).ConfigureAwait(false))
         {
+            if (prefix is not null && !m.Id.StartsWith(prefix, StringComparison.Ordinal)) continue;
             if (total >= offset && items.Count < limit) items.Add(m);
             total++;
         }

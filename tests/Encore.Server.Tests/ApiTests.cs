@@ -319,6 +319,15 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var phone = await GetJson(Read, "/v1/members/m0000011/homepage?device=phone");
         Assert.True(phone.GetProperty("rows").GetArrayLength() < tv.GetProperty("rows").GetArrayLength());
         Assert.Matches(@"^v\d{4}$", tv.GetProperty("model_version").GetString());
+        // Each entry carries what a card shows of its title.
+        var card = tv.GetProperty("rows")[1].GetProperty("titles")[0];
+        Assert.Contains(card.GetProperty("kind").GetString(), new[] { "film", "series" });
+        Assert.True(card.GetProperty("genres").GetArrayLength() > 0);
+        Assert.InRange(card.GetProperty("year").GetInt32(), 1900, 2100);
+        var some = await GetJson(Read, "/v1/members?prefix=m000001&limit=5");
+        Assert.Equal(5, some.GetProperty("items").GetArrayLength());
+        Assert.All(some.GetProperty("items").EnumerateArray(), m => Assert.StartsWith("m000001", m.GetProperty("id").GetString()));
+        Assert.Equal(10, some.GetProperty("total").GetInt32()); // m0000010..m0000019
         var three = await GetJson(Read, "/v1/members/m0000011/homepage?rows=3&titlesPerRow=2");
         Assert.Equal(3, three.GetProperty("rows").GetArrayLength());
         Assert.All(three.GetProperty("rows").EnumerateArray(), r => Assert.InRange(r.GetProperty("titles").GetArrayLength(), 1, 2));

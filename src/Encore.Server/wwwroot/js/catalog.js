@@ -20,7 +20,9 @@ async function loadWhole() {
   return true;
 }
 
-function remember(t) {
+/** Keeps what is known of titles (a title, or a list of them), without replacing a fuller record. */
+export function remember(t) {
+  if (Array.isArray(t)) { t.forEach(x => { if (!titles.has(x.id)) remember(x); }); return; }
   const year = t.release_date ? Number(String(t.release_date).slice(0, 4)) : null;
   titles.set(t.id, { ...t, year: Number.isFinite(year) ? year : null, genres: t.genres || [] });
 }

@@ -3,7 +3,7 @@
 import { api, describe, hasKey } from '../api.js';
 import { h, fmt, panel, loading, errorBox, emptyNote, titleLink, clear } from '../ui.js';
 import { alertError, notify } from '../alerts.js';
-import { titlesFor, members } from '../catalog.js';
+import { titlesFor, members, remember } from '../catalog.js';
 import { card, episodeLabel } from '../cards.js';
 import { DEVICES } from './overview.js';
 
@@ -71,6 +71,8 @@ class MemberView {
 
   async fetchPage() {
     const page = await api('GET', `/v1/members/${encodeURIComponent(this.memberId)}/homepage?device=${this.device}&explain=true&titlesPerRow=${TITLES_PER_ROW}`, { signal: this.signal });
+    // Entries carry what a card shows (kind, genres, year); titles read only where an entry lacks it.
+    remember(page.rows.flatMap(r => r.titles).filter(t => t.genres).map(t => ({ id: t.title_id, name: t.name, kind: t.kind, genres: t.genres, release_date: t.year ? `${t.year}-01-01` : null })));
     const ids = page.rows.flatMap(r => r.titles.map(t => t.title_id));
     this.meta = await titlesFor(ids);
     return page;
