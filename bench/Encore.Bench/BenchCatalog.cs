@@ -32,5 +32,6 @@ public static class BenchCatalog
         new SearchEvalBench(),
         new SearchSpeedBench(),
         new ContinueWatchingBench(),
+        new ServerLoadBench(),
     ];
 }
