@@ -15,6 +15,9 @@ namespace Encore.Server;
 /// </summary>
 internal static class Endpoints
 {
+    /// <summary>The JSON of each page object served, for as long as the page lives (the service's page cache keeps it).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Homepage, byte[]> SerializedPages = new();
+
     /// <summary>
     /// Documents a JSON request body in the OpenAPI document without making routing match on the content type (the
     /// endpoint reads the body itself and answers a wrong type with a 415 problem that says what to send).
@@ -80,9 +83,12 @@ internal static class Endpoints
         members.MapGet("/homepage", (string id, HttpRequest r, EncoreHost host) =>
         {
             var service = host.Require();
+            bool explain = Requests.Bool(r, "explain");
             var page = service.Homepage(Requests.Id(id, "member"), Requests.Device(r), Requests.IntOrNull(r, "rows", 1, 100),
-                Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), Requests.Bool(r, "explain"));
-            return ApiJson.Ok(HomepageDto.From(page, service.ActiveVersion?.Version, service.FindTitle));
+                Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), explain);
+            // A page the service kept for the member is written once: its JSON is kept with it.
+            var json = SerializedPages.GetValue(page, p => JsonSerializer.SerializeToUtf8Bytes(HomepageDto.From(p, service.ActiveVersion?.Version, service.FindTitle), ApiJson.Options));
+            return Results.Bytes(json, "application/json; charset=utf-8");
         }).Query("device", "rows", "titlesPerRow", "maturity", "explain").WithSummary("The member's whole homepage for a device: every row, its evidence and its titles (explain=true adds each title's score parts).")
           .Produces<HomepageDto>().ProducesProblem(404).ProducesProblem(503);
 

@@ -56,6 +56,9 @@ public sealed class HttpMetrics
         b.AppendLine("# HELP encore_events_malformed_total Batch elements that could not be read as events.");
         b.AppendLine("# TYPE encore_events_malformed_total counter");
         b.Append(c, $"encore_events_malformed_total {m.MalformedEvents}\n");
+        b.AppendLine("# HELP encore_pages_cached_total Homepages answered from the page cache (nothing they depend on had changed).");
+        b.AppendLine("# TYPE encore_pages_cached_total counter");
+        b.Append(c, $"encore_pages_cached_total {m.CachedPages}\n");
         b.AppendLine("# HELP encore_page_build_seconds Time to build a member's homepage.");
         b.AppendLine("# TYPE encore_page_build_seconds histogram");
         WriteHistogram(b, "encore_page_build_seconds", "", m.PageSeconds);

@@ -342,13 +342,34 @@ public sealed class EncoreService : IAsyncDisposable
     public Homepage Homepage(string memberId, DeviceKind device, int? rows = null, int? titlesPerRow = null, string? maturity = null, bool explain = false)
     {
         var request = PageRequestFor(memberId, device, rows, titlesPerRow, maturity, explain);
+        var key = new PageKey(memberId, device, rows, titlesPerRow, request.MaturityLimit);
+        long minute = request.AtUtc.Ticks / TimeSpan.TicksPerMinute;
+        var stamp = _live.StampOf(memberId);
+        if (!explain && _options.CachedPages > 0 && _pages.TryGetValue(key, out var kept)
+            && kept.Minute == minute && kept.Member == stamp.Member && ReferenceEquals(kept.State, stamp.State))
+        {
+            Metrics.CachedPage();
+            return kept.Page;
+        }
         var clock = Stopwatch.StartNew();
         Homepage page;
         try { page = _live.Build(request); }
         catch (InvalidOperationException e) { throw new ServiceException(ServiceErrorKind.Unavailable, e.Message + "; train one with POST /v1/models/train", e); }
         Metrics.Page(clock.Elapsed.TotalSeconds);
+        if (!explain && _options.CachedPages > 0)
+        {
+            if (_pages.Count >= _options.CachedPages) _pages.Clear();
+            // The stamp read before the build: an event folded meanwhile makes the next request build again.
+            _pages[key] = new KeptPage(page, stamp.State, stamp.Member, minute);
+        }
         return page;
     }
+
+    private readonly record struct PageKey(string Member, DeviceKind Device, int? Rows, int? TitlesPerRow, int? Maturity);
+
+    private sealed record KeptPage(Homepage Page, object State, long Member, long Minute);
+
+    private readonly ConcurrentDictionary<PageKey, KeptPage> _pages = new();
 
     private PageRequest PageRequestFor(string memberId, DeviceKind device, int? rows, int? titlesPerRow, string? maturity, bool explain)
     {

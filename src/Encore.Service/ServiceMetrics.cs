@@ -38,13 +38,14 @@ public sealed class Histogram(IReadOnlyList<double> bounds)
 public sealed class ServiceMetrics
 {
     private readonly long[] _events = new long[EventKinds.All.Length * 3];
-    private long _malformed, _pages, _trainings, _trainingFailures, _swaps;
+    private long _malformed, _pages, _cachedPages, _trainings, _trainingFailures, _swaps;
 
     public Histogram PageSeconds { get; } = new(Histogram.LatencyBounds);
 
     internal void Event(EventKind kind, Ingestion.EventOutcome outcome) => Interlocked.Increment(ref _events[(int)kind * 3 + (int)outcome]);
     internal void Malformed() => Interlocked.Increment(ref _malformed);
     internal void Page(double seconds) { Interlocked.Increment(ref _pages); PageSeconds.Observe(seconds); }
+    internal void CachedPage() => Interlocked.Increment(ref _cachedPages);
     internal void Training(bool ok) => Interlocked.Increment(ref ok ? ref _trainings : ref _trainingFailures);
     internal void Swap() => Interlocked.Increment(ref _swaps);
 
@@ -52,7 +53,9 @@ public sealed class ServiceMetrics
     public long Events(EventKind kind, Ingestion.EventOutcome outcome) => Interlocked.Read(ref _events[(int)kind * 3 + (int)outcome]);
     /// <summary>Batch elements that could not be read as events at all (no kind to count them under).</summary>
     public long MalformedEvents => Interlocked.Read(ref _malformed);
+    /// <summary>Pages built, and pages answered from the cache (nothing they depend on had changed).</summary>
     public long Pages => Interlocked.Read(ref _pages);
+    public long CachedPages => Interlocked.Read(ref _cachedPages);
     public long Trainings => Interlocked.Read(ref _trainings);
     public long TrainingFailures => Interlocked.Read(ref _trainingFailures);
     public long Swaps => Interlocked.Read(ref _swaps);

@@ -50,6 +50,13 @@ public sealed record ServiceOptions
     /// <summary>The largest batch <c>POST /v1/events</c> takes.</summary>
     public int MaxEventsPerBatch { get; init; } = 1_000;
 
+    /// <summary>
+    /// Pages kept for members who ask again (0: none). A kept page is served while nothing it depends on has changed: the
+    /// member's own events, the model, the catalogue, and the minute of the service's clock (trends are scored once a
+    /// minute); any event of the member invalidates it at once. Beyond this many the cache starts afresh.
+    /// </summary>
+    public int CachedPages { get; init; } = 20_000;
+
     public IngestionOptions Ingestion { get; init; } = IngestionOptions.Default;
     public PageOptions Pages { get; init; } = PageOptions.Default;
     public ServiceClock Clock { get; init; } = ServiceClock.Wall;
@@ -65,6 +72,7 @@ public sealed record ServiceOptions
     {
         if (string.IsNullOrWhiteSpace(ModelsDirectory)) throw new ArgumentException("the models directory must be named");
         if (MaxEventsPerBatch is < 1 or > 100_000) throw new ArgumentException($"the batch limit must be in 1..100000 (got {MaxEventsPerBatch})");
+        if (CachedPages is < 0 or > 10_000_000) throw new ArgumentException($"cached pages must be in 0..10000000 (got {CachedPages})");
         if (RetrainEvery is { } every && every < TimeSpan.FromSeconds(10)) throw new ArgumentException($"retraining every {every} is too often (at least 10 s)");
         if (WatchInterval <= TimeSpan.Zero) throw new ArgumentException("the watch interval must be positive");
         Pages.Validate();

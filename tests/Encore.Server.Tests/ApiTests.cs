@@ -127,6 +127,30 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task A_page_asked_for_again_comes_from_the_cache_until_the_member_does_something()
+    {
+        var anonymous = server.Client(null);
+        static long Cached(string metrics) => long.Parse(System.Text.RegularExpressions.Regex.Match(metrics, @"encore_pages_cached_total (\d+)").Groups[1].Value);
+        var first = await (await Read.GetAsync("/v1/members/m0000014/homepage?device=web", Ct)).Content.ReadAsStringAsync(Ct);
+        long before = Cached(await anonymous.GetStringAsync("/metrics", Ct));
+        var second = await (await Read.GetAsync("/v1/members/m0000014/homepage?device=web", Ct)).Content.ReadAsStringAsync(Ct);
+        Assert.Equal(first, second);
+        Assert.Equal(before + 1, Cached(await anonymous.GetStringAsync("/metrics", Ct)));
+
+        // One event of the member: the next page is built again and shows it.
+        var title = (await GetJson(Read, "/v1/members/m0000014/recommendations?n=1")).GetProperty("titles")[0].GetProperty("title_id").GetString()!;
+        var stored = await JsonOf(await Ingest.PostAsync("/v1/events", Json(new[] { Event("cache-1", "play_start", "m0000014", title, After.AddMinutes(1), 0, device: "web") }), Ct));
+        Assert.Equal(1, stored.GetProperty("stored").GetInt32());
+        var third = await GetJson(Read, "/v1/members/m0000014/homepage?device=web");
+        Assert.Equal(title, third.GetProperty("rows")[0].GetProperty("titles")[0].GetProperty("title_id").GetString());
+        // An explained page is never kept.
+        long explained = Cached(await anonymous.GetStringAsync("/metrics", Ct));
+        await GetJson(Read, "/v1/members/m0000014/homepage?device=web&explain=true");
+        await GetJson(Read, "/v1/members/m0000014/homepage?device=web&explain=true");
+        Assert.Equal(explained, Cached(await anonymous.GetStringAsync("/metrics", Ct)));
+    }
+
+    [Fact]
     public async Task An_impression_with_row_position_and_propensity_is_an_event_like_any_other()
     {
         var impression = Event("impression-1", "impression", "m0000006", "t000010", After, device: "phone");

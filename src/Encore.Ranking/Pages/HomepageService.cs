@@ -21,6 +21,7 @@ public sealed class HomepageService : IDisposable
     private readonly Lock _replace = new(); // one replacement of the state at a time (a model swap, a catalogue update)
     private readonly SignalSet _signals;
     private readonly PageOptions _options;
+    private readonly Dictionary<string, long> _memberVersions = new(StringComparer.Ordinal); // under the lock
     private State _state;
 
     public HomepageService(RankingCatalogue catalogue, SignalSet signals, TrainedModel? model, PageOptions? options = null)
@@ -66,7 +67,11 @@ public sealed class HomepageService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(e);
         _lock.EnterWriteLock();
-        try { _signals.Apply(e); }
+        try
+        {
+            _signals.Apply(e);
+            Touch(e.MemberId);
+        }
         finally { _lock.ExitWriteLock(); }
     }
 
@@ -78,9 +83,31 @@ public sealed class HomepageService : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            foreach (var e in events) _signals.Apply(e);
+            foreach (var e in events)
+            {
+                _signals.Apply(e);
+                Touch(e.MemberId);
+            }
         }
         finally { _lock.ExitWriteLock(); }
+    }
+
+    private void Touch(string memberId)
+    {
+        ref long version = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_memberVersions, memberId, out _);
+        version++;
+    }
+
+    /// <summary>
+    /// What a member's page depends on besides the clock: the model and catalogue in use (an object replaced with either)
+    /// and how many events of the member were folded since the service started. Two equal stamps mean the same page.
+    /// </summary>
+    public (object State, long Member) StampOf(string memberId)
+    {
+        ArgumentNullException.ThrowIfNull(memberId);
+        _lock.EnterReadLock();
+        try { return (Volatile.Read(ref _state), _memberVersions.GetValueOrDefault(memberId)); }
+        finally { _lock.ExitReadLock(); }
     }
 
     /// <summary>Makes a member known before any event of theirs (a profile created ahead of its first play): its pages are a cold start.</summary>
@@ -88,7 +115,11 @@ public sealed class HomepageService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(memberId);
         _lock.EnterWriteLock();
-        try { _signals.MemberIds.GetOrAdd(memberId); }
+        try
+        {
+            _signals.MemberIds.GetOrAdd(memberId);
+            Touch(memberId);
+        }
         finally { _lock.ExitWriteLock(); }
     }
 
