@@ -20,5 +20,6 @@ internal static class CommandCatalog
         Commands.SignalsCommand.Create(),
         Commands.HomepageCommand.Create(),
         Commands.ServeCommand.Create(),
+        Commands.SearchDemandCommand.Create(),
     ];
 }

@@ -239,6 +239,16 @@ internal static class Endpoints
             await host.Require().RemoveMemberAsync(Requests.Id(id, "member"), ct) ? Results.NoContent() : Problems.NotFound($"no member {UnicodeText.Quote(id)}"))
             .WithSummary("Remove a member: no more pages, new events refused; past events stay in the log.").Produces(204).ProducesProblem(404);
 
+        var analytics = admin.MapGroup("/analytics").WithTags("analytics");
+        analytics.MapGet("/search-demand", async (HttpRequest r, EncoreHost host, CancellationToken ct) =>
+        {
+            var report = await host.Require().SearchDemandAsync(Requests.Time(r, "from"), Requests.Time(r, "to"), Requests.Int(r, "minMembers", 2, 1, 1_000_000), ct);
+            int top = Requests.Int(r, "n", 50, 1, 10_000);
+            return ApiJson.Ok(report with { Groups = [.. report.Groups.Take(top)] });
+        }).Query("from", "to", "minMembers", "n")
+          .WithSummary("What members search for and cannot find or do not play: queries grouped (typos folded), what they are after (absent, a title, a person, a genre), ranked by unmet demand.")
+          .Produces<Encore.Analytics.Search.SearchDemandReport>();
+
         var models = admin.MapGroup("/models").WithTags("models");
         models.MapGet("", (EncoreHost host) =>
         {

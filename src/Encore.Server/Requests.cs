@@ -102,6 +102,16 @@ internal static class Requests
         return value;
     }
 
+    /// <summary>A UTC time (ISO 8601, e.g. 2025-01-31 or 2025-01-31T20:00:00Z), or null when absent.</summary>
+    public static DateTime? Time(HttpRequest request, string name)
+    {
+        var text = String(request, name, 40);
+        if (string.IsNullOrEmpty(text)) return null;
+        return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+            : throw ServiceException.BadRequest($"{name} must be a UTC time like 2025-01-31 or 2025-01-31T20:00:00Z (got {UnicodeText.Quote(text)})");
+    }
+
     public static bool Bool(HttpRequest request, string name)
         => String(request, name, 10) switch
         {

@@ -584,6 +584,17 @@ public sealed class EncoreService : IAsyncDisposable
         return audience;
     }
 
+    /// <summary>What members searched for and could not find or did not play, over the period (the whole log by default).</summary>
+    public Task<Analytics.Search.SearchDemandReport> SearchDemandAsync(DateTime? fromUtc, DateTime? toUtc, int minMembers, CancellationToken ct = default)
+    {
+        if (minMembers is < 1 or > 1_000_000) throw ServiceException.BadRequest($"minMembers must be in 1..1000000 (got {minMembers})");
+        if (fromUtc is { } f && toUtc is { } t && t <= f) throw ServiceException.BadRequest($"to ({t:O}) must be after from ({f:O})");
+        var index = Volatile.Read(ref _search);
+        return Analytics.Search.SearchDemand.AnalyzeAsync(_store, index,
+            member => _live.Read((s, _, _) => s.MemberIds.TryGetIndex(member, out int m) ? s.SessionsOf(m) : 0),
+            new Analytics.Search.SearchDemandOptions { FromUtc = fromUtc, ToUtc = toUtc, MinMembers = minMembers }, ct);
+    }
+
     /// <summary>The genre a member has begun most titles of (ties: the first in the catalogue), or null.</summary>
     private static string? FavouriteGenre(SignalSet signals, SignalCatalogue catalogue, string memberId)
     {

@@ -55,3 +55,35 @@ public sealed class HomepageCommandTests : IDisposable
         Assert.StartsWith("encore: unknown maturity rating 'XX'; known: G, ", badLimit.Error);
     }
 }
+
+/// <summary>`encore search-demand` on a simulated store.</summary>
+public sealed class SearchDemandCommandTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Search_demand_prints_what_members_want_and_the_catalogue_lacks_or_as_json()
+    {
+        var db = _temp.File("sim.db");
+        var home = _temp.File("data-home");
+        Assert.Equal(0, (await EncoreProcess.RunAsync(home, Ct, "simulate", "--members", "300", "--titles", "150", "--days", "21", "--db", db)).ExitCode);
+        var text = await EncoreProcess.RunAsync(home, Ct, "search-demand", "--db", db, "-n", "3");
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Matches(@"^[\d,]+ searches \([\d,]+ distinct\), [\d,]+ played nothing", text.Output);
+        Assert.Contains("In demand and not in the catalogue:", text.Output);
+        Assert.Matches(@"(?m)^  .+: [\d,]+ members, [\d,]+ unmet \(mean [\d.]+ sessions\), demand [\d.]+", text.Output);
+
+        var json = await EncoreProcess.RunAsync(home, Ct, "search-demand", "--db", db, "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var report = System.Text.Json.JsonDocument.Parse(json.Output);
+        Assert.Contains(report.RootElement.GetProperty("groups").EnumerateArray(), g => g.GetProperty("kind").GetString() == "absent");
+
+        var bad = await EncoreProcess.RunAsync(home, Ct, "search-demand", "--db", db, "--from", "someday");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--from: 'someday' is not a UTC time", bad.Error);
+    }
+}

@@ -75,6 +75,23 @@ public sealed class ModelsTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task Search_demand_is_an_admin_report_of_what_members_look_for_and_do_not_find()
+    {
+        Assert.Equal(403, (int)(await server.Client(ServerFixture.ReadKey).GetAsync("/v1/analytics/search-demand", Ct)).StatusCode);
+        var report = await JsonOf(await Admin.GetAsync("/v1/analytics/search-demand?n=5&minMembers=1", Ct));
+        Assert.True(report.GetProperty("searches").GetInt64() > 0);
+        var groups = report.GetProperty("groups").EnumerateArray().ToList();
+        Assert.InRange(groups.Count, 1, 5);
+        Assert.All(groups, g => Assert.Contains(g.GetProperty("kind").GetString(), new[] { "absent", "title", "person", "genre" }));
+        var demands = groups.Select(g => g.GetProperty("demand").GetDouble()).ToList();
+        Assert.Equal(demands.OrderDescending(), demands);
+        var (status, detail, _) = await Problem(await Admin.GetAsync("/v1/analytics/search-demand?from=2025-02-01&to=2025-01-01", Ct));
+        Assert.Equal(400, status);
+        Assert.Contains("must be after from", detail);
+        Assert.Equal(400, (await Problem(await Admin.GetAsync("/v1/analytics/search-demand?from=yesterday", Ct))).Status);
+    }
+
+    [Fact]
     public async Task Swapping_the_active_model_under_load_fails_no_request()
     {
         var job = await Train(new { model = "itemknn", activate = false });
