@@ -82,7 +82,7 @@ public static class EventJson
             var element = body[start..(int)reader.BytesConsumed];
             try
             {
-                var e = parser.Parse(element);
+                var e = parser.Parse(element, validUtf8: true); // the whole body was checked
                 entries.Add(new EventBatchEntry(e, e.EventId, null));
             }
             catch (MalformedLineException m)

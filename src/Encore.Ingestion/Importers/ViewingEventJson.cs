@@ -13,9 +13,10 @@ internal sealed class ViewingEventJson
 {
     private readonly ViewingEventDraft _draft = new();
 
-    public Core.ViewingEvent Parse(ReadOnlySpan<byte> json)
+    /// <param name="validUtf8">The caller has checked the bytes are UTF-8 (a whole batch at once): not checked again.</param>
+    public Core.ViewingEvent Parse(ReadOnlySpan<byte> json, bool validUtf8 = false)
     {
-        if (!Utf8.IsValid(json)) throw new MalformedLineException(LineReader.DescribeInvalidUtf8(json));
+        if (!validUtf8 && !Utf8.IsValid(json)) throw new MalformedLineException(LineReader.DescribeInvalidUtf8(json));
         _draft.Clear();
         try
         {
