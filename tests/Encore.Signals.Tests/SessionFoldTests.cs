@@ -289,6 +289,39 @@ public sealed class SessionFoldTests : IDisposable
         Assert.Equal([(0, "the wire"), (1, "wire")], set.UnmatchedSearches.Select(u => (u.Member, u.Query)));
     }
 
+    /// <summary>Names the film for "heat" and the series for "short stories", anything else nothing.</summary>
+    private sealed class NameResolver : IQueryResolver
+    {
+        public int Resolve(string query, long unixMilliseconds) => query switch { "heat" => Film, "short stories" => Series, _ => -1 };
+    }
+
+    [Fact]
+    public void A_search_that_names_a_title_it_did_not_play_is_search_intent_for_that_title()
+    {
+        var set = new SignalSet(Catalogue(), new IdMap(["m0", "m1"]), resolver: new NameResolver());
+        foreach (var row in new[]
+        {
+            Row(EventKind.Search, -1, 0, query: "heat"),                 // found nothing: looked for the film
+            Row(EventKind.Search, Drama, 5, query: "short stories"),     // played another title than the one named
+            Row(EventKind.Search, Series, 9, query: "short stories"),    // played what it named: an ordinary search
+            Row(EventKind.Search, -1, 12, query: "the wire"),            // names nothing
+            Row(EventKind.Search, -1, 20, query: "heat", member: 1),
+        }) set.Apply(row);
+
+        var film = set.Get(0, Film);
+        Assert.Equal((1, 0, false), (film.SearchIntent, film.SearchLed, film.Played));
+        Assert.Equal((Ms(0), Ms(0)), (film.FirstMs, film.LastMs));
+        Assert.Equal((1, 1), (set.Get(0, Series).SearchIntent, set.Get(0, Series).SearchLed));
+        Assert.Equal((0, 1), (set.Get(0, Drama).SearchIntent, set.Get(0, Drama).SearchLed));
+        Assert.Equal(1, set.Get(1, Film).SearchIntent);
+        Assert.Equal([("heat", -1, Film), ("short stories", Drama, Series), ("short stories", Series, -1), ("the wire", -1, -1)],
+            set.RecentSearchesOf(0).Select(q => (q.Query, q.Title, q.Named)));
+        // The searches that played nothing are still kept for the search-demand analytics.
+        Assert.Equal([(0, "heat"), (0, "the wire"), (1, "heat")], set.UnmatchedSearches.Select(u => (u.Member, u.Query)));
+        // Without a resolver, searches count only for what they played.
+        Assert.Equal(0, Fold([Row(EventKind.Search, -1, 0, query: "heat")]).Get(0, Film).SearchIntent);
+    }
+
     [Fact]
     public void Impressions_and_ratings_alone_are_signals_but_not_plays()
     {

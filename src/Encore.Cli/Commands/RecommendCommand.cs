@@ -4,6 +4,7 @@ using Encore.Cli.Terminal;
 using Encore.Core;
 using Encore.Models;
 using Encore.Ranking;
+using Encore.Ranking.Search;
 using Encore.Signals;
 using Encore.Storage;
 
@@ -47,7 +48,8 @@ internal static class RecommendCommand
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
                 throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {databasePath}");
-            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct);
+            var resolver = await SearchIntentResolver.LoadAsync(store, ct);
+            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct, resolver: resolver);
             var request = new RankingRequest { Count = n, Genre = parseResult.GetValue(genre), Device = kind, Hour = h ?? DateTime.UtcNow.Hour };
             var list = CliArguments.Guard(() => MemberRanking.Recommend(trained, signals, memberId, request));
 

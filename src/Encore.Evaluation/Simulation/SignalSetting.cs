@@ -37,8 +37,12 @@ public sealed record SignalSetting(string Name, string Description, PreferenceOp
     public static readonly SignalSetting Engagement = new("engagement", "watch + title and scene replays, pauses, binges and skipped credits, forward seeks",
         Watch.Preferences with { Scene = 0.25f, SkipPenalty = 1f });
 
-    /// <summary>4. Plus explicit ratings (a low one is negative evidence) and titles the member searched for. Tuned: neither moves the validation figure.</summary>
-    public static readonly SignalSetting Explicit = new("explicit", "engagement + ratings (4 stars or more count without a play, low = negative), searched for",
+    /// <summary>
+    /// 4. Plus explicit ratings (a low one is negative evidence), titles the member searched for, and titles the member
+    /// searched for by name and never played (search intent, <see cref="PreferenceOptions.SearchIntent"/>). Tuned: none of
+    /// them raises the validation figure (search intent lowers it at every weight tried), so all stay 0 (docs/SIGNALS.md).
+    /// </summary>
+    public static readonly SignalSetting Explicit = new("explicit", "engagement + ratings (4 stars or more count without a play, low = negative), searched for, searched for by name and never played",
         Engagement.Preferences with { PositiveRating = 4f });
 
     /// <summary>
