@@ -59,13 +59,14 @@ public static class MemberRanking
 
         if (member >= 0)
         {
-            // Left out: every title the member began, rated or has negative evidence for (any evidence at all).
+            // Left out: every title the member began, rated or has negative evidence for. A title the member only searched
+            // for by name stays: it is what the member looked for.
             long asOf = Math.Max(model.TrainedUntilMs, signals.LastEventMs);
             var known = new HashSet<int>();
             foreach (var t in history)
             {
                 var s = signals.Get(member, t);
-                if (s.Played || PreferenceModel.Weigh(s, model.Preferences, asOf).Evidence != Evidence.None) known.Add(t);
+                if (s.Played || !float.IsNaN(s.Rating) || PreferenceModel.Weigh(s, model.Preferences, asOf).Evidence == Evidence.Negative) known.Add(t);
             }
             for (int t = 0; t < titles; t++) if (toCatalogue[t] >= 0 && known.Contains(toCatalogue[t])) scores[t] = float.NegativeInfinity;
         }

@@ -54,11 +54,13 @@ public static class ModelTraining
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(request);
+        // Searches tell the profile which title they named (search intent), as they will when the model serves.
+        var resolver = await Search.SearchIntentResolver.LoadAsync(store, ct).ConfigureAwait(false);
         if (request.Resume is not { } resumeOptions)
-            return (await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false), null);
+            return (await SignalSet.LoadAsync(store, request.Signals, ct: ct, resolver: resolver).ConfigureAwait(false), null);
         try
         {
-            var (model, signals) = await ContinueWatching.ResumeTraining.TrainAsync(store, resumeOptions, request.Signals, progress, ct).ConfigureAwait(false);
+            var (model, signals) = await ContinueWatching.ResumeTraining.TrainAsync(store, resumeOptions, request.Signals, progress, ct, resolver).ConfigureAwait(false);
             progress?.Report($"continue watching: {model.Info.Learner} resume model, validation AUC {model.Info.ValidationAuc:F4} (recency {model.Info.ValidationRecencyAuc:F4})");
             return (signals, model);
         }
@@ -66,7 +68,7 @@ public static class ModelTraining
         {
             // A store too short for a training and a validation cut: Continue Watching falls back to recency.
             progress?.Report($"continue watching: ordered by recency ({e.Message})");
-            return (await SignalSet.LoadAsync(store, request.Signals, ct: ct).ConfigureAwait(false), null);
+            return (await SignalSet.LoadAsync(store, request.Signals, ct: ct, resolver: resolver).ConfigureAwait(false), null);
         }
     }
 

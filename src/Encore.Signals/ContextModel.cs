@@ -5,10 +5,18 @@ namespace Encore.Signals;
 /// <summary>How much the context (device, hour) of a request moves a member's ranking, and how its affinities are smoothed.</summary>
 public sealed record ContextOptions
 {
+    /// <summary>The tuned options: weight 0 (see <see cref="Weight"/>), prior 5.</summary>
     public static readonly ContextOptions Default = new();
 
-    /// <summary>Weight of the context lift, in standard deviations of the member's scores (0: context is ignored).</summary>
-    public float Weight { get; init; } = 0.5f;
+    /// <summary>
+    /// Weight of the context lift, in standard deviations of the member's scores (0: context is ignored). The default, 0,
+    /// is what tuning on the P-SIM validation split chose, on both truths it was tried on: the titles begun over the next
+    /// 7 days (scored with the context of the member's next session) and the titles begun in each session of those days
+    /// (scored with that session's own device and hour); every weight tried (0.05 to 1, priors 1 to 50) lowered NDCG@20
+    /// there (docs/SIGNALS.md, `signal-diagnostics`). A service whose own validation says otherwise sets it per request
+    /// (`encore recommend --context-weight`).
+    /// </summary>
+    public float Weight { get; init; }
 
     /// <summary>
     /// Pseudo-plays that pull a member's affinity on one device (or part of the day) toward what the whole service

@@ -40,6 +40,12 @@ public sealed record PreferenceOptions
     public float PositiveRating { get; init; } = 4f;
     /// <summary>Added when a search chose the title (the member looked for it).</summary>
     public float Search { get; init; }
+    /// <summary>
+    /// Confidence of a title the member searched for by name and never played (<see cref="TitleSignals.SearchIntent"/>:
+    /// the search played nothing or another title), decayed like a play by the days since the latest such search; it is
+    /// positive evidence without a play, and outweighs having passed the title over on a page (0: such searches are not used).
+    /// </summary>
+    public float SearchIntent { get; init; }
     /// <summary>Most counted of any one count (replays, pauses...): a few outliers must not dominate.</summary>
     public int CountCap { get; init; } = 5;
 
@@ -86,6 +92,7 @@ public sealed record PreferenceOptions
             ["episodes"] = Episodes.ToString(c), ["replay"] = Replay.ToString(c), ["scene"] = Scene.ToString(c),
             ["binge"] = Binge.ToString(c), ["pause"] = Pause.ToString(c), ["skip-penalty"] = SkipPenalty.ToString(c),
             ["rating"] = Rating.ToString(c), ["low-rating"] = LowRating.ToString(c), ["positive-rating"] = PositiveRating.ToString(c), ["search"] = Search.ToString(c),
+            ["search-intent"] = SearchIntent.ToString(c),
             ["count-cap"] = CountCap.ToString(c), ["abandon-share"] = AbandonShare.ToString(c), ["abandon-days"] = AbandonDays.ToString(c),
             ["negative-weight"] = NegativeWeight.ToString(c), ["ignored-impressions"] = IgnoredImpressions.ToString(c),
             ["ignored-weight"] = IgnoredWeight.ToString(c), ["half-life-days"] = HalfLifeDays.ToString(c),
@@ -96,11 +103,12 @@ public sealed record PreferenceOptions
     public void Validate()
     {
         foreach (var (name, value) in new[] { ("base", Base), ("watch", Watch), ("complete", Complete), ("episodes", Episodes), ("replay", Replay),
-            ("scene", Scene), ("binge", Binge), ("pause", Pause), ("skip-penalty", SkipPenalty), ("rating", Rating), ("search", Search) })
+            ("scene", Scene), ("binge", Binge), ("pause", Pause), ("skip-penalty", SkipPenalty), ("rating", Rating), ("search", Search), ("search-intent", SearchIntent) })
         {
             if (!float.IsFinite(value)) throw new ArgumentException($"preference {name} must be a finite number (got {value})");
         }
         if (!(Base > 0)) throw new ArgumentException($"preference base must be > 0 (got {Base})");
+        if (!(SearchIntent >= 0)) throw new ArgumentException($"preference search-intent must be >= 0 (got {SearchIntent})");
         if (CountCap < 0) throw new ArgumentException($"preference count-cap must be >= 0 (got {CountCap})");
         if (!(AbandonShare >= 0 && AbandonShare <= 1)) throw new ArgumentException($"preference abandon-share must be in [0, 1] (got {AbandonShare})");
         if (!(AbandonDays >= 0) || !float.IsFinite(AbandonDays)) throw new ArgumentException($"preference abandon-days must be >= 0 (got {AbandonDays})");
@@ -137,6 +145,8 @@ public readonly record struct WeightTerm(string Feature, double Value, float Con
 /// <c>(Base + Watch * watch share + Complete * [completed] + Episodes * log(episodes completed) + Replay * replays +
 /// Scene * scene replays + Binge * (next episodes + skipped credits + skipped intros) + Pause * pauses - SkipPenalty * skipped share +
 /// Rating * (stars - 3) + Search * [searched]) * 2^(-days since played / HalfLifeDays)</c>, at least 5% of Base.
+/// A title never played but searched for by name (<see cref="TitleSignals.SearchIntent"/>) is positive at
+/// <see cref="PreferenceOptions.SearchIntent"/>, decayed by the days since that search.
 /// Negative evidence: a rating at or below <see cref="PreferenceOptions.LowRating"/>, a title abandoned early
 /// (<see cref="PreferenceOptions.AbandonShare"/>, <see cref="PreferenceOptions.AbandonDays"/>), or one shown
 /// <see cref="PreferenceOptions.IgnoredImpressions"/> times and never begun. A rating alone (never played) is
@@ -172,6 +182,20 @@ public static class PreferenceModel
                 terms?.Add(new("base", 1, o.Base));
                 terms?.Add(new("rating", s.Rating, o.Rating * (s.Rating - 3)));
                 return new(Evidence.Positive, o.Base + o.Rating * (s.Rating - 3));
+            }
+            if (o.SearchIntent > 0 && s.SearchIntent > 0)
+            {
+                float intent = o.SearchIntent;
+                terms?.Add(new("searched for by name, never played", s.SearchIntent, o.SearchIntent));
+                if (o.HalfLifeDays > 0)
+                {
+                    double since = Math.Max(0, asOfMs - s.LastMs) / 86_400_000.0;
+                    float decay = MathF.Pow(0.5f, (float)(since / o.HalfLifeDays));
+                    terms?.Add(new("days since searched (decay)", since, intent * decay - intent));
+                    intent *= decay;
+                }
+                rule = terms is null ? "" : $"positive: searched for by name {s.SearchIntent} times, never played";
+                return new(Evidence.Positive, Math.Max(0.05f * o.Base, intent));
             }
             if (o.IgnoredImpressions > 0 && s.Impressions >= o.IgnoredImpressions)
             {

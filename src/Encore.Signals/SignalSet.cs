@@ -33,7 +33,15 @@ public sealed class SignalSet
     private readonly long _sessionGapMs, _bingeMs, _sceneMergeMs;
     private readonly double _activityHalfLifeMs;
 
-    public SignalSet(SignalCatalogue catalogue, IdMap memberIds, SignalOptions? options = null)
+    /// <param name="catalogue">The titles, episodes and genres.</param>
+    /// <param name="memberIds">The members known so far (an event from another member adds it).</param>
+    /// <param name="options">How events are grouped and read.</param>
+    /// <param name="resolver">
+    /// Names the title a search query asks for, so that a search that played nothing (or another title) counts as the
+    /// member's intent for the title named (<see cref="TitleSignals.SearchIntent"/>); null: searches count only for the
+    /// title they played.
+    /// </param>
+    public SignalSet(SignalCatalogue catalogue, IdMap memberIds, SignalOptions? options = null, IQueryResolver? resolver = null)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
         ArgumentNullException.ThrowIfNull(memberIds);
@@ -41,6 +49,7 @@ public sealed class SignalSet
         Options.Validate();
         Catalogue = catalogue;
         MemberIds = memberIds;
+        QueryResolver = resolver;
         _members = new MemberState?[Math.Max(16, memberIds.Count)];
         Trends = new TitleTrends(catalogue.Titles);
         _sessionGapMs = (long)Options.SessionGap.TotalMilliseconds;
@@ -73,6 +82,9 @@ public sealed class SignalSet
     public IdMap MemberIds { get; }
     public SignalOptions Options { get; }
 
+    /// <summary>What names the title of a search query (null: none; searches then count only for the title they played).</summary>
+    public IQueryResolver? QueryResolver { get; }
+
     /// <summary>Every title's plays and impressions over the service, decayed over an hour, a day and a week.</summary>
     public TitleTrends Trends { get; }
 
@@ -89,13 +101,14 @@ public sealed class SignalSet
     public IReadOnlyList<UnmatchedSearch> UnmatchedSearches => _unmatched;
 
     /// <summary>Reads <paramref name="store"/>'s catalogue and the events matching <paramref name="query"/> (all by default) once, and folds them.</summary>
+    /// <param name="resolver">Names the title each search asked for (see the constructor); built over the same catalogue.</param>
     public static async Task<SignalSet> LoadAsync(IEventStore store, SignalOptions? options = null, EventQuery? query = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, IQueryResolver? resolver = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var catalogue = await SignalCatalogue.LoadAsync(store, ct).ConfigureAwait(false);
         var members = await store.ReadMemberIdsAsync(ct).ConfigureAwait(false);
-        var set = new SignalSet(catalogue, members, options);
+        var set = new SignalSet(catalogue, members, options, resolver);
         await foreach (var row in store.ReadInteractionsAsync(query ?? EventQuery.All, ct).ConfigureAwait(false)) set.Apply(row);
         return set;
     }
@@ -438,11 +451,25 @@ public sealed class SignalSet
 
     private void Search(in InteractionRow row, MemberState member)
     {
+        // The title the query names, when it names one clearly and the search did not play it: the member looked for it.
+        int named = -1;
+        if (QueryResolver is not null && !string.IsNullOrWhiteSpace(row.Query))
+        {
+            named = QueryResolver.Resolve(row.Query, row.UnixMilliseconds);
+            if ((uint)named >= (uint)Catalogue.Titles || named == row.Title) named = -1;
+        }
         if (Options.RecentQueries > 0)
         {
             var searches = member.Searches ??= [];
             if (searches.Count == Options.RecentQueries) searches.RemoveAt(0);
-            searches.Add(new MemberSearch(row.Query ?? "", row.UnixMilliseconds, row.Title));
+            searches.Add(new MemberSearch(row.Query ?? "", row.UnixMilliseconds, row.Title, named));
+        }
+        if (named >= 0)
+        {
+            ref var q = ref Pair(row.Member, named, member);
+            q.SearchIntent++;
+            if (q.FirstMs == 0 || row.UnixMilliseconds < q.FirstMs) q.FirstMs = row.UnixMilliseconds;
+            if (row.UnixMilliseconds > q.LastMs) q.LastMs = row.UnixMilliseconds;
         }
         if ((uint)row.Title < (uint)Catalogue.Titles)
         {
@@ -577,8 +604,11 @@ public sealed class SignalSet
     }
 }
 
-/// <summary>A search of one member: what was typed, when, and the title it led to (-1: none).</summary>
-public readonly record struct MemberSearch(string Query, long UnixMilliseconds, int Title);
+/// <summary>
+/// A search of one member: what was typed, when, the title it led to (-1: none), and the title the query named when it
+/// named one clearly and that was not the one played (-1: none, or no <see cref="IQueryResolver"/>).
+/// </summary>
+public readonly record struct MemberSearch(string Query, long UnixMilliseconds, int Title, int Named = -1);
 
 /// <summary>A search that chose no title: kept for search-demand analytics.</summary>
 public readonly record struct UnmatchedSearch(int Member, string Query, long UnixMilliseconds);

@@ -47,6 +47,11 @@ public struct TitleSignals
     public long RatedMs;
     /// <summary>Searches whose chosen result was this title.</summary>
     public int SearchLed;
+    /// <summary>
+    /// Searches whose query named this title clearly (<see cref="IQueryResolver"/>) but that played nothing or another
+    /// title: the member looked for it by name.
+    /// </summary>
+    public int SearchIntent;
     /// <summary>Times the title was shown to the member (impressions), and of those the ones since its latest playback (shown and passed over).</summary>
     public int Impressions;
     public int ImpressionsSincePlay;

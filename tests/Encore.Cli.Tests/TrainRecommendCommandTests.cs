@@ -53,7 +53,12 @@ public sealed class TrainRecommendCommandTests : IDisposable
 
         var phone = await Encore("recommend", "--db", db, "--member", "m0000001", "-n", "5", "--device", "phone", "--hour", "8");
         Assert.True(phone.ExitCode == 0, phone.ToString());
-        Assert.Contains("on phone at 08:00 UTC", phone.Output);
+        Assert.Contains("on phone at 08:00 UTC (context weight 0)", phone.Output);
+        // The tuned context weight is 0, so the device alone leaves the order as it is; a weight given moves it by the context.
+        Assert.Equal(picks.Take(5), TitleIds(phone.Output));
+        var weighed = await Encore("recommend", "--db", db, "--member", "m0000001", "-n", "5", "--device", "phone", "--hour", "8", "--context-weight", "0.5");
+        Assert.True(weighed.ExitCode == 0, weighed.ToString());
+        Assert.Contains("on phone at 08:00 UTC (context weight 0.5)", weighed.Output);
     }
 
     [Fact]
@@ -130,6 +135,9 @@ public sealed class TrainRecommendCommandTests : IDisposable
         var badDevice = await Encore("recommend", "--db", db, "--member", "m0000001", "--device", "toaster");
         Assert.Equal(1, badDevice.ExitCode);
         Assert.Contains("--device 'toaster' is not one of tv, phone, tablet, web, console", badDevice.Error);
+        var badWeight = await Encore("recommend", "--db", db, "--member", "m0000001", "--device", "tv", "--context-weight", "-1");
+        Assert.Equal(1, badWeight.ExitCode);
+        Assert.Contains("--context-weight must be in 0..100 (got -1)", badWeight.Error);
 
         await File.WriteAllTextAsync(db + ".model", "not a model", Ct);
         var damaged = await Encore("recommend", "--db", db, "--member", "m0000001");

@@ -13,6 +13,13 @@ internal static class Fixtures
 
     public static SignalCatalogue Catalogue()
     {
+        var titles = Titles();
+        return SignalCatalogue.Build(new IdMap(titles.Select(t => t.Id)), new IdMap(titles.SelectMany(t => t.Episodes).Select(e => e.Id)), titles);
+    }
+
+    /// <summary>The catalogue's titles, as a store holds them.</summary>
+    public static Title[] Titles()
+    {
         Title[] titles =
         [
             new() { Id = "film", Name = "Heat", RuntimeSeconds = FilmRuntime, Genres = ["Crime", "Thriller"] },
@@ -30,7 +37,7 @@ internal static class Fixtures
                 Seasons = [new Season(1, [new Episode("d1e1", 1, 1, "Pilot", 3_300)])],
             },
         ];
-        return SignalCatalogue.Build(new IdMap(titles.Select(t => t.Id)), new IdMap(titles.SelectMany(t => t.Episodes).Select(e => e.Id)), titles);
+        return titles;
     }
 
     public static InteractionRow Row(EventKind kind, int title, double minutes, float position = float.NaN, float value = float.NaN,

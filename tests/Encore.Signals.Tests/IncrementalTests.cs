@@ -46,6 +46,7 @@ public sealed class IncrementalTests : IDisposable
 
         var batch = await SignalsOfStoreAsync($"all-{seed}.db", events);
         var incremental = await SignalsOfStoreAsync($"prefix-{seed}.db", events.Take(split).ToList());
+        Assert.Contains(batch.AllPairs(), p => p.Signals.SearchIntent > 0);
         foreach (var e in events.Skip(split)) incremental.Apply(e);
 
         Assert.Equal(batch.Events, incremental.Events);
@@ -59,10 +60,11 @@ public sealed class IncrementalTests : IDisposable
             Assert.Equal(batch.SessionsOf(batch.MemberIds.IndexOf(member)), incremental.SessionsOf(incremental.MemberIds.IndexOf(member)));
             Assert.Equal(batch.RecentSessionsOf(batch.MemberIds.IndexOf(member), batch.LastEventMs),
                 incremental.RecentSessionsOf(incremental.MemberIds.IndexOf(member), batch.LastEventMs), 9);
-            Assert.Equal(batch.RecentSearchesOf(batch.MemberIds.IndexOf(member)).Select(s => (s.Query, s.Title)),
-                incremental.RecentSearchesOf(incremental.MemberIds.IndexOf(member)).Select(s => (s.Query, s.Title)));
+            Assert.Equal(batch.RecentSearchesOf(batch.MemberIds.IndexOf(member)).Select(s => (s.Query, s.Title, s.Named)),
+                incremental.RecentSearchesOf(incremental.MemberIds.IndexOf(member)).Select(s => (s.Query, s.Title, s.Named)));
         }
-        var options = new PreferenceOptions { Watch = 1, Complete = 1, Scene = 0.5f, Binge = 0.3f, Rating = 0.5f, LowRating = 2, AbandonShare = 0.3f, IgnoredImpressions = 3 };
+        var options = new PreferenceOptions { Watch = 1, Complete = 1, Scene = 0.5f, Binge = 0.3f, Rating = 0.5f, LowRating = 2, AbandonShare = 0.3f, IgnoredImpressions = 3,
+            SearchIntent = 0.5f, HalfLifeDays = 7 };
         long asOf = batch.LastEventMs;
         foreach (var (key, signals) in expected)
             Assert.Equal(PreferenceModel.Weigh(signals, options, asOf), PreferenceModel.Weigh(actual[key], options, asOf));
@@ -73,7 +75,13 @@ public sealed class IncrementalTests : IDisposable
         await using var store = await SqliteEventStore.OpenAsync(_folder.File(name), Ct);
         await store.UpsertTitlesAsync(Titles, Ct);
         for (int i = 0; i < events.Count; i += 50) await store.AppendAsync(events.Skip(i).Take(50).ToList(), Ct);
-        return await SignalSet.LoadAsync(store, ct: Ct);
+        return await SignalSet.LoadAsync(store, ct: Ct, resolver: new QueryNames());
+    }
+
+    /// <summary>Search intent: "q0".."q2" name the three titles; other queries name none.</summary>
+    private sealed class QueryNames : IQueryResolver
+    {
+        public int Resolve(string query, long unixMilliseconds) => query is ['q', var d] && d is >= '0' and <= '2' ? d - '0' : -1;
     }
 
     /// <summary>Signals by (member id, title id), independent of the dense indices each set gave them.</summary>

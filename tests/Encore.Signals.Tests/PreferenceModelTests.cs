@@ -40,6 +40,27 @@ public sealed class PreferenceModelTests
     }
 
     [Fact]
+    public void A_title_searched_for_by_name_and_never_played_is_positive_when_search_intent_is_weighed()
+    {
+        var searched = TitleSignals.Empty with { SearchIntent = 2, Impressions = 3, FirstMs = Ms(-14 * 1_440), LastMs = Ms(-14 * 1_440) };
+        var o = new PreferenceOptions { SearchIntent = 0.8f, IgnoredImpressions = 1, IgnoredWeight = 0.1f };
+        // Looking for it by name outweighs having passed it over on a page.
+        Assert.Equal(new PreferenceWeight(Evidence.Positive, 0.8f), PreferenceModel.Weigh(searched, o, Now));
+        // Decayed like a play, by the days since the search (14 days at a 14-day half-life: half).
+        Assert.Equal(0.4f, PreferenceModel.Weigh(searched, o with { HalfLifeDays = 14 }, Now).Weight, 4);
+        var terms = new List<WeightTerm>();
+        var explained = PreferenceModel.Explain(searched, o with { HalfLifeDays = 14 }, Now, terms, out var rule);
+        Assert.Equal(explained.Weight, terms.Sum(t => t.Contribution), 4);
+        Assert.StartsWith("positive: searched for by name 2 times", rule);
+        // Off (the default), the same title is only what it otherwise is: shown and passed over.
+        Assert.Equal(new PreferenceWeight(Evidence.Negative, 0.1f), PreferenceModel.Weigh(searched, o with { SearchIntent = 0 }, Now));
+        Assert.Equal(0f, PreferenceOptions.Default.SearchIntent);
+        // A title played is weighed as played, whatever searches named it.
+        Assert.Equal(PreferenceModel.Weigh(Played(), o, Now), PreferenceModel.Weigh(Played() with { SearchIntent = 3 }, o, Now));
+        Assert.Throws<ArgumentException>(() => (o with { SearchIntent = -1 }).Validate());
+    }
+
+    [Fact]
     public void Low_ratings_and_titles_passed_over_are_negative_and_a_good_rating_alone_is_positive()
     {
         var o = new PreferenceOptions { Rating = 0.5f, LowRating = 2, IgnoredImpressions = 3, IgnoredWeight = 0.25f };

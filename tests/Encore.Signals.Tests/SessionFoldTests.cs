@@ -1,12 +1,88 @@
 using Encore.Core;
+using Encore.Storage;
+using Encore.TestSupport;
 using Xunit;
 using static Encore.Signals.Tests.Fixtures;
 
 namespace Encore.Signals.Tests;
 
 /// <summary>Sessions and per-title features on constructed event sequences, edge cases included.</summary>
-public sealed class SessionFoldTests
+public sealed class SessionFoldTests : IDisposable
 {
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Events_stored_out_of_order_are_folded_in_time_order_into_the_same_sessions()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A film on the TV over two sessions, and an episode on the phone during the first; a second member alongside.
+        ViewingEvent E(string id, EventKind kind, string title, double minutes, double? position = null, DeviceKind device = DeviceKind.Tv,
+            string member = "m0", string? episode = null, double? pause = null) => new()
+            {
+                EventId = id, Kind = kind, MemberId = member, TitleId = title, EpisodeId = episode, Device = device,
+                TimestampUtc = T0.AddMinutes(minutes), PositionSeconds = position, PauseSeconds = pause, SessionId = "s",
+            };
+        ViewingEvent[] inOrder =
+        [
+            E("a1", EventKind.PlayStart, "film", 0, 0),
+            E("b1", EventKind.PlayStart, "series", 2, 0, DeviceKind.Phone, episode: "s1e1"),
+            E("a2", EventKind.Pause, "film", 10, 600, pause: 120),
+            E("a3", EventKind.Resume, "film", 12, 600),
+            E("b2", EventKind.Completion, "series", 27, 1_500, DeviceKind.Phone, episode: "s1e1"),
+            E("c1", EventKind.PlayStart, "drama", 30, 0, member: "m1", episode: "d1e1"),
+            E("a4", EventKind.Stop, "film", 40, 2_280),
+            E("a5", EventKind.PlayStart, "film", 300, 2_280),
+            E("a6", EventKind.Completion, "film", 362, 6_000),
+        ];
+        var shuffled = new[] { inOrder[8], inOrder[3], inOrder[0], inOrder[6], inOrder[5], inOrder[1], inOrder[7], inOrder[4], inOrder[2] };
+
+        await using var store = await SqliteEventStore.OpenAsync(_folder.File("late.db"), ct);
+        await store.UpsertTitlesAsync(Titles(), ct);
+        foreach (var batch in shuffled.Chunk(2)) await store.AppendAsync(batch, ct);
+        var read = await SignalSet.LoadAsync(store, ct: ct);
+
+        // The same events folded one by one in time order, over the same catalogue and members.
+        var live = new SignalSet(read.Catalogue, new IdMap(Enumerable.Range(0, read.MemberIds.Count).Select(m => read.MemberIds[m])));
+        foreach (var e in inOrder) live.Apply(e);
+
+        int m0 = read.MemberIds.IndexOf("m0"), film = read.Catalogue.TitleIds.IndexOf("film"), series = read.Catalogue.TitleIds.IndexOf("series");
+        Assert.Equal(live.AllPairs().Select(p => (p.Member, p.Title, p.Signals)).OrderBy(p => (p.Member, p.Title)),
+            read.AllPairs().Select(p => (p.Member, p.Title, p.Signals)).OrderBy(p => (p.Member, p.Title)));
+        // Two sessions on the TV (the 260-minute gap) and one on the phone; the film's pause and 100 minutes of watching.
+        Assert.Equal(3, read.SessionsOf(m0));
+        var f = read.Get(m0, film);
+        Assert.Equal((2, 1, 120f), (f.Sessions, f.Pauses, f.PauseSeconds));
+        Assert.Equal(6_000f, f.WatchedSeconds);
+        Assert.True(f.Completed);
+        Assert.Equal((1, true), (read.Get(m0, series).Sessions, read.Get(m0, series).Completed));
+    }
+
+    [Fact]
+    public void A_late_event_is_counted_but_neither_opens_a_session_nor_moves_where_the_member_is()
+    {
+        var set = Fold([
+            Row(EventKind.PlayStart, Film, 0, position: 0),
+            Row(EventKind.Stop, Film, 20, position: 1_200),
+            Row(EventKind.PlayStart, Film, 120, position: 1_200),
+            Row(EventKind.Stop, Film, 140, position: 2_400),
+            // Sent late by the player: a pause from the first session, after everything else.
+            Row(EventKind.Pause, Film, 10, position: 600, value: 30),
+        ]);
+
+        var s = set.Get(0, Film);
+        Assert.Equal((1, 30f), (s.Pauses, s.PauseSeconds));
+        Assert.Equal(2, set.SessionsOf(0));
+        Assert.Equal(2, s.Sessions);
+        // Where the member is, and how far they got, stay those of the latest events.
+        Assert.Equal((Ms(140), Ms(140), Ms(0)), (s.LastPlayMs, s.LastMs, s.FirstMs));
+        Assert.Equal(2_400f, s.LastPosition);
+        Assert.Equal(0.4f, s.FurthestShare, 3);
+        Assert.Equal(2_400f, s.WatchedSeconds);
+        Assert.Equal(Ms(140), set.LastEventMs);
+    }
+
     [Fact]
     public void A_film_watched_halfway_with_a_pause_gives_its_share_furthest_point_and_pause()
     {
@@ -211,6 +287,39 @@ public sealed class SessionFoldTests
         Assert.Equal(1, set.Get(0, Film).SearchLed);
         Assert.Equal([("heet", Film), ("the wire", -1)], set.RecentSearchesOf(0).Select(s => (s.Query, s.Title)));
         Assert.Equal([(0, "the wire"), (1, "wire")], set.UnmatchedSearches.Select(u => (u.Member, u.Query)));
+    }
+
+    /// <summary>Names the film for "heat" and the series for "short stories", anything else nothing.</summary>
+    private sealed class NameResolver : IQueryResolver
+    {
+        public int Resolve(string query, long unixMilliseconds) => query switch { "heat" => Film, "short stories" => Series, _ => -1 };
+    }
+
+    [Fact]
+    public void A_search_that_names_a_title_it_did_not_play_is_search_intent_for_that_title()
+    {
+        var set = new SignalSet(Catalogue(), new IdMap(["m0", "m1"]), resolver: new NameResolver());
+        foreach (var row in new[]
+        {
+            Row(EventKind.Search, -1, 0, query: "heat"),                 // found nothing: looked for the film
+            Row(EventKind.Search, Drama, 5, query: "short stories"),     // played another title than the one named
+            Row(EventKind.Search, Series, 9, query: "short stories"),    // played what it named: an ordinary search
+            Row(EventKind.Search, -1, 12, query: "the wire"),            // names nothing
+            Row(EventKind.Search, -1, 20, query: "heat", member: 1),
+        }) set.Apply(row);
+
+        var film = set.Get(0, Film);
+        Assert.Equal((1, 0, false), (film.SearchIntent, film.SearchLed, film.Played));
+        Assert.Equal((Ms(0), Ms(0)), (film.FirstMs, film.LastMs));
+        Assert.Equal((1, 1), (set.Get(0, Series).SearchIntent, set.Get(0, Series).SearchLed));
+        Assert.Equal((0, 1), (set.Get(0, Drama).SearchIntent, set.Get(0, Drama).SearchLed));
+        Assert.Equal(1, set.Get(1, Film).SearchIntent);
+        Assert.Equal([("heat", -1, Film), ("short stories", Drama, Series), ("short stories", Series, -1), ("the wire", -1, -1)],
+            set.RecentSearchesOf(0).Select(q => (q.Query, q.Title, q.Named)));
+        // The searches that played nothing are still kept for the search-demand analytics.
+        Assert.Equal([(0, "heat"), (0, "the wire"), (1, "heat")], set.UnmatchedSearches.Select(u => (u.Member, u.Query)));
+        // Without a resolver, searches count only for what they played.
+        Assert.Equal(0, Fold([Row(EventKind.Search, -1, 0, query: "heat")]).Get(0, Film).SearchIntent);
     }
 
     [Fact]

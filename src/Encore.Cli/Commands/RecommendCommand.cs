@@ -4,13 +4,14 @@ using Encore.Cli.Terminal;
 using Encore.Core;
 using Encore.Models;
 using Encore.Ranking;
+using Encore.Ranking.Search;
 using Encore.Signals;
 using Encore.Storage;
 
 namespace Encore.Cli.Commands;
 
 /// <summary>
-/// `encore recommend --member ID [--db FILE] [--model FILE] [-n 20] [--genre G] [--device D] [--hour H]`: a member's
+/// `encore recommend --member ID [--db FILE] [--model FILE] [-n 20] [--genre G] [--device D] [--hour H] [--context-weight W]`: a member's
 /// list from a trained model and the member's events as the store holds them now (events since training are folded in).
 /// </summary>
 internal static class RecommendCommand
@@ -24,9 +25,14 @@ internal static class RecommendCommand
         var genre = new Option<string?>("--genre") { Description = "Only titles of this genre.", HelpName = "G" };
         var device = new Option<string?>("--device") { Description = "The device the list is for (tv, phone, tablet, web, console): its context moves the order.", HelpName = "D" };
         var hour = new Option<int?>("--hour") { Description = "The UTC hour of the request, with --device (default: now).", HelpName = "H" };
+        var weight = new Option<float?>("--context-weight")
+        {
+            Description = "How far the device and hour move the order, in standard deviations of the member's scores (default 0, as tuned on the simulated service's validation split).",
+            HelpName = "W",
+        };
         var command = new Command("recommend", "A member's top titles from a trained model, from the member's events as they are now.")
         {
-            db, member, model, count, genre, device, hour,
+            db, member, model, count, genre, device, hour, weight,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -34,6 +40,12 @@ internal static class RecommendCommand
             if (n < 1 || n > 10_000) throw new CliException(ExitCodes.Usage, $"-n must be in 1..10000 (got {n})");
             int? h = parseResult.GetValue(hour);
             if (h is < 0 or > 23) throw new CliException(ExitCodes.Usage, $"--hour must be in 0..23 (got {h})");
+            var context = ContextOptions.Default;
+            if (parseResult.GetValue(weight) is { } w)
+            {
+                if (!(w >= 0 && w <= 100)) throw new CliException(ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"--context-weight must be in 0..100 (got {w})"));
+                context = context with { Weight = w };
+            }
             DeviceKind? kind = null;
             if (parseResult.GetValue(device) is { } d)
             {
@@ -47,15 +59,17 @@ internal static class RecommendCommand
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
                 throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {databasePath}");
-            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct);
-            var request = new RankingRequest { Count = n, Genre = parseResult.GetValue(genre), Device = kind, Hour = h ?? DateTime.UtcNow.Hour };
+            var resolver = await SearchIntentResolver.LoadAsync(store, ct);
+            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct, resolver: resolver);
+            var request = new RankingRequest { Count = n, Genre = parseResult.GetValue(genre), Device = kind, Hour = h ?? DateTime.UtcNow.Hour, Context = context };
             var list = CliArguments.Guard(() => MemberRanking.Recommend(trained, signals, memberId, request));
 
             var output = parseResult.InvocationConfiguration.Output;
             int m = signals.MemberIds.IndexOf(memberId);
             int begun = m < 0 ? 0 : signals.TitlesOf(m).Count(t => signals.Get(m, t).Played);
-            var context = kind is null ? "" : string.Create(CultureInfo.InvariantCulture, $" on {kind.Value.ToString().ToLowerInvariant()} at {request.Hour:00}:00 UTC");
-            output.WriteLine($"Top {list.Count} for {memberId}{context} ({begun} titles begun, left out), model {trained.Info.Model} trained {trained.Info.TrainedAtUtc:yyyy-MM-dd HH:mm} UTC"
+            var where = kind is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                $" on {kind.Value.ToString().ToLowerInvariant()} at {request.Hour:00}:00 UTC (context weight {context.Weight})");
+            output.WriteLine($"Top {list.Count} for {memberId}{where} ({begun} titles begun, left out), model {trained.Info.Model} trained {trained.Info.TrainedAtUtc:yyyy-MM-dd HH:mm} UTC"
                 + (request.Genre is null ? "" : $", genre {request.Genre}"));
             Write(output, list);
             return ExitCodes.Success;

@@ -56,7 +56,8 @@ internal static class SearchCommand
             if (await store.GetMemberAsync(memberId, ct) is null)
                 throw new CliException(ExitCodes.BadInput, $"no member {UnicodeText.Quote(memberId)} in {databasePath}");
             var index = await SearchIndex.LoadAsync(store, ct);
-            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct);
+            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct,
+                resolver: new SearchIntentResolver(index, await SignalCatalogue.LoadAsync(store, ct)));
             var scores = new MemberTaste(index, trained).ScoresOf(signals, memberId);
             var result = index.Search(text, request, scores);
 

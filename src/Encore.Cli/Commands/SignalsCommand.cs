@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Encore.Cli.Terminal;
 using Encore.Core;
+using Encore.Ranking.Search;
 using Encore.Signals;
 using Encore.Storage;
 
@@ -41,7 +42,8 @@ internal static class SignalsCommand
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
                 throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {databasePath}");
-            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct);
+            var resolver = await SearchIntentResolver.LoadAsync(store, ct);
+            var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct, resolver: resolver);
             int m = signals.MemberIds.IndexOf(memberId);
             var output = parseResult.InvocationConfiguration.Output;
             var c = CultureInfo.InvariantCulture;
@@ -51,7 +53,8 @@ internal static class SignalsCommand
             var searches = signals.RecentSearchesOf(m);
             if (searches.Count > 0)
                 output.WriteLine("  recent searches: " + string.Join("; ", searches.Reverse().Take(5).Select(s =>
-                    $"\"{UnicodeText.Clip(s.Query)}\" -> {(s.Title < 0 ? "nothing played" : signals.Catalogue.Names[s.Title])}")));
+                    $"\"{UnicodeText.Clip(s.Query)}\" -> {(s.Title < 0 ? "nothing played" : signals.Catalogue.Names[s.Title])}"
+                    + (s.Named < 0 ? "" : $" (named {signals.Catalogue.Names[s.Named]})"))));
             foreach (var t in titles)
             {
                 var s = t.Signals;
@@ -73,6 +76,7 @@ internal static class SignalsCommand
                 }
                 if (!float.IsNaN(s.Rating)) table.Add("rating", s.Rating.ToString("0.#", c));
                 if (s.SearchLed > 0) table.Add("searched for", $"{s.SearchLed} times");
+                if (s.SearchIntent > 0) table.Add("searched for by name, not played", $"{s.SearchIntent} times");
                 if (s.Impressions > 0) table.Add("shown", $"{s.Impressions} times");
                 foreach (var term in t.Terms)
                     table.Add("  + " + term.Feature, string.Create(c, $"{term.Contribution:+0.###;-0.###}"));

@@ -71,7 +71,8 @@ public static class PSimProtocol
         long validationMs = testMs - Math.Min(ValidationDays, manifest.Days - TestDays - 1) * 86_400_000L;
         // The truth ends with the simulation: events a live service added after it (the demo's traffic) are not the test period's.
         long endMs = start + manifest.Days * 86_400_000L;
-        var splits = await TimeSplit.LoadAsync(store, [(testMs, endMs), (validationMs, testMs)], ct: ct).ConfigureAwait(false);
+        var resolver = await global::Encore.Ranking.Search.SearchIntentResolver.LoadAsync(store, ct).ConfigureAwait(false);
+        var splits = await TimeSplit.LoadAsync(store, [(testMs, endMs), (validationMs, testMs)], ct: ct, resolver: resolver).ConfigureAwait(false);
         var data = new PSimData(manifest, splits[0], splits[1], new SimulatedService(manifest.ToOptions()));
         progress?.Report($"p-sim: {manifest.Members:N0} members x {manifest.Titles:N0} titles x {manifest.Days} days, seed {manifest.Seed}; "
             + $"split at {data.Test.TrainEndUtc:yyyy-MM-dd}: {data.Test.TrainEvents:N0} train events, {data.Test.TruthEvents:N0} test events");

@@ -46,6 +46,7 @@ public static class PreferenceTuner
             P("rating", [0, 0.25f, 0.5f, 1, 2], (p, v) => p with { Rating = v }, p => p.Rating),
             P("low-rating", [0, 1, 2, 2.5f], (p, v) => p with { LowRating = v }, p => p.LowRating),
             P("search", [0, 0.5f, 1, 2, 4], (p, v) => p with { Search = v }, p => p.Search),
+            P("search-intent", [0, 0.25f, 0.5f, 1, 2, 4], (p, v) => p with { SearchIntent = v }, p => p.SearchIntent),
         ],
         "context" =>
         [

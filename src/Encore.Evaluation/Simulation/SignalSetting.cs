@@ -37,17 +37,22 @@ public sealed record SignalSetting(string Name, string Description, PreferenceOp
     public static readonly SignalSetting Engagement = new("engagement", "watch + title and scene replays, pauses, binges and skipped credits, forward seeks",
         Watch.Preferences with { Scene = 0.25f, SkipPenalty = 1f });
 
-    /// <summary>4. Plus explicit ratings (a low one is negative evidence) and titles the member searched for. Tuned: neither moves the validation figure.</summary>
-    public static readonly SignalSetting Explicit = new("explicit", "engagement + ratings (4 stars or more count without a play, low = negative), searched for",
+    /// <summary>
+    /// 4. Plus explicit ratings (a low one is negative evidence), titles the member searched for, and titles the member
+    /// searched for by name and never played (search intent, <see cref="PreferenceOptions.SearchIntent"/>). Tuned: none of
+    /// them raises the validation figure (search intent lowers it at every weight tried), so all stay 0 (docs/SIGNALS.md).
+    /// </summary>
+    public static readonly SignalSetting Explicit = new("explicit", "engagement + ratings (4 stars or more count without a play, low = negative), searched for, searched for by name and never played",
         Engagement.Preferences with { PositiveRating = 4f });
 
     /// <summary>
     /// 5. Plus the context of the member's next session: the genres and formats the member plays on that device at that
-    /// time of day. Tuned weight 0: the truth spans 14 days of sessions on every device, so one session's context
-    /// cannot reorder it (docs/SIGNALS.md).
+    /// time of day. Tuned weight 0 (<see cref="ContextOptions.Default"/>): the truth spans 14 days of sessions on every
+    /// device, so one session's context cannot reorder it, and even scored session by session with each session's own
+    /// context every weight lowers the validation NDCG@20 (docs/SIGNALS.md).
     /// </summary>
     public static readonly SignalSetting Contextual = new("context", "explicit + device and time-of-day context of the next session",
-        Explicit.Preferences, ContextOptions.Default with { Weight = 0f });
+        Explicit.Preferences, ContextOptions.Default);
 
     /// <summary>
     /// 6. Everything: plus a decay of old interests (half-life 28 days) and titles shown but never played as weak

@@ -67,8 +67,9 @@ public sealed class TimeSplit
     /// Reads <paramref name="store"/>'s log once and fills one split per (train end, truth end) window. The member and
     /// title indices are the store's in every split.
     /// </summary>
+    /// <param name="resolver">Names the title of each search (search intent, <see cref="TitleSignals.SearchIntent"/>); null: none.</param>
     public static async Task<IReadOnlyList<TimeSplit>> LoadAsync(IEventStore store, IReadOnlyList<(long TrainEndMs, long TruthEndMs)> windows,
-        SignalOptions? options = null, CancellationToken ct = default)
+        SignalOptions? options = null, CancellationToken ct = default, IQueryResolver? resolver = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(windows);
@@ -76,7 +77,7 @@ public sealed class TimeSplit
         var members = await store.ReadMemberIdsAsync(ct).ConfigureAwait(false);
         var splits = new TimeSplit[windows.Count];
         for (int i = 0; i < splits.Length; i++)
-            splits[i] = new TimeSplit(new SignalSet(catalogue, members, options), windows[i].TrainEndMs, windows[i].TruthEndMs);
+            splits[i] = new TimeSplit(new SignalSet(catalogue, members, options, resolver), windows[i].TrainEndMs, windows[i].TruthEndMs);
         await foreach (var row in store.ReadInteractionsAsync(EventQuery.All, ct).ConfigureAwait(false))
         {
             foreach (var split in splits)

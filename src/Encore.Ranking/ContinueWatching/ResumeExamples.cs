@@ -114,12 +114,12 @@ public sealed class ResumeExampleCollector
 
     /// <summary>Reads <paramref name="store"/>'s log once and returns the examples of every cut, and the signals of the whole log.</summary>
     public static async Task<(ResumeExamples Examples, SignalSet Signals)> LoadAsync(IEventStore store, IReadOnlyList<long> cutsMs, TimeSpan window,
-        SignalOptions? options = null, CancellationToken ct = default)
+        SignalOptions? options = null, CancellationToken ct = default, IQueryResolver? resolver = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var catalogue = await SignalCatalogue.LoadAsync(store, ct).ConfigureAwait(false);
         var members = await store.ReadMemberIdsAsync(ct).ConfigureAwait(false);
-        var collector = new ResumeExampleCollector(new SignalSet(catalogue, members, options), cutsMs, window);
+        var collector = new ResumeExampleCollector(new SignalSet(catalogue, members, options, resolver), cutsMs, window);
         await foreach (var row in store.ReadInteractionsAsync(EventQuery.All, ct).ConfigureAwait(false)) collector.Apply(row);
         return (collector.Finish(), collector.Signals);
     }

@@ -92,7 +92,7 @@ public static class ResumeTraining
     /// <summary>Reads the store once and trains on every event (the cuts end where the log does).</summary>
     /// <exception cref="ArgumentException">The store spans too few days for a training and a validation cut.</exception>
     public static async Task<(ResumeModel Model, SignalSet Signals)> TrainAsync(IEventStore store, ResumeTrainingOptions? options = null,
-        SignalOptions? signalOptions = null, IProgress<string>? progress = null, CancellationToken ct = default)
+        SignalOptions? signalOptions = null, IProgress<string>? progress = null, CancellationToken ct = default, IQueryResolver? resolver = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         options ??= new ResumeTrainingOptions();
@@ -101,7 +101,7 @@ public static class ResumeTraining
             throw new InsufficientResumeDataException($"{store.Location} holds no events to learn from");
         long firstMs = ToMs(first), untilMs = ToMs(last) + 1;
         var cuts = Cuts(firstMs, untilMs, options);
-        var (examples, signals) = await ResumeExampleCollector.LoadAsync(store, cuts, options.Window, signalOptions, ct).ConfigureAwait(false);
+        var (examples, signals) = await ResumeExampleCollector.LoadAsync(store, cuts, options.Window, signalOptions, ct, resolver).ConfigureAwait(false);
         return (Fit(examples, untilMs, options, progress), signals);
     }
 

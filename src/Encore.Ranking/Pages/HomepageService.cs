@@ -39,7 +39,8 @@ public sealed class HomepageService : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         var catalogue = await RankingCatalogue.LoadAsync(store, ct).ConfigureAwait(false);
         var members = await store.ReadMemberIdsAsync(ct).ConfigureAwait(false);
-        var signals = new SignalSet(catalogue.Signals, members);
+        var resolver = new Search.SearchIntentResolver(await Search.SearchIndex.LoadAsync(store, ct).ConfigureAwait(false), catalogue.Signals);
+        var signals = new SignalSet(catalogue.Signals, members, resolver: resolver);
         await foreach (var row in store.ReadInteractionsAsync(EventQuery.All, ct).ConfigureAwait(false)) signals.Apply(row);
         return new HomepageService(catalogue, signals, model, options);
     }
