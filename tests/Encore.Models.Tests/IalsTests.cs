@@ -151,7 +151,7 @@ public sealed class IalsTests
         // a0 = unobserved-ratio x sum of confidences (1 + alpha |w|) / (members x titles): the unobserved pairs weigh
         // unobserved-ratio times the observed ones in total, whatever the catalogue's size. A given weight is kept.
         var ct = TestContext.Current.CancellationToken;
-        var data = SyntheticData.Create();
+        var data = SyntheticData.Create(members: 200, titles: 900, perMember: 5); // sparse: density 0.6%
         var o = new IalsOptions { Factors = 4, Iterations = 1, UseRatings = false, Alpha = 2 };
         double confidence = data.Values.Sum(w => 1.0 + 2 * Math.Abs(w));
         var model = (IalsRecommender)new IalsTrainer(o).Fit(data, ct);
@@ -171,5 +171,9 @@ public sealed class IalsTests
 
         var given = (IalsRecommender)new IalsTrainer(o with { UnobservedWeight = 0.5f }).Fit(data, ct);
         Assert.Equal(0.5f, given.Options.UnobservedWeight);
+
+        // On dense data (8 plays of 46 titles a member) the rule would weigh an unobserved pair above an observed one: capped at 1.
+        var dense = (IalsRecommender)new IalsTrainer(o).Fit(SyntheticData.Create(), ct);
+        Assert.Equal(IalsOptions.MaxDerivedUnobservedWeight, dense.Options.UnobservedWeight);
     }
 }

@@ -11,7 +11,7 @@ namespace Encore.Models.Ials;
 /// <remarks>
 /// The defaults are scale-aware, so that they hold on data nobody tuned them on. a0 is not a constant: it is
 /// <see cref="UnobservedRatio"/> (8) x the observed confidence / (members x titles), so the unobserved pairs weigh 8
-/// times the observed ones in total on every data set. A constant a0 (Encore's first default, 1) makes a0 x T, and
+/// times the observed ones in total on every data set (at most 1 per pair: no unobserved pair outweighs an observed one). A constant a0 (Encore's first default, 1) makes a0 x T, and
 /// with it every row's regularization, grow with the catalogue while the evidence does not: on a sparse, large
 /// catalogue (a 1,892 x 17,632 play-count set; the P-SCALE file) the factors shrank towards 0 and iALS ranked exactly
 /// as popularity. With a0 from the density the collapse threshold no longer depends on the data's size. The
@@ -34,7 +34,7 @@ public sealed record IalsOptions : IModelOptions
 
     /// <summary>
     /// The weight a0 of every unobserved pair, as a number. Null (the default): derived from the data as
-    /// <see cref="UnobservedRatio"/> x (sum of the observed confidences) / (members x titles), see <see cref="ResolveUnobservedWeight"/>.
+    /// <see cref="UnobservedRatio"/> x (sum of the observed confidences) / (members x titles), at most 1, see <see cref="ResolveUnobservedWeight"/>.
     /// </summary>
     public float? UnobservedWeight { get; init; }
 
@@ -76,16 +76,24 @@ public sealed record IalsOptions : IModelOptions
     }
 
     /// <summary>
+    /// The most a derived unobserved weight can be: the confidence of an observed pair with weight 0 (1 + alpha x 0), so
+    /// that an unobserved pair never weighs more than an observed one. It binds only on dense data (more than one pair in
+    /// <see cref="UnobservedRatio"/> x mean confidence observed, e.g. a small test catalogue); a given weight is not capped.
+    /// </summary>
+    public const float MaxDerivedUnobservedWeight = 1f;
+
+    /// <summary>
     /// The unobserved weight a0 for a matrix with <paramref name="rows"/> x <paramref name="columns"/> cells whose observed
     /// entries have the total confidence <paramref name="observedConfidence"/>: <see cref="UnobservedWeight"/> where given,
-    /// else <see cref="UnobservedRatio"/> x observedConfidence / (rows x columns) (1 for an empty matrix).
+    /// else <see cref="UnobservedRatio"/> x observedConfidence / (rows x columns), at most <see cref="MaxDerivedUnobservedWeight"/>
+    /// (1 for an empty matrix).
     /// </summary>
     public float ResolveUnobservedWeight(int rows, int columns, double observedConfidence)
     {
         if (UnobservedWeight is { } given) return given;
         double cells = (double)rows * columns;
         if (!(observedConfidence > 0) || !(cells > 0)) return 1f;
-        return (float)Math.Max(UnobservedRatio * observedConfidence / cells, 1e-12);
+        return (float)Math.Clamp(UnobservedRatio * observedConfidence / cells, 1e-12, MaxDerivedUnobservedWeight);
     }
 
     /// <summary>The same options with <see cref="UnobservedWeight"/> set to its resolved value (what a fitted model keeps).</summary>
