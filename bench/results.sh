@@ -51,6 +51,7 @@ run p-topn itemknn weighting=cosine neighbours=200
 run p-topn itemknn weighting=bm25 neighbours=200
 run p-topn ease lambda=200
 run p-topn ials
+run p-topn ials unobserved-weight=1 regularization=0.02 regularization-exponent=1   # iALS's first defaults
 run p-topn sequential
 run p-topn auto
 # P-NEXT
@@ -60,6 +61,7 @@ run p-next itemknn weighting=bm25 neighbours=200
 run p-next ease lambda=200
 run p-next ease lambda=500
 run p-next ials
+run p-next ials unobserved-weight=1 regularization=0.02 regularization-exponent=1
 run p-next sequential
 run p-next auto
 # P-RATING
@@ -67,10 +69,13 @@ for model in ${ENCORE_RATING_MODELS:-mean baseline mf svdpp knn bpmf blend}; do 
 # P-TOPN on the default simulated service (a store of viewing events: positives are the titles begun)
 echo "running: encore simulate --db /tmp/sim.db" >&2
 "${encore[@]}" simulate --db "$sim/sim.db" > /dev/null 2>&1
-for model in popularity itemknn ease ials sequential auto; do
-  shown="encore eval --protocol p-topn --db /tmp/sim.db --model $model"
+for spec in popularity itemknn ease ials "ials unobserved-weight=1 regularization=0.02 regularization-exponent=1" sequential auto; do
+  read -r model params <<< "$spec"
+  args=()
+  for p in $params; do args+=(--param "$p"); done
+  shown="encore eval --protocol p-topn --db /tmp/sim.db --model $model${args[*]:+ ${args[*]}}"
   echo "running: $shown" >&2
-  json="$("${encore[@]}" eval --protocol p-topn --db "$sim/sim.db" --model "$model" --json 2>/dev/null | tail -n 1)"
+  json="$("${encore[@]}" eval --protocol p-topn --db "$sim/sim.db" --model "$model" "${args[@]}" --json 2>/dev/null | tail -n 1)"
   printf '%s\t%s\n' "$shown" "$json" >> "$rows"
 done
 

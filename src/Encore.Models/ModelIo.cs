@@ -70,4 +70,13 @@ public static class PayloadVersion
         if (version != supported)
             throw new InvalidDataException($"model file: '{model}' payload version {version} is not supported (this build reads {supported})");
     }
+
+    /// <summary>Reads the payload version, one of <paramref name="oldest"/>..<paramref name="newest"/> (an older one a model still reads).</summary>
+    public static int Read(BinaryReader reader, string model, int oldest, int newest)
+    {
+        int version = reader.ReadInt32();
+        if (version < oldest || version > newest)
+            throw new InvalidDataException($"model file: '{model}' payload version {version} is not supported (this build reads {oldest} to {newest})");
+        return version;
+    }
 }

@@ -1,4 +1,6 @@
+using Encore.Core;
 using Encore.Models.Ials;
+using Encore.Models.Popularity;
 using Xunit;
 
 namespace Encore.Models.Tests;
@@ -73,5 +75,105 @@ public sealed class IalsTests
         using var cts = new CancellationTokenSource();
         var trainer = new IalsTrainer(Small(50)) { IterationCompleted = (it, _) => { if (it == 2) cts.Cancel(); } };
         Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(data, cts.Token));
+    }
+
+    /// <summary>
+    /// Binary plays on a sparse, large catalogue (600 members x 3,000 titles, about 15 plays each, density 0.5%) with
+    /// planted tastes: 12 groups of 250 titles, each member plays mostly in one group (popular titles of the group
+    /// more often) and sometimes a globally popular title. Popularity ignores the groups; a working iALS finds them.
+    /// One play per member is held out at random. Returns the data without the held-out plays and those plays.
+    /// </summary>
+    private static (InteractionMatrix Train, Dictionary<string, string> HeldOut) SparseBinaryTastes(int seed = 5)
+    {
+        const int members = 600, titles = 3000, groups = 12, perGroup = titles / groups;
+        var rng = new Random(seed);
+        var titleIds = new IdMap(Enumerable.Range(0, titles).Select(t => $"t{t}"));
+        var plays = new List<(string Member, string Title)>();
+        var heldOut = new Dictionary<string, string>();
+        for (int m = 0; m < members; m++)
+        {
+            int group = m % groups;
+            var seen = new HashSet<int>();
+            int count = 8 + rng.Next(15);
+            while (seen.Count < count)
+            {
+                // Zipf-like within the group (rank r drawn as perGroup * u^3), or a globally popular title (low ids).
+                int t = rng.NextDouble() < 0.85
+                    ? group * perGroup + (int)(perGroup * Math.Pow(rng.NextDouble(), 3))
+                    : (int)(titles * Math.Pow(rng.NextDouble(), 6));
+                seen.Add(t);
+            }
+            var list = seen.ToArray();
+            int held = rng.Next(list.Length);
+            for (int k = 0; k < list.Length; k++)
+            {
+                if (k == held) heldOut[$"m{m}"] = $"t{list[k]}";
+                else plays.Add(($"m{m}", $"t{list[k]}"));
+            }
+        }
+        var builder = new InteractionMatrixBuilder(titleIds: titleIds);
+        foreach (var (member, title) in plays) builder.Add(member, title, 1f);
+        return (builder.Build(), heldOut);
+    }
+
+    private static double HitRate(IRecommender model, Dictionary<string, string> heldOut)
+    {
+        int hits = 0;
+        foreach (var (member, title) in heldOut)
+            if (Recommendations.Recommend(model, member, 20).Any(r => r.TitleId == title)) hits++;
+        return (double)hits / heldOut.Count;
+    }
+
+    [Fact]
+    public void Default_ials_beats_popularity_on_sparse_binary_data_with_a_large_catalogue()
+    {
+        // Encore's first defaults (unobserved weight 1 whatever the catalogue, lambda 0.02 fully frequency-scaled)
+        // drove the factors to zero on such data (regularization grew with the catalogue, the evidence did not), and
+        // iALS then ranked exactly as popularity: that setting is checked first, so that this data keeps telling the two apart.
+        var ct = TestContext.Current.CancellationToken;
+        var (train, heldOut) = SparseBinaryTastes();
+        double popularity = HitRate(new PopularityTrainer().Fit(train, ct), heldOut);
+        var first = new IalsOptions { UnobservedWeight = 1f, Regularization = 0.02f, RegularizationExponent = 1f };
+        double collapsed = HitRate(new IalsTrainer(first).Fit(train, ct), heldOut);
+        Assert.True(Math.Abs(collapsed - popularity) < 0.02, $"first defaults: HR@20 {collapsed:F3}, popularity {popularity:F3}");
+
+        var model = (IalsRecommender)new IalsTrainer().Fit(train, ct);
+        double ials = HitRate(model, heldOut);
+        Assert.True(ials > 2 * popularity, $"default iALS HR@20 {ials:F3}, popularity {popularity:F3}");
+        double norm = 0;
+        for (int t = 0; t < train.Columns; t++) norm += System.Numerics.Tensors.TensorPrimitives.Norm(model.TitleFactors(t));
+        Assert.True(norm / train.Columns > 1e-2, $"mean title factor norm {norm / train.Columns:G3}");
+    }
+
+    [Fact]
+    public void Unobserved_weight_follows_the_density_unless_given()
+    {
+        // a0 = unobserved-ratio x sum of confidences (1 + alpha |w|) / (members x titles): the unobserved pairs weigh
+        // unobserved-ratio times the observed ones in total, whatever the catalogue's size. A given weight is kept.
+        var ct = TestContext.Current.CancellationToken;
+        var data = SyntheticData.Create(members: 200, titles: 900, perMember: 5); // sparse: density 0.6%
+        var o = new IalsOptions { Factors = 4, Iterations = 1, UseRatings = false, Alpha = 2 };
+        double confidence = data.Values.Sum(w => 1.0 + 2 * Math.Abs(w));
+        var model = (IalsRecommender)new IalsTrainer(o).Fit(data, ct);
+        Assert.Equal(o.UnobservedRatio * confidence / ((double)data.Rows * data.Columns), model.Options.UnobservedWeight!.Value, 1e-6);
+
+        // The same plays in a catalogue twice as large: half the weight per pair, the same in total.
+        var titles = new IdMap(data.TitleIds.Ids.Concat(Enumerable.Range(0, data.Columns).Select(t => $"extra{t}")));
+        var builder = new InteractionMatrixBuilder(titleIds: titles);
+        for (int m = 0; m < data.Rows; m++)
+        {
+            var columns = data.RowColumns(m);
+            var values = data.RowValues(m);
+            for (int k = 0; k < columns.Length; k++) builder.Add(data.MemberIds[m], data.TitleIds[columns[k]], values[k]);
+        }
+        var larger = (IalsRecommender)new IalsTrainer(o).Fit(builder.Build(), ct);
+        Assert.Equal(model.Options.UnobservedWeight!.Value / 2, larger.Options.UnobservedWeight!.Value, 1e-6);
+
+        var given = (IalsRecommender)new IalsTrainer(o with { UnobservedWeight = 0.5f }).Fit(data, ct);
+        Assert.Equal(0.5f, given.Options.UnobservedWeight);
+
+        // On dense data (8 plays of 46 titles a member) the rule would weigh an unobserved pair above an observed one: capped at 1.
+        var dense = (IalsRecommender)new IalsTrainer(o).Fit(SyntheticData.Create(), ct);
+        Assert.Equal(IalsOptions.MaxDerivedUnobservedWeight, dense.Options.UnobservedWeight);
     }
 }

@@ -54,6 +54,8 @@ public sealed class ModelParametersTests
         Assert.Contains(ials.Parameters, p => p.Key == "factors" && p.Default == "128" && p.Type == "integer");
         var values = ModelParameters.Values(new IalsOptions());
         Assert.Equal("128", values["factors"]);
-        Assert.Equal("0.02", values["regularization"]);
+        Assert.Equal("0.8", values["regularization"]);
+        Assert.Equal("8", values["unobserved-ratio"]);
+        Assert.Equal("", values["unobserved-weight"]); // derived from the data unless given
     }
 }

@@ -138,9 +138,10 @@ public static class PreferenceTuner
         [
             new("factors", ["32", "64", "128", "256"]),
             new("alpha", ["0.5", "1", "2", "4", "8", "16"]),
-            new("regularization", ["0.005", "0.01", "0.02", "0.05", "0.1"]),
+            // Around the scale-aware defaults (lambda 0.8 at nu 0.5, unobserved weight from the density; IalsOptions).
+            new("regularization", ["0.2", "0.4", "0.8", "1.6"]),
             new("regularization-exponent", ["0", "0.5", "1"]),
-            new("unobserved-weight", ["0.25", "0.5", "1", "2"]),
+            new("unobserved-ratio", ["2", "4", "8", "16"]),
         ],
         "itemknn" => [new("neighbours", ["50", "100", "200", "400"]), new("weighting", ["bm25", "cosine", "tf-idf"]), new("k1", ["0.5", "1.2", "2"])],
         "ease" => [new("lambda", ["50", "100", "200", "500", "1000"]), new("binary", ["true", "false"])],

@@ -25,7 +25,7 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
         _titles = titleFactors;
         _history = history;
         _prior = prior;
-        _gram = FactorKernels.Gramian(titleFactors, titles.Count, kp, options.UnobservedWeight);
+        _gram = FactorKernels.Gramian(titleFactors, titles.Count, kp, options.A0);
         _unitTitles = new float[titleFactors.Length];
         for (int t = 0; t < titles.Count; t++)
         {
@@ -63,7 +63,7 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
         var a = new double[k * k];
         var b = new double[k];
         int count = 0;
-        float a0 = Options.UnobservedWeight;
+        float a0 = Options.A0;
         for (int t = 0; t < titles.Length; t++)
         {
             int title = titles[t];
@@ -110,7 +110,7 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
     public double Loss(InteractionMatrix data)
     {
         int kp = _kp;
-        float a0 = Options.UnobservedWeight;
+        float a0 = Options.A0;
         double observed = 0, penalty = 0;
         var memberCounts = new int[data.Rows];
         var titleCounts = data.ColumnCounts();
@@ -162,7 +162,7 @@ public sealed unsafe class IalsRecommender : IRecommender, IMemberHistory
         ModelIo.WriteIds(writer, TitleIds);
         var o = Options;
         writer.Write(o.Factors); writer.Write(o.Iterations); writer.Write(o.Regularization); writer.Write(o.Alpha);
-        writer.Write(o.UnobservedWeight); writer.Write(o.RegularizationExponent); writer.Write(o.CgSteps);
+        writer.Write(o.A0); writer.Write(o.RegularizationExponent); writer.Write(o.CgSteps);
         writer.Write(o.InitScale); writer.Write(o.Seed); writer.Write(o.UseRatings);
         writer.Write(_kp);
         ModelIo.WriteArray<float>(writer, _members);

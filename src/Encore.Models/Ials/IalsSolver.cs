@@ -47,12 +47,12 @@ internal static unsafe class IalsSolver
     /// <summary>The regularization of a row with <paramref name="count"/> observations: lambda (n + a0 * N)^nu.</summary>
     public static float Lambda(IalsOptions o, int count, int otherCount)
         => o.RegularizationExponent == 0 ? o.Regularization
-            : (float)(o.Regularization * Math.Pow(count + (double)o.UnobservedWeight * otherCount, o.RegularizationExponent));
+            : (float)(o.Regularization * Math.Pow(count + (double)o.A0 * otherCount, o.RegularizationExponent));
 
     private static void SolveRow(float* x, float* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero)
     {
         float* r = scratch, p = scratch + kp, ap = scratch + 2 * kp;
-        float a0 = o.UnobservedWeight, alpha = o.Alpha;
+        float a0 = o.A0, alpha = o.Alpha;
         // Per entry: confidence c, and the coefficients of the two sparse passes.
         for (int e = from; e < to; e++)
         {

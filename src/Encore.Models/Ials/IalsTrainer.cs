@@ -32,14 +32,35 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         o.Validate();
         var weights = o.UseRatings && data.Ratings is not null ? RatingWeights(data.Ratings, data.Values) : data.Values;
         var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, weights);
+        o = Resolve(raw, o);
         var (x, y, kp) = Train(raw, o, IterationCompleted, ct);
         return new IalsRecommender(data.MemberIds, data.TitleIds, o, kp, x, y, MemberHistory.From(data),
             ItemKnnTrainer.PopularityPrior(TitleCounts(raw)));
     }
 
-    /// <summary>The factor matrices (rows padded to <c>kp</c> floats) for a member x title matrix.</summary>
+    /// <summary>
+    /// <paramref name="o"/> with its unobserved weight resolved against <paramref name="memberRows"/> (the weights as the
+    /// confidences read them): <see cref="IalsOptions.UnobservedWeight"/> where given, else
+    /// <see cref="IalsOptions.UnobservedRatio"/> x the observed confidence (sum of 1 + alpha |w|) / (members x titles).
+    /// </summary>
+    public static IalsOptions Resolve(SparseMatrix memberRows, IalsOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(memberRows);
+        ArgumentNullException.ThrowIfNull(o);
+        if (o.UnobservedWeight is not null) return o;
+        double confidence = 0;
+        var values = memberRows.Values;
+        for (int e = 0; e < memberRows.NonZeros; e++) confidence += 1.0 + o.Alpha * Math.Abs((double)values[e]);
+        return o.Resolve(memberRows.Rows, memberRows.Columns, confidence);
+    }
+
+    /// <summary>
+    /// The factor matrices (rows padded to <c>kp</c> floats) for a member x title matrix (the unobserved weight resolved
+    /// as <see cref="Resolve"/> does).
+    /// </summary>
     public static (float[] Members, float[] Titles, int Stride) Train(SparseMatrix memberRows, IalsOptions o, Action<int, double>? iterationCompleted = null, CancellationToken ct = default)
     {
+        o = Resolve(memberRows, o);
         int kp = FactorKernels.Stride(o.Factors);
         var titleRows = memberRows.Transpose();
         var x = new float[(long)memberRows.Rows * kp];
@@ -52,9 +73,9 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         {
             ct.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
-            var gy = FactorKernels.Gramian(y, memberRows.Columns, kp, o.UnobservedWeight, ct);
+            var gy = FactorKernels.Gramian(y, memberRows.Columns, kp, o.A0, ct);
             IalsSolver.SolveAll(memberRows, x, y, gy, kp, o, memberRows.Columns, ct);
-            var gx = FactorKernels.Gramian(x, memberRows.Rows, kp, o.UnobservedWeight, ct);
+            var gx = FactorKernels.Gramian(x, memberRows.Rows, kp, o.A0, ct);
             IalsSolver.SolveAll(titleRows, y, x, gx, kp, o, memberRows.Rows, ct);
             iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
         }

@@ -9,7 +9,7 @@ namespace Encore.Models.Sequential;
 /// <summary>The fitted sequential blend (see <see cref="SequentialTrainer"/>).</summary>
 public sealed class SequentialRecommender : IRecommender, IMemberHistory
 {
-    private const int Version = 1;
+    private const int Version = 2; // 2: TimeOrdered (version 1 files were all fitted on time-ordered data, or read ids as order)
     /// <summary>Recency weights below this share are skipped in the transition part (they change nothing visible).</summary>
     private const float NegligibleWeight = 1e-3f;
 
@@ -21,8 +21,9 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
     private readonly SparseMatrix _similarTransitions;
 
     internal SequentialRecommender(IdMap members, IdMap titles, SequentialOptions options, MemberHistory history, SparseMatrix chronological,
-        EaseRecommender ease, EaseRecommender similar, SparseMatrix transitions, SparseMatrix similarTransitions)
+        EaseRecommender ease, EaseRecommender similar, SparseMatrix transitions, SparseMatrix similarTransitions, bool timeOrdered)
     {
+        TimeOrdered = timeOrdered;
         MemberIds = members;
         TitleIds = titles;
         Options = options;
@@ -38,6 +39,12 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
     public IdMap MemberIds { get; }
     public IdMap TitleIds { get; }
     public SequentialOptions Options { get; }
+
+    /// <summary>
+    /// Whether the training data had a time order. When it had none, the model is its EASE part alone: every history
+    /// title weighs the same (no recency weights) and no "what comes next" counts are blended in (see <see cref="SequentialTrainer"/>).
+    /// </summary>
+    public bool TimeOrdered { get; }
 
     public ReadOnlySpan<int> TrainingTitles(int member) => _history.TrainingTitles(member);
 
@@ -72,10 +79,10 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
         {
             var w = recency.AsSpan(0, n);
             for (int k = 0; k < n; k++)
-                w[k] = (o.RecencyFloor + MathF.Exp(-(n - 1 - k) / o.RecencyScale)) * (weights.IsEmpty ? 1f : weights[k]);
+                w[k] = (TimeOrdered ? o.RecencyFloor + MathF.Exp(-(n - 1 - k) / o.RecencyScale) : 1f) * (weights.IsEmpty ? 1f : weights[k]);
             _ease.ScoreHistory(titles, w, scores);
             Standardize.InPlace(scores, titles);
-            if (o.TransitionWeight == 0) return;
+            if (o.TransitionWeight == 0 || !TimeOrdered) return;
 
             var t = next.AsSpan(0, scores.Length);
             t.Clear();
@@ -114,7 +121,7 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
         }
         for (int j = 0; j < scores.Length; j++) scores[j] = _similar.Weight(j, title);
         Standardize.InPlace(scores);
-        if (Options.SimilarTransitionWeight == 0) return;
+        if (Options.SimilarTransitionWeight == 0 || !TimeOrdered) return;
         var buffer = ArrayPool<float>.Shared.Rent(scores.Length);
         try
         {
@@ -148,6 +155,7 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
         writer.Write(o.SimilarDecay);
         writer.Write(o.SimilarTransitionWeight);
         writer.Write(o.MaxTitles);
+        writer.Write(TimeOrdered);
         _history.Save(writer);
         ModelIo.WriteArray<int>(writer, _chronological.Pointers);
         ModelIo.WriteArray<int>(writer, _chronological.Indices);
@@ -161,7 +169,7 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
 
     public static SequentialRecommender Load(BinaryReader reader)
     {
-        PayloadVersion.Check(reader, SequentialTrainer.ModelName, Version);
+        int version = PayloadVersion.Read(reader, SequentialTrainer.ModelName, 1, Version);
         var members = ModelIo.ReadIds(reader);
         var titles = ModelIo.ReadIds(reader);
         var options = new SequentialOptions
@@ -180,6 +188,7 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
             SimilarTransitionWeight = reader.ReadSingle(),
             MaxTitles = reader.ReadInt32(),
         };
+        bool timeOrdered = version < 2 || reader.ReadBoolean();
         try { options.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException("model file: " + e.Message, e); }
         var history = MemberHistory.Load(reader, members.Count);
@@ -194,7 +203,7 @@ public sealed class SequentialRecommender : IRecommender, IMemberHistory
         var transitions = ItemKnnRecommender.ReadSparse(reader, titles.Count, titles.Count, "transitions");
         var similarTransitions = ItemKnnRecommender.ReadSparse(reader, titles.Count, titles.Count, "similar-title transitions");
         return new SequentialRecommender(members, titles, options, history,
-            new SparseMatrix(members.Count, titles.Count, pointers, order, new float[order.Length]), ease, similar, transitions, similarTransitions);
+            new SparseMatrix(members.Count, titles.Count, pointers, order, new float[order.Length]), ease, similar, transitions, similarTransitions, timeOrdered);
     }
 
     private static EaseRecommender ReadEase(BinaryReader reader, IdMap titles)

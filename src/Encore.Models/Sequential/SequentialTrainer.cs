@@ -10,7 +10,11 @@ namespace Encore.Models.Sequential;
 /// history weighted by recency (the title k-th from the end weighs floor + exp(-k/scale)) with a "what comes
 /// next" score: decayed counts of which title follows which in members' time-ordered histories, read from the
 /// member's latest titles. Similar titles blend EASE similarity with the same "next title" counts.
-/// Members' histories are ordered by the matrix's timestamps (then title index); without timestamps, by title index.
+/// Members' histories are ordered by the matrix's timestamps (then title index). Data without time order (no
+/// timestamps, or one timestamp on every interaction, as in a file whose timestamp column holds 0 everywhere) has no
+/// "last watched" and no "what comes next": the model then falls back to its EASE part alone, every history title
+/// weighing the same (no recency weights, no transitions; <see cref="SequentialRecommender.TimeOrdered"/> is false),
+/// instead of reading an order into title ids.
 /// </summary>
 public sealed class SequentialTrainer(SequentialOptions? options = null) : IRecommenderTrainer
 {
@@ -30,6 +34,7 @@ public sealed class SequentialTrainer(SequentialOptions? options = null) : IReco
         data = data.WithoutNegatives(); // this model learns from positive evidence only
         var o = Options;
         o.Validate();
+        bool timeOrdered = HasTimeOrder(data);
         var (orderPointers, orderTitles) = Chronological(data);
         ct.ThrowIfCancellationRequested();
 
@@ -42,16 +47,43 @@ public sealed class SequentialTrainer(SequentialOptions? options = null) : IReco
             ? ease
             : (EaseRecommender)new EaseTrainer(new EaseOptions { Lambda = o.SimilarLambda, MaxTitles = o.MaxTitles, Binary = false }).Fit(presence, ct);
 
-        var popularity = data.ColumnCounts();
-        var counts = TitleTransitions.Count(orderPointers, orderTitles, data.Columns, o.Window, o.Decay, ct);
-        var transitions = TitleTransitions.Normalize(counts, popularity, o.PopularityExponent);
-        var similarCounts = o.SimilarWindow == o.Window && o.SimilarDecay == o.Decay
-            ? counts
-            : TitleTransitions.Count(orderPointers, orderTitles, data.Columns, o.SimilarWindow, o.SimilarDecay, ct);
+        SparseMatrix transitions, similarCounts;
+        if (timeOrdered)
+        {
+            var popularity = data.ColumnCounts();
+            var counts = TitleTransitions.Count(orderPointers, orderTitles, data.Columns, o.Window, o.Decay, ct);
+            transitions = TitleTransitions.Normalize(counts, popularity, o.PopularityExponent);
+            similarCounts = o.SimilarWindow == o.Window && o.SimilarDecay == o.Decay
+                ? counts
+                : TitleTransitions.Count(orderPointers, orderTitles, data.Columns, o.SimilarWindow, o.SimilarDecay, ct);
+        }
+        else
+        {
+            // No order to count "what comes next" in: no transitions at all.
+            transitions = Empty(data.Columns);
+            similarCounts = transitions;
+        }
         return new SequentialRecommender(data.MemberIds, data.TitleIds, o, MemberHistory.From(data),
             new SparseMatrix(data.Rows, data.Columns, orderPointers, orderTitles, new float[orderTitles.Length]),
-            ease, similar, transitions, similarCounts);
+            ease, similar, transitions, similarCounts, timeOrdered);
     }
+
+    /// <summary>
+    /// Whether the interactions have a time order: timestamps that are not all one value (a matrix without timestamps,
+    /// or whose timestamps are all equal, e.g. all 0, has none).
+    /// </summary>
+    public static bool HasTimeOrder(InteractionMatrix data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var times = data.Timestamps;
+        if (times is null || times.Length < 2) return false;
+        long first = times[0];
+        foreach (var t in times)
+            if (t != first) return true;
+        return false;
+    }
+
+    private static SparseMatrix Empty(int titles) => new(titles, titles, new int[titles + 1], [], []);
 
     /// <summary>Each member's titles ordered by (time, title index), oldest first, as CSR.</summary>
     internal static (int[] Pointers, int[] Titles) Chronological(InteractionMatrix data)

@@ -1,4 +1,5 @@
 using Encore.Core;
+using Encore.Models.Ease;
 using Encore.Models.Sequential;
 using Xunit;
 
@@ -93,6 +94,39 @@ public sealed class SequentialTests
         builder.Add("m", "y", 1f, 5f, 10); // same time as z: the lower title index (z=2 > y=1) comes first
         var model = (SequentialRecommender)new SequentialTrainer().Fit(builder.Build(), TestContext.Current.CancellationToken);
         Assert.Equal([1, 2, 0], model.ChronologicalTitles(0).ToArray());
+    }
+
+    [Theory]
+    [InlineData(false)] // no timestamps at all
+    [InlineData(true)]  // a timestamp column holding 0 on every line (the P-SCALE file)
+    public void Without_time_order_it_ranks_as_its_EASE_part_instead_of_reading_an_order_into_title_ids(bool zeroTimes)
+    {
+        // The same positives as SyntheticData, with no time order. Title ids then say nothing about what was
+        // watched last or what comes next, so the model must rank exactly as EASE with its lambda (every history
+        // title weighing the same), not follow recency weights and transition counts read in title-id order.
+        var timed = SyntheticData.Create(members: 60, titles: 45, perMember: 10);
+        var builder = new InteractionMatrixBuilder(titleIds: timed.TitleIds);
+        for (int m = 0; m < timed.Rows; m++)
+        {
+            var columns = timed.RowColumns(m);
+            for (int k = 0; k < columns.Length; k++)
+                builder.Add(timed.MemberIds[m], timed.TitleIds[columns[k]], 1f, null, zeroTimes ? 0 : null);
+        }
+        var untimed = builder.Build();
+        Assert.Equal(zeroTimes, untimed.Timestamps is not null);
+        var ct = TestContext.Current.CancellationToken;
+        var options = new SequentialOptions { Lambda = 10, SimilarLambda = 10, RecencyScale = 1, TransitionScale = 1, TransitionWeight = 1 };
+        var model = new SequentialTrainer(options).Fit(untimed, ct);
+        var ease = new EaseTrainer(new EaseOptions { Lambda = 10 }).Fit(untimed, ct);
+        for (int m = 0; m < untimed.Rows; m++)
+        {
+            var member = untimed.MemberIds[m];
+            var expected = Recommendations.Recommend(ease, member, 10).Select(r => r.TitleId).ToArray();
+            var got = Recommendations.Recommend(model, member, 10).Select(r => r.TitleId).ToArray();
+            Assert.True(expected.SequenceEqual(got), $"member {member}: EASE {string.Join(' ', expected)}, sequential {string.Join(' ', got)}");
+        }
+        Assert.False(((SequentialRecommender)model).TimeOrdered);
+        Assert.True(((SequentialRecommender)new SequentialTrainer(options).Fit(timed, ct)).TimeOrdered);
     }
 
     [Fact]
