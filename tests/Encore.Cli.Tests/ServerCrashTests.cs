@@ -53,6 +53,7 @@ public sealed class ServerCrashTests : IDisposable
             http.DefaultRequestHeaders.Add("X-API-Key", Keys["ENCORE_INGEST_KEY"]);
 
             using var stop = new CancellationTokenSource();
+            var firstAcknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var sender = Task.Run(async () =>
             {
                 for (int batch = 0; !stop.IsCancellationRequested; batch++)
@@ -72,6 +73,7 @@ public sealed class ServerCrashTests : IDisposable
                         using var json = JsonDocument.Parse(body);
                         Assert.Equal(BatchSize, json.RootElement.GetProperty("stored").GetInt32() + json.RootElement.GetProperty("duplicates").GetInt32());
                         lock (acknowledged) acknowledged.AddRange(ids);
+                        firstAcknowledged.TrySetResult();
                     }
                     catch (HttpRequestException)
                     {
@@ -82,6 +84,9 @@ public sealed class ServerCrashTests : IDisposable
                 }
                 return false;
             }, Ct);
+            // The kill lands while batches stream in: after the first is acknowledged (a cold server on a busy machine can be
+            // slow to answer it), somewhere in the next 150 to 900 ms.
+            await Task.WhenAny(firstAcknowledged.Task, sender).WaitAsync(TimeSpan.FromMinutes(2), Ct);
             await Task.Delay(random.Next(150, 900), Ct);
             server.Kill(); // SIGKILL: no clean-up of any kind
             await server.WaitForExitAsync(Ct);
