@@ -21,6 +21,7 @@ public sealed class HomepageBuilder
     private readonly int[] _toModel;     // catalogue index -> model title index (-1: the model cannot score it)
     private readonly int[] _toSimilar;   // catalogue index -> similar-titles model index
     private readonly int[] _fromSimilar;
+    private readonly int[] _coldTitles;  // catalogue titles the model cannot score: scored by their metadata
 
     public HomepageBuilder(RankingCatalogue catalogue, TrainedModel model, PageOptions? options = null)
     {
@@ -35,6 +36,9 @@ public sealed class HomepageBuilder
         for (int m = 0; m < _fromModel.Length; m++)
             if (model.TitleSupport[m] == 0 && _fromModel[m] >= 0) { _toModel[_fromModel[m]] = -1; _fromModel[m] = -1; }
         (_fromSimilar, _toSimilar) = Map(model.Similar.TitleIds, catalogue.Signals.TitleIds);
+        var cold = new List<int>();
+        for (int t = 0; t < _toModel.Length; t++) if (_toModel[t] < 0) cold.Add(t);
+        _coldTitles = [.. cold];
         _scratch = new ThreadLocal<PageScratch>(() => new PageScratch(catalogue.Titles, model.Recommender.TitleIds.Count, model.Similar.TitleIds.Count));
     }
 
@@ -76,7 +80,7 @@ public sealed class HomepageBuilder
     {
         public readonly float[] Raw = new float[modelTitles], ModelScores = new float[titles], Personal = new float[titles],
             Metadata = new float[titles], SimilarRaw = new float[similarTitles], Similar = new float[titles], Order = new float[titles];
-        public readonly bool[] Eligible = new bool[titles], Known = new bool[titles];
+        public readonly bool[] Eligible = new bool[titles], Known = new bool[titles], Offerable = new bool[titles];
     }
 
     private readonly ThreadLocal<PageScratch>? _scratch;
@@ -162,6 +166,7 @@ public sealed class HomepageBuilder
             _shared = builder.ServiceScoresFor(signals, _now);
             _popularity = _shared.Popularity;
             (_personal, _model) = PersonalScores();
+            ComputeOfferable();
         }
 
         /// <summary>
@@ -185,13 +190,11 @@ public sealed class HomepageBuilder
             ScoreBlend.Standardize(personal);
 
             // Titles the model cannot score reach the member through their metadata.
-            bool anyCold = false;
-            for (int t = 0; t < n; t++) if (_b._toModel[t] < 0) { anyCold = true; break; }
-            if (anyCold && _b._options.MetadataWeight > 0)
+            if (_b._coldTitles.Length > 0 && _b._options.MetadataWeight > 0)
             {
                 var metadata = MetadataScores();
-                for (int t = 0; t < n; t++)
-                    if (_b._toModel[t] < 0 && float.IsFinite(metadata[t])) personal[t] = _b._options.MetadataWeight * metadata[t];
+                foreach (int t in _b._coldTitles)
+                    if (float.IsFinite(metadata[t])) personal[t] = _b._options.MetadataWeight * metadata[t];
             }
             return (personal, modelScores);
         }
@@ -221,10 +224,8 @@ public sealed class HomepageBuilder
             float scale = 1f / Math.Max(total, 1);
             var scores = _scratch.Metadata;
             Array.Fill(scores, float.NegativeInfinity);
-            var toModel = _b._toModel;
-            for (int t = 0; t < n; t++)
+            foreach (int t in _b._coldTitles)
             {
-                if (toModel[t] >= 0) continue;
                 float sum = 0;
                 var genres = _titles.TitleGenres[t];
                 foreach (var g in genres) sum += genre[g];
@@ -304,7 +305,17 @@ public sealed class HomepageBuilder
             return new PageEntry(_titles.TitleIds[c.Title], _titles.Names[c.Title], episode, c.Score, c.Reason, scores);
         }
 
-        private bool Offerable(int t) => _eligible[t] && !_known[t] && float.IsFinite(_personal[t]);
+        private bool Offerable(int t) => _offerable[t];
+
+        /// <summary>Which titles may be offered on this page (available, within the limit, not begun, scored): computed once.</summary>
+        private bool[] _offerable = [];
+
+        private void ComputeOfferable()
+        {
+            int n = _titles.Titles;
+            _offerable = _scratch.Offerable;
+            for (int t = 0; t < n; t++) _offerable[t] = _eligible[t] && !_known[t] && float.IsFinite(_personal[t]);
+        }
 
         // ---- rows ----
 
@@ -356,8 +367,8 @@ public sealed class HomepageBuilder
         {
             var row = new CandidateRow(RowKind.TopPicks, "top-picks", "Top Picks for You",
                 _member < 0 ? "Popular picks while we learn what you like" : "Picked for you from everything you have watched", 9f);
-            _personalOrder ??= Order(Offerable, t => _personal[t], _perRow * 2);
-            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t], _perRow * 4);
+            _personalOrder ??= PersonalOrder(_perRow * 2);
+            _popularOrder ??= PopularOrder(_perRow * 4);
             FillPersonal(row, _personalOrder, _popularOrder.Take(_perRow).ToList(), "top pick");
             return row;
         }
@@ -365,7 +376,7 @@ public sealed class HomepageBuilder
         private CandidateRow Popular()
         {
             var row = new CandidateRow(RowKind.Popular, "popular", "Popular on Encore", "Most watched this week", 0f);
-            _popularOrder ??= Order(t => Offerable(t) && _popularity[t] > 0, t => _popularity[t], _perRow * 4);
+            _popularOrder ??= PopularOrder(_perRow * 4);
             foreach (var t in _popularOrder.Take(_perRow * 2)) row.Titles.Add(new Candidate(t, _popularity[t], "popular this week"));
             row.Relevance = RelevanceOf(row) - 0.1f;
             return row;
@@ -376,7 +387,9 @@ public sealed class HomepageBuilder
             var strength = _shared.Trend;
             float w = _b._options.TrendWeight;
             var row = new CandidateRow(RowKind.Trending, "trending", "Trending Now", "Trending in the last 24 hours", 0f);
-            var order = Order(t => Offerable(t) && float.IsFinite(strength[t]), t => w * strength[t] + (1 - w) * _personal[t], _perRow * 2);
+            var keys = Keys();
+            for (int t = 0; t < keys.Length; t++) keys[t] = _offerable[t] && float.IsFinite(strength[t]) ? w * strength[t] + (1 - w) * _personal[t] : float.NegativeInfinity;
+            var order = Select(_perRow * 2);
             int hourLed = 0;
             foreach (var t in order)
             {
@@ -418,7 +431,9 @@ public sealed class HomepageBuilder
                 scores[anchor] = float.NegativeInfinity;
                 var name = _titles.Names[anchor];
                 var row = new CandidateRow(RowKind.BecauseYouWatched, "byw:" + _titles.TitleIds[anchor], $"Because You Watched {name}", $"Because you watched {name}", 0f);
-                foreach (var t in Order(t => Offerable(t) && float.IsFinite(scores[t]), t => scores[t], _perRow * 2))
+                var keys = Keys();
+                for (int t = 0; t < keys.Length; t++) keys[t] = _offerable[t] && float.IsFinite(scores[t]) ? scores[t] : float.NegativeInfinity;
+                foreach (var t in Select(_perRow * 2))
                     row.Titles.Add(new Candidate(t, scores[t], $"like {name}"));
                 row.TemplateOrder = rank;
                 row.Relevance = RelevanceOf(row) + 0.3f - 0.05f * rank++;
@@ -465,7 +480,10 @@ public sealed class HomepageBuilder
         {
             long since = _now - _b._options.NewDays * 86_400_000L;
             var row = new CandidateRow(RowKind.New, "new", "New on Encore", $"Added in the last {_b._options.NewDays} days", 0f);
-            foreach (var t in Order(t => Offerable(t) && _catalogue.AvailableFromMs[t] > since, t => _personal[t], _perRow * 2))
+            var keys = Keys();
+            var from = _catalogue.AvailableFromMs;
+            for (int t = 0; t < keys.Length; t++) keys[t] = _offerable[t] && from[t] > since ? _personal[t] : float.NegativeInfinity;
+            foreach (var t in Select(_perRow * 2))
                 row.Titles.Add(new Candidate(t, _personal[t], "new on the service"));
             row.Relevance = RelevanceOf(row);
             return row;
@@ -583,18 +601,33 @@ public sealed class HomepageBuilder
             return sum / n;
         }
 
+        /// <summary>The page's sort keys over the catalogue (a row fills them, then <see cref="Select"/> takes its best).</summary>
+        private Span<float> Keys() => _scratch.Order.AsSpan(0, _titles.Titles);
+
         /// <summary>
-        /// The best <paramref name="count"/> titles <paramref name="include"/> allows, best <paramref name="score"/> first
-        /// (ties: lower index), by a partial selection: the catalogue is never sorted whole.
+        /// The best <paramref name="count"/> titles by the keys a row filled in (-inf: not a candidate), best first (ties:
+        /// lower index), by a partial selection: the catalogue is never sorted whole.
         /// </summary>
-        private int[] Order(Func<int, bool> include, Func<int, float> score, int count)
+        private int[] Select(int count)
         {
-            int n = _titles.Titles;
-            var scores = _scratch.Order;
-            for (int t = 0; t < n; t++) scores[t] = include(t) ? score(t) : float.NegativeInfinity;
-            var result = new int[Math.Min(count, n)];
-            int found = TopN.Select(scores.AsSpan(0, n), result.Length, result);
+            var keys = Keys();
+            var result = new int[Math.Min(count, keys.Length)];
+            int found = TopN.Select(keys, result.Length, result);
             return found == result.Length ? result : result[..found];
+        }
+
+        private int[] PersonalOrder(int count)
+        {
+            var keys = Keys();
+            for (int t = 0; t < keys.Length; t++) keys[t] = _offerable[t] ? _personal[t] : float.NegativeInfinity;
+            return Select(count);
+        }
+
+        private int[] PopularOrder(int count)
+        {
+            var keys = Keys();
+            for (int t = 0; t < keys.Length; t++) keys[t] = _offerable[t] && _popularity[t] > 0 ? _popularity[t] : float.NegativeInfinity;
+            return Select(count);
         }
     }
 
