@@ -1,3 +1,4 @@
+using Encore.Core;
 using Encore.Models.Ease;
 using Encore.Models.Ials;
 using Encore.Models.ItemKnn;
@@ -134,7 +135,7 @@ public static class ModelCatalog
     public static ModelDescriptor Get(string name)
     {
         if (TryGet(name, out var descriptor)) return descriptor;
-        throw new ArgumentException($"unknown model '{name}'; top-N models: {string.Join(", ", TopNNames)}; rating models: {string.Join(", ", RatingNames)}", nameof(name));
+        throw new ArgumentException($"unknown model {UnicodeText.Quote(name)}; top-N models: {string.Join(", ", TopNNames)}; rating models: {string.Join(", ", RatingNames)}", nameof(name));
     }
 
     public static bool TryGet(string name, out ModelDescriptor descriptor)

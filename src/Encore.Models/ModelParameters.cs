@@ -1,3 +1,4 @@
+using Encore.Core;
 using System.Globalization;
 using System.Reflection;
 
@@ -34,7 +35,7 @@ public static class ModelParameters
             foreach (var (key, value) in parameters)
             {
                 if (!properties.TryGetValue(Normalize(key), out var property))
-                    throw new ArgumentException($"unknown parameter '{key}' for {(model is null ? typeof(T).Name : $"model '{model}'")}; known: {string.Join(", ", properties.Values.Select(p => Kebab(p.Name)))}");
+                    throw new ArgumentException($"unknown parameter {UnicodeText.Quote(key)} for {(model is null ? typeof(T).Name : $"model {UnicodeText.Quote(model)}")}; known: {string.Join(", ", properties.Values.Select(p => Kebab(p.Name)))}");
                 property.SetValue(options, Parse(model, key, value, property.PropertyType));
             }
         }
@@ -49,7 +50,7 @@ public static class ModelParameters
         foreach (var pair in pairs)
         {
             int eq = pair.IndexOf('=');
-            if (eq <= 0) throw new ArgumentException($"parameter '{pair}' is not of the form key=value");
+            if (eq <= 0) throw new ArgumentException($"parameter {UnicodeText.Quote(pair)} is not of the form key=value");
             result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
         }
         return result;
@@ -111,7 +112,7 @@ public static class ModelParameters
             foreach (var name in Enum.GetNames(t))
                 if (Normalize(name) == wanted) parsed = Enum.Parse(t, name);
         }
-        return parsed ?? throw new ArgumentException($"{(model is null ? "" : model + ": ")}parameter '{key}': '{value}' is not a valid {TypeName(type)}");
+        return parsed ?? throw new ArgumentException($"{(model is null ? "" : model + ": ")}parameter {UnicodeText.Quote(key)}: {UnicodeText.Quote(value)} is not a valid {TypeName(type)}");
     }
 
     private static string TypeName(Type type)

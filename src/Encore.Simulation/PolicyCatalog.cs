@@ -1,3 +1,4 @@
+using Encore.Core;
 namespace Encore.Simulation;
 
 /// <summary>The homepage policies a simulation can be run under by name (a fitted model plugs in through <see cref="RecommenderPolicy"/>).</summary>
@@ -14,7 +15,7 @@ public static class PolicyCatalog
             "popularity" => new PopularityPolicy(epsilon),
             "random" => new RandomPolicy(),
             "oracle" => new OraclePolicy(service.Catalogue, service.Truth, epsilon),
-            _ => throw new ArgumentException($"unknown policy '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+            _ => throw new ArgumentException($"unknown policy {UnicodeText.Quote(name)}; known: {string.Join(", ", Names)}", nameof(name)),
         };
     }
 }

@@ -35,6 +35,27 @@ public sealed class UsageErrorTests : IDisposable
         Assert.Equal(expected, run.Error.TrimEnd('\n'));
     }
 
+    /// <summary>A huge value on the command line is echoed cut short with its length, never whole.</summary>
+    [Theory]
+    [InlineData("demo", "--members", "{long}")]
+    [InlineData("simulate", "--policy", "{long}")]
+    [InlineData("stats", "--{long}")]
+    [InlineData("{long}")]
+    [InlineData("homepage", "--member", "m1", "--device", "{long}")]
+    [InlineData("eval", "--protocol", "p-topn", "--model", "{long}", "--data", "x.csv")]
+    public async Task Huge_values_are_echoed_cut_short_with_their_length(params string[] args)
+    {
+        var huge = new string('x', 100_000);
+        var run = await Encore([.. args.Select(a => a.Replace("{long}", huge, StringComparison.Ordinal))]);
+
+        Assert.True(run.ExitCode is 1 or 2 or 3, run.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var line = run.Error.TrimEnd('\n');
+        Assert.DoesNotContain('\n', line);
+        Assert.StartsWith("encore: ", line, StringComparison.Ordinal);
+        Assert.Contains("characters)", line, StringComparison.Ordinal);
+        Assert.True(line.Length < 400, $"{line.Length} characters: {line[..Math.Min(400, line.Length)]}");
+    }
+
     [Theory]
     [InlineData("encore: ials: factors must be in 1..1024 (got 0)", "ials", "factors=0")]
     [InlineData("encore: ease: lambda must be a finite number > 0 (got -5)", "ease", "lambda=-5")]

@@ -1,3 +1,4 @@
+using Encore.Core;
 using System.CommandLine;
 using System.Globalization;
 using Encore.Cli.Terminal;
@@ -60,7 +61,7 @@ internal static class EvalCommand
                     parseResult.GetValue(json), ct);
             }
             if (!ProtocolRunner.Protocols.Contains(p))
-                throw new CliException(ExitCodes.Usage, $"unknown protocol '{p}'; known: {string.Join(", ", ProtocolRunner.Protocols)}, {PSimProtocol.ProtocolName}");
+                throw new CliException(ExitCodes.Usage, $"unknown protocol {UnicodeText.Quote(p)}; known: {string.Join(", ", ProtocolRunner.Protocols)}, {PSimProtocol.ProtocolName}");
             var name = Required(parseResult.GetValue(model), "--model", "a model name, or auto");
             var parameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []);
             var output = parseResult.InvocationConfiguration.Output;

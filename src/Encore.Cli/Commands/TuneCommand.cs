@@ -1,3 +1,4 @@
+using Encore.Core;
 using System.CommandLine;
 using System.Globalization;
 using Encore.Cli.Terminal;
@@ -57,7 +58,7 @@ internal static class TuneCommand
                 return TuneRating(folder, name, settings, output, ct);
             }
             if (!ProtocolRunner.RankingProtocols.Contains(p))
-                throw new CliException(ExitCodes.Usage, $"unknown protocol '{p}'; known: {string.Join(", ", ProtocolRunner.RankingProtocols)}, {RatingProtocol.ProtocolName}");
+                throw new CliException(ExitCodes.Usage, $"unknown protocol {UnicodeText.Quote(p)}; known: {string.Join(", ", ProtocolRunner.RankingProtocols)}, {RatingProtocol.ProtocolName}");
             var target = parseResult.GetValue(metric) ?? RankingTuner.DefaultMetric(p);
             var names = RankingTuner.MetricNames(p);
             if (!names.Contains(target)) throw new CliException(ExitCodes.Usage, $"--metric {target} does not apply to {p}; use one of {string.Join(", ", names)}");

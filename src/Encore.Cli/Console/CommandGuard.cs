@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Encore.Core;
 using Encore.Ingestion.Importers;
 
 namespace Encore.Cli.Terminal;
@@ -8,7 +9,7 @@ namespace Encore.Cli.Terminal;
 /// an exit code: <see cref="ImportException"/> and bad files are bad input, <see cref="CliException"/>
 /// carries its own code, cancellation is 130, anything else is a failure (with its type, to find the bug).
 /// </summary>
-public static class CommandGuard
+public static partial class CommandGuard
 {
     public static async Task<int> RunAsync(ParseResult parseResult, CancellationToken ct, Func<CancellationToken, Task<int>> body)
     {
@@ -46,12 +47,17 @@ public static class CommandGuard
         return exitCode;
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex("'([^']{61,})'")]
+    private static partial System.Text.RegularExpressions.Regex LongQuoted();
+
     /// <summary>Longest reason printed: a message that echoes a huge value is cut rather than flooding the terminal.</summary>
     public const int MaxReasonLength = 1_000;
 
     private static string OneLine(string text)
     {
         var line = text.ReplaceLineEndings(" ").Trim();
+        // A quoted value too long to read is cut to its start and its length wherever the message came from.
+        if (line.Length > 200) line = LongQuoted().Replace(line, m => UnicodeText.Quote(m.Groups[1].ValueSpan));
         return line.Length <= MaxReasonLength ? line : string.Concat(line.AsSpan(0, MaxReasonLength), $"... ({line.Length:N0} characters)");
     }
 }

@@ -1,3 +1,4 @@
+using Encore.Core;
 using Encore.Evaluation.Ranking;
 using Encore.Evaluation.Rating;
 using Encore.Evaluation.Tuning;
@@ -138,7 +139,7 @@ public static class ProtocolRunner
             return null;
         }
         if (!ModelCatalog.TryGet(model, out var descriptor) || descriptor.Task != ModelTask.TopN)
-            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.TopNNames)}, or {ModelSelector.AutoName}");
+            throw new ArgumentException($"unknown top-N model {UnicodeText.Quote(model)}; known: {string.Join(", ", ModelCatalog.TopNNames)}, or {ModelSelector.AutoName}");
         return descriptor.CreateTrainer(parameters);
     }
 
@@ -147,7 +148,7 @@ public static class ProtocolRunner
         ArgumentNullException.ThrowIfNull(protocol);
         protocol = protocol.ToLowerInvariant();
         if (!Protocols.Contains(protocol))
-            throw new ArgumentException($"unknown protocol '{protocol}'; known: {string.Join(", ", Protocols)}");
+            throw new ArgumentException($"unknown protocol {UnicodeText.Quote(protocol)}; known: {string.Join(", ", Protocols)}");
         return protocol;
     }
 

@@ -104,7 +104,7 @@ public static class PSimProtocol
             return chosen;
         }
         if (!ModelCatalog.TryGet(model, out var descriptor) || descriptor.Task != ModelTask.TopN)
-            throw new ArgumentException($"unknown top-N model '{model}'; known: {string.Join(", ", ModelCatalog.TopNNames)}, auto");
+            throw new ArgumentException($"unknown top-N model {UnicodeText.Quote(model)}; known: {string.Join(", ", ModelCatalog.TopNNames)}, auto");
         var trainer = descriptor.CreateTrainer(parameters);
         var effective = EvaluationReport.EffectiveParameters(descriptor.Name, parameters);
         var reports = new List<EvaluationReport>();

@@ -1,3 +1,4 @@
+using Encore.Core;
 using Encore.Signals;
 
 namespace Encore.Evaluation.Simulation;
@@ -66,5 +67,5 @@ public sealed record SignalSetting(string Name, string Description, PreferenceOp
 
     public static SignalSetting Get(string name) =>
         Catalogue.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown signal setting '{name}'; known: {string.Join(", ", Catalogue.Select(s => s.Name))}", nameof(name));
+        ?? throw new ArgumentException($"unknown signal setting {UnicodeText.Quote(name)}; known: {string.Join(", ", Catalogue.Select(s => s.Name))}", nameof(name));
 }

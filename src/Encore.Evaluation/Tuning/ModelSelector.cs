@@ -46,7 +46,7 @@ public sealed record ModelSelectionOptions
     {
         if (Budget < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Budget), Budget.TotalSeconds, "budget must be >= 0 seconds");
         if (Protocol != TopNProtocol.ProtocolName && Protocol != TopNProtocol.RandomProtocolName && Protocol != NextTitleProtocol.ProtocolName)
-            throw new ArgumentException($"model selection scores {TopNProtocol.ProtocolName}, {TopNProtocol.RandomProtocolName} or {NextTitleProtocol.ProtocolName}, not '{Protocol}'");
+            throw new ArgumentException($"model selection scores {TopNProtocol.ProtocolName}, {TopNProtocol.RandomProtocolName} or {NextTitleProtocol.ProtocolName}, not {UnicodeText.Quote(Protocol)}");
         var names = RankingTuner.MetricNames(Protocol);
         if (!names.Contains(EffectiveMetric))
             throw new ArgumentException($"metric {EffectiveMetric} does not apply to {Protocol}; use one of {string.Join(", ", names)}");

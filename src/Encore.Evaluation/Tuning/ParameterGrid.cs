@@ -1,3 +1,4 @@
+using Encore.Core;
 using System.Globalization;
 
 namespace Encore.Evaluation.Tuning;
@@ -16,9 +17,9 @@ public static class ParameterGrid
         foreach (var axis in axes)
         {
             int eq = axis.IndexOf('=');
-            if (eq <= 0 || eq == axis.Length - 1) throw new ArgumentException($"grid axis '{axis}' is not of the form key=v1,v2,...");
+            if (eq <= 0 || eq == axis.Length - 1) throw new ArgumentException($"grid axis {UnicodeText.Quote(axis)} is not of the form key=v1,v2,...");
             var key = axis[..eq].Trim();
-            if (!keys.Add(key)) throw new ArgumentException($"grid axis '{key}' is given twice");
+            if (!keys.Add(key)) throw new ArgumentException($"grid axis {UnicodeText.Quote(key)} is given twice");
             var values = axis[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (values.Length == 0) throw new ArgumentException($"grid axis '{key}' lists no values");
             result.Add(new(key, values));

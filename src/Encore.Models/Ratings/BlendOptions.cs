@@ -1,3 +1,4 @@
+using Encore.Core;
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of the linear blend (<see cref="BlendTrainer"/>).</summary>
@@ -54,18 +55,18 @@ public sealed record BlendOptions : IModelOptions
         foreach (var c in Components)
         {
             if (string.Equals(c, model, StringComparison.OrdinalIgnoreCase) || !ModelCatalog.TryGet(c, out var d) || d.Task != ModelTask.Rating)
-                throw new ArgumentException($"blend: component '{c}' is not a rating model that can be blended; choose from {string.Join(", ", ModelCatalog.RatingNames.Where(n => n != model))}", nameof(Components));
+                throw new ArgumentException($"blend: component {UnicodeText.Quote(c)} is not a rating model that can be blended; choose from {string.Join(", ", ModelCatalog.RatingNames.Where(n => n != model))}", nameof(Components));
         }
         foreach (var name in ComponentParameters.Keys)
         {
             if (!Components.Contains(name, StringComparer.OrdinalIgnoreCase))
-                throw new ArgumentException($"blend: parameters for '{name}' given, but '{name}' is not among the components ({string.Join(",", Components)})", nameof(ComponentParameters));
+                throw new ArgumentException($"blend: parameters for {UnicodeText.Quote(name)} given, but {UnicodeText.Quote(name)} is not among the components ({string.Join(",", Components)})", nameof(ComponentParameters));
         }
         foreach (var c in Components)
         {
             ComponentParameters.TryGetValue(c, out var p);
             try { ModelCatalog.CreateRatingTrainer(c, p); }
-            catch (ArgumentException e) { throw new ArgumentException($"blend: component '{c}': {e.Message}", nameof(ComponentParameters), e); }
+            catch (ArgumentException e) { throw new ArgumentException($"blend: component {UnicodeText.Quote(c)}: {e.Message}", nameof(ComponentParameters), e); }
         }
     }
 }
