@@ -16,7 +16,9 @@ namespace Encore.Bench;
 /// 127.0.0.1, driven by wrk (Debian's; a C# client where wrk is missing) for homepages of random members (TV pages, 10
 /// rows x 40 titles) and by concurrent C# senders for events in durable batches of 1,000. The same-run reference is the
 /// page build in process (EncoreService.Homepage over the same store, before the server starts). With --soak SECONDS the
-/// homepage load runs that long and the server's resident set is read at its start and end.
+/// homepage load runs that long and the server's resident set is read at its start and end. Without it, a second homepage
+/// run follows for returning members: 500 members whose pages were built once before it, answered from the page cache
+/// while nothing they depend on changes (the server's encore_pages_cached_total says how many were).
 /// Usage: server-load [members=5000] [titles=50000] [days=14] [seconds=30] [connections=16] [--soak SECONDS]
 /// </summary>
 public sealed class ServerLoadBench : IBench
@@ -67,12 +69,29 @@ public sealed class ServerLoadBench : IBench
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
         long rssStart = Rss(server.Process.Id);
         int duration = soak > 0 ? soak : seconds;
-        if (Environment.GetEnvironmentVariable("ENCORE_BENCH_NO_WRK") is null && File.Exists("/usr/bin/wrk")) Wrk(url, members, duration, connections, c);
-        else await ClientLoadAsync(http, members, duration, connections, c);
+        bool useWrk = Environment.GetEnvironmentVariable("ENCORE_BENCH_NO_WRK") is null && File.Exists("/usr/bin/wrk");
+        if (useWrk) Wrk(url, members, duration, connections, "every page built", c);
+        else await ClientLoadAsync(http, members, duration, connections, "every page built", c);
+        if (soak == 0)
+        {
+            // Members who come back to an unchanged page (nothing they depend on changed since it was built) are answered
+            // from the page cache: 500 members, each page built once before the clock starts.
+            var returning = members.Take(500).ToArray();
+            await Parallel.ForEachAsync(returning, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (m, ct) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/members/{m}/homepage?device=tv");
+                request.Headers.Add("X-API-Key", ReadKey);
+                using var response = await http.SendAsync(request, ct);
+                response.EnsureSuccessStatusCode();
+            });
+            if (useWrk) Wrk(url, returning, seconds, connections, "returning members, pages from the cache", c);
+            else await ClientLoadAsync(http, returning, seconds, connections, "returning members, pages from the cache", c);
+        }
         long rssEnd = Rss(server.Process.Id);
         Console.WriteLine(string.Create(c, $"server resident set: {rssStart / 1024.0 / 1024:F0} MiB at the start of the load, {rssEnd / 1024.0 / 1024:F0} MiB after {duration} s"));
         var metrics = await http.GetStringAsync("/metrics");
-        Console.WriteLine("server-side page build over the run (from /metrics): " + HistogramSummary(metrics, "encore_page_build_seconds"));
+        Console.WriteLine("server-side page build over the run (from /metrics): " + HistogramSummary(metrics, "encore_page_build_seconds")
+            + "; answered from the page cache: " + Regex.Match(metrics, @"^encore_pages_cached_total (\d+)$", RegexOptions.Multiline).Groups[1].Value);
         if (soak == 0) await IngestAsync(http, options, seconds, c);
         server.Stop();
         return 0;
@@ -101,7 +120,7 @@ public sealed class ServerLoadBench : IBench
         _ = models;
     }
 
-    private static void Wrk(string url, string[] members, int seconds, int connections, CultureInfo c)
+    private static void Wrk(string url, string[] members, int seconds, int connections, string label, CultureInfo c)
     {
         var script = Path.Combine(Path.GetTempPath(), "encore-bench-homepage.lua");
         var ids = string.Join(",", members.Select(m => "\"" + m + "\""));
@@ -122,12 +141,12 @@ public sealed class ServerLoadBench : IBench
         var output = wrk.StandardOutput.ReadToEnd();
         wrk.WaitForExit();
         string Field(string pattern) => Regex.Match(output, pattern, RegexOptions.Multiline).Groups[1].Value;
-        Console.WriteLine(string.Create(c, $"homepages over HTTP (wrk, {connections} connections, {seconds} s): {Field(@"Requests/sec:\s+([\d.]+)")} requests/s, "
+        Console.WriteLine(string.Create(c, $"homepages over HTTP, {label} (wrk, {connections} connections, {seconds} s): {Field(@"Requests/sec:\s+([\d.]+)")} requests/s, "
             + $"p50 {Field(@"^\s+50%\s+(\S+)")}, p99 {Field(@"^\s+99%\s+(\S+)")}, non-2xx {(Field(@"Non-2xx or 3xx responses: (\d+)") is { Length: > 0 } n ? n : "0")}, "
             + $"errors {(Field(@"Socket errors: (.*)$") is { Length: > 0 } e ? e : "none")}"));
     }
 
-    private static async Task ClientLoadAsync(HttpClient http, string[] members, int seconds, int connections, CultureInfo c)
+    private static async Task ClientLoadAsync(HttpClient http, string[] members, int seconds, int connections, string label, CultureInfo c)
     {
         var latencies = new List<double>[connections];
         int failures = 0;
@@ -149,7 +168,7 @@ public sealed class ServerLoadBench : IBench
         })).ToArray();
         await Task.WhenAll(tasks);
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        Console.WriteLine(string.Create(c, $"homepages over HTTP (C# client, {connections} connections, {seconds} s): {all.Length / (double)seconds:F0} requests/s, "
+        Console.WriteLine(string.Create(c, $"homepages over HTTP, {label} (C# client, {connections} connections, {seconds} s): {all.Length / (double)seconds:F0} requests/s, "
             + $"p50 {all[all.Length / 2]:F2} ms, p99 {all[(int)(all.Length * 0.99)]:F2} ms, failures {failures}"));
     }
 
