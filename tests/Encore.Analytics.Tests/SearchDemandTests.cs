@@ -48,6 +48,7 @@ public sealed class SearchDemandTests
         Assert.DoesNotContain(report.Groups, g => g.Query.StartsWith("xylophone", StringComparison.Ordinal));
 
         var river = report.Of(DemandKind.Title).Single(g => g.Target == "t1");
+        Assert.Equal("The Silent River", river.Query);
         Assert.Equal((3, 3, 1, 1), (river.Searches, river.Members, river.Unmet, river.UnmetMembers));
         var person = Assert.Single(report.Of(DemandKind.Person));
         Assert.Equal(("Tara Singh", 2), (person.Query, person.UnmetMembers));

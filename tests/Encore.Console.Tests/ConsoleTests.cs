@@ -215,4 +215,23 @@ public sealed class ConsoleTests(ConsoleFixture server) : IClassFixture<ConsoleF
         NoKeysInAddresses(console);
         NoScriptErrors(console);
     }
+
+    [Fact]
+    public async Task The_analytics_page_shows_search_demand_as_a_chart_and_a_table()
+    {
+        await using var console = await server.OpenAsync();
+        var page = console.Page;
+        await page.GotoAsync(server.UrlWithKeys("analytics"));
+        await Expect(console.TestId("search-demand-summary")).ToContainTextAsync(new Regex(@"[\d,]+ searches, [\d,]+ unmet"));
+        var rows = console.TestId("search-demand-table").Locator("tbody tr");
+        await Expect(rows.First).ToBeVisibleAsync();
+        Assert.True(await console.TestId("search-demand-chart").Locator("li").CountAsync() >= 1);
+        // Ranked by demand: the first row's demand is the largest.
+        var demands = await rows.Locator("td:last-child").AllInnerTextsAsync();
+        var values = demands.Select(d => double.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(values.Max(), values[0]);
+        await console.ScreenshotAsync("analytics");
+        NoKeysInAddresses(console);
+        NoScriptErrors(console);
+    }
 }

@@ -93,9 +93,9 @@ public static class SearchDemand
         var absent = new List<(string Query, List<int> Searches)>();
         foreach (var (query, members) in byQuery)
         {
-            var (kind, target) = Classify(index, query, request);
+            var (kind, target, label) = Classify(index, query, request);
             if (kind == DemandKind.Absent) { absent.Add((query, members)); continue; }
-            if (!groups.TryGetValue((kind, target!), out var group)) groups[(kind, target!)] = group = new Builder(kind, target!, target);
+            if (!groups.TryGetValue((kind, target!), out var group)) groups[(kind, target!)] = group = new Builder(kind, label!, target);
             group.Add(query, members);
         }
         // Absent queries: the most searched spelling first; a spelling within a few edits of a group joins it.
@@ -147,14 +147,15 @@ public static class SearchDemand
     /// What a normalized query is about: the best title that carries every word of it, as a title (name words), a person or
     /// a genre (the field most of its words matched in); absent when no title carries them all.
     /// </summary>
-    private static (DemandKind Kind, string? Target) Classify(SearchIndex index, string query, SearchRequest request)
+    /// <summary>What a query is after; Label is the group's canonical text (a title's name, a person's, a genre's).</summary>
+    private static (DemandKind Kind, string? Target, string? Label) Classify(SearchIndex index, string query, SearchRequest request)
     {
         var result = index.Search(query, request);
-        if (result.Hits.Count == 0 || result.Tokens.Count == 0) return (DemandKind.Absent, null);
+        if (result.Hits.Count == 0 || result.Tokens.Count == 0) return (DemandKind.Absent, null, null);
         var hit = result.Hits[0];
         var covered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in hit.Matches) covered.Add(m.Token);
-        if (covered.Count < result.Tokens.Distinct().Count()) return (DemandKind.Absent, null);
+        if (covered.Count < result.Tokens.Distinct().Count()) return (DemandKind.Absent, null, null);
         int name = 0, person = 0, genre = 0;
         string? personName = null, genreName = null;
         foreach (var m in hit.Matches)
@@ -166,8 +167,8 @@ public static class SearchDemand
                 default: genre++; genreName ??= m.Value; break;
             }
         }
-        if (name >= person && name >= genre) return (DemandKind.Title, hit.TitleId);
-        return person >= genre ? (DemandKind.Person, personName) : (DemandKind.Genre, genreName);
+        if (name >= person && name >= genre) return (DemandKind.Title, hit.TitleId, hit.Name);
+        return person >= genre ? (DemandKind.Person, personName, personName) : (DemandKind.Genre, genreName, genreName);
     }
 
     private sealed class Builder(DemandKind kind, string text, string? target)
@@ -207,7 +208,7 @@ public static class SearchDemand
                 demand += Math.Log2(2 + s);
             }
             _spellings.Sort((a, b) => b.Searches != a.Searches ? b.Searches.CompareTo(a.Searches) : string.CompareOrdinal(a.Query, b.Query));
-            var canonical = Kind == DemandKind.Absent ? _spellings[0].Query : target ?? Text;
+            var canonical = Kind == DemandKind.Absent ? _spellings[0].Query : Text;
             return new DemandGroup(Kind, canonical, target, _spellings, _searches.Count, members.Count, unmet, unmetMembers.Count,
                 unmetMembers.Count == 0 ? 0 : sessions / unmetMembers.Count, Math.Round(demand, 3));
         }

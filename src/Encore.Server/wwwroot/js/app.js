@@ -7,8 +7,9 @@ import * as overview from './pages/overview.js';
 import * as member from './pages/member.js';
 import * as title from './pages/title.js';
 import * as models from './pages/models.js';
+import * as analytics from './pages/analytics.js';
 
-const PAGES = { overview, member, title, models };
+const PAGES = { overview, member, title, models, analytics };
 const main = document.getElementById('main');
 let current = null;   // the page's AbortController
 
