@@ -70,8 +70,14 @@ public sealed class ServerLoadBench : IBench
         long rssStart = Rss(server.Process.Id);
         int duration = soak > 0 ? soak : seconds;
         bool useWrk = Environment.GetEnvironmentVariable("ENCORE_BENCH_NO_WRK") is null && File.Exists("/usr/bin/wrk");
-        if (useWrk) Wrk(url, members, duration, connections, "every page built", c);
-        else await ClientLoadAsync(http, members, duration, connections, "every page built", c);
+        // In a soak the members come round again and again: a page is built again only when what it depends on changed.
+        string label = soak > 0 ? string.Create(c, $"{members.Length:N0} members in turn") : "every page built";
+        using var sampling = new CancellationTokenSource();
+        var samples = soak > 0 ? SampleMemoryAsync(http, server.Process.Id, TimeSpan.FromSeconds(60), sampling.Token) : Task.FromResult(new List<string>());
+        if (useWrk) await Task.Run(() => Wrk(url, members, duration, connections, label, c));
+        else await ClientLoadAsync(http, members, duration, connections, label, c);
+        await sampling.CancelAsync();
+        foreach (var line in await samples) Console.WriteLine(line);
         if (soak == 0)
         {
             // Members who come back to an unchanged page (nothing they depend on changed since it was built) are answered
@@ -228,6 +234,27 @@ public sealed class ServerLoadBench : IBench
         long total = buckets[^1].Count;
         string Quantile(double q) => buckets.First(b => b.Count >= q * total).Bound;
         return $"{total:N0} pages, p50 <= {Quantile(0.5)} s, p99 <= {Quantile(0.99)} s (histogram bounds)";
+    }
+
+    /// <summary>Every <paramref name="every"/>: the server's resident set, its managed heap and the pages it keeps.</summary>
+    private static async Task<List<string>> SampleMemoryAsync(HttpClient http, int pid, TimeSpan every, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, ct);
+                var metrics = await http.GetStringAsync("/metrics", ct);
+                string Gauge(string name) => Regex.Match(metrics, $@"^{name} (\d+)$", RegexOptions.Multiline).Groups[1].Value;
+                double heap = double.TryParse(Gauge("dotnet_gc_heap_bytes"), CultureInfo.InvariantCulture, out var hb) ? hb / 1024 / 1024 : double.NaN;
+                lines.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"  at {clock.Elapsed.TotalSeconds:F0} s: resident {Rss(pid) / 1024.0 / 1024:F0} MiB, managed heap {heap:F0} MiB, pages kept {Gauge("encore_page_cache_entries")}"));
+            }
+        }
+        catch (OperationCanceledException) { }
+        return lines;
     }
 
     private static long Rss(int pid)

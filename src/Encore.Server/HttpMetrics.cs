@@ -45,7 +45,11 @@ public sealed class HttpMetrics
         b.AppendLine("# TYPE encore_http_request_duration_seconds histogram");
         foreach (var ((method, route), r) in _routes.OrderBy(x => x.Key.Route, StringComparer.Ordinal).ThenBy(x => x.Key.Method, StringComparer.Ordinal))
             WriteHistogram(b, "encore_http_request_duration_seconds", $"method=\"{method}\",route=\"{Escape(route)}\"", r.Seconds);
-        if (service is null) return b.ToString();
+        if (service is null)
+        {
+            WriteProcess(b);
+            return b.ToString();
+        }
 
         var m = service.Metrics;
         b.AppendLine("# HELP encore_events_total Events received, by kind and outcome (stored, duplicate, rejected).");
@@ -56,6 +60,9 @@ public sealed class HttpMetrics
         b.AppendLine("# HELP encore_events_malformed_total Batch elements that could not be read as events.");
         b.AppendLine("# TYPE encore_events_malformed_total counter");
         b.Append(c, $"encore_events_malformed_total {m.MalformedEvents}\n");
+        b.AppendLine("# HELP encore_page_cache_entries Homepages held in the page cache now.");
+        b.AppendLine("# TYPE encore_page_cache_entries gauge");
+        b.Append(c, $"encore_page_cache_entries {service.CachedPageCount}\n");
         b.AppendLine("# HELP encore_pages_cached_total Homepages answered from the page cache (nothing they depend on had changed).");
         b.AppendLine("# TYPE encore_pages_cached_total counter");
         b.Append(c, $"encore_pages_cached_total {m.CachedPages}\n");
@@ -76,7 +83,24 @@ public sealed class HttpMetrics
         b.AppendLine("# TYPE encore_trainings_total counter");
         b.Append(c, $"encore_trainings_total{{result=\"succeeded\"}} {m.Trainings}\n");
         b.Append(c, $"encore_trainings_total{{result=\"failed\"}} {m.TrainingFailures}\n");
+        WriteProcess(b);
         return b.ToString();
+    }
+
+    /// <summary>The process's memory: resident set (Linux), the managed heap after the last collection, and collections.</summary>
+    private static void WriteProcess(StringBuilder b)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var gc = GC.GetGCMemoryInfo();
+        b.AppendLine("# HELP process_resident_memory_bytes Resident memory of the server process.");
+        b.AppendLine("# TYPE process_resident_memory_bytes gauge");
+        b.Append(c, $"process_resident_memory_bytes {Environment.WorkingSet}\n");
+        b.AppendLine("# HELP dotnet_gc_heap_bytes Managed heap size after the last garbage collection.");
+        b.AppendLine("# TYPE dotnet_gc_heap_bytes gauge");
+        b.Append(c, $"dotnet_gc_heap_bytes {gc.HeapSizeBytes}\n");
+        b.AppendLine("# HELP dotnet_gc_collections_total Garbage collections, by generation.");
+        b.AppendLine("# TYPE dotnet_gc_collections_total counter");
+        for (int g = 0; g <= GC.MaxGeneration; g++) b.Append(c, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
     }
 
     private static void WriteHistogram(StringBuilder b, string name, string labels, Histogram h)

@@ -365,6 +365,9 @@ public sealed class EncoreService : IAsyncDisposable
         return page;
     }
 
+    /// <summary>Homepages held in the page cache now (at most <see cref="ServiceOptions.CachedPages"/>).</summary>
+    public int CachedPageCount => _pages.Count;
+
     private readonly record struct PageKey(string Member, DeviceKind Device, int? Rows, int? TitlesPerRow, int? Maturity);
 
     private sealed record KeptPage(Homepage Page, object State, long Member, long Minute);

@@ -43,6 +43,9 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Contains("encore_events_total{kind=\"play_start\",outcome=\"stored\"}", metrics);
         Assert.Matches(@"encore_page_build_seconds_count [1-9]\d*", metrics);
         Assert.Matches(@"encore_model_info\{version=""v\d{4}"",model=""[a-z]+""\} 1", metrics);
+        Assert.Matches(@"(?m)^encore_page_cache_entries [1-9]\d*$", metrics);
+        Assert.Matches(@"(?m)^process_resident_memory_bytes [1-9]\d{6,}$", metrics);
+        Assert.Matches(@"(?m)^dotnet_gc_heap_bytes [1-9]\d*$", metrics);
     }
 
     public static TheoryData<string, string, string> Endpoints => new()
