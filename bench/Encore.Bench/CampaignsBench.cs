@@ -8,7 +8,7 @@ namespace Encore.Bench;
 /// The campaign lab: predicts 22 campaigns' and policies' take-rate from 10,000 logged impressions of an exploring
 /// policy with every off-policy estimator, then compares with what each campaign's own arm of the same simulated
 /// service observed: relative error and 95% interval coverage per estimator, and the per-campaign table.
-/// Usage: campaigns [members=30000] [days=5] [logged=10000] [replicates=8] [seed]
+/// Usage: campaigns [members=600000] [days=1] [logged=10000] [replicates=8] [seed]
 /// </summary>
 public sealed class CampaignsBench : IBench
 {
@@ -32,9 +32,9 @@ public sealed class CampaignsBench : IBench
         Console.WriteLine(string.Create(c, $"campaign lab: {options.Members} members x {options.Days} days, {options.Campaigns.Count} campaigns, predictions from {options.LoggedImpressions} logged impressions x {options.Replicates} replicates ({result.Elapsed.TotalSeconds:F0} s)"));
         Console.WriteLine(string.Create(c, $"logging arm ({options.Logging.Name}): {result.LoggingMembers} members, {result.LoggingImpressions} impressions, take-rate {result.LoggingValue:F4}"));
         Console.WriteLine();
-        Console.WriteLine("estimator                 mean |rel err|  median  coverage(95%)  mean width/value");
+        Console.WriteLine("estimator                 mean |rel err|  median  coverage(95%)  +arm error  mean width/value");
         foreach (var s in result.Estimators)
-            Console.WriteLine(string.Create(c, $"{s.Estimator,-25} {s.MeanRelativeError,14:F3}  {s.MedianRelativeError,6:F3}  {s.Coverage,13:P0}  {s.MeanIntervalWidth,16:F3}"));
+            Console.WriteLine(string.Create(c, $"{s.Estimator,-25} {s.MeanRelativeError,14:F3}  {s.MedianRelativeError,6:F3}  {s.Coverage,13:P0}  {s.CoverageWithArmError,10:P0}  {s.MeanIntervalWidth,16:F3}"));
         Console.WriteLine();
         Console.WriteLine("campaign            arm members  impressions  observed (se)       per-row   IPS     SNIPS   DR      DRos    slate-cascade(rel err)");
         foreach (var o in result.Campaigns)

@@ -34,6 +34,7 @@ public sealed class ExperimentsBench : IBench
         Console.WriteLine(string.Create(c, $"  Welch every day (peeking):                   {result.AaPeeking:P1}"));
         Console.WriteLine(string.Create(c, $"  mSPRT every day (always valid):              {result.AaSequential:P1}"));
         Console.WriteLine(string.Create(c, $"  take-rate (delta method), end of period:     {result.AaTakeRate:P1}"));
+        Console.WriteLine(string.Create(c, $"  mSPRT on take-rate every day:                {result.AaSequentialTakeRate:P1}"));
         Console.WriteLine(string.Create(c, $"  CUPED variance reduction on hours (7-day pre-period): {result.CupedVarianceReduction:P1}"));
         Print("known effect", result.KnownEffect, c);
         Print("skewed split", result.Skewed, c);
@@ -51,6 +52,7 @@ public sealed class ExperimentsBench : IBench
             foreach (var m in comparison.Metrics)
                 Console.WriteLine(string.Create(c, $"  {m.Metric,-12} {m.Method,-6} diff {m.Difference:+0.0000;-0.0000} [{m.Lower:F4}, {m.Upper:F4}] ({m.Relative:+0.0%;-0.0%})  p = {m.PValue:G3}{(m.Method == "cuped" ? string.Create(c, $"  variance -{m.VarianceReduction:P0}") : "")}"));
             Console.WriteLine(string.Create(c, $"  mSPRT on hours: always-valid p = {comparison.SequentialPValue:G3}, {(comparison.SequentialRejectedOnDay > 0 ? $"rejected on day {comparison.SequentialRejectedOnDay}" : "not rejected")}"));
+            Console.WriteLine(string.Create(c, $"  mSPRT on take-rate: always-valid p = {comparison.SequentialTakeRatePValue:G3}, {(comparison.SequentialTakeRateRejectedOnDay > 0 ? $"rejected on day {comparison.SequentialTakeRateRejectedOnDay}" : "not rejected")}"));
         }
         foreach (var w in report.Warnings) Console.WriteLine("  warning: " + w);
     }

@@ -6,7 +6,10 @@ public sealed record VariantSummary(string Name, int Members, double TakeRate, d
 /// <summary>One treatment against the control: every metric's test, and the always-valid sequential test of hours watched.</summary>
 /// <param name="SequentialPValue">mSPRT's always-valid p-value for hours per member after a look every day of the period.</param>
 /// <param name="SequentialRejectedOnDay">The first day (1-based) it fell below α, or 0.</param>
-public sealed record VariantComparison(string Treatment, IReadOnlyList<MetricComparison> Metrics, double SequentialPValue, int SequentialRejectedOnDay)
+/// <param name="SequentialTakeRatePValue">mSPRT's always-valid p-value for the take-rate (delta-method variance) after daily looks.</param>
+/// <param name="SequentialTakeRateRejectedOnDay">The first day (1-based) that fell below α, or 0.</param>
+public sealed record VariantComparison(string Treatment, IReadOnlyList<MetricComparison> Metrics, double SequentialPValue, int SequentialRejectedOnDay,
+    double SequentialTakeRatePValue, int SequentialTakeRateRejectedOnDay)
 {
     public MetricComparison this[string metric]
     {
@@ -103,14 +106,25 @@ public static class ExperimentAnalyzer
 
         var (_, controlVariance) = ExperimentTests.MeanVariance(Pick(o.Hours, control));
         var test = new SequentialTest(Math.Max(1e-12, options.MixingEffect * options.MixingEffect * controlVariance), 1 - options.Confidence);
+        double controlTakeRate = metrics[0].ControlMean;
+        var takeTest = new SequentialTest(Math.Max(1e-12, Math.Pow(options.MixingEffect * controlTakeRate, 2)), 1 - options.Confidence);
         var cumulative = new double[o.Count];
+        var takes = new double[o.Count];
+        var impressions = new double[o.Count];
         for (int day = 0; day < o.Days; day++)
         {
-            for (int m = 0; m < o.Count; m++) cumulative[m] += o.DailyHours[m * o.Days + day];
+            for (int m = 0; m < o.Count; m++)
+            {
+                cumulative[m] += o.DailyHours[m * o.Days + day];
+                takes[m] += o.DailyTakes[m * o.Days + day];
+                impressions[m] += o.DailyImpressions[m * o.Days + day];
+            }
             var (difference, variance) = Look(cumulative, o.FirstDay, day, control, treatment);
             test.Look(difference, variance);
+            var (rateDifference, rateVariance) = LookRatio(takes, impressions, o.FirstDay, day, control, treatment);
+            takeTest.Look(rateDifference, rateVariance);
         }
-        return new VariantComparison(name, metrics, test.PValue, test.RejectedAtLook);
+        return new VariantComparison(name, metrics, test.PValue, test.RejectedAtLook, takeTest.PValue, takeTest.RejectedAtLook);
     }
 
     /// <summary>The difference of mean cumulative values (treatment − control) among members who entered by <paramref name="day"/>, and its variance.</summary>
@@ -120,6 +134,30 @@ public static class ExperimentAnalyzer
         var (mt, vt, nt) = Moments(cumulative, firstDay, day, treatment);
         if (nc < 2 || nt < 2) return (0, 0);
         return (mt - mc, vc / nc + vt / nt);
+    }
+
+    /// <summary>The difference of ratio metrics (Σ num / Σ den, treatment − control) among members who entered by <paramref name="day"/>, and its delta-method variance.</summary>
+    public static (double Difference, double Variance) LookRatio(ReadOnlySpan<double> num, ReadOnlySpan<double> den, ReadOnlySpan<int> firstDay, int day, List<int> control, List<int> treatment)
+    {
+        var (rc, vc) = RatioAmong(num, den, firstDay, day, control);
+        var (rt, vt) = RatioAmong(num, den, firstDay, day, treatment);
+        return (rt - rc, vc + vt);
+    }
+
+    private static (double Ratio, double Variance) RatioAmong(ReadOnlySpan<double> num, ReadOnlySpan<double> den, ReadOnlySpan<int> firstDay, int day, List<int> who)
+    {
+        double sn = 0, sd = 0, snn = 0, sdd = 0, snd = 0;
+        int n = 0;
+        foreach (int m in who)
+        {
+            if (firstDay[m] > day) continue;
+            sn += num[m]; sd += den[m]; snn += num[m] * num[m]; sdd += den[m] * den[m]; snd += num[m] * den[m];
+            n++;
+        }
+        if (n < 2 || sd <= 0) return (0, 0);
+        double mn = sn / n, md = sd / n, r = mn / md;
+        double vn = (snn - n * mn * mn) / (n - 1), vd = (sdd - n * md * md) / (n - 1), cov = (snd - n * mn * md) / (n - 1);
+        return (r, Math.Max(0, (vn - 2 * r * cov + r * r * vd) / (n * md * md)));
     }
 
     private static (double Mean, double Variance, int Count) Moments(ReadOnlySpan<double> values, ReadOnlySpan<int> firstDay, int day, List<int> who)

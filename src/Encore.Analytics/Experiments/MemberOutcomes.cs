@@ -27,6 +27,8 @@ public sealed class MemberOutcomes
         Retained = new double[n];
         PreHours = new double[n];
         DailyHours = new double[n * days];
+        DailyImpressions = new double[n * days];
+        DailyTakes = new double[n * days];
         FirstDay = new int[n];
         Array.Fill(FirstDay, int.MaxValue);
     }
@@ -45,6 +47,10 @@ public sealed class MemberOutcomes
     public double[] PreHours { get; }
     /// <summary>Hours per (member, day): member × <see cref="Days"/> + day.</summary>
     public double[] DailyHours { get; }
+    /// <summary>Impressions per (member, day), as <see cref="DailyHours"/>.</summary>
+    public double[] DailyImpressions { get; }
+    /// <summary>Takes per (member, day), as <see cref="DailyHours"/>.</summary>
+    public double[] DailyTakes { get; }
     /// <summary>The first day of the period the member was seen (int.MaxValue: never; such members are not in the experiment).</summary>
     public int[] FirstDay { get; }
 
@@ -57,6 +63,17 @@ public sealed class MemberOutcomes
         if (day < 0 || day >= Days) return;
         if (day < FirstDay[member]) FirstDay[member] = day;
         if (day >= RetentionFrom) Retained[member] = 1;
+    }
+
+    /// <summary>Counts an impression of a policy row on <paramref name="day"/> of the period, and whether it was taken.</summary>
+    public void AddImpression(int member, int day, bool taken)
+    {
+        if (day < 0 || day >= Days) return;
+        Impressions[member]++;
+        DailyImpressions[member * Days + day]++;
+        if (!taken) return;
+        Takes[member]++;
+        DailyTakes[member * Days + day]++;
     }
 
     /// <summary>Adds hours watched on <paramref name="day"/> (pre-period when negative).</summary>
@@ -100,8 +117,7 @@ public sealed class MemberOutcomes
             switch (r.Kind)
             {
                 case EventKind.Impression when r.Day >= 0 && r.Title is not null && (r.Row is null || !OffPolicy.ImpressionLog.FixedRows.Contains(r.Row)):
-                    outcomes.Impressions[r.Member]++;
-                    if (plays.Contains((r.Session, r.Title, r.Ms))) outcomes.Takes[r.Member]++;
+                    outcomes.AddImpression(r.Member, r.Day, plays.Contains((r.Session, r.Title, r.Ms)));
                     break;
                 case EventKind.PlayStart or EventKind.Replay when r.Title is not null:
                     if (r.Day >= 0 && r.Day < days) outcomes.Plays[r.Member]++;

@@ -10,9 +10,10 @@ namespace Encore.Evaluation.Campaigns;
 /// <summary>Settings of the <see cref="CampaignLab"/>.</summary>
 public sealed record CampaignLabOptions
 {
-    public int Members { get; init; } = 30_000;
+    public int Members { get; init; } = 600_000;
     public int Titles { get; init; } = 1_000;
-    public int Days { get; init; } = 5;
+    /// <summary>Days simulated: predictions are of the first day (a campaign shown for days meets members who already declined its titles, which the log of an exploring policy cannot show).</summary>
+    public int Days { get; init; } = 1;
     public ulong Seed { get; init; } = SimulationOptions.DefaultSeed;
     /// <summary>Logged impressions each prediction is made from (whole members are taken until this many).</summary>
     public int LoggedImpressions { get; init; } = 10_000;
@@ -64,16 +65,29 @@ public sealed record CampaignLabOptions
 }
 
 /// <summary>One prediction of one campaign by one estimator, against the value its arm observed.</summary>
-public readonly record struct CampaignPrediction(int Replicate, double Estimate, double Lower, double Upper, double Observed, double EffectiveSampleSize)
+/// <param name="ObservedStdError">The sampling error of the arm's own value (the arm is a finite sample of members too).</param>
+public readonly record struct CampaignPrediction(int Replicate, double Estimate, double Lower, double Upper, double Observed, double ObservedStdError, double EffectiveSampleSize)
 {
     public double RelativeError => Math.Abs(Estimate - Observed) / Math.Abs(Observed);
     public bool Covers => Lower <= Observed && Observed <= Upper;
+
+    /// <summary>Whether the interval, widened by the arm's own 95% sampling error (in quadrature), covers the observed value.</summary>
+    public bool CoversWithArmError
+    {
+        get
+        {
+            double arm = 1.96 * ObservedStdError;
+            double below = Math.Sqrt((Estimate - Lower) * (Estimate - Lower) + arm * arm);
+            double above = Math.Sqrt((Upper - Estimate) * (Upper - Estimate) + arm * arm);
+            return Estimate - below <= Observed && Observed <= Estimate + above;
+        }
+    }
 }
 
 /// <summary>A campaign's observed value in its own arm and every estimator's predictions of it.</summary>
 /// <param name="Observed">Takes per impression of the policy's rows in the campaign's arm.</param>
 /// <param name="ObservedSlate">Takes per row looked at (the slate value).</param>
-public sealed record CampaignOutcome(string Campaign, int ArmMembers, long ArmImpressions, double Observed, double ObservedStdError, double ObservedSlate,
+public sealed record CampaignOutcome(string Campaign, int ArmMembers, long ArmImpressions, double Observed, double ObservedStdError, double ObservedSlate, double ObservedSlateStdError,
     IReadOnlyDictionary<OffPolicyEstimator, IReadOnlyList<CampaignPrediction>> Predictions, IReadOnlyList<string> Warnings)
 {
     public double MeanRelativeError(OffPolicyEstimator e)
@@ -85,7 +99,9 @@ public sealed record CampaignOutcome(string Campaign, int ArmMembers, long ArmIm
 }
 
 /// <summary>An estimator over all campaigns and replicates.</summary>
-public sealed record EstimatorSummary(OffPolicyEstimator Estimator, int Predictions, double MeanRelativeError, double MedianRelativeError, double Coverage, double MeanIntervalWidth);
+/// <param name="CoverageWithArmError">Coverage when the interval is widened by the observed arm's own sampling error.</param>
+public sealed record EstimatorSummary(OffPolicyEstimator Estimator, int Predictions, double MeanRelativeError, double MedianRelativeError, double Coverage,
+    double CoverageWithArmError, double MeanIntervalWidth);
 
 /// <summary>What the lab found.</summary>
 public sealed record CampaignLabResult(CampaignLabOptions Options, int LoggingMembers, long LoggingImpressions, double LoggingValue,
@@ -155,7 +171,7 @@ public static class CampaignLab
         for (int c = 0; c < options.Campaigns.Count; c++)
         {
             var spec = options.Campaigns[c];
-            var (observed, observedSe, observedSlate, armMembers, armImpressions) = sink.Observed(c + 1);
+            var (observed, observedSe, observedSlate, observedSlateSe, armMembers, armImpressions) = sink.Observed(c + 1);
             var predictions = new Dictionary<OffPolicyEstimator, List<CampaignPrediction>>();
             foreach (var e in Enum.GetValues<OffPolicyEstimator>()) predictions[e] = [];
             var warnings = new HashSet<string>();
@@ -182,12 +198,13 @@ public static class CampaignLab
                 foreach (var result in estimate.Estimates)
                 {
                     double truth = result.PerSlate ? observedSlate : observed;
-                    predictions[result.Estimator].Add(new CampaignPrediction(r, result.Value, result.Lower, result.Upper, truth, estimate.EffectiveSampleSize));
+                    double truthSe = result.PerSlate ? observedSlateSe : observedSe;
+                    predictions[result.Estimator].Add(new CampaignPrediction(r, result.Value, result.Lower, result.Upper, truth, truthSe, estimate.EffectiveSampleSize));
                 }
             }
             var frozen = new Dictionary<OffPolicyEstimator, IReadOnlyList<CampaignPrediction>>();
             foreach (var (k, v) in predictions) frozen[k] = v;
-            outcomes.Add(new CampaignOutcome(spec.Name, armMembers, armImpressions, observed, observedSe, observedSlate, frozen, [.. warnings]));
+            outcomes.Add(new CampaignOutcome(spec.Name, armMembers, armImpressions, observed, observedSe, observedSlate, observedSlateSe, frozen, [.. warnings]));
             progress?.Report($"{spec.Name}: observed {observed:F4}, DR {frozen[OffPolicyEstimator.DoublyRobust][0].Estimate:F4}");
         }
 
@@ -195,20 +212,21 @@ public static class CampaignLab
         foreach (var e in Enum.GetValues<OffPolicyEstimator>())
         {
             var errors = new List<double>();
-            double covered = 0, width = 0;
+            double covered = 0, coveredWide = 0, width = 0;
             foreach (var o in outcomes)
                 foreach (var p in o.Predictions[e])
                 {
                     errors.Add(p.RelativeError);
                     if (p.Covers) covered++;
+                    if (p.CoversWithArmError) coveredWide++;
                     width += (p.Upper - p.Lower) / Math.Abs(p.Observed);
                 }
             errors.Sort();
             double mean = 0;
             foreach (double x in errors) mean += x;
-            summaries.Add(new EstimatorSummary(e, errors.Count, mean / errors.Count, errors[errors.Count / 2], covered / errors.Count, width / errors.Count));
+            summaries.Add(new EstimatorSummary(e, errors.Count, mean / errors.Count, errors[errors.Count / 2], covered / errors.Count, coveredWide / errors.Count, width / errors.Count));
         }
-        var (loggingValue, _, _, loggingMembers, loggingImpressions) = sink.Observed(0);
+        var (loggingValue, _, _, _, loggingMembers, loggingImpressions) = sink.Observed(0);
         return new CampaignLabResult(options, loggingMembers, loggingImpressions, loggingValue, outcomes, summaries, clock.Elapsed);
     }
 
@@ -254,25 +272,25 @@ public static class CampaignLab
 
         public ValueTask CompleteAsync(CancellationToken ct) => ValueTask.CompletedTask;
 
-        /// <summary>Takes per impression in an arm, its delta-method standard error over members, takes per slate, members, impressions.</summary>
-        public (double Value, double StdError, double Slate, int Members, long Impressions) Observed(int arm)
+        /// <summary>Takes per impression in an arm and per slate, each with its delta-method standard error over members; members, impressions.</summary>
+        public (double Value, double StdError, double Slate, double SlateStdError, int Members, long Impressions) Observed(int arm)
         {
             var takes = new List<double>();
             var impressions = new List<double>();
-            double slates = 0;
+            var slates = new List<double>();
             foreach (var (m, c) in _members)
             {
                 if (split.ArmOf(m) != arm) continue;
                 takes.Add(c.Takes);
                 impressions.Add(c.Impressions);
-                slates += c.Slates;
+                slates.Add(c.Slates);
             }
-            if (takes.Count < 2) return (double.NaN, double.NaN, double.NaN, takes.Count, 0);
+            if (takes.Count < 2) return (double.NaN, double.NaN, double.NaN, double.NaN, takes.Count, 0);
             var (ratio, variance) = ExperimentTests.RatioMoments(takes.ToArray(), impressions.ToArray());
-            double t = 0, n = 0;
-            foreach (double x in takes) t += x;
+            var (slate, slateVariance) = ExperimentTests.RatioMoments(takes.ToArray(), slates.ToArray());
+            double n = 0;
             foreach (double x in impressions) n += x;
-            return (ratio, Math.Sqrt(variance), t / slates, takes.Count, (long)n);
+            return (ratio, Math.Sqrt(variance), slate, Math.Sqrt(slateVariance), takes.Count, (long)n);
         }
     }
 }

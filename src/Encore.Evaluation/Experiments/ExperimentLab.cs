@@ -36,9 +36,10 @@ public sealed record ExperimentLabOptions
 /// <param name="AaPeeking">Share where a daily Welch test had p &lt; α on some day (what peeking does to a fixed-horizon test).</param>
 /// <param name="AaSequential">Share where mSPRT's always-valid p-value fell below α on some day (should be at most α).</param>
 /// <param name="AaTakeRate">Share whose take-rate delta-method test had p &lt; α at the end.</param>
+/// <param name="AaSequentialTakeRate">Share where mSPRT on the take-rate, looking every day, fell below α.</param>
 /// <param name="CupedVarianceReduction">Mean over the A/A experiments of CUPED's variance reduction on hours watched.</param>
 public sealed record ExperimentLabResult(ExperimentLabOptions Options, int AaMembers, double AaFixedHorizon, double AaPeeking, double AaSequential,
-    double AaTakeRate, double CupedVarianceReduction, ExperimentReport KnownEffect, ExperimentReport Skewed, TimeSpan Elapsed);
+    double AaTakeRate, double AaSequentialTakeRate, double CupedVarianceReduction, ExperimentReport KnownEffect, ExperimentReport Skewed, TimeSpan Elapsed);
 
 /// <summary>
 /// Validates the experiment statistics on the simulator: one run with a single policy re-randomized into many A/A
@@ -58,7 +59,7 @@ public static class ExperimentLab
         var aaService = new SimulatedService(simulation);
         var aa = await RunAsync(aaService, PolicyCatalog.Create(options.Control, aaService), options.PreDays, ct).ConfigureAwait(false);
         progress?.Report($"A/A run: {clock.Elapsed.TotalSeconds:F0} s");
-        var (fixedRate, peeking, sequential, takeRate, cuped, entered) = AaExperiments(aa, options);
+        var (fixedRate, peeking, sequential, takeRate, sequentialTake, cuped, entered) = AaExperiments(aa, options);
         progress?.Report($"{options.AaExperiments} A/A experiments: {clock.Elapsed.TotalSeconds:F0} s");
 
         var service = new SimulatedService(simulation);
@@ -73,7 +74,7 @@ public static class ExperimentLab
             if (assigner.Assign(ab.MemberIds[m]) == 1 && VariantAssigner.Unit("lost-logs", ab.MemberIds[m]) < options.SkewDrop) skewed.FirstDay[m] = int.MaxValue;
         CopyOutcomes(ab, skewed);
         var skew = ExperimentAnalyzer.Analyze(skewed, assigner, options.Analysis);
-        return new ExperimentLabResult(options, entered, fixedRate, peeking, sequential, takeRate, cuped, known, skew, clock.Elapsed);
+        return new ExperimentLabResult(options, entered, fixedRate, peeking, sequential, takeRate, sequentialTake, cuped, known, skew, clock.Elapsed);
     }
 
     private static void CopyOutcomes(MemberOutcomes from, MemberOutcomes to)
@@ -86,6 +87,8 @@ public static class ExperimentLab
         Array.Copy(from.Retained, to.Retained, from.Count);
         Array.Copy(from.PreHours, to.PreHours, from.Count);
         Array.Copy(from.DailyHours, to.DailyHours, from.DailyHours.Length);
+        Array.Copy(from.DailyTakes, to.DailyTakes, from.DailyTakes.Length);
+        Array.Copy(from.DailyImpressions, to.DailyImpressions, from.DailyImpressions.Length);
     }
 
     /// <summary>Runs <paramref name="service"/> under <paramref name="policy"/> and collects every member's outcomes (period from day <paramref name="preDays"/>).</summary>
@@ -97,22 +100,32 @@ public static class ExperimentLab
         return sink.Outcomes;
     }
 
-    private static (double Fixed, double Peeking, double Sequential, double TakeRate, double Cuped, int Entered) AaExperiments(MemberOutcomes o, ExperimentLabOptions options)
+    private static (double Fixed, double Peeking, double Sequential, double TakeRate, double SequentialTakeRate, double Cuped, int Entered) AaExperiments(MemberOutcomes o, ExperimentLabOptions options)
     {
         int n = o.Count, days = o.Days;
         double alpha = 1 - options.Analysis.Confidence;
         // Cumulative hours per (day, member), so that each look is one pass.
         var cumulative = new double[days * n];
+        var takes = new double[days * n];
+        var impressions = new double[days * n];
         for (int m = 0; m < n; m++)
         {
-            double acc = 0;
-            for (int d = 0; d < days; d++) { acc += o.DailyHours[m * days + d]; cumulative[d * n + m] = acc; }
+            double acc = 0, t = 0, i = 0;
+            for (int d = 0; d < days; d++)
+            {
+                acc += o.DailyHours[m * days + d]; cumulative[d * n + m] = acc;
+                t += o.DailyTakes[m * days + d]; takes[d * n + m] = t;
+                i += o.DailyImpressions[m * days + d]; impressions[d * n + m] = i;
+            }
         }
         var entered = new List<int>();
         for (int m = 0; m < n; m++) if (o.FirstDay[m] != int.MaxValue) entered.Add(m);
         var (_, hoursVariance) = ExperimentTests.MeanVariance(Pick(o.Hours, entered));
         double tau2 = options.Analysis.MixingEffect * options.Analysis.MixingEffect * hoursVariance;
-        int fixedHits = 0, peekHits = 0, sequentialHits = 0, takeHits = 0;
+        double takeSum = 0, impressionSum = 0;
+        foreach (int m in entered) { takeSum += o.Takes[m]; impressionSum += o.Impressions[m]; }
+        double tauTake = Math.Pow(options.Analysis.MixingEffect * (impressionSum > 0 ? takeSum / impressionSum : 1), 2);
+        int fixedHits = 0, peekHits = 0, sequentialHits = 0, takeHits = 0, sequentialTakeHits = 0;
         double cuped = 0;
         var control = new List<int>(n);
         var treatment = new List<int>(n);
@@ -123,9 +136,12 @@ public static class ExperimentLab
             treatment.Clear();
             foreach (int m in entered) (assigner.Assign(o.MemberIds[m]) == 0 ? control : treatment).Add(m);
             var test = new SequentialTest(tau2, alpha);
+            var takeTest = new SequentialTest(tauTake, alpha);
             bool peeked = false;
             for (int d = 0; d < days; d++)
             {
+                var (rateDifference, rateVariance) = ExperimentAnalyzer.LookRatio(takes.AsSpan(d * n, n), impressions.AsSpan(d * n, n), o.FirstDay, d, control, treatment);
+                if (rateVariance > 0) takeTest.Look(rateDifference, rateVariance);
                 var (difference, variance) = ExperimentAnalyzer.Look(cumulative.AsSpan(d * n, n), o.FirstDay, d, control, treatment);
                 if (variance <= 0) continue;
                 test.Look(difference, variance);
@@ -138,10 +154,11 @@ public static class ExperimentLab
             if (peeked) peekHits++;
             if (test.Rejected) sequentialHits++;
             if (take.PValue < alpha) takeHits++;
+            if (takeTest.Rejected) sequentialTakeHits++;
             cuped += adjusted.VarianceReduction;
         }
         double total = options.AaExperiments;
-        return (fixedHits / total, peekHits / total, sequentialHits / total, takeHits / total, cuped / total, entered.Count);
+        return (fixedHits / total, peekHits / total, sequentialHits / total, takeHits / total, sequentialTakeHits / total, cuped / total, entered.Count);
     }
 
     private static double[] Pick(double[] values, List<int> who)
@@ -175,10 +192,9 @@ public static class ExperimentLab
             {
                 var e = events[i];
                 if (e.Kind != EventKind.Impression || e.Text is null || ImpressionLog.FixedRows.Contains(e.Text)) continue;
-                Outcomes.Impressions[e.Member]++;
-                if (i + 1 < events.Count && events[i + 1] is { Kind: EventKind.PlayStart or EventKind.Replay } next
-                    && next.Member == e.Member && next.Session == e.Session && next.Title == e.Title)
-                    Outcomes.Takes[e.Member]++;
+                bool taken = i + 1 < events.Count && events[i + 1] is { Kind: EventKind.PlayStart or EventKind.Replay } next
+                    && next.Member == e.Member && next.Session == e.Session && next.Title == e.Title;
+                Outcomes.AddImpression(e.Member, day, taken);
             }
             return ValueTask.CompletedTask;
         }
