@@ -86,6 +86,16 @@ public sealed class BanditLogBuilder
         if (!(targetProbability >= 0 && targetProbability <= 1)) throw new ArgumentOutOfRangeException(nameof(targetProbability), targetProbability, $"record {record}: the target probability must be in [0, 1]");
         if (!double.IsFinite(reward)) throw new ArgumentOutOfRangeException(nameof(reward), reward, $"record {record}: the reward must be finite");
         if (targetActions.Length != targetWeights.Length) throw new ArgumentException($"record {record}: {targetActions.Length} target actions but {targetWeights.Length} weights");
+        if (!targetActions.IsEmpty)
+        {
+            double sum = 0;
+            for (int k = 0; k < targetActions.Length; k++)
+            {
+                if (targetActions[k] < 0 || !(targetWeights[k] >= 0)) throw new ArgumentException($"record {record}: target action {k} is negative or has a negative weight");
+                sum += targetWeights[k];
+            }
+            if (Math.Abs(sum - 1) > 1e-6) throw new ArgumentException($"record {record}: the target weights sum to {sum}, not 1");
+        }
         _cluster.Add(cluster);
         _clusters = Math.Max(_clusters, cluster + 1);
         if (slateKey != _lastSlateKey || record == 0) { _slates++; _lastSlateKey = slateKey; }
@@ -102,16 +112,12 @@ public sealed class BanditLogBuilder
         }
         else
         {
-            double sum = 0;
             for (int k = 0; k < targetActions.Length; k++)
             {
-                if (targetActions[k] < 0 || !(targetWeights[k] >= 0)) throw new ArgumentException($"record {record}: target action {k} is negative or has a negative weight");
                 _targetActions.Add(targetActions[k]);
                 _targetWeights.Add(targetWeights[k]);
                 _actions = Math.Max(_actions, targetActions[k] + 1);
-                sum += targetWeights[k];
             }
-            if (Math.Abs(sum - 1) > 1e-6) throw new ArgumentException($"record {record}: the target weights sum to {sum}, not 1");
         }
         _targetStart.Add(_targetActions.Count);
     }
