@@ -52,7 +52,7 @@ public sealed class ExperimentStatisticsTests
     [Fact]
     public void A_skewed_split_raises_the_sample_ratio_alert_and_a_fair_one_does_not()
     {
-        var skewed = SampleRatioCheck.Test([5_000, 4_700], [1, 1]);
+        var skewed = SampleRatioCheck.Test([5_000, 4_600], [1, 1]);
         Assert.True(skewed.Alert, $"p = {skewed.PValue}");
         var fair = SampleRatioCheck.Test([5_000, 5_040], [1, 1]);
         Assert.False(fair.Alert);
