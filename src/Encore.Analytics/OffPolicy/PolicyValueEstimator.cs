@@ -25,7 +25,7 @@ public enum OffPolicyEstimator
 
 /// <summary>One estimator's value of the target policy, with its bootstrap interval.</summary>
 /// <param name="Value">Per impression for the slot estimators, per row shown (slate) for the slate estimators.</param>
-/// <param name="Parameter">The chosen τ (switch) or λ (shrinkage), else null.</param>
+/// <param name="Parameter">The chosen τ (switch) or λ (shrinkage); null for the other estimators and where the choice was ∞ (plain DR).</param>
 public sealed record EstimatorResult(OffPolicyEstimator Estimator, double Value, double Lower, double Upper, double StdError, double? Parameter)
 {
     /// <summary>Whether the estimator's unit is a whole row (slate) rather than an impression.</summary>
@@ -189,6 +189,7 @@ public static class PolicyValueEstimator
                 OffPolicyEstimator.DoublyRobustShrinkage => lambda,
                 _ => null,
             };
+            if (parameter is { } chosen && double.IsPositiveInfinity(chosen)) parameter = null; // no switch or shrinkage: plain DR
             results.Add(new EstimatorResult(kind, point[e], Quantile(span, alpha / 2), Quantile(span, 1 - alpha / 2), Math.Sqrt(ss / (b - 1)), parameter));
         }
 

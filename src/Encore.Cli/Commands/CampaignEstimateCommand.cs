@@ -58,6 +58,7 @@ internal static class CampaignEstimateCommand
                 output.WriteLine(JsonSerializer.Serialize(estimate, new JsonSerializerOptions
                 {
                     PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
                     Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
                 }));
                 return ExitCodes.Success;

@@ -16,7 +16,9 @@ public sealed record ExperimentLabOptions
     public ulong Seed { get; init; } = SimulationOptions.DefaultSeed;
     /// <summary>A/A experiments (re-randomizations of one run with a single policy).</summary>
     public int AaExperiments { get; init; } = 1_000;
+    /// <summary>The control's policy: a <see cref="PolicyCatalog"/> name or "encore" (Encore's page generator, <see cref="Simulation.EncorePagePolicy"/>).</summary>
     public string Control { get; init; } = "popularity";
+    /// <summary>The treatment's policy, named as <see cref="Control"/>.</summary>
     public string Treatment { get; init; } = "oracle";
     /// <summary>Share of the treatment's members dropped to make the skewed split the SRM check must catch.</summary>
     public double SkewDrop { get; init; } = 0.1;
@@ -57,15 +59,17 @@ public static class ExperimentLab
         var simulation = new SimulationOptions { Members = options.Members, Titles = options.Titles, Days = options.PreDays + options.ExperimentDays, Seed = options.Seed };
 
         var aaService = new SimulatedService(simulation);
-        var aa = await RunAsync(aaService, PolicyCatalog.Create(options.Control, aaService), options.PreDays, ct).ConfigureAwait(false);
+        var aa = await RunAsync(aaService, CreatePolicy(options.Control, aaService), options.PreDays, ct).ConfigureAwait(false);
         progress?.Report($"A/A run: {clock.Elapsed.TotalSeconds:F0} s");
         var (fixedRate, peeking, sequential, takeRate, sequentialTake, cuped, entered) = AaExperiments(aa, options);
         progress?.Report($"{options.AaExperiments} A/A experiments: {clock.Elapsed.TotalSeconds:F0} s");
 
         var service = new SimulatedService(simulation);
         var assigner = VariantAssigner.TwoWay("known-effect");
-        var split = new SplitPolicy(service, assigner, [PolicyCatalog.Create(options.Control, service), PolicyCatalog.Create(options.Treatment, service)], options.PreDays);
-        var ab = await RunAsync(service, split, options.PreDays, ct).ConfigureAwait(false);
+        var control = CreatePolicy(options.Control, service);
+        var treatment = CreatePolicy(options.Treatment, service);
+        var split = new SplitPolicy(service, assigner, [control, treatment], options.PreDays);
+        var ab = await RunAsync(service, split, options.PreDays, ct, control, treatment).ConfigureAwait(false);
         var known = ExperimentAnalyzer.Analyze(ab, assigner, options.Analysis);
         // The same data with part of the treatment's members lost (a logging bug on one arm).
         var skewed = new MemberOutcomes(ab.MemberIds, ab.Days);
@@ -91,12 +95,22 @@ public static class ExperimentLab
         Array.Copy(from.DailyImpressions, to.DailyImpressions, from.DailyImpressions.Length);
     }
 
-    /// <summary>Runs <paramref name="service"/> under <paramref name="policy"/> and collects every member's outcomes (period from day <paramref name="preDays"/>).</summary>
-    public static async Task<MemberOutcomes> RunAsync(SimulatedService service, IHomepagePolicy policy, int preDays, CancellationToken ct = default)
+    /// <summary>A policy by name: "encore" is Encore's page generator (it learns from the run's events), any other a <see cref="PolicyCatalog"/> policy.</summary>
+    public static IHomepagePolicy CreatePolicy(string name, SimulatedService service)
+        => string.Equals(name, "encore", StringComparison.OrdinalIgnoreCase) ? new Simulation.EncorePagePolicy(service) : PolicyCatalog.Create(name, service);
+
+    /// <summary>
+    /// Runs <paramref name="service"/> under <paramref name="policy"/> and collects every member's outcomes (period from
+    /// day <paramref name="preDays"/>); policies that learn from the run's events (<see cref="ISimulationSink"/>) are fed them.
+    /// </summary>
+    public static async Task<MemberOutcomes> RunAsync(SimulatedService service, IHomepagePolicy policy, int preDays, CancellationToken ct = default, params IHomepagePolicy[] arms)
     {
         ArgumentNullException.ThrowIfNull(service);
         var sink = new OutcomeSink(service, preDays);
-        await service.RunAsync(policy, sink, ct: ct).ConfigureAwait(false);
+        var sinks = new List<ISimulationSink> { sink };
+        if (policy is ISimulationSink learner) sinks.Add(learner);
+        foreach (var arm in arms) if (arm is ISimulationSink s && !sinks.Contains(s)) sinks.Add(s);
+        await service.RunAsync(policy, sinks.Count == 1 ? sink : new CompositeSink(sinks), ct: ct).ConfigureAwait(false);
         return sink.Outcomes;
     }
 
