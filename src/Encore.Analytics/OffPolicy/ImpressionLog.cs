@@ -149,11 +149,13 @@ public sealed record CampaignPolicy(string Name, IReadOnlySet<string> Titles, do
         int sizeS = campaign.Count;
         var actions = new int[sizeS + 1];
         var weights = new double[sizeS + 1];
+        int slate = 0;
         for (int i = 0; i < log.Count; i++)
         {
             int a = log.Title[i];
             double p0 = log.Propensity[i];
-            int slate = log.Session[i] * 1024 + log.Row[i];
+            // A slate is one row looked at in one session (records of a session are contiguous, rows in the order looked at).
+            if (i > 0 && (log.Session[i] != log.Session[i - 1] || log.Row[i] != log.Row[i - 1])) slate++;
             if (!rowApplies[log.Row[i]])
             {
                 builder.Add(log.Member[i], slate, a, p0, log.Taken[i], p0);
