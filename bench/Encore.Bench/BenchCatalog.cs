@@ -33,5 +33,7 @@ public static class BenchCatalog
         new SearchSpeedBench(),
         new ContinueWatchingBench(),
         new ServerLoadBench(),
+        new CampaignsBench(),
+        new ExperimentsBench(),
     ];
 }
