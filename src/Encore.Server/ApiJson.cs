@@ -118,6 +118,9 @@ public sealed record TrainRequestDto(string? Model, Dictionary<string, string>? 
 
 public sealed record ActivateRequestDto(string? Version);
 
+/// <summary>A campaign to estimate: its titles (ids) or a genre, the share of slots, the rows, the period, the bootstrap resamples.</summary>
+public sealed record CampaignRequestDto(IReadOnlyList<string>? Titles, string? Genre, double? Share, IReadOnlyList<string>? Rows, DateTime? From, DateTime? To, int? Bootstrap);
+
 public sealed record SignalDto(string TitleId, string Name, string Evidence, float Weight, string Rule, bool Played, bool Completed, float WatchShare,
     int Sessions, float? Rating, IReadOnlyDictionary<string, double> Terms);
 

@@ -249,6 +249,51 @@ internal static class Endpoints
           .WithSummary("What members search for and cannot find or do not play: queries grouped (typos folded), what they are after (absent, a title, a person, a genre), ranked by unmet demand.")
           .Produces<Encore.Analytics.Search.SearchDemandReport>();
 
+        analytics.MapPost("/campaigns/estimate", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, 64 * 1024, ct);
+            if (problem is not null) return problem;
+            CampaignRequestDto? request;
+            try { request = JsonSerializer.Deserialize<CampaignRequestDto>(body.AsSpan(0, length), ApiJson.Options); }
+            catch (JsonException e) { return Problems.BadRequest($"the body is not a campaign: {e.Message.Split(" Path:")[0]}"); }
+            finally { Requests.Release(body); }
+            if (request is null) return Problems.BadRequest("the body is not a campaign: null");
+            if (request.Titles is { Count: > 10_000 }) return Problems.BadRequest($"titles may name at most 10000 titles (got {request.Titles.Count})");
+            var estimate = await service.EstimateCampaignAsync(new Encore.Analytics.OffPolicy.CampaignRequest
+            {
+                Titles = request.Titles, Genre = request.Genre, Share = request.Share ?? 0.2,
+                Rows = request.Rows is null ? null : new HashSet<string>(request.Rows, StringComparer.Ordinal),
+                FromUtc = request.From, ToUtc = request.To, BootstrapSamples = request.Bootstrap ?? 500,
+            }, ct);
+            return ApiJson.Ok(estimate);
+        }).WithSummary("A campaign's take-rate predicted before launch from the logged impressions and their propensities ({\"genre\": \"Drama\", \"share\": 0.2} or {\"titles\": [...]}): IPS, self-normalized IPS, direct method, doubly robust, switch-DR, DR with shrinkage and two whole-row estimators, with bootstrap intervals, the effective sample size and support warnings.")
+          .JsonBody().Produces<Encore.Analytics.OffPolicy.CampaignEstimate>();
+        analytics.MapGet("/experiments/{name}", async (string name, HttpRequest r, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            var start = Requests.Time(r, "start") ?? throw ServiceException.BadRequest("start is required: the experiment's first day (UTC, e.g. 2025-01-13)");
+            var names = (Requests.String(r, "variants") ?? "control,treatment").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var shares = new double[names.Length];
+            Array.Fill(shares, 1.0);
+            if (Requests.String(r, "weights") is { } weights)
+            {
+                var parts = weights.Split(',', StringSplitOptions.TrimEntries);
+                if (parts.Length != names.Length) throw ServiceException.BadRequest($"weights has {parts.Length} values for {names.Length} variants");
+                for (int i = 0; i < parts.Length; i++)
+                    if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out shares[i]) || !(shares[i] > 0) || !double.IsFinite(shares[i]))
+                        throw ServiceException.BadRequest($"weights: {UnicodeText.Quote(parts[i])} is not a positive number");
+            }
+            double holdout = 0;
+            if (Requests.String(r, "holdout") is { } h && !(double.TryParse(h, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out holdout) && holdout is >= 0 and < 1))
+                throw ServiceException.BadRequest($"holdout: {UnicodeText.Quote(h)} is not a share in [0, 1)");
+            var report = await service.ExperimentAsync(Requests.Id(name, "experiment"), start, Requests.Int(r, "days", 14, 1, 3650),
+                names.Select((v, i) => new Encore.Analytics.Experiments.Variant(v, shares[i])).ToList(), holdout, Requests.Int(r, "preDays", 7, 0, 365), ct);
+            return ApiJson.Ok(report);
+        }).Query("start", "days", "variants", "weights", "holdout", "preDays")
+          .WithSummary("An A/B experiment read from the log: hash assignment by its name, the sample-ratio check, take-rate, hours, completion and retention per variant with intervals and tests, CUPED, and the always-valid sequential tests after each day's look.")
+          .Produces<Encore.Analytics.Experiments.ExperimentReport>().ProducesProblem(400);
+
         var models = admin.MapGroup("/models").WithTags("models");
         models.MapGet("", (EncoreHost host) =>
         {

@@ -598,6 +598,47 @@ public sealed class EncoreService : IAsyncDisposable
             new Analytics.Search.SearchDemandOptions { FromUtc = fromUtc, ToUtc = toUtc, MinMembers = minMembers }, ct);
     }
 
+    /// <summary>
+    /// A campaign's take-rate estimated from the logged impressions before it runs (<see cref="Analytics.OffPolicy.CampaignEstimation"/>):
+    /// every estimator with its interval, the effective sample size and support warnings.
+    /// </summary>
+    public async Task<Analytics.OffPolicy.CampaignEstimate> EstimateCampaignAsync(Analytics.OffPolicy.CampaignRequest request, CancellationToken ct = default)
+    {
+        try
+        {
+            return await Analytics.OffPolicy.CampaignEstimation.EstimateAsync(_store, request, ct);
+        }
+        catch (ArgumentException e)
+        {
+            throw ServiceException.BadRequest(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// An A/B experiment read from the log: members assigned by hashing with the experiment's name, the sample-ratio check,
+    /// each metric per variant with its interval and test, CUPED over <paramref name="preDays"/> before the start, and the
+    /// always-valid sequential tests after a look every day.
+    /// </summary>
+    public async Task<Analytics.Experiments.ExperimentReport> ExperimentAsync(string name, DateTime startUtc, int days, IReadOnlyList<Analytics.Experiments.Variant> variants,
+        double holdout = 0, int preDays = 7, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw ServiceException.BadRequest("the experiment needs its name: the salt its members were assigned with");
+        if (days is < 1 or > 3650) throw ServiceException.BadRequest($"days must be in 1..3650 (got {days})");
+        if (preDays is < 0 or > 365) throw ServiceException.BadRequest($"preDays must be in 0..365 (got {preDays})");
+        if (variants.Count < 2) throw ServiceException.BadRequest($"an experiment needs at least two variants (got {variants.Count})");
+        Analytics.Experiments.VariantAssigner assigner;
+        try
+        {
+            assigner = new Analytics.Experiments.VariantAssigner(name, variants, holdout);
+        }
+        catch (ArgumentException e)
+        {
+            throw ServiceException.BadRequest(e.Message, e);
+        }
+        var outcomes = await Analytics.Experiments.MemberOutcomes.ReadAsync(_store, startUtc, days, preDays, ct);
+        return Analytics.Experiments.ExperimentAnalyzer.Analyze(outcomes, assigner);
+    }
+
     /// <summary>The genre a member has begun most titles of (ties: the first in the catalogue), or null.</summary>
     private static string? FavouriteGenre(SignalSet signals, SignalCatalogue catalogue, string memberId)
     {

@@ -92,6 +92,62 @@ public sealed class ModelsTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task A_campaign_is_estimated_before_launch_from_the_logged_impressions()
+    {
+        Assert.Equal(403, (int)(await server.Client(ServerFixture.ReadKey).PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = "Drama" }), Ct)).StatusCode);
+        var estimate = await JsonOf(await Admin.PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = "drama", share = 0.3, bootstrap = 50 }), Ct));
+        Assert.Equal("genre:drama", estimate.GetProperty("campaign").GetString());
+        Assert.True(estimate.GetProperty("titles").GetInt32() > 0);
+        var inner = estimate.GetProperty("estimate");
+        Assert.True(inner.GetProperty("records").GetInt32() > 100);
+        var names = inner.GetProperty("estimates").EnumerateArray().Select(e => e.GetProperty("estimator").GetString()).ToList();
+        Assert.Contains("ips", names);
+        Assert.Contains("doubly_robust", names);
+        foreach (var e in inner.GetProperty("estimates").EnumerateArray())
+        {
+            double value = e.GetProperty("value").GetDouble(), lower = e.GetProperty("lower").GetDouble(), upper = e.GetProperty("upper").GetDouble();
+            Assert.True(lower <= value + 1e-9 && value <= upper + 1e-9, e.ToString());
+        }
+
+        var (status, detail, _) = await Problem(await Admin.PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = "Drama", titles = new[] { "t1" } }), Ct));
+        Assert.Equal((400, "name the campaign's titles with exactly one of titles or genre"), (status, detail));
+        (status, detail, _) = await Problem(await Admin.PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = "Polka" }), Ct));
+        Assert.Equal((400, "genre 'Polka': no title of the catalogue has that genre"), (status, detail));
+        (status, detail, _) = await Problem(await Admin.PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = "Drama", share = 1.5 }), Ct));
+        Assert.Equal((400, "share must be in (0, 1] (got 1.5)"), (status, detail));
+        (status, _, _) = await Problem(await Admin.PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = "Drama", from = "2030-01-01T00:00:00Z" }), Ct));
+        Assert.Equal(400, status);
+        Assert.Equal(400, (await Problem(await Admin.PostAsync("/v1/analytics/campaigns/estimate", Json(new { genre = 7 }), Ct))).Status);
+    }
+
+    [Fact]
+    public async Task An_experiment_is_read_from_the_log_with_its_daily_looks()
+    {
+        var start = ServerFixture.Service.StartUtc.AddDays(7).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(403, (int)(await server.Client(ServerFixture.ReadKey).GetAsync($"/v1/analytics/experiments/homepage-test?start={start}", Ct)).StatusCode);
+        var report = await JsonOf(await Admin.GetAsync($"/v1/analytics/experiments/homepage-test?start={start}&days=14&variants=control,treatment", Ct));
+        Assert.Equal("homepage-test", report.GetProperty("experiment").GetString());
+        var variants = report.GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal(["control", "treatment"], variants.Select(v => v.GetProperty("name").GetString()));
+        // Every member seen in the period is in one variant (members who left before it are not).
+        Assert.InRange(variants.Sum(v => v.GetProperty("members").GetInt32()), ServerFixture.Service.Members / 2, ServerFixture.Service.Members);
+        Assert.All(variants, v => Assert.True(v.GetProperty("members").GetInt32() > 0));
+        var comparison = report.GetProperty("comparisons")[0];
+        Assert.Equal(14, comparison.GetProperty("daily").GetArrayLength());
+        // The same policy on both sides: an A/A split, which the sample-ratio check passes.
+        Assert.False(report.GetProperty("sample_ratio").GetProperty("alert").GetBoolean());
+
+        var (status, detail, _) = await Problem(await Admin.GetAsync("/v1/analytics/experiments/homepage-test", Ct));
+        Assert.Equal((400, "start is required: the experiment's first day (UTC, e.g. 2025-01-13)"), (status, detail));
+        (status, detail, _) = await Problem(await Admin.GetAsync($"/v1/analytics/experiments/x?start={start}&weights=1", Ct));
+        Assert.Equal((400, "weights has 1 values for 2 variants"), (status, detail));
+        (status, _, _) = await Problem(await Admin.GetAsync($"/v1/analytics/experiments/x?start={start}&holdout=1", Ct));
+        Assert.Equal(400, status);
+        (status, _, _) = await Problem(await Admin.GetAsync($"/v1/analytics/experiments/x?start={start}&variants=solo", Ct));
+        Assert.Equal(400, status);
+    }
+
+    [Fact]
     public async Task Swapping_the_active_model_under_load_fails_no_request()
     {
         var job = await Train(new { model = "itemknn", activate = false });

@@ -11,6 +11,9 @@ public sealed record VariantSummary(string Name, int Members, double TakeRate, d
 public sealed record VariantComparison(string Treatment, IReadOnlyList<MetricComparison> Metrics, double SequentialPValue, int SequentialRejectedOnDay,
     double SequentialTakeRatePValue, int SequentialTakeRateRejectedOnDay)
 {
+    /// <summary>Each day's look: the differences so far and the always-valid p-values after that look (they never rise).</summary>
+    public IReadOnlyList<DailyLook> Daily { get; init; } = [];
+
     public MetricComparison this[string metric]
     {
         get
@@ -20,6 +23,9 @@ public sealed record VariantComparison(string Treatment, IReadOnlyList<MetricCom
         }
     }
 }
+
+/// <summary>One daily look of the sequential tests: cumulative differences (treatment − control) and the always-valid p-values.</summary>
+public sealed record DailyLook(int Day, double HoursDifference, double HoursPValue, double TakeRateDifference, double TakeRatePValue);
 
 /// <summary>An experiment read from its members' outcomes: who is where, whether the split is sound, what differs.</summary>
 public sealed record ExperimentReport(string Experiment, int Days, int HoldoutMembers, SampleRatioResult SampleRatio,
@@ -111,6 +117,7 @@ public static class ExperimentAnalyzer
         var cumulative = new double[o.Count];
         var takes = new double[o.Count];
         var impressions = new double[o.Count];
+        var daily = new DailyLook[o.Days];
         for (int day = 0; day < o.Days; day++)
         {
             for (int m = 0; m < o.Count; m++)
@@ -123,8 +130,9 @@ public static class ExperimentAnalyzer
             test.Look(difference, variance);
             var (rateDifference, rateVariance) = LookRatio(takes, impressions, o.FirstDay, day, control, treatment);
             takeTest.Look(rateDifference, rateVariance);
+            daily[day] = new DailyLook(day + 1, difference, test.PValue, rateDifference, takeTest.PValue);
         }
-        return new VariantComparison(name, metrics, test.PValue, test.RejectedAtLook, takeTest.PValue, takeTest.RejectedAtLook);
+        return new VariantComparison(name, metrics, test.PValue, test.RejectedAtLook, takeTest.PValue, takeTest.RejectedAtLook) { Daily = daily };
     }
 
     /// <summary>The difference of mean cumulative values (treatment − control) among members who entered by <paramref name="day"/>, and its variance.</summary>

@@ -38,20 +38,21 @@ internal static class CampaignEstimateCommand
             if (b is < 20 or > 100_000) throw new CliException(ExitCodes.Usage, $"--bootstrap must be in 20..100000 (got {b})");
             var path = DatabaseOption.Resolve(parseResult, db);
             await using var store = await DatabaseOption.OpenReadOnlyAsync(path, ct);
-            var campaignTitles = new HashSet<string>(StringComparer.Ordinal);
-            if (ids is not null)
-                foreach (var id in ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) campaignTitles.Add(id);
-            else
-                await foreach (var t in store.ReadTitlesAsync(ct))
-                    foreach (var g in t.Genres) if (string.Equals(g, genreName, StringComparison.OrdinalIgnoreCase)) { campaignTitles.Add(t.Id); break; }
-            if (campaignTitles.Count == 0)
-                throw new CliException(ExitCodes.Usage, ids is not null ? "--titles names no title" : $"--genre '{Core.UnicodeText.Clip(genreName!)}': no title of the catalogue has that genre");
-            var log = await ImpressionLog.ReadAsync(store, Time(parseResult.GetValue(from), "--from"), Time(parseResult.GetValue(to), "--to"), ct);
-            if (log.Count == 0)
-                throw new CliException(ExitCodes.Usage, $"{path}: no impressions with propensities in that period (impressions without one: {log.SkippedWithoutPropensity}); the logging policy must record them");
             HashSet<string>? rowSet = parseResult.GetValue(rows) is { } r ? new HashSet<string>(r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal) : null;
-            var campaign = new CampaignPolicy(ids is not null ? "titles" : "genre:" + genreName, campaignTitles, q) { Rows = rowSet };
-            var estimate = PolicyValueEstimator.Estimate(campaign.ToBanditLog(log), new PolicyValueOptions { BootstrapSamples = b });
+            CampaignEstimate result;
+            try
+            {
+                result = await CampaignEstimation.EstimateAsync(store, new CampaignRequest
+                {
+                    Titles = ids?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), Genre = genreName, Share = q, Rows = rowSet,
+                    FromUtc = Time(parseResult.GetValue(from), "--from"), ToUtc = Time(parseResult.GetValue(to), "--to"), BootstrapSamples = b,
+                }, ct);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(ExitCodes.Usage, $"{path}: {e.Message}");
+            }
+            var estimate = result.Estimate;
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetValue(json))
             {
@@ -64,7 +65,7 @@ internal static class CampaignEstimateCommand
                 return ExitCodes.Success;
             }
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine(string.Create(c, $"Campaign {campaign.Name}: {campaignTitles.Count} titles in {q:P0} of the slots{(rowSet is null ? "" : " of rows " + string.Join(",", rowSet))}"));
+            output.WriteLine(string.Create(c, $"Campaign {result.Campaign}: {result.Titles} titles in {q:P0} of the slots{(rowSet is null ? "" : " of rows " + string.Join(",", rowSet))}"));
             output.WriteLine(string.Create(c, $"Logged: {estimate.Records} impressions of {estimate.Members} members, {estimate.Slates} rows looked at; take-rate {estimate.LoggedValue:F4} per impression, {estimate.LoggedSlateValue:F4} per row"));
             output.WriteLine(string.Create(c, $"Effective sample size {estimate.EffectiveSampleSize:F0} ({estimate.EffectiveSampleSize / estimate.Records:P1}), largest weight {estimate.MaxWeight:G3}, target mass on unlogged titles {estimate.UnsupportedMass:P1}"));
             output.WriteLine(string.Create(c, $"{"estimator",-24} {"value",8}  {estimate.Confidence:P0} interval"));

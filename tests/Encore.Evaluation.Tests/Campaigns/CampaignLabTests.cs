@@ -51,6 +51,11 @@ public sealed class CampaignLabTests
         var take = result.KnownEffect.Comparisons[0][ExperimentAnalyzer.TakeRate];
         Assert.True(take.PValue < 0.001 && take.Difference > 0, $"oracle vs popularity take-rate: {take}");
         Assert.True(result.KnownEffect.Comparisons[0].SequentialTakeRateRejectedOnDay > 0);
+        // The daily looks behind it: one per day, always-valid p-values that never rise, the last one the test's.
+        var daily = result.KnownEffect.Comparisons[0].Daily;
+        Assert.Equal(result.KnownEffect.Days, daily.Count);
+        for (int d = 1; d < daily.Count; d++) Assert.True(daily[d].TakeRatePValue <= daily[d - 1].TakeRatePValue && daily[d].HoursPValue <= daily[d - 1].HoursPValue);
+        Assert.Equal(result.KnownEffect.Comparisons[0].SequentialTakeRatePValue, daily[^1].TakeRatePValue);
         Assert.False(result.KnownEffect.SampleRatio.Alert);
         Assert.True(result.Skewed.SampleRatio.Alert, $"SRM p = {result.Skewed.SampleRatio.PValue}");
     }
