@@ -49,4 +49,19 @@ public static class EventStores
             return "a postgres:// URL";
         }
     }
+
+    /// <summary>
+    /// Where the model registry of the store named by <paramref name="db"/> lives: beside a SQLite file as <c>DB.models/</c>
+    /// with <c>DB.model</c> the file `encore train` writes; for a PostgreSQL store in
+    /// <see cref="EncorePaths.LocalFolderForServer"/> (<c>$XDG_DATA_HOME/encore/postgres/HOST-PORT-DATABASE/</c>) as
+    /// <c>models/</c> and <c>encore.model</c>.
+    /// </summary>
+    public static (string ModelsDirectory, string ModelFile) ModelPaths(string db)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(db);
+        if (!IsPostgres(db)) return (db + ".models", db + ".model");
+        var a = PostgresAddress.Parse(db);
+        var folder = EncorePaths.LocalFolderForServer(a.Host, a.Port, a.Database);
+        return (Path.Combine(folder, "models"), Path.Combine(folder, "encore.model"));
+    }
 }
