@@ -21,5 +21,6 @@ internal static class CommandCatalog
         Commands.HomepageCommand.Create(),
         Commands.ServeCommand.Create(),
         Commands.SearchDemandCommand.Create(),
+        Commands.MigrateStoreCommand.Create(),
     ];
 }

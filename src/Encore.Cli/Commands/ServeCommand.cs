@@ -86,7 +86,7 @@ internal static class ServerRun
         catch (InvalidOperationException e) when (e.InnerException is IOException io) { throw new CliException(ExitCodes.Failure, $"cannot listen on {urls}: {io.Message}", e); }
         await using (server)
         {
-            error.WriteLine($"serving {settings.Database} at {string.Join(", ", server.Urls)}; loading the store (Ctrl-C stops)");
+            error.WriteLine($"serving {Storage.EventStores.Describe(settings.Database)} at {string.Join(", ", server.Urls)}; loading the store (Ctrl-C stops)");
             EncoreService service;
             try { service = await server.Host.ReadyAsync.WaitAsync(ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { error.WriteLine("stopped"); return ExitCodes.Success; }
