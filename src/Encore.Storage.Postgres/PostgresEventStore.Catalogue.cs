@@ -409,4 +409,16 @@ public sealed partial class PostgresEventStore
 
     private static Task WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
         => value is { } v ? copy.WriteAsync(v, type, ct) : copy.WriteNullAsync(ct);
+
+    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : class
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, type);
+    }
+
+    private static void WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct
+    {
+        if (value is { } v) copy.Write(v, type);
+        else copy.WriteNull();
+    }
 }

@@ -46,25 +46,35 @@ public sealed partial class PostgresEventStore
             await EnsurePartitionsAsync(connection, tx, months, ct).ConfigureAwait(false);
             await CopyEventsAsync(connection, events, duplicates, ct).ConfigureAwait(false);
             await LockKeysAsync(connection, tx, ct).ConfigureAwait(false);
-            int accepted;
-            await using (var c = new NpgsqlCommand("""
-                WITH ins AS (INSERT INTO event_ids (event_id) SELECT event_id FROM encore_staging ON CONFLICT DO NOTHING RETURNING event_id)
-                UPDATE encore_staging s SET accepted = true FROM ins WHERE s.event_id = ins.event_id
-                """, connection, tx))
-                accepted = await c.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            // Ids already stored are duplicates (index probes on event_ids); they leave the staging table, and the rest
+            // go into event_ids, which must take every one of them: the key lock keeps other writers out meanwhile.
             var known = new List<int>();
-            if (accepted < sent)
+            await using (var c = new NpgsqlCommand(
+                "SELECT s.ord FROM encore_staging s WHERE EXISTS (SELECT 1 FROM event_ids e WHERE e.event_id = s.event_id) ORDER BY s.ord", connection, tx))
+            await using (var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
-                await using var c = new NpgsqlCommand("SELECT ord FROM encore_staging WHERE NOT accepted", connection, tx);
-                await using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 while (await r.ReadAsync(ct).ConfigureAwait(false)) known.Add(r.GetInt32(0));
+            }
+            if (known.Count > 0)
+            {
+                await using var c = new NpgsqlCommand("DELETE FROM encore_staging WHERE ord = ANY(@ords)", connection, tx);
+                c.Parameters.AddWithValue("ords", known.ToArray());
+                await c.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            int accepted = sent - known.Count;
+            if (accepted > 0)
+            {
+                await using var c = new NpgsqlCommand("INSERT INTO event_ids (event_id) SELECT event_id FROM encore_staging ON CONFLICT DO NOTHING", connection, tx);
+                int inserted = await c.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                if (inserted != accepted)
+                    throw new InvalidOperationException($"{Location}: {accepted - inserted} event ids of the batch were stored by another writer meanwhile (one that does not take Encore's key lock); the batch was not stored, send it again");
             }
             if (anyEpisode && accepted > 0)
             {
                 // An episode needs its season and number, which an event does not carry: it must be in the catalogue.
                 await using var c = new NpgsqlCommand("""
                     SELECT s.ord, s.event_id, s.episode_id FROM encore_staging s
-                    WHERE s.accepted AND s.episode_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.id = s.episode_id)
+                    WHERE s.episode_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.id = s.episode_id)
                     ORDER BY s.ord LIMIT 1
                     """, connection, tx);
                 await using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -79,12 +89,12 @@ public sealed partial class PostgresEventStore
                     INSERT INTO members (member_key, id)
                     SELECT (SELECT coalesce(max(member_key), 0) FROM members) + row_number() OVER (ORDER BY n.first_ord), n.member_id
                     FROM (SELECT s.member_id, min(s.ord) AS first_ord FROM encore_staging s
-                          WHERE s.accepted AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id) GROUP BY s.member_id) n;
+                          WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id) GROUP BY s.member_id) n;
                     WITH ins AS (
                         INSERT INTO titles (title_key, id, name, kind, runtime_seconds)
                         SELECT (SELECT coalesce(max(title_key), 0) FROM titles) + row_number() OVER (ORDER BY n.first_ord), n.title_id, n.title_id, 0, 0
                         FROM (SELECT s.title_id, min(s.ord) AS first_ord FROM encore_staging s
-                              WHERE s.accepted AND s.title_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM titles t WHERE t.id = s.title_id) GROUP BY s.title_id) n
+                              WHERE s.title_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM titles t WHERE t.id = s.title_id) GROUP BY s.title_id) n
                         RETURNING 1)
                     {BumpCatalogue} AND EXISTS (SELECT 1 FROM ins);
                     WITH base AS (UPDATE store_counters SET value = value + @n WHERE name = 'seq' RETURNING value - @n AS v)
@@ -95,9 +105,8 @@ public sealed partial class PostgresEventStore
                     FROM encore_staging s CROSS JOIN base
                     JOIN members m ON m.id = s.member_id
                     LEFT JOIN titles t ON t.id = s.title_id
-                    LEFT JOIN episodes ep ON ep.id = s.episode_id
-                    WHERE s.accepted;
-                    INSERT INTO event_counts (kind, events) SELECT kind, count(*) FROM encore_staging WHERE accepted GROUP BY kind
+                    LEFT JOIN episodes ep ON ep.id = s.episode_id;
+                    INSERT INTO event_counts (kind, events) SELECT kind, count(*) FROM encore_staging GROUP BY kind
                     ON CONFLICT (kind) DO UPDATE SET events = event_counts.events + excluded.events;
                     """, connection, tx);
                 c.Parameters.AddWithValue("n", (long)events.Count);
@@ -147,26 +156,27 @@ public sealed partial class PostgresEventStore
                 continue;
             }
             var e = events[i];
-            await copy.StartRowAsync(ct).ConfigureAwait(false);
-            await copy.WriteAsync(i, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-            await copy.WriteAsync(e.EventId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await copy.WriteAsync((short)e.Kind, NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
-            await copy.WriteAsync(e.MemberId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.TitleId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.EpisodeId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await copy.WriteAsync((short)e.Device, NpgsqlDbType.Smallint, ct).ConfigureAwait(false);
-            await copy.WriteAsync(ToUnixMs(e.TimestampUtc), NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-            await copy.WriteAsync(e.SessionId, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.PositionSeconds, NpgsqlDbType.Double, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.Rating, NpgsqlDbType.Double, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.PauseSeconds, NpgsqlDbType.Double, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.SeekFromSeconds, NpgsqlDbType.Double, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.Query, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            if (e.ResultsShown is { } results) await copy.WriteAsync(results as string[] ?? results.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            else await copy.WriteNullAsync(ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.Row, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.RowPosition, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-            await WriteNullable(copy, e.Propensity, NpgsqlDbType.Double, ct).ConfigureAwait(false);
+            // Synchronous writes: they fill Npgsql's buffer (flushed as it fills); an await per field cost more than the rows.
+            copy.StartRow();
+            copy.Write(i, NpgsqlDbType.Integer);
+            copy.Write(e.EventId, NpgsqlDbType.Text);
+            copy.Write((short)e.Kind, NpgsqlDbType.Smallint);
+            copy.Write(e.MemberId, NpgsqlDbType.Text);
+            WriteNullable(copy, e.TitleId, NpgsqlDbType.Text);
+            WriteNullable(copy, e.EpisodeId, NpgsqlDbType.Text);
+            copy.Write((short)e.Device, NpgsqlDbType.Smallint);
+            copy.Write(ToUnixMs(e.TimestampUtc), NpgsqlDbType.Bigint);
+            copy.Write(e.SessionId, NpgsqlDbType.Text);
+            WriteNullable(copy, e.PositionSeconds, NpgsqlDbType.Double);
+            WriteNullable(copy, e.Rating, NpgsqlDbType.Double);
+            WriteNullable(copy, e.PauseSeconds, NpgsqlDbType.Double);
+            WriteNullable(copy, e.SeekFromSeconds, NpgsqlDbType.Double);
+            WriteNullable(copy, e.Query, NpgsqlDbType.Text);
+            if (e.ResultsShown is { } results) copy.Write(results as string[] ?? results.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            else copy.WriteNull();
+            WriteNullable(copy, e.Row, NpgsqlDbType.Text);
+            WriteNullable(copy, e.RowPosition, NpgsqlDbType.Integer);
+            WriteNullable(copy, e.Propensity, NpgsqlDbType.Double);
         }
         await copy.CompleteAsync(ct).ConfigureAwait(false);
     }
@@ -305,7 +315,7 @@ public sealed partial class PostgresEventStore
         int? member = null, title = null;
         if (query.MemberId is not null && (member = await LookupKeyAsync("SELECT member_key FROM members WHERE id = @id", query.MemberId, ct).ConfigureAwait(false)) is null) yield break;
         if (query.TitleId is not null && (title = await LookupKeyAsync("SELECT title_key FROM titles WHERE id = @id", query.TitleId, ct).ConfigureAwait(false)) is null) yield break;
-        var where = new List<string> { "(ts, seq) > (@after_ts, @after_seq)" };
+        var where = new List<string> { "ts >= @after_ts", "(ts, seq) > (@after_ts, @after_seq)" };
         if (member is not null) where.Add("member_key = @member");
         if (title is not null) where.Add("title_key = @title");
         if (query.FromUtc is not null) where.Add("ts >= @from");
@@ -319,7 +329,7 @@ public sealed partial class PostgresEventStore
         while (true)
         {
             var page = new List<EventRow>(Math.Min(PageSize, 4096));
-            await using (var connection = await OpenAsync(ct).ConfigureAwait(false))
+            await using (var connection = await OpenReaderAsync(ct).ConfigureAwait(false))
             await using (var c = new NpgsqlCommand(sql, connection))
             {
                 c.Parameters.AddWithValue("after_ts", afterTs);

@@ -23,6 +23,8 @@ namespace Encore.Storage.Postgres;
 public sealed partial class PostgresEventStore : IEventStore
 {
     private readonly NpgsqlDataSource _source;
+    // Pages of the log: these sessions never scan or sort a partition whole (see OpenReaderAsync).
+    private readonly NpgsqlDataSource _readSource;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private NpgsqlConnection? _writer;
     private bool _disposed;
@@ -31,6 +33,10 @@ public sealed partial class PostgresEventStore : IEventStore
     {
         Address = address;
         _source = source;
+        _readSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(address.ConnectionString)
+        {
+            Options = "-c enable_seqscan=off -c enable_sort=off -c enable_hashjoin=off -c enable_mergejoin=off",
+        }.ConnectionString);
         SchemaVersion = schemaVersion;
     }
 
@@ -118,6 +124,18 @@ public sealed partial class PostgresEventStore : IEventStore
     }
 
     /// <summary>
+    /// A pooled connection for a page of the event log. Its session plans with sequential scans, sorts and hash or
+    /// merge joins discouraged: a page is a keyset range on (ts, seq) or (member_key, ts, seq) with a LIMIT, which the
+    /// indexes answer in order, but right after a bulk load (no statistics yet) the planner would otherwise scan and
+    /// sort whole partitions for every page.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenReaderAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return await OpenConnectionAsync(_readSource, Address, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The writer's own connection, with its staging tables (temporary, emptied at each commit). Reopened if the
     /// last one broke. Caller holds <see cref="_writeLock"/>.
     /// </summary>
@@ -135,8 +153,7 @@ public sealed partial class PostgresEventStore : IEventStore
                     ord integer NOT NULL, event_id text NOT NULL, kind smallint NOT NULL, member_id text NOT NULL, title_id text,
                     episode_id text, device smallint NOT NULL, ts bigint NOT NULL, session_id text NOT NULL,
                     position double precision, rating double precision, pause_seconds double precision, seek_from double precision,
-                    query text, results text[], row_name text, row_position integer, propensity double precision,
-                    accepted boolean NOT NULL DEFAULT false) ON COMMIT DELETE ROWS;
+                    query text, results text[], row_name text, row_position integer, propensity double precision) ON COMMIT DELETE ROWS;
                 CREATE TEMP TABLE encore_member_staging (
                     ord integer NOT NULL, id text NOT NULL, joined_ms bigint, country text, attributes text NOT NULL, maturity_limit text
                     ) ON COMMIT DELETE ROWS;
@@ -147,6 +164,10 @@ public sealed partial class PostgresEventStore : IEventStore
                 CREATE TEMP TABLE encore_episode_staging (
                     ord integer NOT NULL, title_id text NOT NULL, id text NOT NULL, season integer NOT NULL, number integer NOT NULL,
                     name text NOT NULL, runtime_seconds integer NOT NULL) ON COMMIT DELETE ROWS;
+                -- A batch joins a thousand staged rows to tables of millions: index probes, never a hash of the big table
+                -- (the staging tables have no statistics, so the planner cannot tell on its own).
+                SET enable_hashjoin = off;
+                SET enable_mergejoin = off;
                 """, connection);
             await c.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
@@ -258,6 +279,7 @@ public sealed partial class PostgresEventStore : IEventStore
             _disposed = true;
             if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
             await _source.DisposeAsync().ConfigureAwait(false);
+            await _readSource.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
