@@ -85,6 +85,10 @@ public sealed class PostgresAddress
             // A batch of events is one COPY plus a few statements: keep the connections for the next one.
             Pooling = true,
             ApplicationName = "encore",
+            // A batch's COPY (about 150 KB per 1,000 events) leaves in one write and a page of the log arrives in few
+            // reads, instead of 8 KiB at a time: fewer wake-ups of client and server, which a loaded machine makes dear.
+            WriteBufferSize = 1 << 18,
+            ReadBufferSize = 1 << 18,
         };
         if (user is not null) builder.Username = user;
         if (password is not null) builder.Password = password;
