@@ -143,6 +143,16 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster)
         Assert.Equal(counts.Sum(), (await a.GetStatisticsAsync(Ct)).Events);
     }
 
+    [Fact]
+    public async Task Where_postgres_cannot_start_a_test_reports_itself_skipped_with_the_reason()
+    {
+        await using var missing = PostgresCluster.StartWith("/nonexistent/postgresql/bin");
+        Assert.False(missing.Started);
+        Assert.Contains("no initdb in /nonexistent/postgresql/bin", missing.SkipReason, StringComparison.Ordinal);
+        Assert.StartsWith("no PostgreSQL server for this test: ", missing.SkipReason, StringComparison.Ordinal);
+        // NewDatabaseUrl would now call Assert.Skip(SkipReason): xunit reports such a test skipped, and so would this one.
+    }
+
     private static async Task ExecuteAsync(string url, string sql)
     {
         await using var source = NpgsqlDataSource.Create(PostgresAddress.Parse(url).ConnectionString);

@@ -22,11 +22,20 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     private int _databases;
 
     /// <summary>Starts the cluster (a few seconds); never throws: a failure is kept as <see cref="SkipReason"/>.</summary>
-    public PostgresCluster()
+    public PostgresCluster() : this(null)
+    {
+    }
+
+    /// <summary>Starts a cluster with the programs in <paramref name="binFolder"/> (tests of the skip path).</summary>
+    public static PostgresCluster StartWith(string binFolder) => new(binFolder);
+
+    private PostgresCluster(string? binFolder)
     {
         try
         {
-            _bin = FindBin() ?? throw new InvalidOperationException("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); install Debian's postgresql package");
+            _bin = binFolder is not null
+                ? (File.Exists(Path.Combine(binFolder, "initdb")) ? binFolder : throw new InvalidOperationException($"no initdb in {binFolder}"))
+                : FindBin() ?? throw new InvalidOperationException("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); install Debian's postgresql package");
             _asPostgres = OperatingSystem.IsLinux() && GetEuid() == 0;
             _folder = Path.Combine(Path.GetTempPath(), "encore-pg-" + Guid.NewGuid().ToString("N")[..12]);
             Directory.CreateDirectory(_folder);
