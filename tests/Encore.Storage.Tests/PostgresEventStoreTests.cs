@@ -50,6 +50,19 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public void ENCORE_DB_may_name_a_postgres_url_whose_models_live_in_a_local_folder_per_server_and_database()
+    {
+        const string url = "postgres://encore@db.example:6543/prod";
+        Assert.Equal(url, EncorePaths.Resolve(name => name == EncorePaths.DatabaseVariable ? url : null, "/home/u"));
+        Assert.True(EventStores.IsPostgres(url));
+        Assert.Equal("postgres://encore@db.example:6543/prod", EventStores.Describe("postgres://encore:pw@db.example:6543/prod"));
+        var (models, model) = EventStores.ModelPaths(url);
+        Assert.EndsWith(Path.Combine("encore", "postgres", "db.example-6543-prod", "models"), models, StringComparison.Ordinal);
+        Assert.EndsWith(Path.Combine("encore", "postgres", "db.example-6543-prod", "encore.model"), model, StringComparison.Ordinal);
+        Assert.Equal(("/data/x.db.models", "/data/x.db.model"), EventStores.ModelPaths("/data/x.db"));
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_named_with_its_host_port_and_cause_without_the_password()
     {
         // A port nobody listens on: bind one, note it, close it.
