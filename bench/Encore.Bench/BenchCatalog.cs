@@ -35,5 +35,6 @@ public static class BenchCatalog
         new ServerLoadBench(),
         new CampaignsBench(),
         new ExperimentsBench(),
+        new PostgresBench(),
     ];
 }

@@ -241,7 +241,7 @@ public sealed class IngestBench : IBench
     /// pause/resume, seeks, stop or completion, skipped intros on series, and ratings; event ids are random
     /// UUIDs (as senders make them), members and titles skewed towards a popular head.
     /// </summary>
-    private sealed class SyntheticService
+    internal sealed class SyntheticService
     {
         private readonly Random _random;
         private readonly DateTime _start;

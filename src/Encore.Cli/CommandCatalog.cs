@@ -23,5 +23,6 @@ internal static class CommandCatalog
         Commands.SearchDemandCommand.Create(),
         Commands.CampaignCommand.Create(),
         Commands.ExperimentCommand.Create(),
+        Commands.MigrateStoreCommand.Create(),
     ];
 }

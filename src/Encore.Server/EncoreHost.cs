@@ -11,7 +11,7 @@ public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log)
 {
     private readonly TaskCompletionSource<EncoreService> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
-    private SqliteEventStore? _store;
+    private IEventStore? _store;
     private Task? _loading;
 
     /// <summary>Where loading stands, in words (for /health/ready while it is not ready).</summary>
@@ -37,8 +37,8 @@ public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log)
         {
             try
             {
-                Status = "opening " + settings.Database;
-                _store = await SqliteEventStore.OpenAsync(settings.Database, _stop.Token);
+                Status = "opening " + EventStores.Describe(settings.Database);
+                _store = await EventStores.OpenAsync(settings.Database, _stop.Token);
                 var options = ServiceOptions.ForDatabase(settings.Database) with
                 {
                     RetrainEvery = settings.RetrainEvery,

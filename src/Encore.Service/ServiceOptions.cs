@@ -61,11 +61,15 @@ public sealed record ServiceOptions
     public PageOptions Pages { get; init; } = PageOptions.Default;
     public ServiceClock Clock { get; init; } = ServiceClock.Wall;
 
-    /// <summary>The defaults for a SQLite store at <paramref name="databasePath"/>: models in DB.models, DB.model watched.</summary>
+    /// <summary>
+    /// The defaults for the store named by <paramref name="databasePath"/>: for a SQLite file, models in DB.models and DB.model
+    /// watched; for a postgres:// URL, the local folder of <see cref="Storage.EventStores.ModelPaths"/>.
+    /// </summary>
     public static ServiceOptions ForDatabase(string databasePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        return new ServiceOptions { ModelsDirectory = databasePath + ".models", WatchedModelFile = databasePath + ".model" };
+        var (models, model) = Storage.EventStores.ModelPaths(databasePath);
+        return new ServiceOptions { ModelsDirectory = models, WatchedModelFile = model };
     }
 
     public void Validate()

@@ -6,6 +6,7 @@ using Encore.Storage;
 // once the batch is durable. The durability test kills this process mid-ingest and then checks that every
 // acknowledged batch is in the file. With a fifth argument N, the pending batches are sealed into a segment
 // after every N batches, so that a kill can also land in the middle of a seal.
+// <db> is a SQLite file or a postgres:// URL (EventStores.OpenAsync).
 // Usage: Encore.Storage.CrashWriter <db> <batch size> <first batch> <batches> [seal every N batches]
 if (args.Length is not (4 or 5))
 {
@@ -19,7 +20,7 @@ int count = int.Parse(args[3], CultureInfo.InvariantCulture);
 int sealEvery = args.Length == 5 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
 var t0 = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-await using var store = await SqliteEventStore.OpenAsync(path);
+await using var store = await EventStores.OpenAsync(path);
 var batch = new ViewingEvent[batchSize];
 for (int b = first; b < first + count; b++)
 {
@@ -39,7 +40,7 @@ for (int b = first; b < first + count; b++)
     }
     var result = await store.AppendAsync(batch);
     Console.WriteLine($"acked {b} {result.Stored}");
-    if (sealEvery > 0 && (b - first + 1) % sealEvery == 0) await store.FlushAsync();
+    if (sealEvery > 0 && (b - first + 1) % sealEvery == 0 && store is SqliteEventStore sqlite) await sqlite.FlushAsync();
 }
 Console.WriteLine("done");
 return 0;

@@ -12,7 +12,7 @@ namespace Encore.Storage.Tests;
 /// </summary>
 public sealed class DurabilityTests
 {
-    private const int BatchSize = 400;
+    internal const int BatchSize = 400;
 
     [Fact]
     public async Task Every_acknowledged_batch_survives_the_writer_being_killed()
@@ -53,7 +53,7 @@ public sealed class DurabilityTests
     }
 
     /// <summary>Starts the writer, waits for <paramref name="killAfterAcks"/> acknowledgements, kills it; returns the acknowledged batch count.</summary>
-    private static async Task<int> RunAndKillAsync(string db, int firstBatch, int killAfterAcks, int sealEvery, CancellationToken ct)
+    internal static async Task<int> RunAndKillAsync(string db, int firstBatch, int killAfterAcks, int sealEvery, CancellationToken ct)
     {
         var writer = Path.Combine(AppContext.BaseDirectory, "Encore.Storage.CrashWriter.dll");
         Assert.True(File.Exists(writer), $"the child program is missing: {writer}");
@@ -108,5 +108,37 @@ public sealed class DurabilityTests
         var root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
         if (!string.IsNullOrEmpty(root) && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
         return "dotnet";
+    }
+}
+
+/// <summary>
+/// The same kill-mid-ingest drill against PostgreSQL: the writer is killed twice while appending; every acknowledged
+/// batch is in the database afterwards, only whole batches are, and the counts agree.
+/// </summary>
+public sealed class PostgresDurabilityTests(PostgresCluster cluster)
+{
+    [Fact]
+    public async Task Every_acknowledged_batch_survives_the_writer_being_killed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var db = cluster.NewDatabaseUrl("crash");
+        int acked1 = await DurabilityTests.RunAndKillAsync(db, firstBatch: 0, killAfterAcks: 25, sealEvery: 0, ct);
+        int acked2 = await DurabilityTests.RunAndKillAsync(db, firstBatch: 100_000, killAfterAcks: 16, sealEvery: 0, ct);
+
+        await using var store = await Encore.Storage.Postgres.PostgresEventStore.OpenAsync(db, ct);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in store.ReadEventsAsync(EventQuery.All, ct)) ids.Add(e.EventId);
+        foreach (var (first, acked) in new[] { (0, acked1), (100_000, acked2) })
+        {
+            for (int b = first; b < first + acked; b++)
+            {
+                for (int i = 0; i < DurabilityTests.BatchSize; i++)
+                    Assert.True(ids.Contains($"b{b}-e{i}"), $"acknowledged event b{b}-e{i} is missing after the kill");
+            }
+        }
+        Assert.Equal(0, ids.Count % DurabilityTests.BatchSize);
+        Assert.InRange(ids.Count / DurabilityTests.BatchSize, acked1 + acked2, acked1 + acked2 + 2);
+        Assert.Equal(ids.Count, (await store.GetStatisticsAsync(ct)).Events);
+        Assert.Equal(997, (await store.ReadMemberIdsAsync(ct)).Count);
     }
 }

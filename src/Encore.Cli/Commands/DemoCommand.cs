@@ -65,7 +65,7 @@ internal static class DemoCommand
                         output.WriteLine(found.Description);
                     if (!found.NeedsSimulation)
                     {
-                        output.WriteLine(string.Create(c, $"Reusing the simulated service in {databasePath} ({found.Events:N0} events)"));
+                        output.WriteLine(string.Create(c, $"Reusing the simulated service in {Storage.EventStores.Describe(databasePath)} ({found.Events:N0} events)"));
                     }
                     else
                     {
@@ -74,8 +74,8 @@ internal static class DemoCommand
                         if (filled.Rejected > 0)
                             throw new CliException(ExitCodes.Failure, $"{filled.Rejected} simulated events failed validation (a simulator bug), first: {filled.FirstRejections[0]}");
                         output.WriteLine(found.Contents == SimulatedDatabase.Contents.Empty
-                            ? string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {databasePath}: {filled.Stored:N0} events")
-                            : string.Create(c, $"Finished the interrupted simulation in {databasePath}: {filled.Stored:N0} events added to the {filled.AlreadyStored:N0} stored before ({filled.Summary.Events:N0} in all)"));
+                            ? string.Create(c, $"Simulated {options.Members:N0} members x {options.Titles:N0} titles x {options.Days} days (seed {options.Seed}) into {Storage.EventStores.Describe(databasePath)}: {filled.Stored:N0} events")
+                            : string.Create(c, $"Finished the interrupted simulation in {Storage.EventStores.Describe(databasePath)}: {filled.Stored:N0} events added to the {filled.AlreadyStored:N0} stored before ({filled.Summary.Events:N0} in all)"));
                     }
                 }
                 catch (SimulationConflictException e)

@@ -248,7 +248,7 @@ internal sealed class RankingInput
         }
         var path = DatabaseOption.Resolve(parseResult, Db);
         await using var store = await DatabaseOption.OpenReadOnlyAsync(path, ct);
-        error.WriteLine($"reading the store {path}");
+        error.WriteLine($"reading the store {Storage.EventStores.Describe(path)}");
         return await RankingData.FromStoreAsync(store, preferences, ct: ct);
     }
 

@@ -47,7 +47,7 @@ internal static class HomepageCommand
             var trained = ModelOption.Load(ModelOption.Resolve(parseResult, model, databasePath));
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
-                throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {databasePath}");
+                throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {Storage.EventStores.Describe(databasePath)}");
             using var service = await HomepageService.LoadAsync(store, trained, ct: ct);
             var when = moment ?? (service.LastEventMs == long.MinValue ? DateTime.UtcNow : DateTime.UnixEpoch.AddMilliseconds(service.LastEventMs));
             var page = service.Build(new PageRequest

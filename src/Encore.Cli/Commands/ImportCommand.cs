@@ -80,7 +80,7 @@ internal static class ImportCommand
     private static void Write(ImportSummary s, string databasePath, TextWriter output, TextWriter error)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Imported {s.Source} ({s.Format}) into {databasePath} in {s.Elapsed.TotalSeconds:F1} s"));
+            $"Imported {s.Source} ({s.Format}) into {Storage.EventStores.Describe(databasePath)} in {s.Elapsed.TotalSeconds:F1} s"));
         new TextTable(2)
             .Add("titles from files", s.Titles)
             .Add("members from files", s.Members)

@@ -58,7 +58,7 @@ internal static class RecommendCommand
             var trained = ModelOption.Load(ModelOption.Resolve(parseResult, model, databasePath));
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
-                throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {databasePath}");
+                throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {Storage.EventStores.Describe(databasePath)}");
             var resolver = await SearchIntentResolver.LoadAsync(store, ct);
             var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct, resolver: resolver);
             var request = new RankingRequest { Count = n, Genre = parseResult.GetValue(genre), Device = kind, Hour = h ?? DateTime.UtcNow.Hour, Context = context };

@@ -54,7 +54,7 @@ internal static class SearchCommand
             var trained = ModelOption.Load(ModelOption.Resolve(parseResult, model, databasePath));
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
-                throw new CliException(ExitCodes.BadInput, $"no member {UnicodeText.Quote(memberId)} in {databasePath}");
+                throw new CliException(ExitCodes.BadInput, $"no member {UnicodeText.Quote(memberId)} in {Storage.EventStores.Describe(databasePath)}");
             var index = await SearchIndex.LoadAsync(store, ct);
             var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct,
                 resolver: new SearchIntentResolver(index, await SignalCatalogue.LoadAsync(store, ct)));

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 namespace Encore.Cli.Commands;
 
 /// <summary>
-/// `encore serve [--db FILE] [--urls URL] [--retrain-every SPAN] [--clock wall|events]`: the Encore server (HTTP API under
+/// `encore serve [--db FILE|postgres://URL] [--urls URL] [--retrain-every SPAN] [--clock wall|events]`: the Encore server (HTTP API under
 /// /v1, the console at /, OpenAPI at /docs) over the store, until Ctrl-C. Keys come from ENCORE_INGEST_KEY,
 /// ENCORE_READ_KEY and ENCORE_ADMIN_KEY (or encore.json); without them, keys are made for this run and printed.
 /// </summary>
@@ -42,7 +42,7 @@ internal static class ServeCommand
                 every = TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.FromSeconds(10) ? span
                     : throw new CliException(ExitCodes.Usage, $"--retrain-every: '{Core.UnicodeText.Clip(text)}' is not a duration of at least 10 seconds, like 06:00:00");
             var path = DatabaseOption.Resolve(parseResult, db);
-            if (!File.Exists(path)) throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {path}; create one with `encore import` or `encore simulate`");
+            if (!Storage.EventStores.IsPostgres(path) && !File.Exists(path)) throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {path}; create one with `encore import` or `encore simulate`");
             var settings = Settings(path) with
             {
                 RetrainEvery = every,
@@ -86,7 +86,7 @@ internal static class ServerRun
         catch (InvalidOperationException e) when (e.InnerException is IOException io) { throw new CliException(ExitCodes.Failure, $"cannot listen on {urls}: {io.Message}", e); }
         await using (server)
         {
-            error.WriteLine($"serving {settings.Database} at {string.Join(", ", server.Urls)}; loading the store (Ctrl-C stops)");
+            error.WriteLine($"serving {Storage.EventStores.Describe(settings.Database)} at {string.Join(", ", server.Urls)}; loading the store (Ctrl-C stops)");
             EncoreService service;
             try { service = await server.Host.ReadyAsync.WaitAsync(ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { error.WriteLine("stopped"); return ExitCodes.Success; }

@@ -41,7 +41,7 @@ internal static class SignalsCommand
 
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             if (await store.GetMemberAsync(memberId, ct) is null)
-                throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {databasePath}");
+                throw new CliException(ExitCodes.BadInput, $"no member '{UnicodeText.Clip(memberId)}' in {Storage.EventStores.Describe(databasePath)}");
             var resolver = await SearchIntentResolver.LoadAsync(store, ct);
             var signals = await SignalSet.LoadAsync(store, query: new EventQuery { MemberId = memberId }, ct: ct, resolver: resolver);
             int m = signals.MemberIds.IndexOf(memberId);

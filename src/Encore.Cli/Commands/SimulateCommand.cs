@@ -126,7 +126,7 @@ internal static class SimulateCommand
                 table.Add("stored", filled.Stored).Add("already stored (an earlier run)", filled.AlreadyStored).Add("rejected", filled.Rejected);
             if (csv is not null) table.Add("interactions exported", csv.Lines);
             table.WriteTo(output, "  ");
-            if (filled is not null) output.WriteLine($"  database {databasePath}");
+            if (filled is not null) output.WriteLine($"  database {Storage.EventStores.Describe(databasePath)}");
             if (csv is not null) output.WriteLine($"  interactions {Path.GetFullPath(exportPath!)}");
             if (reportSink is not null) output.WriteLine(reportSink.Build().ToText());
             if (filled is { Rejected: > 0 })
@@ -154,8 +154,8 @@ internal static class SimulateCommand
     /// </summary>
     internal static async Task<int> EvaluateAsync(ParseResult parseResult, string databasePath, string? model, string[] param, bool json, CancellationToken ct)
     {
-        if (!File.Exists(databasePath))
-            throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {databasePath}; fill one with `encore simulate` (or name another with --db FILE)");
+        if (!Storage.EventStores.IsPostgres(databasePath) && !File.Exists(databasePath))
+            throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {Storage.EventStores.Describe(databasePath)}; fill one with `encore simulate` (or name another with --db FILE)");
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
         var parameters = CliArguments.Pairs(param);

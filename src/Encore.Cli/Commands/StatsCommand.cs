@@ -21,7 +21,7 @@ internal static class StatsCommand
             await using var store = await DatabaseOption.OpenReadOnlyAsync(databasePath, ct);
             var stats = await store.GetStatisticsAsync(ct);
             var output = parseResult.InvocationConfiguration.Output;
-            output.WriteLine($"Database {databasePath}");
+            output.WriteLine($"Database {Storage.EventStores.Describe(databasePath)}");
             var table = new TextTable(2)
                 .Add("members", stats.Members)
                 .Add("titles", stats.Titles)

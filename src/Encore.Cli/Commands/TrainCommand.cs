@@ -76,7 +76,7 @@ internal static class TrainCommand
             var info = trained.Info;
             var c = CultureInfo.InvariantCulture;
             var stdout = parseResult.InvocationConfiguration.Output;
-            stdout.WriteLine($"Trained {info.Model} {CliArguments.Describe(info.Parameters)} on {databasePath} into {outPath}");
+            stdout.WriteLine($"Trained {info.Model} {CliArguments.Describe(info.Parameters)} on {Storage.EventStores.Describe(databasePath)} into {outPath}");
             new TextTable(2)
                 .Add("events read", info.Events)
                 .Add("members", info.Members)

@@ -26,6 +26,11 @@ public static partial class CommandGuard
         {
             return Fail(error, e.Message, ExitCodes.BadInput);
         }
+        catch (Storage.Postgres.PostgresUnavailableException e)
+        {
+            // The server went away mid-command: the message names host and port.
+            return Fail(error, e.Message, ExitCodes.DatabaseUnavailable);
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             return Fail(error, "cancelled", ExitCodes.Cancelled);

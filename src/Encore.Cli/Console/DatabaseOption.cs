@@ -12,32 +12,44 @@ public static class DatabaseOption
 {
     public static Option<string?> Create() => new("--db")
     {
-        Description = $"The database file. Default: {EncorePaths.DefaultDatabase} "
+        Description = $"The database: a SQLite file, or a PostgreSQL URL postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE. Default: {EncorePaths.DefaultDatabase} "
             + $"(${EncorePaths.DatabaseVariable} overrides it, else $XDG_DATA_HOME/encore/encore.db, else ~/.local/share/encore/encore.db).",
-        HelpName = "FILE",
+        HelpName = "FILE|URL",
     };
 
-    /// <summary>The database path the command line names, or the default.</summary>
+    /// <summary>The database the command line names (a full file path, or a postgres:// URL as given), or the default.</summary>
     public static string Resolve(ParseResult parseResult, Option<string?> option)
-        => parseResult.GetValue(option) is { Length: > 0 } path ? Path.GetFullPath(path) : EncorePaths.DefaultDatabase;
+        => parseResult.GetValue(option) is { Length: > 0 } path ? (EventStores.IsPostgres(path) ? path : Path.GetFullPath(path)) : EncorePaths.DefaultDatabase;
 
     /// <summary>
     /// Opens the store at <paramref name="path"/> to read and write; with <paramref name="mustExist"/> a missing file is an
     /// error that says how to create one. Failures become a <see cref="CliException"/> with
     /// <see cref="ExitCodes.DatabaseUnavailable"/>.
     /// </summary>
-    public static Task<SqliteEventStore> OpenAsync(string path, bool mustExist, CancellationToken ct)
+    public static Task<IEventStore> OpenAsync(string path, bool mustExist, CancellationToken ct)
         => OpenAsync(path, mustExist, readOnly: false, ct);
 
     /// <summary>
     /// Opens the existing store at <paramref name="path"/> for a command that only reads: nothing is written,
     /// so a file the user may only read works (see <see cref="SqliteEventStore.OpenReadOnlyAsync"/>).
     /// </summary>
-    public static Task<SqliteEventStore> OpenReadOnlyAsync(string path, CancellationToken ct)
+    public static Task<IEventStore> OpenReadOnlyAsync(string path, CancellationToken ct)
         => OpenAsync(path, mustExist: true, readOnly: true, ct);
 
-    private static async Task<SqliteEventStore> OpenAsync(string path, bool mustExist, bool readOnly, CancellationToken ct)
+    private static async Task<IEventStore> OpenAsync(string path, bool mustExist, bool readOnly, CancellationToken ct)
     {
+        if (EventStores.IsPostgres(path))
+        {
+            try
+            {
+                return await EventStores.OpenAsync(path, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+            {
+                // The messages name host, port and database, never the password.
+                throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {EventStores.Describe(path)}: {e.Message}", e);
+            }
+        }
         if (Directory.Exists(path))
             throw new CliException(ExitCodes.DatabaseUnavailable, $"cannot open database {path}: it is a folder; --db names a file");
         if (mustExist && !File.Exists(path))
@@ -45,8 +57,8 @@ public static class DatabaseOption
         try
         {
             return readOnly
-                ? await SqliteEventStore.OpenReadOnlyAsync(path, ct).ConfigureAwait(false)
-                : await SqliteEventStore.OpenAsync(path, ct).ConfigureAwait(false);
+                ? await EventStores.OpenReadOnlyAsync(path, ct).ConfigureAwait(false)
+                : await EventStores.OpenAsync(path, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SqliteException or InvalidDataException or IOException or UnauthorizedAccessException)
         {

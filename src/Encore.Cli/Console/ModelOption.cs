@@ -15,7 +15,7 @@ public static class ModelOption
 
     /// <summary>The model file the command line names, or the one beside <paramref name="databasePath"/>.</summary>
     public static string Resolve(ParseResult parseResult, Option<string?> option, string databasePath)
-        => parseResult.GetValue(option) is { Length: > 0 } path ? Path.GetFullPath(path) : databasePath + Suffix;
+        => parseResult.GetValue(option) is { Length: > 0 } path ? Path.GetFullPath(path) : Storage.EventStores.ModelPaths(databasePath).ModelFile;
 
     /// <summary>Loads a trained model; a missing or damaged file is a one-line error that says how to make one.</summary>
     public static TrainedModel Load(string path)
