@@ -217,7 +217,7 @@ public sealed class ConsoleTests(ConsoleFixture server) : IClassFixture<ConsoleF
     }
 
     [Fact]
-    public async Task The_analytics_page_shows_search_demand_as_a_chart_and_a_table()
+    public async Task The_analytics_page_shows_search_demand_estimates_a_campaign_and_reads_an_experiment()
     {
         await using var console = await server.OpenAsync();
         var page = console.Page;
@@ -231,6 +231,27 @@ public sealed class ConsoleTests(ConsoleFixture server) : IClassFixture<ConsoleF
         var values = demands.Select(d => double.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(values.Max(), values[0]);
         await console.ScreenshotAsync("analytics");
+
+        // A campaign estimated before launch: every estimator beside the logged policy.
+        await console.TestId("campaign-genre").FillAsync("Drama");
+        await console.TestId("campaign-submit").ClickAsync();
+        await Expect(console.TestId("campaign-summary")).ToContainTextAsync(new Regex(@"[\d,]+ titles in 20% of the slots; [\d,]+ impressions"), new() { Timeout = 60_000 });
+        Assert.True(await console.TestId("campaign-chart").Locator("li").CountAsync() >= 7);
+        await Expect(console.TestId("campaign-chart")).ToContainTextAsync("Doubly robust");
+        // A genre the catalogue lacks is the server's problem detail.
+        await console.TestId("campaign-genre").FillAsync("Polka");
+        await console.TestId("campaign-submit").ClickAsync();
+        await Expect(console.TestId("campaign-error")).ToContainTextAsync("no title of the catalogue has that genre");
+
+        // An experiment read from the log, with its daily looks drawn.
+        var start = ConsoleFixture.Simulated.StartUtc.AddDays(7).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await console.TestId("experiment-start").FillAsync(start);
+        await console.TestId("experiment-days").FillAsync("7");
+        await console.TestId("experiment-submit").ClickAsync();
+        await Expect(console.TestId("experiment-table").Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+        await Expect(console.TestId("experiment-srm")).ToContainTextAsync("Sample ratio");
+        Assert.Equal(2, await page.Locator("[data-testid=experiment-chart] polyline").CountAsync());
+        await console.ScreenshotAsync("analytics-campaign-experiment");
         NoKeysInAddresses(console);
         NoScriptErrors(console);
     }
