@@ -33,5 +33,6 @@ public static class BenchCatalog
         new SearchSpeedBench(),
         new ContinueWatchingBench(),
         new ServerLoadBench(),
+        new AudienceBench(),
     ];
 }

@@ -103,6 +103,16 @@ public sealed class AudienceData
         }
         var meta = new Title?[titleIds.Count];
         for (int t = 0; t < meta.Length; t++) meta[t] = titles.GetValueOrDefault(titleIds[t]);
+        return FromModel(model, meta, started.Build(), finished.Build(), devices);
+    }
+
+    /// <summary>The audience data of a trained iALS model with the titles' metadata and who began and finished each (indexed like the model).</summary>
+    public static AudienceData FromModel(IalsRecommender model, IReadOnlyList<Title?> titles, InteractionMatrix started, InteractionMatrix? finished,
+        DeviceKind?[]? devices = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var memberIds = model.MemberIds;
+        var titleIds = model.TitleIds;
         int kp = Encore.Models.Numerics.FactorKernels.Stride(model.Options.Factors);
         var x = new float[(long)memberIds.Count * kp];
         var y = new float[(long)titleIds.Count * kp];
@@ -110,8 +120,8 @@ public sealed class AudienceData
         for (int t = 0; t < titleIds.Count; t++) model.TitleFactors(t).CopyTo(y.AsSpan(t * kp, kp));
         var data = new AudienceData
         {
-            MemberIds = memberIds, TitleIds = titleIds, Titles = meta, MemberFactors = x, TitleFactors = y,
-            Factors = model.Options.Factors, Stride = kp, Started = started.Build(), Finished = finished.Build(), MemberDevices = devices,
+            MemberIds = memberIds, TitleIds = titleIds, Titles = titles, MemberFactors = x, TitleFactors = y,
+            Factors = model.Options.Factors, Stride = kp, Started = started, Finished = finished, MemberDevices = devices,
         };
         data.Validate();
         return data;

@@ -17,21 +17,24 @@ public sealed class AudienceModel
 {
     private readonly AudienceData _data;
     private readonly RidgeRegression _regression;
-    private readonly float[] _binScores, _binRates; // the calibration: score knots and their start rates (monotone)
+    private readonly IsotonicCalibration _size, _rank; // probabilities for the expected audience; propensities members are ranked by
+    private readonly bool _sizeByGenre, _rankByGenre; // whether each calibration groups members by their starts in the title's genres
+    private readonly GenreCounts _genres;
     private readonly int[] _taste; // each member's taste cluster
     private readonly string[] _tasteNames;
     private readonly int[] _memberGenre; // each member's most-begun genre (-1: none)
     private readonly string[] _genreNames;
 
     private AudienceModel(AudienceData data, TitleFeatureSpace space, RidgeRegression regression, AudienceOptions options,
-        float[] binScores, float[] binRates, AudienceFitReport report, int[] taste, string[] tasteNames, int[] memberGenre, string[] genreNames)
+        GenreCounts genres, (IsotonicCalibration Calibration, bool ByGenre) size, (IsotonicCalibration Calibration, bool ByGenre) rank, AudienceFitReport report, int[] taste, string[] tasteNames, int[] memberGenre, string[] genreNames)
     {
         _data = data;
         Space = space;
         _regression = regression;
         Options = options;
-        _binScores = binScores;
-        _binRates = binRates;
+        _genres = genres;
+        (_size, _sizeByGenre) = size;
+        (_rank, _rankByGenre) = rank;
         Report = report;
         _taste = taste;
         _tasteNames = tasteNames;
@@ -104,23 +107,61 @@ public sealed class AudienceModel
             for (int c = 0; c < k; c++) vector[c] = (float)bestHeldOut![sample[s] * outputs + c];
             ScoreAll(data, vector, scores.AsSpan(s * members, members));
         }
-        var (binScores, binRates) = Calibrate(scores, sample, known, data, members);
-        var predicted = new double[sample.Length];
-        var actual = new double[sample.Length];
-        var logRatio = new double[sample.Length];
+        // Two calibrations, each with and without grouping members by their starts in the title's genres; the expected
+        // audience takes the one whose sizes rank the sample's actual audiences best, the ranking the one with the best Recall@100.
+        var genres = GenreCounts.Count(data);
+        var started = new bool[scores.Length];
+        var groups = new byte[sample.Length][];
         for (int s = 0; s < sample.Length; s++)
         {
-            predicted[s] = ExpectedCount(scores.AsSpan(s * members, members), binScores, binRates);
-            actual[s] = starts[sample[s]];
-            logRatio[s] = Math.Log((actual[s] + 1) / (predicted[s] + 1));
+            foreach (int m in byTitle.RowColumns(known[sample[s]])) started[(long)s * members + m] = true;
+            genres.Groups(data.Titles[known[sample[s]]]!, groups[s] = new byte[members]);
         }
+        var plain = IsotonicCalibration.Fit(scores, started, null, 1, members);
+        var byGenre = IsotonicCalibration.Fit(scores, started, groups, GenreCounts.GroupCount, members);
+        var actual = new double[sample.Length];
+        for (int s = 0; s < sample.Length; s++) actual[s] = starts[sample[s]];
+        (double Spearman, double Recall, double[] Predicted) Check(IsotonicCalibration c, bool grouped)
+        {
+            var predicted = new double[sample.Length];
+            double recall = 0;
+            int withViewers = 0;
+            var keys = new float[members];
+            var top = new int[Math.Min(100, members)];
+            for (int s = 0; s < sample.Length; s++)
+            {
+                var span = scores.AsSpan(s * members, members);
+                for (int m = 0; m < members; m++)
+                {
+                    double p = c.Rate(grouped ? groups[s][m] : 0, span[m]);
+                    predicted[s] += p;
+                    keys[m] = (float)p + 1e-6f * span[m];
+                }
+                if (actual[s] == 0) continue;
+                int found = Encore.Models.TopN.Select(keys, top.Length, top);
+                int hits = 0;
+                for (int i = 0; i < found; i++) if (started[(long)s * members + top[i]]) hits++;
+                recall += hits / Math.Min(top.Length, actual[s]);
+                withViewers++;
+            }
+            return (RankCorrelation.Spearman(predicted, actual), withViewers == 0 ? 0 : recall / withViewers, predicted);
+        }
+        var plainCheck = Check(plain, false);
+        var genreCheck = Check(byGenre, true);
+        bool sizeByGenre = genreCheck.Spearman > plainCheck.Spearman, rankByGenre = genreCheck.Recall > plainCheck.Recall;
+        var predicted = sizeByGenre ? genreCheck.Predicted : plainCheck.Predicted;
+        var logRatio = new double[sample.Length];
+        for (int s = 0; s < sample.Length; s++) logRatio[s] = Math.Log((actual[s] + 1) / (predicted[s] + 1));
         Array.Sort(logRatio);
         double low = Quantile(logRatio, (1 - options.RangeCoverage) / 2), high = Quantile(logRatio, (1 + options.RangeCoverage) / 2);
-        var report = new AudienceFitReport(known.Count, space.Count, bestPenalty, bestError, RankCorrelation.Spearman(predicted, actual), low, high);
+        var report = new AudienceFitReport(known.Count, space.Count, bestPenalty, bestError, RankCorrelation.Spearman(predicted, actual), low, high)
+        {
+            SizeByGenre = sizeByGenre, RankByGenre = rankByGenre, RecallAt100 = rankByGenre ? genreCheck.Recall : plainCheck.Recall,
+        };
 
         var regression = RidgeRegression.Fit(rows, targets, space.Count, outputs, bestPenalty);
-        var (taste, tasteNames, memberGenre, genreNames) = Segments(data, options, ct);
-        return new AudienceModel(data, space, regression, options, binScores, binRates, report, taste, tasteNames, memberGenre, genreNames);
+        var (taste, tasteNames, memberGenre, genreNames) = Segments(data, genres, options, ct);
+        return new AudienceModel(data, space, regression, options, genres, (sizeByGenre ? byGenre : plain, sizeByGenre), (rankByGenre ? byGenre : plain, rankByGenre), report, taste, tasteNames, memberGenre, genreNames);
     }
 
     /// <summary>The title's predicted factors (length <see cref="AudienceData.Factors"/>) and finish share from its metadata alone.</summary>
@@ -165,11 +206,33 @@ public sealed class AudienceModel
     /// <summary>Every member's score for a title vector (length <see cref="AudienceData.Factors"/>).</summary>
     public void Score(ReadOnlySpan<float> vector, Span<float> scores) => ScoreAll(_data, vector, scores);
 
-    /// <summary>The calibrated probability that a member with this score starts the title.</summary>
-    public double Probability(float score) => Rate(score, _binScores, _binRates);
+    /// <summary>A title's audience as the model sees it: every member's score, calibrated probability of starting it and ranking key, and the expected starters.</summary>
+    /// <param name="Keys">What members are ranked by: a calibrated propensity, ties broken by the raw score.</param>
+    public sealed record TitleScores(float[] Scores, double[] Probabilities, float[] Keys, double Expected);
 
-    /// <summary>The expected number of starters: the sum of the members' calibrated probabilities.</summary>
-    public double ExpectedStarts(ReadOnlySpan<float> scores) => ExpectedCount(scores, _binScores, _binRates);
+    /// <summary>
+    /// Scores every member for a title vector and calibrates the scores into probabilities of starting the title (and the
+    /// keys members are ranked by), grouping members by their starts in <paramref name="metadata"/>'s genres where the
+    /// calibration chosen on the training titles does.
+    /// </summary>
+    public TitleScores Evaluate(Title metadata, ReadOnlySpan<float> vector)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        int members = _data.Members;
+        var scores = new float[members];
+        Score(vector, scores);
+        var groups = new byte[members];
+        _genres.Groups(metadata, groups);
+        var probability = new double[members];
+        var keys = new float[members];
+        double expected = 0;
+        for (int m = 0; m < members; m++)
+        {
+            expected += probability[m] = _size.Rate(_sizeByGenre ? groups[m] : 0, scores[m]);
+            keys[m] = (float)_rank.Rate(_rankByGenre ? groups[m] : 0, scores[m]) + 1e-6f * scores[m];
+        }
+        return new TitleScores(scores, probability, keys, expected);
+    }
 
     /// <summary>The uncertainty range around an expected count, from the held-out titles' spread.</summary>
     public AudienceEstimate Range(double expected) =>
@@ -181,21 +244,18 @@ public sealed class AudienceModel
         ArgumentNullException.ThrowIfNull(proposal);
         var (vector, finishShare, blended) = TitleVector(proposal);
         int members = _data.Members;
-        var scores = new float[members];
-        Score(vector, scores);
+        var evaluated = Evaluate(proposal.Metadata, vector);
         ct.ThrowIfCancellationRequested();
-        var probability = new double[members];
-        double expected = 0;
-        for (int m = 0; m < members; m++) expected += probability[m] = Probability(scores[m]);
+        var (scores, probability, keys, expected) = (evaluated.Scores, evaluated.Probabilities, evaluated.Keys, evaluated.Expected);
         var starts = Range(expected);
         var finishes = new AudienceEstimate(starts.Expected * finishShare, starts.Low * finishShare, starts.High * finishShare);
 
         int top = Math.Min(Options.TopMembers, members);
         var topIdx = new int[top];
         var topScores = new float[top];
-        int found = Encore.Models.TopN.Select(scores, top, topIdx, topScores);
+        int found = Encore.Models.TopN.Select(keys, top, topIdx, topScores);
         var topMembers = new AudienceMember[found];
-        for (int i = 0; i < found; i++) topMembers[i] = new AudienceMember(_data.MemberIds[topIdx[i]], topScores[i], probability[topIdx[i]]);
+        for (int i = 0; i < found; i++) topMembers[i] = new AudienceMember(_data.MemberIds[topIdx[i]], scores[topIdx[i]], probability[topIdx[i]]);
 
         var segments = new List<AudienceSegment>();
         AddSegments(segments, SegmentKind.Taste, _taste, _tasteNames, probability, expected);
@@ -334,91 +394,6 @@ public sealed class AudienceModel
         return heldOut;
     }
 
-    /// <summary>
-    /// Score knots and start rates: the scores cut into quantile bins, each bin's share of members who began the title,
-    /// made non-decreasing in the score by pooling adjacent violators.
-    /// </summary>
-    private static (float[] Scores, float[] Rates) Calibrate(float[] scores, int[] sample, List<int> known, AudienceData data, int members)
-    {
-        const int Bins = 40;
-        var sorted = scores.Length <= 400_000 ? (float[])scores.Clone() : SampleOf(scores, 400_000);
-        Array.Sort(sorted);
-        var edges = new float[Bins - 1];
-        for (int b = 1; b < Bins; b++) edges[b - 1] = sorted[(int)((long)sorted.Length * b / Bins)];
-        var count = new double[Bins];
-        var hits = new double[Bins];
-        var sum = new double[Bins];
-        var byTitle = data.StartedByTitle;
-        var started = new bool[members];
-        for (int s = 0; s < sample.Length; s++)
-        {
-            var row = byTitle.RowColumns(known[sample[s]]);
-            foreach (int m in row) started[m] = true;
-            var span = scores.AsSpan(s * members, members);
-            for (int m = 0; m < members; m++)
-            {
-                int b = BinOf(edges, span[m]);
-                count[b]++;
-                sum[b] += span[m];
-                if (started[m]) hits[b]++;
-            }
-            foreach (int m in row) started[m] = false;
-        }
-        // Pool adjacent violators over the bins in score order.
-        var blockRate = new List<double>();
-        var blockWeight = new List<double>();
-        var blockScore = new List<double>();
-        for (int b = 0; b < Bins; b++)
-        {
-            if (count[b] == 0) continue;
-            double rate = hits[b] / count[b], weight = count[b], score = sum[b] / count[b];
-            blockRate.Add(rate); blockWeight.Add(weight); blockScore.Add(score);
-            while (blockRate.Count > 1 && blockRate[^2] > blockRate[^1])
-            {
-                int i = blockRate.Count - 2;
-                double w = blockWeight[i] + blockWeight[i + 1];
-                blockRate[i] = (blockRate[i] * blockWeight[i] + blockRate[i + 1] * blockWeight[i + 1]) / w;
-                blockScore[i] = (blockScore[i] * blockWeight[i] + blockScore[i + 1] * blockWeight[i + 1]) / w;
-                blockWeight[i] = w;
-                blockRate.RemoveAt(i + 1); blockWeight.RemoveAt(i + 1); blockScore.RemoveAt(i + 1);
-            }
-        }
-        return (blockScore.Select(s => (float)s).ToArray(), blockRate.Select(r => (float)r).ToArray());
-    }
-
-    private static float[] SampleOf(float[] values, int n)
-    {
-        var result = new float[n];
-        long step = values.Length / n;
-        for (int i = 0; i < n; i++) result[i] = values[i * step];
-        return result;
-    }
-
-    private static int BinOf(float[] edges, float score)
-    {
-        int i = Array.BinarySearch(edges, score);
-        return i >= 0 ? i + 1 : ~i;
-    }
-
-    private static double Rate(float score, float[] knots, float[] rates)
-    {
-        if (knots.Length == 0) return 0;
-        if (score <= knots[0]) return rates[0];
-        if (score >= knots[^1]) return rates[^1];
-        int i = Array.BinarySearch(knots, score);
-        if (i >= 0) return rates[i];
-        i = ~i; // knots[i-1] < score < knots[i]
-        double f = (score - knots[i - 1]) / (knots[i] - knots[i - 1]);
-        return rates[i - 1] + f * (rates[i] - rates[i - 1]);
-    }
-
-    private static double ExpectedCount(ReadOnlySpan<float> scores, float[] knots, float[] rates)
-    {
-        double sum = 0;
-        foreach (var s in scores) sum += Rate(s, knots, rates);
-        return sum;
-    }
-
     private static double Quantile(double[] sorted, double q)
     {
         if (sorted.Length == 0) return 0;
@@ -428,33 +403,17 @@ public sealed class AudienceModel
     }
 
     /// <summary>Taste clusters (k-means over the member factors) named by their most over-represented genre, and each member's top genre.</summary>
-    private static (int[] Taste, string[] TasteNames, int[] MemberGenre, string[] GenreNames) Segments(AudienceData data, AudienceOptions options, CancellationToken ct)
+    private static (int[] Taste, string[] TasteNames, int[] MemberGenre, string[] GenreNames) Segments(AudienceData data, GenreCounts genres,
+        AudienceOptions options, CancellationToken ct)
     {
-        int members = data.Members;
-        var genreIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var genreNames = new List<string>();
-        var titleGenres = new int[data.TitleCount][];
-        for (int t = 0; t < data.TitleCount; t++)
-        {
-            var genres = data.Titles[t]?.Genres ?? [];
-            titleGenres[t] = new int[genres.Count];
-            for (int g = 0; g < genres.Count; g++)
-            {
-                string key = TitleFeatureSpace.Key(genres[g]);
-                if (!genreIndex.TryGetValue(key, out int gi)) { genreIndex[key] = gi = genreNames.Count; genreNames.Add(key); }
-                titleGenres[t][g] = gi;
-            }
-        }
-        int gc = genreNames.Count;
-        var memberGenreCounts = new int[members * Math.Max(1, gc)];
+        int members = data.Members, gc = genres.Names.Length;
+        var memberGenreCounts = genres.Counts;
+        var genreNames = genres.Names;
         var memberGenre = new int[members];
         for (int m = 0; m < members; m++)
         {
-            var counts = memberGenreCounts.AsSpan(m * Math.Max(1, gc), Math.Max(1, gc));
-            foreach (int t in data.Started.RowColumns(m))
-                foreach (int g in titleGenres[t]) counts[g]++;
             int best = -1, most = 0;
-            for (int g = 0; g < gc; g++) if (counts[g] > most) { most = counts[g]; best = g; }
+            for (int g = 0; g < gc; g++) if (memberGenreCounts[m * gc + g] > most) { most = memberGenreCounts[m * gc + g]; best = g; }
             memberGenre[m] = best;
         }
         var taste = TasteClusters.Assign(data, Math.Min(options.TasteClusters, Math.Max(1, members)), options.Seed, ct);
@@ -478,6 +437,59 @@ public sealed class AudienceModel
             var label = string.Join("+", ranked);
             names[c] = $"taste {c + 1}" + (label.Length > 0 ? $" ({label})" : "");
         }
-        return (taste, names, memberGenre, genreNames.ToArray());
+        return (taste, names, memberGenre, genreNames);
+    }
+
+    /// <summary>
+    /// Each member's starts per genre, and the calibration's groups: a member's starts among titles of a title's genres
+    /// (summed over its genres) in doubling buckets 0, 1, 2-3, 4-7, ..., 256+.
+    /// </summary>
+    private sealed class GenreCounts
+    {
+        public const int GroupCount = 10;
+        public required Dictionary<string, int> Index { get; init; }
+        public required string[] Names { get; init; }
+        /// <summary>Members x genres.</summary>
+        public required int[] Counts { get; init; }
+
+        public static GenreCounts Count(AudienceData data)
+        {
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var names = new List<string>();
+            var titleGenres = new int[data.TitleCount][];
+            for (int t = 0; t < data.TitleCount; t++)
+            {
+                var genres = data.Titles[t]?.Genres ?? [];
+                titleGenres[t] = new int[genres.Count];
+                for (int g = 0; g < genres.Count; g++)
+                {
+                    string key = TitleFeatureSpace.Key(genres[g]);
+                    if (!index.TryGetValue(key, out int gi)) { index[key] = gi = names.Count; names.Add(key); }
+                    titleGenres[t][g] = gi;
+                }
+            }
+            int gc = names.Count;
+            var counts = new int[data.Members * gc];
+            for (int m = 0; m < data.Members; m++)
+                foreach (int t in data.Started.RowColumns(m))
+                    foreach (int g in titleGenres[t]) counts[m * gc + g]++;
+            return new GenreCounts { Index = index, Names = names.ToArray(), Counts = counts };
+        }
+
+        /// <summary>Each member's group for <paramref name="title"/>: the doubling bucket of their starts in its genres.</summary>
+        public void Groups(Title title, Span<byte> groups)
+        {
+            int gc = Names.Length;
+            Span<int> genres = stackalloc int[Math.Min(64, title.Genres.Count)];
+            int n = 0;
+            foreach (var g in title.Genres)
+                if (n < genres.Length && Index.TryGetValue(TitleFeatureSpace.Key(g), out int gi) && genres[..n].IndexOf(gi) < 0) genres[n++] = gi;
+            for (int m = 0; m < groups.Length; m++)
+            {
+                int c = 0;
+                for (int i = 0; i < n; i++) c += Counts[m * gc + genres[i]];
+                groups[m] = (byte)(c == 0 ? 0 : Math.Min(GroupCount - 1, 1 + System.Numerics.BitOperations.Log2((uint)c)));
+            }
+        }
     }
 }

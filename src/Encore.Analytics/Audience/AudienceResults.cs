@@ -64,7 +64,17 @@ public sealed record AudiencePrediction(string Name, int Members, AudienceEstima
     IReadOnlyList<string> UnknownFeatures, IReadOnlyList<string> Blended);
 
 /// <summary>How the audience model fitted: the ridge penalty chosen, and its cross-validated figures on the training titles.</summary>
-public sealed record AudienceFitReport(int Titles, int Features, double Penalty, double FactorError, double SizeSpearman, double RangeLow, double RangeHigh);
+/// <param name="SizeSpearman">Spearman of the sample's predicted against actual audiences (cross-validated).</param>
+/// <param name="RangeLow">The low quantile of ln((actual + 1) / (predicted + 1)) over the sample (the range's lower end).</param>
+public sealed record AudienceFitReport(int Titles, int Features, double Penalty, double FactorError, double SizeSpearman, double RangeLow, double RangeHigh)
+{
+    /// <summary>Whether the expected audience's calibration groups members by their starts in the title's genres (chosen on the sample).</summary>
+    public bool SizeByGenre { get; init; }
+    /// <summary>Whether the ranking's calibration groups members by their starts in the title's genres (chosen on the sample).</summary>
+    public bool RankByGenre { get; init; }
+    /// <summary>The sample's mean Recall@100 under the ranking chosen (cross-validated).</summary>
+    public double RecallAt100 { get; init; }
+}
 
 /// <summary>The settings of <see cref="AudienceModel.Fit"/>.</summary>
 public sealed record AudienceOptions
