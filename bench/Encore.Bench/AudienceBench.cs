@@ -23,7 +23,7 @@ public sealed class AudienceBench : IBench
             return 2;
         }
         var progress = new Progress<string>(Console.Error.WriteLine);
-        if (args[0] != "-")
+        if (args[0] != "-") // "-": the store only
         {
             var ml = AudienceBacktest.Run(AudienceBacktest.FromMovieLens(args[0]), progress: progress);
             foreach (var line in ml.Describe()) Console.WriteLine(line);
@@ -31,9 +31,7 @@ public sealed class AudienceBench : IBench
         if (args.Length > 1)
         {
             await using var store = await SqliteEventStore.OpenReadOnlyAsync(args[1]);
-            var set = await AudienceBacktest.FromStoreAsync(store);
-            int f = int.Parse(Environment.GetEnvironmentVariable("AUD_F") ?? "128");
-            var sim = AudienceBacktest.Run(set, new Encore.Models.Ials.IalsOptions { Factors = f }, progress: progress);
+            var sim = AudienceBacktest.Run(await AudienceBacktest.FromStoreAsync(store), progress: progress);
             foreach (var line in sim.Describe()) Console.WriteLine(line);
         }
         return 0;
