@@ -21,5 +21,7 @@ internal static class CommandCatalog
         Commands.HomepageCommand.Create(),
         Commands.ServeCommand.Create(),
         Commands.SearchDemandCommand.Create(),
+        Commands.AudienceCommand.Create(),
+        Commands.CampaignCommand.Create(),
     ];
 }
