@@ -1,9 +1,9 @@
 namespace Encore.Analytics.Audience;
 
 /// <summary>
-/// Multi-output ridge regression from sparse features to dense targets: W = (XᵀX + λI)⁻¹ Xᵀ(Y − ȳ), solved by a
-/// Cholesky factorization in double precision (the features are few: hundreds to a few thousand). Predictions add the
-/// targets' mean back, so a row with no known feature predicts the mean.
+/// Multi-output ridge regression from sparse features to dense targets, with an intercept that is not penalized:
+/// [W; b] = ([X 1]ᵀ[X 1] + diag(λ, .., λ, 0))⁻¹ [X 1]ᵀ Y, solved by a Cholesky factorization in double precision (the
+/// features are few: hundreds to a few thousand). A row with no known feature predicts the intercept.
 /// </summary>
 public sealed class RidgeRegression
 {
@@ -29,12 +29,8 @@ public sealed class RidgeRegression
         if (lambda <= 0) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "the ridge penalty must be positive");
         int n = rows.Count;
         if (targets.Length != n * outputs) throw new ArgumentException($"{targets.Length} targets for {n} rows of {outputs} outputs");
-        var mean = new double[outputs];
-        for (int r = 0; r < n; r++)
-            for (int o = 0; o < outputs; o++) mean[o] += targets[r * outputs + o];
-        if (n > 0) for (int o = 0; o < outputs; o++) mean[o] /= n;
-
-        int f = features;
+        // The intercept is the last column, 1 in every row.
+        int f = features + 1;
         var gram = new double[f * f];
         var rhs = new double[f * outputs];
         for (int r = 0; r < n; r++)
@@ -45,14 +41,19 @@ public sealed class RidgeRegression
                 int i = idx[a];
                 double vi = val[a];
                 for (int b = 0; b <= a; b++) gram[i * f + idx[b]] += vi * val[b];
-                for (int o = 0; o < outputs; o++) rhs[i * outputs + o] += vi * (targets[r * outputs + o] - mean[o]);
+                gram[features * f + i] += vi;
+                for (int o = 0; o < outputs; o++) rhs[i * outputs + o] += vi * targets[r * outputs + o];
             }
+            gram[features * f + features] += 1;
+            for (int o = 0; o < outputs; o++) rhs[features * outputs + o] += targets[r * outputs + o];
         }
         // Indices ascend within a row, so only the lower triangle was filled.
-        for (int i = 0; i < f; i++) gram[i * f + i] += lambda;
+        for (int i = 0; i < features; i++) gram[i * f + i] += lambda;
+        gram[features * f + features] += 1e-9 * Math.Max(1, n); // keeps an empty fit solvable
         Cholesky(gram, f);
         SolveInPlace(gram, f, rhs, outputs);
-        return new RidgeRegression(f, outputs, rhs, mean);
+        var intercept = rhs.AsSpan(features * outputs, outputs).ToArray();
+        return new RidgeRegression(features, outputs, rhs, intercept);
     }
 
     /// <summary>The prediction for one row's features into <paramref name="result"/> (length <see cref="Outputs"/>).</summary>
