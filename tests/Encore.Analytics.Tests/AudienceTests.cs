@@ -183,3 +183,21 @@ public sealed class AudienceTests
         Assert.False(MemberTargeting.Carries(new Title { Id = "x", Name = "x", Genres = ["Drama"] }, new Title { Id = "w", Name = "w", Genres = ["crime"] }));
     }
 }
+
+/// <summary>The audience model refuses a store with nothing to learn from, naming it.</summary>
+public sealed class AudienceStoreTests
+{
+    [Fact]
+    public async Task An_empty_store_is_refused_with_the_reason()
+    {
+        using var temp = new Encore.TestSupport.TempFolder();
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = await Encore.Storage.SqliteEventStore.OpenAsync(temp.File("empty.db"), ct);
+        var matrix = new InteractionMatrixBuilder(new IdMap(["m1", "m2"]), new IdMap(["t1", "t2"]));
+        matrix.Add(0, 0, 1f);
+        matrix.Add(1, 1, 1f);
+        var model = (Encore.Models.Ials.IalsRecommender)new Encore.Models.Ials.IalsTrainer(new Encore.Models.Ials.IalsOptions { Factors = 4, Iterations = 1 }).Fit(matrix.Build(), ct);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => AudienceReport.FitAsync(store, model, ct: ct));
+        Assert.Contains("holds no events", e.Message);
+    }
+}
