@@ -34,5 +34,6 @@ public static class BenchCatalog
         new ContinueWatchingBench(),
         new ServerLoadBench(),
         new AudienceBench(),
+        new TargetingBench(),
     ];
 }
