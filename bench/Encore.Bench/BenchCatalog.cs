@@ -36,5 +36,7 @@ public static class BenchCatalog
         new CampaignsBench(),
         new ExperimentsBench(),
         new PostgresBench(),
+        new AudienceBench(),
+        new TargetingBench(),
     ];
 }

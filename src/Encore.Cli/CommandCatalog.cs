@@ -21,6 +21,7 @@ internal static class CommandCatalog
         Commands.HomepageCommand.Create(),
         Commands.ServeCommand.Create(),
         Commands.SearchDemandCommand.Create(),
+        Commands.AudienceCommand.Create(),
         Commands.CampaignCommand.Create(),
         Commands.ExperimentCommand.Create(),
         Commands.MigrateStoreCommand.Create(),

@@ -11,12 +11,13 @@ internal static class CampaignCommand
     /// <summary>The subcommands of `encore campaign`.</summary>
     private static IEnumerable<Command> Subcommands() =>
     [
+        CampaignTargetCommand.Create(),
         CampaignEstimateCommand.Create(),
     ];
 
     public static Command Create()
     {
-        var command = new Command("campaign", "Campaigns before launch: estimate what a campaign or page policy would achieve from the impressions already logged.");
+        var command = new Command("campaign", "Campaigns before launch: whom to target (members ranked, with the response rate per decile), and what a campaign would achieve, estimated from the impressions already logged.");
         foreach (var sub in Subcommands()) command.Subcommands.Add(sub);
         return command;
     }
