@@ -183,6 +183,8 @@ public sealed class ServerLoadBench : IBench
         // Batches prepared before the clock starts: the figure is the server's, not the JSON writer's.
         var world = new SimulatedService(options);
         var start = options.EndUtc.AddDays(1);
+        // Ids new to the store on every run, so that each batch is stored, not answered as duplicates of an earlier run.
+        var run = DateTime.UtcNow.ToString("yyyyMMddHHmmss", c);
         const int batchSize = 1_000, senders = 4, prepared = 400;
         var bodies = new byte[prepared][];
         for (int b = 0; b < prepared; b++)
@@ -193,8 +195,8 @@ public sealed class ServerLoadBench : IBench
                 int m = (b * batchSize + i) % world.Members.Count, t = (b * 31 + i * 7) % world.Catalogue.Count;
                 var e = new Dictionary<string, object>
                 {
-                    ["event_id"] = $"load-{b}-{i}", ["kind"] = "rating", ["member_id"] = world.Members.Ids[m], ["title_id"] = world.Catalogue.Ids[t],
-                    ["device"] = "phone", ["timestamp"] = start.AddSeconds(b * batchSize + i).ToString("O", c), ["session_id"] = $"load-{b}", ["rating"] = 1 + i % 5,
+                    ["event_id"] = $"load-{run}-{b}-{i}", ["kind"] = "rating", ["member_id"] = world.Members.Ids[m], ["title_id"] = world.Catalogue.Ids[t],
+                    ["device"] = "phone", ["timestamp"] = start.AddSeconds(b * batchSize + i).ToString("O", c), ["session_id"] = $"load-{run}-{b}", ["rating"] = 1 + i % 5,
                 };
                 events.Add(e);
             }

@@ -118,6 +118,15 @@ public sealed record TrainRequestDto(string? Model, Dictionary<string, string>? 
 
 public sealed record ActivateRequestDto(string? Version);
 
+/// <summary>A proposed title: its metadata, the existing titles it resembles and the one it stands for ("the original").</summary>
+public sealed record ProposedTitleDto(string? Name, IReadOnlyList<string>? Genres, string? Format, IReadOnlyList<string>? Cast, IReadOnlyList<string>? Directors,
+    string? Language, string? Maturity, int? RuntimeMinutes, int? Year, IReadOnlyList<string>? Like, string? Original);
+
+/// <summary>A targeting request: exactly one of a title, a genre, or attributes (genres, cast, directors, language, maturity).</summary>
+public sealed record TargetingRequestDto(string? Title, string? Genre, TargetAttributesDto? Attributes, int? HeldOutDays, int? N);
+
+public sealed record TargetAttributesDto(IReadOnlyList<string>? Genres, IReadOnlyList<string>? Cast, IReadOnlyList<string>? Directors, string? Language, string? Maturity);
+
 /// <summary>A campaign to estimate: its titles (ids) or a genre, the share of slots, the rows, the period, the bootstrap resamples.</summary>
 public sealed record CampaignRequestDto(IReadOnlyList<string>? Titles, string? Genre, double? Share, IReadOnlyList<string>? Rows, DateTime? From, DateTime? To, int? Bootstrap);
 

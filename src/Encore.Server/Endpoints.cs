@@ -37,6 +37,26 @@ internal static class Endpoints
             return await next(context);
         });
 
+    /// <summary>A small JSON body as <typeparamref name="T"/>, or the problem that says why it is not one.</summary>
+    private static async Task<(T? Value, IResult? Problem)> ReadBody<T>(HttpContext http, string what, CancellationToken ct) where T : class
+    {
+        var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, 64 * 1024, ct);
+        if (problem is not null) return (null, problem);
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(body.AsSpan(0, length), ApiJson.Options);
+            return value is null ? (null, Problems.BadRequest($"the body is not {what}: null")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest($"the body is not {what}: {e.Message.Split(" Path:")[0]}"));
+        }
+        finally
+        {
+            Requests.Release(body);
+        }
+    }
+
     private static RouteHandlerBuilder JsonBody(this RouteHandlerBuilder builder)
         => builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
@@ -249,6 +269,52 @@ internal static class Endpoints
           .WithSummary("What members search for and cannot find or do not play: queries grouped (typos folded), what they are after (absent, a title, a person, a genre), ranked by unmet demand.")
           .Produces<Encore.Analytics.Search.SearchDemandReport>();
 
+        analytics.MapPost("/audience", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            var (request, problem) = await ReadBody<ProposedTitleDto>(http, "a proposed title", ct);
+            if (problem is not null) return problem;
+            var kind = request!.Format switch
+            {
+                null => TitleKind.Film,
+                var f when f.Equals("film", StringComparison.OrdinalIgnoreCase) => TitleKind.Film,
+                var f when f.Equals("series", StringComparison.OrdinalIgnoreCase) => TitleKind.Series,
+                var f => throw ServiceException.BadRequest($"format {UnicodeText.Quote(f)} is not film or series"),
+            };
+            if (request.RuntimeMinutes is < 0 or > 6000) throw ServiceException.BadRequest($"runtime_minutes must be in 0..6000 (got {request.RuntimeMinutes})");
+            if (request.Year is < 1850 or > 2200) throw ServiceException.BadRequest($"year must be in 1850..2200 (got {request.Year})");
+            var prediction = await service.PredictAudienceAsync(new Encore.Analytics.Audience.ProposedTitle
+            {
+                Metadata = new Title
+                {
+                    Id = "proposed", Name = request.Name ?? "untitled", Kind = kind, Genres = request.Genres ?? [], Cast = request.Cast ?? [], Directors = request.Directors ?? [],
+                    Language = request.Language, MaturityRating = request.Maturity, RuntimeSeconds = (request.RuntimeMinutes ?? 0) * 60,
+                    ReleaseDate = request.Year is { } y ? new DateOnly(y, 1, 1) : null,
+                },
+                Resembles = request.Like ?? [],
+                Original = request.Original,
+            }, ct);
+            return ApiJson.Ok(prediction);
+        }).WithSummary("The predicted audience of a title not yet made ({\"name\": ..., \"genres\": [...], \"cast\": [...], \"directors\": [...], \"like\": [title ids], \"original\": title id}): starts and finishes with a range, the likeliest members, segments, and the existing audiences it draws on with their overlaps. Needs an active iALS model.")
+          .JsonBody().Produces<Encore.Analytics.Audience.AudiencePrediction>().ProducesProblem(400).ProducesProblem(503);
+        analytics.MapPost("/targeting", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
+        {
+            var service = host.Require();
+            var (request, problem) = await ReadBody<TargetingRequestDto>(http, "a targeting request", ct);
+            if (problem is not null) return problem;
+            var a = request!.Attributes;
+            Title? attributes = a is null ? null : new Title
+            {
+                Id = "attributes", Name = "attributes", Genres = a.Genres ?? [], Cast = a.Cast ?? [], Directors = a.Directors ?? [], Language = a.Language, MaturityRating = a.Maturity,
+            };
+            bool hasAttributes = attributes is not null && (attributes.Genres.Count + attributes.Cast.Count + attributes.Directors.Count > 0 || attributes.Language is not null || attributes.MaturityRating is not null);
+            int given = (request.Title is null ? 0 : 1) + (request.Genre is null ? 0 : 1) + (hasAttributes ? 1 : 0);
+            if (given != 1) throw ServiceException.BadRequest("name one target: title, genre, or attributes (genres, cast, directors, language, maturity)");
+            var report = await service.TargetAsync(new Encore.Analytics.Targeting.TargetSpec { TitleId = request.Title, Genre = request.Genre, Attributes = hasAttributes ? attributes : null },
+                request.HeldOutDays ?? 14, request.N ?? 20, ct);
+            return ApiJson.Ok(report);
+        }).WithSummary("The members most likely to respond to a title, a genre or attributes, ranked, with the response rate per decile measured on a held-out last period ({\"genre\": \"Drama\", \"held_out_days\": 14, \"n\": 20}). Needs an active iALS model; the check trains a second model, so it takes a while.")
+          .JsonBody().Produces<Encore.Analytics.Targeting.TargetingReport>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
         analytics.MapPost("/campaigns/estimate", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
         {
             var service = host.Require();

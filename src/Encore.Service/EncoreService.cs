@@ -639,6 +639,98 @@ public sealed class EncoreService : IAsyncDisposable
         return Analytics.Experiments.ExperimentAnalyzer.Analyze(outcomes, assigner);
     }
 
+    // ---------------- audience and targeting ----------------
+
+    private sealed record KeptAudience(string Version, TrainedModel Trained, Models.Ials.IalsRecommender Ials, Analytics.Audience.AudienceModel Audience);
+
+    private KeptAudience? _audience;
+    private readonly SemaphoreSlim _audienceGate = new(1, 1);
+
+    /// <summary>
+    /// The audience model of the active version (metadata mapped into its iALS title space), fitted on first use and kept
+    /// until another version is activated. A model that is not iALS has no title space to map into: a clear refusal.
+    /// </summary>
+    private async Task<KeptAudience> AudienceModelAsync(CancellationToken ct)
+    {
+        var version = ActiveVersion?.Version ?? throw new ServiceException(ServiceErrorKind.Unavailable, "there is no active model yet; train one with POST /v1/models/train");
+        if (Volatile.Read(ref _audience) is { } kept && kept.Version == version) return kept;
+        await _audienceGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _audience) is { } again && again.Version == version) return again;
+            var trained = _registry.Load(version);
+            if (trained.Recommender is not Models.Ials.IalsRecommender ials)
+                throw ServiceException.BadRequest($"the active model {version} is '{trained.Recommender.Name}'; audiences and targeting need an iALS model's title factors (train and activate one: POST /v1/models/train with {{\"model\": \"ials\"}})");
+            Analytics.Audience.AudienceModel audience;
+            try
+            {
+                audience = await Analytics.Audience.AudienceReport.FitAsync(_store, ials, new Analytics.Audience.AudienceOptions(), ct).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                throw ServiceException.BadRequest(e.Message, e);
+            }
+            var fitted = new KeptAudience(version, trained, ials, audience);
+            Volatile.Write(ref _audience, fitted);
+            return fitted;
+        }
+        finally
+        {
+            _audienceGate.Release();
+        }
+    }
+
+    private static void RequireKnownGenres(Analytics.Audience.AudienceModel audience, IEnumerable<string> genres)
+    {
+        var unknown = Analytics.Audience.AudienceReport.UnknownGenres(audience, genres);
+        if (unknown.Count > 0)
+            throw ServiceException.BadRequest($"unknown genre {UnicodeText.Quote(unknown[0])}; known: {string.Join(", ", Analytics.Targeting.MemberTargeting.KnownGenres(audience.Data))}");
+    }
+
+    /// <summary>
+    /// The predicted audience of a title not yet made (<see cref="Analytics.Audience.AudienceModel.Predict"/>): starts and
+    /// finishes with a range, the likeliest members, the segments they fall in and the existing audiences it draws on.
+    /// </summary>
+    public async Task<Analytics.Audience.AudiencePrediction> PredictAudienceAsync(Analytics.Audience.ProposedTitle proposal, CancellationToken ct = default)
+    {
+        var m = proposal.Metadata;
+        if (m.Genres.Count == 0 && m.Cast.Count == 0 && m.Directors.Count == 0 && proposal.Resembles.Count == 0 && proposal.Original is null)
+            throw ServiceException.BadRequest("describe the title: give at least one of genres, cast, directors, like or original");
+        var kept = await AudienceModelAsync(ct).ConfigureAwait(false);
+        RequireKnownGenres(kept.Audience, m.Genres);
+        try
+        {
+            return kept.Audience.Predict(proposal, ct);
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw ServiceException.BadRequest(e.Message.Trim('\''), e);
+        }
+    }
+
+    /// <summary>
+    /// The members most likely to respond to a title, a genre or attributes, ranked, with the response rate per decile
+    /// measured on the last <paramref name="heldOutDays"/> days by the same ranking made from the log before them.
+    /// </summary>
+    public async Task<Analytics.Targeting.TargetingReport> TargetAsync(Analytics.Targeting.TargetSpec target, int heldOutDays = 14, int top = 20, CancellationToken ct = default)
+    {
+        if (heldOutDays is < 1 or > 3650) throw ServiceException.BadRequest($"heldOutDays must be in 1..3650 (got {heldOutDays})");
+        if (top is < 0 or > 10_000) throw ServiceException.BadRequest($"n must be in 0..10000 (got {top})");
+        var kept = await AudienceModelAsync(ct).ConfigureAwait(false);
+        RequireKnownGenres(kept.Audience, (target.Attributes?.Genres ?? []).Concat(target.Genre is null ? [] : [target.Genre]));
+        if (target.TitleId is { } title && !kept.Audience.Data.TitleIds.TryGetIndex(title, out _))
+            throw ServiceException.NotFound($"title {UnicodeText.Quote(title)} is not in the model (it had no events when the model was trained, or there is no such title)");
+        try
+        {
+            return await Analytics.Targeting.MemberTargeting.RunAsync(_store, kept.Audience, kept.Ials.Options, kept.Trained.Preferences, target,
+                new Analytics.Targeting.TargetingOptions { HeldOutDays = heldOutDays, Top = top }, null, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException)
+        {
+            throw ServiceException.BadRequest(e.Message.Trim('\''), e);
+        }
+    }
+
     /// <summary>The genre a member has begun most titles of (ties: the first in the catalogue), or null.</summary>
     private static string? FavouriteGenre(SignalSet signals, SignalCatalogue catalogue, string memberId)
     {

@@ -443,4 +443,49 @@ public sealed class ApiTests(ServerFixture server) : IClassFixture<ServerFixture
         var console = await server.Client(null).GetAsync("/", Ct);
         Assert.Equal("text/html", console.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task The_audience_of_a_title_not_yet_made_is_predicted_from_its_metadata_and_the_titles_it_resembles()
+    {
+        var titles = await GetJson(Read, "/v1/titles?limit=5");
+        var like = titles.GetProperty("items")[0].GetProperty("id").GetString()!;
+        Assert.Equal(403, (int)(await Read.PostAsync("/v1/analytics/audience", Json(new { genres = new[] { "Drama" } }), Ct)).StatusCode);
+
+        var prediction = await JsonOf(await Admin.PostAsync("/v1/analytics/audience", Json(new { name = "The Pilot", genres = new[] { "Drama" }, like = new[] { like }, original = like }), Ct));
+        Assert.Equal("The Pilot", prediction.GetProperty("name").GetString());
+        var starts = prediction.GetProperty("starts");
+        double expected = starts.GetProperty("expected").GetDouble();
+        Assert.True(starts.GetProperty("low").GetDouble() <= expected && expected <= starts.GetProperty("high").GetDouble(), starts.ToString());
+        Assert.InRange(expected, 0, ServerFixture.Service.Members);
+        Assert.True(prediction.GetProperty("finishes").GetProperty("expected").GetDouble() <= expected + 1e-9);
+        Assert.True(prediction.GetProperty("top_members").GetArrayLength() > 0);
+
+        var (status, detail, _) = await Problem(await Admin.PostAsync("/v1/analytics/audience", Json(new { genres = new[] { "Polka" } }), Ct));
+        Assert.Equal(400, status);
+        Assert.StartsWith("unknown genre 'Polka'; known: ", detail);
+        (status, detail, _) = await Problem(await Admin.PostAsync("/v1/analytics/audience", Json(new { name = "Nothing" }), Ct));
+        Assert.Equal((400, "describe the title: give at least one of genres, cast, directors, like or original"), (status, detail));
+        (status, _, _) = await Problem(await Admin.PostAsync("/v1/analytics/audience", Json(new { genres = new[] { "Drama" }, format = "opera" }), Ct));
+        Assert.Equal(400, status);
+        (status, _, _) = await Problem(await Admin.PostAsync("/v1/analytics/audience", Json(new { genres = new[] { "Drama" }, like = new[] { "no-such-title" } }), Ct));
+        Assert.Equal(400, status);
+    }
+
+    [Fact]
+    public async Task Members_are_targeted_for_a_genre_with_the_response_per_decile_checked_on_held_out_days()
+    {
+        var report = await JsonOf(await Admin.PostAsync("/v1/analytics/targeting", Json(new { genre = "Drama", held_out_days = 5, n = 5 }), Ct));
+        Assert.Equal("genre", report.GetProperty("kind").GetString());
+        Assert.InRange(report.GetProperty("top").GetArrayLength(), 1, 5);
+        var deciles = report.GetProperty("deciles").EnumerateArray().ToList();
+        Assert.Equal(10, deciles.Count);
+        Assert.Equal(report.GetProperty("members").GetInt32(), deciles.Sum(d => d.GetProperty("members").GetInt32()));
+
+        var (status, detail, _) = await Problem(await Admin.PostAsync("/v1/analytics/targeting", Json(new { genre = "Drama", title = "t1" }), Ct));
+        Assert.Equal((400, "name one target: title, genre, or attributes (genres, cast, directors, language, maturity)"), (status, detail));
+        (status, _, _) = await Problem(await Admin.PostAsync("/v1/analytics/targeting", Json(new { title = "no-such-title" }), Ct));
+        Assert.Equal(404, status);
+        (status, _, _) = await Problem(await Admin.PostAsync("/v1/analytics/targeting", Json(new { genre = "Drama", held_out_days = 0 }), Ct));
+        Assert.Equal(400, status);
+    }
 }
