@@ -217,7 +217,7 @@ public sealed class ConsoleTests(ConsoleFixture server) : IClassFixture<ConsoleF
     }
 
     [Fact]
-    public async Task The_analytics_page_shows_search_demand_estimates_a_campaign_and_reads_an_experiment()
+    public async Task The_analytics_page_shows_search_demand_predicts_an_audience_estimates_a_campaign_and_reads_an_experiment()
     {
         await using var console = await server.OpenAsync();
         var page = console.Page;
@@ -231,6 +231,15 @@ public sealed class ConsoleTests(ConsoleFixture server) : IClassFixture<ConsoleF
         var values = demands.Select(d => double.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(values.Max(), values[0]);
         await console.ScreenshotAsync("analytics");
+
+        // The audience of a proposed drama, by segment.
+        await console.TestId("audience-genres").FillAsync("Drama");
+        await console.TestId("audience-submit").ClickAsync();
+        await Expect(console.TestId("audience-summary")).ToContainTextAsync(new Regex(@"expected to start it"), new() { Timeout = 60_000 });
+        Assert.True(await console.TestId("audience-segments-device").Locator("li").CountAsync() >= 1);
+        await console.TestId("audience-genres").FillAsync("Polka");
+        await console.TestId("audience-submit").ClickAsync();
+        await Expect(console.TestId("audience-error")).ToContainTextAsync("unknown genre 'Polka'");
 
         // A campaign estimated before launch: every estimator beside the logged policy.
         await console.TestId("campaign-genre").FillAsync("Drama");

@@ -1,5 +1,6 @@
-// Analytics for the content and marketing teams (admin key): what members search for and cannot find, a campaign's
-// take-rate predicted before launch, and an experiment read from the log with its daily looks.
+// Analytics for the content and marketing teams (admin key): what members search for and cannot find, the audience of
+// a title not yet made, a campaign's take-rate predicted before launch, and an experiment read from the log with its
+// daily looks.
 import { api, describe, hasKey } from '../api.js';
 import { h, fmt, panel, loading, errorBox, emptyNote, titleLink, clear } from '../ui.js';
 import { barList, lines } from '../charts.js';
@@ -18,6 +19,10 @@ export async function render(main, { signal }) {
     wide: true, testid: 'search-demand',
     description: 'What members searched for and did not play from the results, grouped (typos folded) and ranked by unmet demand: the members whose searches went unmet, weighted by how much they watch.',
   }, loading());
+  const audience = panel('Audience of a title not yet made', {
+    testid: 'audience',
+    description: 'Describe a proposed title: its metadata is mapped into the active iALS model\'s title space and every member is scored. Starts and finishes come with a range, the audience is broken down by segment, and the existing audiences it draws on are named.',
+  }, audienceForm(signal));
   const campaign = panel('Campaign before launch', {
     testid: 'campaign',
     description: 'The take-rate a campaign would get (its titles shown in a share of the slots), estimated from the impressions already logged with their propensities, beside what the logging policy got.',
@@ -26,7 +31,7 @@ export async function render(main, { signal }) {
     testid: 'experiment',
     description: 'An A/B experiment read from the log: members assigned by hashing with its name, the sample-ratio check, each metric with its interval, and the always-valid sequential test after each day.',
   }, experimentForm(signal));
-  main.append(h('div', { class: 'grid' }, demand, campaign, experiment));
+  main.append(h('div', { class: 'grid' }, demand, audience, campaign, experiment));
   try {
     const report = await api('GET', '/v1/analytics/search-demand?n=30', { role: 'admin', signal });
     if (signal.aborted) return;
@@ -64,6 +69,50 @@ const ESTIMATORS = {
 };
 
 function field(id, label, input) { return h('div', { class: 'field' }, h('label', { for: id }, label), input); }
+
+function list(text) { return text.split(',').map(x => x.trim()).filter(Boolean); }
+
+function audienceForm(signal) {
+  const name = h('input', { id: 'audience-name', testid: 'audience-name', value: 'A new drama', autocomplete: 'off' });
+  const genres = h('input', { id: 'audience-genres', testid: 'audience-genres', value: 'Drama', autocomplete: 'off' });
+  const cast = h('input', { id: 'audience-cast', testid: 'audience-cast', autocomplete: 'off' });
+  const director = h('input', { id: 'audience-director', testid: 'audience-director', autocomplete: 'off' });
+  const original = h('input', { id: 'audience-original', testid: 'audience-original', autocomplete: 'off', placeholder: 'a title id' });
+  const out = h('div', { testid: 'audience-result', 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'button primary', testid: 'audience-submit' }, 'Predict');
+  return h('form', { class: 'stack', onsubmit: async e => {
+    e.preventDefault();
+    submit.disabled = true;
+    clear(out).append(loading('Scoring every member…'));
+    try {
+      const body = { name: name.value.trim() || 'untitled', genres: list(genres.value), cast: list(cast.value), directors: list(director.value) };
+      if (original.value.trim()) body.original = original.value.trim();
+      const prediction = await api('POST', '/v1/analytics/audience', { role: 'admin', signal, body });
+      clear(out).append(audienceResult(prediction));
+    } catch (err) {
+      clear(out);
+      if (err.name !== 'AbortError') out.append(errorBox(describe(err), 'audience-error'));
+    } finally { submit.disabled = false; }
+  } }, field('audience-name', 'Working name', name), field('audience-genres', 'Genres (comma-separated)', genres),
+    field('audience-cast', 'Cast, the lead first', cast), field('audience-director', 'Director', director),
+    field('audience-original', 'The original it stands for', original), h('div', { class: 'form-actions' }, submit), out);
+}
+
+function audienceResult(p) {
+  const range = x => `${fmt.int(Math.round(x.expected))} (${fmt.int(Math.round(x.low))}–${fmt.int(Math.round(x.high))})`;
+  const byKind = kind => p.segments.filter(s => s.kind === kind).sort((a, b) => b.expected_starts - a.expected_starts).slice(0, 8)
+    .map(s => ({ label: s.name, value: s.expected_starts, note: `lift ${fmt.num(s.lift, 2)}` }));
+  const charts = ['taste', 'device', 'genre'].filter(k => p.segments.some(s => s.kind === k)).map(k =>
+    h('div', {}, h('h3', {}, `By ${k === 'taste' ? 'taste cluster' : k}`), barList(byKind(k), { testid: `audience-segments-${k}`, format: v => fmt.num(v, 1) })));
+  const overlap = p.overlap.audiences.length ? h('ul', { class: 'small', testid: 'audience-overlap' },
+    p.overlap.audiences.map(a => h('li', {}, `${a.label}: ${fmt.int(a.members)} members, ${fmt.num(a.expected_starts, 1)} expected to start`)),
+    p.overlap.pairs.map(x => h('li', { class: 'muted' }, `${x.first} and ${x.second}: ${fmt.int(x.both)} in both (Jaccard ${fmt.num(x.jaccard, 2)})`))) : null;
+  return h('div', {},
+    h('p', { testid: 'audience-summary' }, h('strong', {}, p.name), `: ${range(p.starts)} of ${fmt.int(p.members)} members expected to start it, ${range(p.finishes)} to finish it.`),
+    ...charts, overlap,
+    h('p', { class: 'muted small' }, 'Likeliest to watch: ', p.top_members.slice(0, 8).map(m => `${m.member_id} (${fmt.pct(m.probability, 0)})`).join(', ')),
+    p.unknown_features.length ? h('p', { class: 'muted small' }, `Not used (seen on too few titles): ${p.unknown_features.join(', ')}`) : null);
+}
 
 function campaignForm(signal) {
   const genre = h('input', { id: 'campaign-genre', testid: 'campaign-genre', value: 'Drama', autocomplete: 'off' });
