@@ -10,7 +10,22 @@ public enum TitleKind : byte
 public sealed record Episode(string Id, int SeasonNumber, int EpisodeNumber, string Name, int RuntimeSeconds);
 
 /// <summary>A season of a series, with its episodes in order.</summary>
-public sealed record Season(int Number, IReadOnlyList<Episode> Episodes);
+public sealed record Season(int Number, IReadOnlyList<Episode> Episodes)
+{
+    /// <summary>Episodes ordered by season (as a store reads them) grouped into their seasons, in that order.</summary>
+    public static Season[] Group(List<Episode> episodes)
+    {
+        var seasons = new List<Season>();
+        int start = 0;
+        for (int i = 1; i <= episodes.Count; i++)
+        {
+            if (i < episodes.Count && episodes[i].SeasonNumber == episodes[start].SeasonNumber) continue;
+            seasons.Add(new Season(episodes[start].SeasonNumber, episodes.GetRange(start, i - start).ToArray()));
+            start = i;
+        }
+        return seasons.ToArray();
+    }
+}
 
 /// <summary>
 /// A title of the catalogue: a film, or a series with seasons and episodes. For a series,

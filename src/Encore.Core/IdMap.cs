@@ -21,6 +21,14 @@ public sealed class IdMap
 
     public int Count => _ids.Count;
 
+    /// <summary>A copy that later additions to this map do not change (what a trained model keeps as its ids).</summary>
+    public IdMap Copy()
+    {
+        var copy = new IdMap(_ids.Count);
+        foreach (var id in _ids) copy.GetOrAdd(id);
+        return copy;
+    }
+
     public string this[int index] => _ids[index];
 
     public IReadOnlyList<string> Ids => _ids;

@@ -165,7 +165,8 @@ public sealed class SignalSet
     {
         ArgumentNullException.ThrowIfNull(preferences);
         preferences.Validate();
-        var builder = new InteractionMatrixBuilder(MemberIds, Catalogue.TitleIds);
+        // The members as they are now: a model keeps the matrix's ids, and members the signals meet later are not its own.
+        var builder = new InteractionMatrixBuilder(MemberIds.Copy(), Catalogue.TitleIds);
         for (int i = 0; i < _pairCount; i++)
         {
             var w = PreferenceModel.Weigh(_pairs[i], preferences, asOfMs);
@@ -207,7 +208,7 @@ public sealed class SignalSet
     /// <summary>The explicit ratings (latest per pair), for the rating models; pairs never rated are left out.</summary>
     public InteractionMatrix RatingMatrix()
     {
-        var builder = new InteractionMatrixBuilder(MemberIds, Catalogue.TitleIds);
+        var builder = new InteractionMatrixBuilder(MemberIds.Copy(), Catalogue.TitleIds);
         for (int i = 0; i < _pairCount; i++)
         {
             if (float.IsNaN(_pairs[i].Rating)) continue;

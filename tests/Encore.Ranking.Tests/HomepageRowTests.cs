@@ -159,6 +159,38 @@ public sealed class HomepageRowTests
         Assert.Equal(scores.OrderDescending(), scores);
         Assert.All(row.Titles, t => Assert.Equal(similar[model.Similar.TitleIds.IndexOf(t.TitleId)], t.Score));
     }
+
+    [Fact]
+    public void Where_genre_rows_stand_follows_the_members_device_and_hour()
+    {
+        var f = new HomepageFixture();
+        // Member 60 watches comedies on the phone in the morning and crime on the television at night, as often.
+        for (int d = 0; d < 6; d++)
+        {
+            var morning = HomepageFixture.Start.Date.AddDays(d).AddHours(8);
+            var night = HomepageFixture.Start.Date.AddDays(d).AddHours(22);
+            string comedy = $"comedy{d}", crime = $"crime{d}";
+            f.Apply(60, comedy, EventKind.PlayStart, morning, 0, device: DeviceKind.Phone);
+            f.Apply(60, comedy, EventKind.Completion, morning.AddSeconds(5_400), 5_400, device: DeviceKind.Phone);
+            f.Apply(60, crime, EventKind.PlayStart, night, 0, device: DeviceKind.Tv);
+            f.Apply(60, crime, EventKind.Completion, night.AddSeconds(6_600), 6_600, device: DeviceKind.Tv);
+        }
+        // Rows of six titles on both devices, so that the small catalogue leaves titles for the genre rows.
+        Homepage PageAt(DeviceKind device, int hour)
+            => f.Builder().Build(f.Signals, new PageRequest { MemberId = "m60", Device = device, AtUtc = f.Now.Date.AddHours(hour), TitlesPerRow = 6 });
+        string Rows(Homepage page) => string.Join(", ", page.Rows.Select(r => $"{r.Kind} {r.Label} ({r.Titles.Count})"));
+        var phone = PageAt(DeviceKind.Phone, 8);
+        var tv = PageAt(DeviceKind.Tv, 22);
+        // Among the rows both pages hold, the Comedy row stands higher on the phone in the morning than on the television at
+        // night, where it falls below every row the two pages share. (Which genre row comes first also weighs how good its
+        // remaining titles are, so Crime, watched later each day, may lead on both.)
+        var shared = phone.Rows.Select(r => r.Key).Intersect(tv.Rows.Select(r => r.Key)).ToHashSet();
+        int Place(Homepage page, string key) => page.Rows.Where(r => shared.Contains(r.Key)).Select(r => r.Key).ToList().IndexOf(key);
+        Assert.True(shared.Contains("genre:Comedy") && shared.Contains("genre:Crime"), Rows(phone) + " | " + Rows(tv));
+        Assert.True(Place(phone, "genre:Comedy") < Place(tv, "genre:Comedy"), "phone at 8:00: " + Rows(phone) + " | tv at 22:00: " + Rows(tv));
+        Assert.Equal(shared.Count - 1, Place(tv, "genre:Comedy"));
+        Assert.True(Place(tv, "genre:Crime") < Place(tv, "genre:Comedy"));
+    }
 }
 
 /// <summary>Retraining from the store in the background while events and pages go on.</summary>
@@ -222,4 +254,6 @@ public sealed class HomepageRetrainTests : IDisposable
         Assert.True(pages > 0 && live > 0, $"{pages} pages and {live} events while retraining");
         Assert.StartsWith("ease trained ", service.Build(new PageRequest { MemberId = "m3", AtUtc = f.Now }).Model);
     }
+
 }
+
