@@ -180,7 +180,7 @@ public sealed partial class PostgresEventStore
             (title, key) = ReadTitleRow(r);
         }
         var episodes = await ReadEpisodesAsync(connection, [key], ct).ConfigureAwait(false);
-        return episodes.TryGetValue(key, out var own) ? title with { Seasons = GroupSeasons(own) } : title;
+        return episodes.TryGetValue(key, out var own) ? title with { Seasons = Season.Group(own) } : title;
     }
 
     /// <inheritdoc />
@@ -205,7 +205,7 @@ public sealed partial class PostgresEventStore
                 episodes = await ReadEpisodesAsync(connection, page.Select(p => p.Key).ToArray(), ct).ConfigureAwait(false);
             }
             foreach (var (title, key) in page)
-                yield return episodes.TryGetValue(key, out var own) ? title with { Seasons = GroupSeasons(own) } : title;
+                yield return episodes.TryGetValue(key, out var own) ? title with { Seasons = Season.Group(own) } : title;
             if (page.Count < Page) yield break;
             after = page[^1].Key;
         }
@@ -382,18 +382,6 @@ public sealed partial class PostgresEventStore
         return (title, r.GetInt32(0));
     }
 
-    private static Season[] GroupSeasons(List<Episode> episodes)
-    {
-        var seasons = new List<Season>();
-        int start = 0;
-        for (int i = 1; i <= episodes.Count; i++)
-        {
-            if (i < episodes.Count && episodes[i].SeasonNumber == episodes[start].SeasonNumber) continue;
-            seasons.Add(new Season(episodes[start].SeasonNumber, episodes.GetRange(start, i - start).ToArray()));
-            start = i;
-        }
-        return seasons.ToArray();
-    }
 
     private static Member ReadMemberRow(NpgsqlDataReader r) => new()
     {

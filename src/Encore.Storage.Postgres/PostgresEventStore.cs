@@ -295,15 +295,9 @@ public sealed partial class PostgresEventStore : IEventStore
         if (text.Contains('\0', StringComparison.Ordinal)) throw new ArgumentException($"{what} holds a NUL character, which PostgreSQL text cannot store");
     }
 
-    internal static long ToUnixMs(DateTime time)
-    {
-        var utc = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
-        long ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
-        long ms = Math.DivRem(ticks, TimeSpan.TicksPerMillisecond, out long rest);
-        return rest < 0 ? ms - 1 : ms;
-    }
+    internal static long ToUnixMs(DateTime time) => UnixTime.Milliseconds(time);
 
-    internal static DateTime FromUnixMs(long ms) => new(DateTime.UnixEpoch.Ticks + ms * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    internal static DateTime FromUnixMs(long ms) => UnixTime.FromMilliseconds(ms);
 }
 
 /// <summary>The PostgreSQL server cannot be used: unreachable, login refused, no such database. The message names the host and port, never the password.</summary>

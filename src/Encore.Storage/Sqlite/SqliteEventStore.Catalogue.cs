@@ -195,7 +195,7 @@ public sealed partial class SqliteEventStore
         using var episodes = await e.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var all = new List<Episode>();
         while (await episodes.ReadAsync(ct).ConfigureAwait(false)) all.Add(ReadEpisodeRow(episodes));
-        return title with { Seasons = GroupSeasons(all) };
+        return title with { Seasons = Season.Group(all) };
     }
 
     public async IAsyncEnumerable<Title> ReadTitlesAsync([EnumeratorCancellation] CancellationToken ct = default)
@@ -219,7 +219,7 @@ public sealed partial class SqliteEventStore
                 if (episodes.GetInt64(0) == key) own.Add(ReadEpisodeRow(episodes));
                 moreEpisodes = await episodes.ReadAsync(ct).ConfigureAwait(false);
             }
-            yield return own.Count == 0 ? title : title with { Seasons = GroupSeasons(own) };
+            yield return own.Count == 0 ? title : title with { Seasons = Season.Group(own) };
         }
     }
 
@@ -423,18 +423,6 @@ public sealed partial class SqliteEventStore
     private static Episode ReadEpisodeRow(SqliteDataReader r)
         => new(r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetString(4), r.GetInt32(5));
 
-    private static Season[] GroupSeasons(List<Episode> episodes)
-    {
-        var seasons = new List<Season>();
-        int start = 0;
-        for (int i = 1; i <= episodes.Count; i++)
-        {
-            if (i < episodes.Count && episodes[i].SeasonNumber == episodes[start].SeasonNumber) continue;
-            seasons.Add(new Season(episodes[start].SeasonNumber, episodes.GetRange(start, i - start).ToArray()));
-            start = i;
-        }
-        return seasons.ToArray();
-    }
 
     private static Member ReadMemberRow(SqliteDataReader r) => new()
     {

@@ -321,13 +321,7 @@ public sealed partial class SqliteEventStore : IEventStore
         c.ExecuteNonQuery();
     }
 
-    internal static long ToUnixMs(DateTime time)
-    {
-        var utc = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
-        long ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
-        long ms = Math.DivRem(ticks, TimeSpan.TicksPerMillisecond, out long rest);
-        return rest < 0 ? ms - 1 : ms;
-    }
+    internal static long ToUnixMs(DateTime time) => UnixTime.Milliseconds(time);
 
-    internal static DateTime FromUnixMs(long ms) => new(DateTime.UnixEpoch.Ticks + ms * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    internal static DateTime FromUnixMs(long ms) => UnixTime.FromMilliseconds(ms);
 }
