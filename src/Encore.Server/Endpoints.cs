@@ -318,14 +318,9 @@ internal static class Endpoints
         analytics.MapPost("/campaigns/estimate", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
         {
             var service = host.Require();
-            var (body, length, problem) = await Requests.ReadJsonAsync(http.Request, 64 * 1024, ct);
+            var (request, problem) = await ReadBody<CampaignRequestDto>(http, "a campaign", ct);
             if (problem is not null) return problem;
-            CampaignRequestDto? request;
-            try { request = JsonSerializer.Deserialize<CampaignRequestDto>(body.AsSpan(0, length), ApiJson.Options); }
-            catch (JsonException e) { return Problems.BadRequest($"the body is not a campaign: {e.Message.Split(" Path:")[0]}"); }
-            finally { Requests.Release(body); }
-            if (request is null) return Problems.BadRequest("the body is not a campaign: null");
-            if (request.Titles is { Count: > 10_000 }) return Problems.BadRequest($"titles may name at most 10000 titles (got {request.Titles.Count})");
+            if (request!.Titles is { Count: > 10_000 }) return Problems.BadRequest($"titles may name at most 10000 titles (got {request.Titles.Count})");
             var estimate = await service.EstimateCampaignAsync(new Encore.Analytics.OffPolicy.CampaignRequest
             {
                 Titles = request.Titles, Genre = request.Genre, Share = request.Share ?? 0.2,

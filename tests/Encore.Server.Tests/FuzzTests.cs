@@ -84,7 +84,7 @@ public sealed class FuzzTests(KestrelFixture server) : IClassFixture<KestrelFixt
 
     private static HttpRequestMessage Hostile(ref Xoshiro256StarStar rng, int i)
     {
-        int family = (int)(rng.NextUInt64() % 10);
+        int family = (int)(rng.NextUInt64() % 11);
         string Pick(string[] values, ref Xoshiro256StarStar r) => values[(int)(r.NextUInt64() % (ulong)values.Length)];
         switch (family)
         {
@@ -182,6 +182,21 @@ public sealed class FuzzTests(KestrelFixture server) : IClassFixture<KestrelFixt
                 return (rng.NextUInt64() % 2) == 0
                     ? Post("/v1/titles", Encoding.UTF8.GetBytes(body), "application/json", ServerFixture.AdminKey)
                     : Keyed(new HttpRequestMessage(HttpMethod.Put, "/v1/members/fuzz-member") { Content = Json("{\"maturity_limit\": 12, \"attributes\": [1]}") }, ServerFixture.AdminKey);
+            }
+            case 9: // bad analytics requests
+            {
+                var bodies = new[]
+                {
+                    ("/v1/analytics/audience", "{}"), ("/v1/analytics/audience", "{\"genres\":\"drama\"}"), ("/v1/analytics/audience", "{\"genres\":[\"Polka\"]}"),
+                    ("/v1/analytics/audience", "{\"genres\":[\"Drama\"],\"year\":99999}"), ("/v1/analytics/audience", "{\"like\":[\"nope\"],\"format\":\"opera\"}"),
+                    ("/v1/analytics/targeting", "{}"), ("/v1/analytics/targeting", "{\"genre\":\"Drama\",\"title\":\"x\"}"), ("/v1/analytics/targeting", "{\"genre\":\"Drama\",\"n\":-1}"),
+                    ("/v1/analytics/campaigns/estimate", "{}"), ("/v1/analytics/campaigns/estimate", "{\"genre\":\"Drama\",\"share\":-1}"),
+                    ("/v1/analytics/campaigns/estimate", "{\"titles\":[],\"genre\":null}"), ("/v1/analytics/campaigns/estimate", "{\"genre\":\"Drama\",\"bootstrap\":1}"),
+                };
+                var (path, body) = bodies[(int)(rng.NextUInt64() % (ulong)bodies.Length)];
+                if (rng.NextUInt64() % 4 == 0)
+                    return Keyed(new HttpRequestMessage(HttpMethod.Get, "/v1/analytics/experiments/x?start=" + (rng.NextUInt64() % 2 == 0 ? "yesterday" : "2025-01-13&days=0")), ServerFixture.AdminKey);
+                return Post(path, Encoding.UTF8.GetBytes(body), "application/json", ServerFixture.AdminKey);
             }
             default: // unknown paths and path tricks
             {
