@@ -556,14 +556,20 @@ public sealed class HomepageBuilder
                 personal[g] = new PriorityQueue<int, (float, int)>(personalSize + 1);
                 popular[g] = new PriorityQueue<int, (float, int)>(popularSize + 1);
             }
+            // Each full heap's worst score: most titles fall below it and are passed over without touching the heap.
+            var personalFloor = new float[count];
+            var popularFloor = new float[count];
+            Array.Fill(personalFloor, float.NegativeInfinity);
+            Array.Fill(popularFloor, float.NegativeInfinity);
             for (int t = 0; t < _titles.Titles; t++)
             {
                 if (!Offerable(t)) continue;
+                float score = _personal[t], popularity = _popularity[t];
                 foreach (var g in _titles.TitleGenres[t])
                 {
                     if (personal[g] is not { } heap) continue;
-                    Offer(heap, t, _personal[t], personalSize);
-                    if (_popularity[t] > 0) Offer(popular[g]!, t, _popularity[t], popularSize);
+                    if (!(score < personalFloor[g])) personalFloor[g] = Offer(heap, t, score, personalSize);
+                    if (popularity > 0 && !(popularity < popularFloor[g])) popularFloor[g] = Offer(popular[g]!, t, popularity, popularSize);
                 }
             }
             var personalLists = new List<int>[count];
@@ -575,12 +581,14 @@ public sealed class HomepageBuilder
             }
             return (personalLists, popularLists);
 
-            static void Offer(PriorityQueue<int, (float, int)> heap, int title, float score, int size)
+            // Keeps the title when it beats the heap's worst; answers the score below which nothing can enter now.
+            static float Offer(PriorityQueue<int, (float, int)> heap, int title, float score, int size)
             {
                 // The heap's top is the worst kept: the lowest score, and among equal scores the highest index.
                 var key = (score, -title);
                 if (heap.Count < size) heap.Enqueue(title, key);
                 else if (heap.TryPeek(out _, out var worst) && key.CompareTo(worst) > 0) heap.DequeueEnqueue(title, key);
+                return heap.Count < size || !heap.TryPeek(out _, out var floor) || float.IsNaN(floor.Item1) ? float.NegativeInfinity : floor.Item1;
             }
 
             static List<int> Drain(PriorityQueue<int, (float, int)> heap)
