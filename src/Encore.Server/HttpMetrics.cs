@@ -35,72 +35,65 @@ public sealed class HttpMetrics
     {
         var c = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
-        b.AppendLine("# HELP encore_http_requests_total HTTP requests answered, by route and status class.");
-        b.AppendLine("# TYPE encore_http_requests_total counter");
-        foreach (var ((method, route), r) in _routes.OrderBy(x => x.Key.Route, StringComparer.Ordinal).ThenBy(x => x.Key.Method, StringComparer.Ordinal))
+        var routes = _routes.OrderBy(x => x.Key.Route, StringComparer.Ordinal).ThenBy(x => x.Key.Method, StringComparer.Ordinal).ToList();
+        Header(b, "encore_http_requests_total", "counter", "HTTP requests answered, by route and status class.");
+        foreach (var ((method, route), r) in routes)
             for (int k = 1; k < 6; k++)
                 if (Interlocked.Read(ref r.ByClass[k]) is var n and > 0)
                     b.Append(c, $"encore_http_requests_total{{method=\"{method}\",route=\"{Escape(route)}\",status=\"{k}xx\"}} {n}\n");
-        b.AppendLine("# HELP encore_http_request_duration_seconds Time to answer a request, by route.");
-        b.AppendLine("# TYPE encore_http_request_duration_seconds histogram");
-        foreach (var ((method, route), r) in _routes.OrderBy(x => x.Key.Route, StringComparer.Ordinal).ThenBy(x => x.Key.Method, StringComparer.Ordinal))
+        Header(b, "encore_http_request_duration_seconds", "histogram", "Time to answer a request, by route.");
+        foreach (var ((method, route), r) in routes)
             WriteHistogram(b, "encore_http_request_duration_seconds", $"method=\"{method}\",route=\"{Escape(route)}\"", r.Seconds);
-        if (service is null)
-        {
-            WriteProcess(b);
-            return b.ToString();
-        }
+        if (service is not null) WriteService(b, service);
+        WriteProcess(b);
+        return b.ToString();
+    }
 
+    private static void WriteService(StringBuilder b, EncoreService service)
+    {
+        var c = CultureInfo.InvariantCulture;
         var m = service.Metrics;
-        b.AppendLine("# HELP encore_events_total Events received, by kind and outcome (stored, duplicate, rejected).");
-        b.AppendLine("# TYPE encore_events_total counter");
+        Header(b, "encore_events_total", "counter", "Events received, by kind and outcome (stored, duplicate, rejected).");
         foreach (var kind in EventKinds.All)
             foreach (var outcome in Enum.GetValues<EventOutcome>())
                 b.Append(c, $"encore_events_total{{kind=\"{kind.WireName()}\",outcome=\"{outcome.ToString().ToLowerInvariant()}\"}} {m.Events(kind, outcome)}\n");
-        b.AppendLine("# HELP encore_events_malformed_total Batch elements that could not be read as events.");
-        b.AppendLine("# TYPE encore_events_malformed_total counter");
-        b.Append(c, $"encore_events_malformed_total {m.MalformedEvents}\n");
-        b.AppendLine("# HELP encore_page_cache_entries Homepages held in the page cache now.");
-        b.AppendLine("# TYPE encore_page_cache_entries gauge");
-        b.Append(c, $"encore_page_cache_entries {service.CachedPageCount}\n");
-        b.AppendLine("# HELP encore_pages_cached_total Homepages answered from the page cache (nothing they depend on had changed).");
-        b.AppendLine("# TYPE encore_pages_cached_total counter");
-        b.Append(c, $"encore_pages_cached_total {m.CachedPages}\n");
-        b.AppendLine("# HELP encore_page_build_seconds Time to build a member's homepage.");
-        b.AppendLine("# TYPE encore_page_build_seconds histogram");
+        Single(b, "encore_events_malformed_total", "counter", "Batch elements that could not be read as events.", m.MalformedEvents);
+        Single(b, "encore_page_cache_entries", "gauge", "Homepages held in the page cache now.", service.CachedPageCount);
+        Single(b, "encore_pages_cached_total", "counter", "Homepages answered from the page cache (nothing they depend on had changed).", m.CachedPages);
+        Header(b, "encore_page_build_seconds", "histogram", "Time to build a member's homepage.");
         WriteHistogram(b, "encore_page_build_seconds", "", m.PageSeconds);
-        b.AppendLine("# HELP encore_model_info The active model version (value 1).");
-        b.AppendLine("# TYPE encore_model_info gauge");
+        Header(b, "encore_model_info", "gauge", "The active model version (value 1).");
         if (service.ActiveVersion is { } v)
             b.Append(c, $"encore_model_info{{version=\"{v.Version}\",model=\"{Escape(v.Info.Model)}\"}} 1\n");
-        b.AppendLine("# HELP encore_model_versions Model versions registered.");
-        b.AppendLine("# TYPE encore_model_versions gauge");
-        b.Append(c, $"encore_model_versions {service.Registry.Versions.Count}\n");
-        b.AppendLine("# HELP encore_model_swaps_total Times the active model was replaced.");
-        b.AppendLine("# TYPE encore_model_swaps_total counter");
-        b.Append(c, $"encore_model_swaps_total {m.Swaps}\n");
-        b.AppendLine("# HELP encore_trainings_total Training jobs finished, by result.");
-        b.AppendLine("# TYPE encore_trainings_total counter");
+        Single(b, "encore_model_versions", "gauge", "Model versions registered.", service.Registry.Versions.Count);
+        Single(b, "encore_model_swaps_total", "counter", "Times the active model was replaced.", m.Swaps);
+        Header(b, "encore_trainings_total", "counter", "Training jobs finished, by result.");
         b.Append(c, $"encore_trainings_total{{result=\"succeeded\"}} {m.Trainings}\n");
         b.Append(c, $"encore_trainings_total{{result=\"failed\"}} {m.TrainingFailures}\n");
-        WriteProcess(b);
-        return b.ToString();
     }
 
     /// <summary>The process's memory: resident set (Linux), the managed heap after the last collection, and collections.</summary>
     private static void WriteProcess(StringBuilder b)
     {
         var c = CultureInfo.InvariantCulture;
-        var gc = GC.GetGCMemoryInfo();
-        b.AppendLine("# HELP process_resident_memory_bytes Resident memory of the server process.");
-        b.AppendLine("# TYPE process_resident_memory_bytes gauge");
-        b.Append(c, $"process_resident_memory_bytes {Environment.WorkingSet}\n");
-        b.AppendLine("# HELP dotnet_gc_heap_bytes Managed heap size after the last garbage collection.");
-        b.AppendLine("# TYPE dotnet_gc_heap_bytes gauge");
-        b.Append(c, $"dotnet_gc_heap_bytes {gc.HeapSizeBytes}\n");
-        b.AppendLine("# HELP dotnet_gc_collections_total Garbage collections, by generation.");
-        b.AppendLine("# TYPE dotnet_gc_collections_total counter");
+        Single(b, "process_resident_memory_bytes", "gauge", "Resident memory of the server process.", Environment.WorkingSet);
+        Single(b, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last garbage collection.", GC.GetGCMemoryInfo().HeapSizeBytes);
+        Header(b, "dotnet_gc_collections_total", "counter", "Garbage collections, by generation.");
         for (int g = 0; g <= GC.MaxGeneration; g++) b.Append(c, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
+    }
+
+    /// <summary>A metric's HELP and TYPE lines.</summary>
+    private static void Header(StringBuilder b, string name, string type, string help)
+    {
+        b.Append("# HELP ").Append(name).Append(' ').AppendLine(help);
+        b.Append("# TYPE ").Append(name).Append(' ').AppendLine(type);
+    }
+
+    /// <summary>A metric with one unlabelled value.</summary>
+    private static void Single(StringBuilder b, string name, string type, string help, long value)
+    {
+        Header(b, name, type, help);
+        b.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
     }
 
     private static void WriteHistogram(StringBuilder b, string name, string labels, Histogram h)
