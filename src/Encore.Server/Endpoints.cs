@@ -334,22 +334,14 @@ internal static class Endpoints
         {
             var service = host.Require();
             var start = Requests.Time(r, "start") ?? throw ServiceException.BadRequest("start is required: the experiment's first day (UTC, e.g. 2025-01-13)");
-            var names = (Requests.String(r, "variants") ?? "control,treatment").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var shares = new double[names.Length];
-            Array.Fill(shares, 1.0);
-            if (Requests.String(r, "weights") is { } weights)
-            {
-                var parts = weights.Split(',', StringSplitOptions.TrimEntries);
-                if (parts.Length != names.Length) throw ServiceException.BadRequest($"weights has {parts.Length} values for {names.Length} variants");
-                for (int i = 0; i < parts.Length; i++)
-                    if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out shares[i]) || !(shares[i] > 0) || !double.IsFinite(shares[i]))
-                        throw ServiceException.BadRequest($"weights: {UnicodeText.Quote(parts[i])} is not a positive number");
-            }
+            IReadOnlyList<Encore.Analytics.Experiments.Variant> variants;
+            try { variants = Encore.Analytics.Experiments.Variant.Parse(Requests.String(r, "variants") ?? "control,treatment", Requests.String(r, "weights")); }
+            catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
             double holdout = 0;
             if (Requests.String(r, "holdout") is { } h && !(double.TryParse(h, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out holdout) && holdout is >= 0 and < 1))
                 throw ServiceException.BadRequest($"holdout: {UnicodeText.Quote(h)} is not a share in [0, 1)");
             var report = await service.ExperimentAsync(Requests.Id(name, "experiment"), start, Requests.Int(r, "days", 14, 1, 3650),
-                names.Select((v, i) => new Encore.Analytics.Experiments.Variant(v, shares[i])).ToList(), holdout, Requests.Int(r, "preDays", 7, 0, 365), ct);
+                variants, holdout, Requests.Int(r, "preDays", 7, 0, 365), ct);
             return ApiJson.Ok(report);
         }).Query("start", "days", "variants", "weights", "holdout", "preDays")
           .WithSummary("An A/B experiment read from the log: hash assignment by its name, the sample-ratio check, take-rate, hours, completion and retention per variant with intervals and tests, CUPED, and the always-valid sequential tests after each day's look.")

@@ -3,7 +3,32 @@ using System.Text;
 namespace Encore.Analytics.Experiments;
 
 /// <summary>One arm of an experiment and its share of the members who are in the experiment.</summary>
-public sealed record Variant(string Name, double Weight);
+public sealed record Variant(string Name, double Weight)
+{
+    /// <summary>
+    /// Variants from comma-separated names (control first) and optional comma-separated weights (equal when null), as
+    /// a command line or a query string gives them; a wrong list is an <see cref="ArgumentException"/> saying why.
+    /// </summary>
+    public static IReadOnlyList<Variant> Parse(string names, string? weights)
+    {
+        var list = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (list.Length < 2) throw new ArgumentException($"variants needs at least two names (got {Core.UnicodeText.Quote(names)})");
+        var shares = new double[list.Length];
+        Array.Fill(shares, 1.0);
+        if (weights is not null)
+        {
+            var parts = weights.Split(',', StringSplitOptions.TrimEntries);
+            if (parts.Length != list.Length) throw new ArgumentException($"weights has {parts.Length} values for {list.Length} variants");
+            for (int i = 0; i < parts.Length; i++)
+                if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out shares[i])
+                    || !(shares[i] > 0) || !double.IsFinite(shares[i]))
+                    throw new ArgumentException($"weights: {Core.UnicodeText.Quote(parts[i])} is not a positive number");
+        }
+        var variants = new Variant[list.Length];
+        for (int i = 0; i < list.Length; i++) variants[i] = new Variant(list[i], shares[i]);
+        return variants;
+    }
+}
 
 /// <summary>
 /// Deterministic assignment of members to the variants of one experiment by hashing: a member's bucket is a 64-bit

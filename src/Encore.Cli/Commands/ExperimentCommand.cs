@@ -40,22 +40,13 @@ internal static class ExperimentCommand
             if (hold is < 0 or >= 1) throw new CliException(ExitCodes.Usage, $"--holdout must be in [0, 1) (got {hold.ToString(c)})");
             string experiment = parseResult.GetValue(name) is { Length: > 0 } named ? named : throw new CliException(ExitCodes.Usage, "--name is required: the experiment's name, the salt its members were assigned with");
             var startUtc = CampaignEstimateCommand.Time(parseResult.GetValue(start), "--start") ?? throw new CliException(ExitCodes.Usage, "--start is required: the experiment's first day (UTC, e.g. 2025-01-13)");
-            var names = parseResult.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (names.Length < 2) throw new CliException(ExitCodes.Usage, $"--variants needs at least two names (got '{Core.UnicodeText.Clip(parseResult.GetValue(variants)!)}')");
-            var shares = new double[names.Length];
-            if (parseResult.GetValue(weights) is { } w)
-            {
-                var parts = w.Split(',', StringSplitOptions.TrimEntries);
-                if (parts.Length != names.Length) throw new CliException(ExitCodes.Usage, $"--weights has {parts.Length} values for {names.Length} variants");
-                for (int i = 0; i < parts.Length; i++)
-                    if (!double.TryParse(parts[i], NumberStyles.Float, c, out shares[i]) || !(shares[i] > 0))
-                        throw new CliException(ExitCodes.Usage, $"--weights: '{Core.UnicodeText.Clip(parts[i])}' is not a positive number");
-            }
-            else Array.Fill(shares, 1.0);
+            IReadOnlyList<Variant> arms;
+            try { arms = Variant.Parse(parseResult.GetValue(variants)!, parseResult.GetValue(weights)); }
+            catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, "--" + e.Message); }
             VariantAssigner assigner;
             try
             {
-                assigner = new VariantAssigner(experiment, names.Select((v, i) => new Variant(v, shares[i])).ToArray(), hold);
+                assigner = new VariantAssigner(experiment, arms, hold);
             }
             catch (ArgumentException e)
             {
