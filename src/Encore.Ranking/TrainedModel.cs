@@ -71,6 +71,7 @@ public static class TrainedModelFile
     private const uint EndMarker = 0x444E4554; // "TEND"
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (beside it first, then moved over it).</summary>
     public static void Save(TrainedModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -80,24 +81,7 @@ public static class TrainedModelFile
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-                writer.Write(Magic);
-                writer.Write(FormatVersion);
-                writer.Write(JsonSerializer.Serialize(model.Info, Json));
-                writer.Write(JsonSerializer.Serialize(model.Preferences, Json));
-                model.ContextShares.Write(writer);
-                writer.Write(model.TitleSupport.Length);
-                foreach (var n in model.TitleSupport) writer.Write(n);
-                bool separate = !ReferenceEquals(model.Similar, model.Recommender);
-                writer.Write(separate);
-                writer.Flush();
-                ModelFile.Save(model.Recommender, stream);
-                if (separate) ModelFile.Save(model.Similar, stream);
-                writer.Write(model.Resume is not null);
-                writer.Flush();
-                if (model.Resume is { } resume) ContinueWatching.ResumeModelFile.Save(resume, stream);
-                writer.Write(EndMarker);
-                writer.Flush();
+                Save(model, stream);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
@@ -108,11 +92,47 @@ public static class TrainedModelFile
         }
     }
 
+    /// <summary>Writes <paramref name="model"/> to <paramref name="stream"/> (left open), front to back: a model store can stream it on.</summary>
+    public static void Save(TrainedModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(JsonSerializer.Serialize(model.Info, Json));
+        writer.Write(JsonSerializer.Serialize(model.Preferences, Json));
+        model.ContextShares.Write(writer);
+        writer.Write(model.TitleSupport.Length);
+        foreach (var n in model.TitleSupport) writer.Write(n);
+        bool separate = !ReferenceEquals(model.Similar, model.Recommender);
+        writer.Write(separate);
+        writer.Flush();
+        ModelFile.Save(model.Recommender, stream);
+        if (separate) ModelFile.Save(model.Similar, stream);
+        writer.Write(model.Resume is not null);
+        writer.Flush();
+        if (model.Resume is { } resume) ContinueWatching.ResumeModelFile.Save(resume, stream);
+        writer.Write(EndMarker);
+        writer.Flush();
+    }
+
+    /// <summary>Reads the trained model in the file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">Not a trained model file, another format version, or damaged (the message names the file).</exception>
     public static TrainedModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var stream = File.OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads a trained model from <paramref name="stream"/> (read front to back, left open).</summary>
+    /// <param name="where">What the stream is, for messages (a path, or a model store's version).</param>
+    /// <exception cref="InvalidDataException">Not a trained model, another format version, or damaged (the message names <paramref name="where"/>).</exception>
+    public static TrainedModel Load(Stream stream, string where)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentException.ThrowIfNullOrWhiteSpace(where);
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {
@@ -139,7 +159,7 @@ public static class TrainedModelFile
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or InvalidDataException)
         {
-            throw new InvalidDataException($"{path}: {(e is EndOfStreamException ? "truncated" : e.Message)}", e);
+            throw new InvalidDataException($"{where}: {(e is EndOfStreamException ? "truncated" : e.Message)}", e);
         }
     }
 }

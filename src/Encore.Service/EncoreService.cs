@@ -94,7 +94,7 @@ public sealed class EncoreService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var clock = Stopwatch.StartNew();
-        var registry = ModelRegistry.Open(options.ModelsDirectory);
+        var registry = ModelRegistry.Open(store, options.ModelsDirectory);
         var live = await HomepageService.LoadAsync(store, null, options.Pages, ct).ConfigureAwait(false);
         var titles = new List<Title>();
         await foreach (var t in store.ReadTitlesAsync(ct).ConfigureAwait(false)) titles.Add(t);

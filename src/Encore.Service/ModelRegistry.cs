@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Encore.Ranking;
+using Encore.Storage;
+using Encore.Storage.Models;
 
 namespace Encore.Service;
 
@@ -13,83 +14,106 @@ public sealed record OfflineMetrics(string Protocol, int K, double Recall, doubl
 public sealed record ModelVersion(string Version, DateTime RegisteredUtc, string Origin, TrainingInfo Info, OfflineMetrics? Metrics);
 
 /// <summary>
-/// The trained models a service has had, each kept as a version: <c>v0001.model</c> (<see cref="TrainedModelFile"/>) and
-/// <c>v0001.json</c> (its <see cref="ModelVersion"/>) in one directory. Files are written beside their name and moved
-/// over it, the description last, so a version is listed only once its model is whole. Safe for concurrent use.
+/// The trained models a service has had, each kept as a version (<c>v0001</c>, <c>v0002</c>, ...): the model
+/// (<see cref="TrainedModelFile"/>) and its <see cref="ModelVersion"/> description, in an <see cref="IModelStore"/> — a
+/// folder for a SQLite store, the database itself for a PostgreSQL store (<see cref="ModelStores.For"/> chooses), so
+/// every node on that database sees the versions any of them registers. A version is listed only once its model is
+/// whole; registrations that race (threads, or nodes) get distinct versions. Safe for concurrent use.
 /// </summary>
-public sealed partial class ModelRegistry
+/// <remarks>
+/// The list is read again from the store for <see cref="Versions"/> and <see cref="Latest"/>, and for <see cref="Find"/>
+/// when the version is not yet known here, so versions other nodes registered show up without reopening.
+/// </remarks>
+public sealed class ModelRegistry
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private readonly Lock _lock = new();
-    private readonly List<ModelVersion> _versions = [];
+    private readonly IModelStore _store;
+    private List<ModelVersion> _versions = [];
 
-    private ModelRegistry(string directory) => Directory = directory;
+    private ModelRegistry(IModelStore store) => _store = store;
 
-    public string Directory { get; }
+    /// <summary>Where the versions are kept (a folder, or a PostgreSQL database), for messages.</summary>
+    public string Directory => _store.Location;
 
-    /// <summary>Opens (creating it where needed) the registry in <paramref name="directory"/>.</summary>
-    /// <exception cref="InvalidDataException">A description that cannot be read (the message names the file).</exception>
+    /// <summary>The store the versions are kept in.</summary>
+    public IModelStore Store => _store;
+
+    /// <summary>Opens (creating it where needed) the registry in the folder <paramref name="directory"/>.</summary>
+    /// <exception cref="InvalidDataException">A description that cannot be read (the message names the version).</exception>
     public static ModelRegistry Open(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        System.IO.Directory.CreateDirectory(directory);
-        var registry = new ModelRegistry(directory);
-        foreach (var file in System.IO.Directory.EnumerateFiles(directory, "v*.json").Order(StringComparer.Ordinal))
-        {
-            if (!VersionName().IsMatch(Path.GetFileNameWithoutExtension(file))) continue;
-            ModelVersion? version;
-            try { version = JsonSerializer.Deserialize<ModelVersion>(File.ReadAllText(file), Json); }
-            catch (JsonException e) { throw new InvalidDataException($"{file}: not a model description ({e.Message})", e); }
-            if (version is null || !File.Exists(registry.ModelPath(version.Version))) continue;
-            registry._versions.Add(version);
-        }
+        return Open(new FileModelStore(directory));
+    }
+
+    /// <summary>Opens the registry kept in <paramref name="store"/>.</summary>
+    /// <exception cref="InvalidDataException">A description that cannot be read (the message names the version).</exception>
+    public static ModelRegistry Open(IModelStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var registry = new ModelRegistry(store);
+        registry.Refresh();
         return registry;
     }
 
-    /// <summary>Every version, oldest first.</summary>
-    public IReadOnlyList<ModelVersion> Versions
-    {
-        get { lock (_lock) return [.. _versions]; }
-    }
+    /// <summary>Opens the registry of <paramref name="events"/>: in its database for PostgreSQL, else in the folder <paramref name="directory"/>.</summary>
+    public static ModelRegistry Open(IEventStore events, string directory) => Open(ModelStores.For(events, directory));
 
+    /// <summary>Every version, oldest first (read again from the store).</summary>
+    public IReadOnlyList<ModelVersion> Versions => Refresh();
+
+    /// <summary>The version named <paramref name="version"/> (e.g. "v0003"), or null when there is none.</summary>
     public ModelVersion? Find(string version)
     {
-        lock (_lock) return _versions.Find(v => v.Version == version);
+        lock (_lock)
+            if (_versions.Find(v => v.Version == version) is { } known) return known;
+        return Refresh().FirstOrDefault(v => v.Version == version);
     }
 
-    public ModelVersion? Latest
-    {
-        get { lock (_lock) return _versions.Count == 0 ? null : _versions[^1]; }
-    }
+    /// <summary>The newest version, or null while there is none (read again from the store).</summary>
+    public ModelVersion? Latest => Refresh() is { Count: > 0 } all ? all[^1] : null;
 
-    /// <summary>Keeps <paramref name="model"/> as the next version.</summary>
+    /// <summary>Keeps <paramref name="model"/> as the next version (the model streamed into the store, then described).</summary>
     public ModelVersion Add(TrainedModel model, string origin, OfflineMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(model);
-        lock (_lock)
+        ModelVersion? added = null;
+        _store.Add(stream => TrainedModelFile.Save(model, stream), number =>
         {
-            int next = _versions.Count == 0 ? 1 : int.Parse(_versions[^1].Version.AsSpan(1), CultureInfo.InvariantCulture) + 1;
-            var version = new ModelVersion(string.Create(CultureInfo.InvariantCulture, $"v{next:D4}"), DateTime.UtcNow, origin, model.Info, metrics);
-            TrainedModelFile.Save(model, ModelPath(version.Version));
-            var description = Path.Combine(Directory, version.Version + ".json");
-            File.WriteAllText(description + ".tmp", JsonSerializer.Serialize(version, Json));
-            File.Move(description + ".tmp", description, overwrite: true);
-            _versions.Add(version);
-            return version;
-        }
+            added = new ModelVersion(FileModelStore.Name(number), DateTime.UtcNow, origin, model.Info, metrics);
+            return JsonSerializer.Serialize(added, Json);
+        });
+        Refresh();
+        return added!;
     }
 
     /// <summary>Reads a version's model.</summary>
     /// <exception cref="KeyNotFoundException">No such version.</exception>
-    /// <exception cref="InvalidDataException">Its file is damaged.</exception>
+    /// <exception cref="InvalidDataException">Its model is damaged.</exception>
     public TrainedModel Load(string version)
     {
         if (Find(version) is null) throw new KeyNotFoundException($"no model version '{Core.UnicodeText.Clip(version)}'");
-        return TrainedModelFile.Load(ModelPath(version));
+        int number = int.Parse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
+        using var stream = _store.OpenRead(number);
+        return TrainedModelFile.Load(stream, $"{_store.Location}: {version}");
     }
 
-    private string ModelPath(string version) => Path.Combine(Directory, version + ".model");
-
-    [GeneratedRegex("^v[0-9]{4,9}$")]
-    private static partial Regex VersionName();
+    private List<ModelVersion> Refresh()
+    {
+        var stored = _store.List();
+        var versions = new List<ModelVersion>(stored.Count);
+        foreach (var s in stored)
+        {
+            var name = FileModelStore.Name(s.Number);
+            ModelVersion? version;
+            try { version = JsonSerializer.Deserialize<ModelVersion>(s.Description, Json); }
+            catch (JsonException e) { throw new InvalidDataException($"{_store.Location}: {name} is not a model description ({e.Message})", e); }
+            if (version is null || version.Version != name)
+                throw new InvalidDataException($"{_store.Location}: {name}'s description names version '{version?.Version}'");
+            versions.Add(version);
+        }
+        lock (_lock) _versions = versions;
+        return versions;
+    }
 }

@@ -20,8 +20,9 @@ public enum ServiceClock
 public sealed record ServiceOptions
 {
     /// <summary>
-    /// Where trained model versions are kept (one file and one description each). Default: beside a SQLite store,
-    /// <c>DB.models</c> (<see cref="ForDatabase"/>).
+    /// Where trained model versions are kept (one file and one description each) for a SQLite store. Default: beside it,
+    /// <c>DB.models</c> (<see cref="ForDatabase"/>). A PostgreSQL store keeps its versions in its own database instead
+    /// (<see cref="Storage.ModelStores.For"/>), so every node on it shares them; this folder is then unused.
     /// </summary>
     public required string ModelsDirectory { get; init; }
 

@@ -16,6 +16,9 @@ internal static class PostgresSchema
     /// <summary>Key of the transaction-level advisory lock every write that assigns dense keys holds ("ENCOREWR").</summary>
     internal const long WriteLock = 0x454E434F52455752;
 
+    /// <summary>Key of the transaction-level advisory lock under which a model version takes its number ("ENCOREMV").</summary>
+    internal const long ModelLock = 0x454E434F52454D56;
+
     private static readonly string[] Migrations =
     [
         // 1: the whole layout. Dense keys (1..N, no gaps) are assigned by the writers as max+1 under WriteLock; the event
@@ -49,6 +52,18 @@ internal static class PostgresSchema
         CREATE INDEX events_by_time ON events (ts, seq);
         CREATE INDEX events_by_member ON events (member_key, ts, seq);
         CREATE INDEX events_by_title ON events (title_key, ts, seq);
+        """,
+        // 2: the model registry (PostgresModelStore). A payload is streamed into model_chunks under an upload number by
+        // binary COPY; the version row that makes it visible is inserted in the same transaction, its number taken as
+        // max+1 under ModelLock, so concurrent registrations get distinct numbers and a cut-off upload leaves nothing.
+        // Payloads are float arrays that do not compress: stored out of line without trying.
+        """
+        CREATE SEQUENCE model_uploads;
+        CREATE TABLE model_chunks (upload bigint NOT NULL, seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (upload, seq));
+        ALTER TABLE model_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+        CREATE TABLE model_versions (
+            number integer PRIMARY KEY, upload bigint NOT NULL UNIQUE, bytes bigint NOT NULL, description text NOT NULL,
+            registered_utc timestamptz NOT NULL DEFAULT now());
         """,
     ];
 

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Encore.Storage.Models;
+
+/// <summary>
+/// A model store in a folder: <c>v0001.model</c> (the payload) and <c>v0001.json</c> (the description). A payload is
+/// written to a temporary file of its own, then moved to the first free <c>vNNNN.model</c> name without overwriting
+/// (so two processes sharing the folder never take the same number), then the description is written beside its name
+/// and moved over it; a version is listed only once its description exists, so a cut-off write is never visible.
+/// </summary>
+public sealed partial class FileModelStore : IModelStore
+{
+    /// <summary>Opens (creating it where needed) the store in <paramref name="directory"/>.</summary>
+    public FileModelStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <summary>The folder the versions are in.</summary>
+    public string Directory { get; }
+
+    /// <inheritdoc />
+    public string Location => Directory;
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredModel> List()
+    {
+        var found = new List<StoredModel>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "v*.json"))
+        {
+            if (Number(Path.GetFileNameWithoutExtension(file)) is not { } number) continue;
+            if (!File.Exists(PayloadPath(number))) continue;
+            string description;
+            try { description = File.ReadAllText(file); }
+            catch (FileNotFoundException) { continue; }
+            found.Add(new StoredModel(number, description));
+        }
+        found.Sort((a, b) => a.Number.CompareTo(b.Number));
+        return found;
+    }
+
+    /// <inheritdoc />
+    public StoredModel Add(Action<Stream> writePayload, Func<int, string> describe)
+    {
+        ArgumentNullException.ThrowIfNull(writePayload);
+        ArgumentNullException.ThrowIfNull(describe);
+        var temp = Path.Combine(Directory, ".upload-" + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                writePayload(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            int number = HighestNumber() + 1;
+            while (true)
+            {
+                try
+                {
+                    File.Move(temp, PayloadPath(number), overwrite: false);
+                    break;
+                }
+                catch (IOException) when (File.Exists(PayloadPath(number)))
+                {
+                    number++; // another writer took it first
+                }
+            }
+            var description = describe(number);
+            var path = DescriptionPath(number);
+            File.WriteAllText(path + ".tmp", description);
+            File.Move(path + ".tmp", path, overwrite: true);
+            return new StoredModel(number, description);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public Stream OpenRead(int number)
+    {
+        if (number < 1 || !File.Exists(DescriptionPath(number)) || !File.Exists(PayloadPath(number)))
+            throw new KeyNotFoundException($"{Directory}: no model version {number}");
+        return new FileStream(PayloadPath(number), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    }
+
+    private int HighestNumber()
+    {
+        int highest = 0;
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "v*.*"))
+        {
+            var name = Path.GetFileName(file);
+            int dot = name.IndexOf('.', StringComparison.Ordinal);
+            if (dot > 0 && Number(name[..dot]) is { } n) highest = Math.Max(highest, n);
+        }
+        return highest;
+    }
+
+    private string PayloadPath(int number) => Path.Combine(Directory, Name(number) + ".model");
+
+    private string DescriptionPath(int number) => Path.Combine(Directory, Name(number) + ".json");
+
+    /// <summary>The file name of version <paramref name="number"/>: v0001, v0002, ...</summary>
+    public static string Name(int number) => string.Create(CultureInfo.InvariantCulture, $"v{number:D4}");
+
+    private static int? Number(string name)
+        => VersionName().IsMatch(name) && int.TryParse(name.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : null;
+
+    [GeneratedRegex("^v[0-9]{4,9}$")]
+    private static partial Regex VersionName();
+}
