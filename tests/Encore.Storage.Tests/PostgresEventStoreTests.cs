@@ -111,7 +111,26 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster)
         Assert.Equal(PostgresEventStore.LatestSchemaVersion, again.SchemaVersion);
         Assert.Equal(StoreSamples.OneOfEachKind().Count, (await again.GetStatisticsAsync(Ct)).Events);
         Assert.Equal("v7", await again.GetPropertyAsync("active-model", Ct));
-        Assert.Equal(1L, await ScalarAsync(url, "SELECT count(*) FROM encore_schema"));
+        Assert.Equal((long)PostgresEventStore.LatestSchemaVersion, await ScalarAsync(url, "SELECT count(*) FROM encore_schema"));
+    }
+
+    [Fact]
+    public async Task A_database_at_schema_1_gains_the_model_tables_and_keeps_its_events()
+    {
+        var url = cluster.NewDatabaseUrl("v1");
+        await using (var store = await PostgresEventStore.OpenAsync(url, Ct))
+        {
+            await store.UpsertTitlesAsync([StoreSamples.Film, StoreSamples.Series], Ct);
+            await store.AppendAsync(StoreSamples.OneOfEachKind(), Ct);
+        }
+        // Back to what a build with only migration 1 left.
+        await ExecuteAsync(url, "DROP TABLE model_versions; DROP TABLE model_chunks; DROP SEQUENCE model_uploads; DELETE FROM encore_schema WHERE version > 1");
+        await using var again = await PostgresEventStore.OpenAsync(url, Ct);
+        Assert.Equal(StoreSamples.OneOfEachKind().Count, (await again.GetStatisticsAsync(Ct)).Events);
+        var models = ModelStores.For(again, "/nonexistent/unused");
+        Assert.IsType<PostgresModelStore>(models);
+        Assert.Equal(1, models.Add(s => s.WriteByte(42), n => "v" + n).Number);
+        Assert.Equal(2L, await ScalarAsync(url, "SELECT max(version) FROM encore_schema"));
     }
 
     [Fact]
