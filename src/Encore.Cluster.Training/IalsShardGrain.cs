@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Encore.Models.Ials;
+using Encore.Models.Numerics;
+
+namespace Encore.Cluster.Training;
+
+/// <summary>
+/// A shard of a distributed iALS fit: solves its member rows and its title rows with the single-node kernels
+/// (<see cref="IalsSolver.SolveAll"/>, <see cref="FactorKernels.Gramian"/>), off the grain's scheduler.
+/// </summary>
+[ShardPlacement]
+public sealed class IalsShardGrain : Grain, IIalsShardGrain
+{
+    private IalsOptions? _options;
+    private ShardSetup? _setup;
+    private SparseMatrix? _members;
+    private SparseMatrix? _titles;
+    private float[] _x = [];
+    private float[] _y = [];
+
+    /// <inheritdoc />
+    public Task<string> SetUpAsync(ShardSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var options = JsonSerializer.Deserialize<IalsOptions>(setup.OptionsJson)
+            ?? throw new ArgumentException("shard setup without options", nameof(setup));
+        if (options.UnobservedWeight is null) throw new ArgumentException("shard setup: the unobserved weight must be resolved by the coordinator", nameof(setup));
+        int kp = setup.Stride;
+        if (setup.MemberFactors.Length != (long)setup.MemberRows.Rows * kp || setup.TitleFactors.Length != (long)setup.TitleRows.Rows * kp)
+            throw new ArgumentException($"shard setup: {setup.MemberFactors.Length} member and {setup.TitleFactors.Length} title floats for {setup.MemberRows.Rows} and {setup.TitleRows.Rows} rows of {kp}", nameof(setup));
+        _options = options;
+        _setup = setup;
+        _members = setup.MemberRows.ToMatrix();
+        _titles = setup.TitleRows.ToMatrix();
+        _x = (float[])setup.MemberFactors.Clone();
+        _y = (float[])setup.TitleFactors.Clone();
+        return Task.FromResult(RuntimeIdentity);
+    }
+
+    /// <inheritdoc />
+    public Task<float[]> TitleGramianAsync()
+    {
+        var (o, s) = Ready();
+        return Task.Run(() => FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0));
+    }
+
+    /// <inheritdoc />
+    public Task<FactorBlock> SolveMembersAsync(FactorBlock titles)
+    {
+        ArgumentNullException.ThrowIfNull(titles);
+        var (o, s) = Ready();
+        Expect(titles, s.Titles, s.Stride, "title");
+        return Task.Run(() =>
+        {
+            IalsSolver.SolveAll(_members!, _x, titles.Factors, titles.Gramian, s.Stride, o, s.Titles, CancellationToken.None);
+            return new FactorBlock { Factors = _x, Gramian = FactorKernels.Gramian(_x, s.MemberRows.Rows, s.Stride, o.A0) };
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<FactorBlock> SolveTitlesAsync(FactorBlock members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        var (o, s) = Ready();
+        Expect(members, s.Members, s.Stride, "member");
+        return Task.Run(() =>
+        {
+            IalsSolver.SolveAll(_titles!, _y, members.Factors, members.Gramian, s.Stride, o, s.Members, CancellationToken.None);
+            return new FactorBlock { Factors = _y, Gramian = FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0) };
+        });
+    }
+
+    /// <inheritdoc />
+    public Task ReleaseAsync()
+    {
+        (_options, _setup, _members, _titles, _x, _y) = (null, null, null, null, [], []);
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private (IalsOptions, ShardSetup) Ready()
+        => _options is { } o && _setup is { } s ? (o, s)
+            : throw new InvalidOperationException($"ials shard {this.GetPrimaryKeyLong(out _)} was not set up (its silo may have restarted); start the fit again");
+
+    private static void Expect(FactorBlock block, int rows, int kp, string side)
+    {
+        if (block.Factors.Length != (long)rows * kp || block.Gramian.Length != kp * kp)
+            throw new ArgumentException($"{block.Factors.Length} {side} floats and a Gramian of {block.Gramian.Length} for {rows} {side}s of {kp}");
+    }
+}
