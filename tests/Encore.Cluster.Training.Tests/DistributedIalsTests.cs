@@ -1,0 +1,113 @@
+using Encore.Evaluation.Interactions;
+using Encore.Ingestion.Importers;
+using Encore.Models.Ials;
+using Encore.Models.Numerics;
+using Encore.Ranking;
+using Encore.Service;
+using Encore.Storage;
+using Encore.Storage.Postgres;
+using Encore.TestSupport;
+using Xunit;
+
+[assembly: AssemblyFixture(typeof(PostgresCluster))]
+[assembly: AssemblyFixture(typeof(Encore.Cluster.Training.Tests.TrainingClusterFixture))]
+
+namespace Encore.Cluster.Training.Tests;
+
+/// <summary>
+/// The distributed fit against the single-node one on MovieLens 100K, over three in-process silos. The stated tolerance:
+/// every score within 1e-3 of the largest score's magnitude, and the same top 20 titles for at least 98% of members
+/// (the fits differ only by the order in which the shards' partial Gramians are added).
+/// </summary>
+public sealed class DistributedIalsTests(TrainingClusterFixture fixture, PostgresCluster postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly IalsOptions Options = new() { Factors = 32, Iterations = 8 };
+
+    [Fact]
+    public async Task Three_shards_on_three_silos_give_the_single_node_model_within_the_tolerance()
+    {
+        var matrix = InteractionsFile.LoadCsr(Path.Combine(SharedData.RequireMl100k(), "u.data"), Ct);
+        var cluster = await fixture.ClusterAsync();
+        var (x, y, kp) = IalsTrainer.Train(matrix, Options, ct: Ct);
+        var fit = await new DistributedIals(cluster.Client).TrainAsync(matrix, Options, shards: 3, ct: Ct);
+        Assert.Equal(kp, fit.Stride);
+        Assert.Equal(TrainingClusterFixture.Silos, fit.ShardSilos.Distinct().Count());
+        var (maxDiff, maxScore, sameTop) = Compare(matrix, x, fit.Members, y, fit.Titles, kp);
+        Assert.True(maxDiff <= 1e-3 * maxScore, $"largest score difference {maxDiff} against scores up to {maxScore}");
+        Assert.True(sameTop >= 0.98, $"the same top 20 for {sameTop:P1} of members");
+        // The comparison can tell models apart: the starting factors are far from the fit.
+        var (startX, startY, _) = IalsTrainer.Train(matrix, Options with { Iterations = 0 }, ct: Ct);
+        var (startDiff, _, startTop) = Compare(matrix, x, startX, y, startY, kp);
+        Assert.True(startDiff > 0.1 * maxScore && startTop < 0.5, $"the starting factors differ by {startDiff} ({startTop:P1} same top 20)");
+    }
+
+    [Fact]
+    public async Task More_shards_than_members_are_refused_with_the_counts()
+    {
+        var cluster = await fixture.ClusterAsync();
+        var tiny = new SparseMatrix(2, 3, [0, 1, 2], [0, 2], [1f, 1f]);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => new DistributedIals(cluster.Client).TrainAsync(tiny, Options, shards: 3, ct: Ct));
+        Assert.Contains("3 shards for 2 members and 3 titles", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_model_trained_over_the_cluster_is_registered_once_and_loaded_by_another_node()
+    {
+        var ml100k = SharedData.RequireMl100k();
+        var url = postgres.NewDatabaseUrl("cluster");
+        var cluster = await fixture.ClusterAsync();
+        await using var store = await PostgresEventStore.OpenAsync(url, Ct);
+        await new ImportRunner(store).ImportAsync(ml100k, ct: Ct);
+        var registry = ModelRegistry.Open(store, "/nonexistent/unused");
+        var request = new TrainingRequest
+        {
+            Model = "ials",
+            Parameters = new Dictionary<string, string> { ["factors"] = "16", ["iterations"] = "4" },
+            SimilarModel = null,
+        };
+        var version = await DistributedTraining.TrainAndRegisterAsync(store, registry, cluster.Client, request, ct: Ct);
+        Assert.Equal("v0001", version.Version);
+        Assert.Contains($"on {TrainingClusterFixture.Silos} silos", version.Origin, StringComparison.Ordinal);
+        // Another node: its own registry over the same database.
+        var other = ModelRegistry.Open(await ModelStores.OpenAsync(url, Ct));
+        Assert.Equal(["v0001"], other.Versions.Select(v => v.Version));
+        var loaded = other.Load("v0001");
+        var here = registry.Load("v0001");
+        Assert.Equal("ials", loaded.Recommender.Name);
+        Assert.Equal(943, loaded.Recommender.MemberIds.Count);
+        var a = new float[loaded.Recommender.TitleIds.Count];
+        var b = new float[a.Length];
+        loaded.Recommender.ScoreMember(0, a);
+        here.Recommender.ScoreMember(0, b);
+        Assert.Contains(a, s => s != 0);
+        Assert.Equal(a, b);
+    }
+
+    /// <summary>Largest |score difference|, largest |score|, and the share of members whose top 20 (by score, unfiltered) agree.</summary>
+    private static (double MaxDiff, double MaxScore, double SameTop) Compare(SparseMatrix m, float[] x1, float[] x2, float[] y1, float[] y2, int kp)
+    {
+        double maxDiff = 0, maxScore = 0;
+        int same = 0, members = 0;
+        var s1 = new float[m.Columns];
+        var s2 = new float[m.Columns];
+        for (int u = 0; u < m.Rows; u++)
+        {
+            if (m.Pointers[u + 1] == m.Pointers[u]) continue; // u.data's ids start at 1: row 0 is empty
+            members++;
+            for (int t = 0; t < m.Columns; t++)
+            {
+                s1[t] = System.Numerics.Tensors.TensorPrimitives.Dot(x1.AsSpan(u * kp, kp), y1.AsSpan(t * kp, kp));
+                s2[t] = System.Numerics.Tensors.TensorPrimitives.Dot(x2.AsSpan(u * kp, kp), y2.AsSpan(t * kp, kp));
+                maxDiff = Math.Max(maxDiff, Math.Abs(s1[t] - s2[t]));
+                maxScore = Math.Max(maxScore, Math.Abs(s1[t]));
+            }
+            if (Top(s1).SetEquals(Top(s2))) same++;
+        }
+        return (maxDiff, maxScore, (double)same / members);
+    }
+
+    private static HashSet<int> Top(float[] scores)
+        => [.. Enumerable.Range(0, scores.Length).OrderByDescending(t => scores[t]).ThenBy(t => t).Take(20)];
+}
