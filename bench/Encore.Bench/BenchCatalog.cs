@@ -17,6 +17,7 @@ public static class BenchCatalog
         new EaseSpeed(),
         new TopNSpeed(),
         new IalsScale(),
+        new IalsDistributedBench(),
         new ModelsScale(),
         new IngestBench(),
         new ImportBench(),
