@@ -61,23 +61,22 @@ public sealed class DistributedIals(IGrainFactory grains)
                 Titles = memberRows.Columns,
                 MemberStart = memberCuts[s],
                 MemberRows = CsrSlice.Of(memberRows, memberCuts[s], memberCuts[s + 1] - memberCuts[s]),
-                MemberFactors = x.AsSpan(memberCuts[s] * kp, (memberCuts[s + 1] - memberCuts[s]) * kp).ToArray(),
+                MemberFactors = Wire.Bytes<float>(x.AsSpan(memberCuts[s] * kp, (memberCuts[s + 1] - memberCuts[s]) * kp)),
                 TitleStart = titleCuts[s],
                 TitleRows = CsrSlice.Of(titleRows, titleCuts[s], titleCuts[s + 1] - titleCuts[s]),
-                TitleFactors = y.AsSpan(titleCuts[s] * kp, (titleCuts[s + 1] - titleCuts[s]) * kp).ToArray(),
+                TitleFactors = Wire.Bytes<float>(y.AsSpan(titleCuts[s] * kp, (titleCuts[s + 1] - titleCuts[s]) * kp)),
             }))).ConfigureAwait(false);
             var gy = Sum(await Task.WhenAll(grains.Select(g => g.TitleGramianAsync())).ConfigureAwait(false), kp);
             for (int it = 1; it <= o.Iterations; it++)
             {
                 ct.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
-                var titles = new FactorBlock { Factors = y, Gramian = gy };
+                var titles = FactorBlock.Of(y, gy);
                 var memberParts = await Task.WhenAll(grains.Select(g => g.SolveMembersAsync(titles))).ConfigureAwait(false);
-                // New arrays each half-step: a block already sent may still be read by a shard in this silo.
                 x = Gather(memberParts, memberCuts, kp, memberRows.Rows);
                 var gx = Sum(memberParts.Select(p => p.Gramian).ToArray(), kp);
                 ct.ThrowIfCancellationRequested();
-                var members = new FactorBlock { Factors = x, Gramian = gx };
+                var members = FactorBlock.Of(x, gx);
                 var titleParts = await Task.WhenAll(grains.Select(g => g.SolveTitlesAsync(members))).ConfigureAwait(false);
                 y = Gather(titleParts, titleCuts, kp, memberRows.Columns);
                 gy = Sum(titleParts.Select(p => p.Gramian).ToArray(), kp);
@@ -115,19 +114,20 @@ public sealed class DistributedIals(IGrainFactory grains)
         for (int s = 0; s < parts.Length; s++)
         {
             int expected = (cuts[s + 1] - cuts[s]) * kp;
-            if (parts[s].Factors.Length != expected)
-                throw new InvalidOperationException($"ials shard {s} returned {parts[s].Factors.Length} floats for {cuts[s + 1] - cuts[s]} rows of {kp}");
-            parts[s].Factors.CopyTo(all, (long)cuts[s] * kp);
+            if (parts[s].FactorCount != expected)
+                throw new InvalidOperationException($"ials shard {s} returned {parts[s].FactorCount} floats for {cuts[s + 1] - cuts[s]} rows of {kp}");
+            Wire.View<float>(parts[s].Factors).CopyTo(all.AsSpan(cuts[s] * kp, expected));
         }
         return all;
     }
 
-    private static float[] Sum(float[][] partial, int kp)
+    private static float[] Sum(byte[][] partial, int kp)
     {
         // In double and in shard order: the same sum whatever order the replies came in.
         var total = new double[kp * kp];
-        foreach (var p in partial)
+        foreach (var bytes in partial)
         {
+            var p = Wire.View<float>(bytes);
             if (p.Length != kp * kp) throw new InvalidOperationException($"a partial Gramian of {p.Length} floats for a stride of {kp}");
             for (int i = 0; i < total.Length; i++) total[i] += p[i];
         }

@@ -10,8 +10,8 @@ public interface IIalsShardGrain : IGrainWithIntegerCompoundKey
     /// <summary>Takes the shard's rows and starting factors; returns the silo it lives on.</summary>
     Task<string> SetUpAsync(ShardSetup setup);
 
-    /// <summary>The partial Gramian of the shard's current title factors.</summary>
-    Task<float[]> TitleGramianAsync();
+    /// <summary>The partial Gramian of the shard's current title factors (floats as bytes).</summary>
+    Task<byte[]> TitleGramianAsync();
 
     /// <summary>Re-solves the shard's members against <paramref name="titles"/>; returns their factors and partial Gramian.</summary>
     Task<FactorBlock> SolveMembersAsync(FactorBlock titles);

@@ -26,22 +26,24 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
             ?? throw new ArgumentException("shard setup without options", nameof(setup));
         if (options.UnobservedWeight is null) throw new ArgumentException("shard setup: the unobserved weight must be resolved by the coordinator", nameof(setup));
         int kp = setup.Stride;
-        if (setup.MemberFactors.Length != (long)setup.MemberRows.Rows * kp || setup.TitleFactors.Length != (long)setup.TitleRows.Rows * kp)
-            throw new ArgumentException($"shard setup: {setup.MemberFactors.Length} member and {setup.TitleFactors.Length} title floats for {setup.MemberRows.Rows} and {setup.TitleRows.Rows} rows of {kp}", nameof(setup));
+        var x = Wire.Array<float>(setup.MemberFactors);
+        var y = Wire.Array<float>(setup.TitleFactors);
+        if (x.Length != (long)setup.MemberRows.Rows * kp || y.Length != (long)setup.TitleRows.Rows * kp)
+            throw new ArgumentException($"shard setup: {x.Length} member and {y.Length} title floats for {setup.MemberRows.Rows} and {setup.TitleRows.Rows} rows of {kp}", nameof(setup));
         _options = options;
         _setup = setup;
         _members = setup.MemberRows.ToMatrix();
         _titles = setup.TitleRows.ToMatrix();
-        _x = (float[])setup.MemberFactors.Clone();
-        _y = (float[])setup.TitleFactors.Clone();
+        _x = x;
+        _y = y;
         return Task.FromResult(RuntimeIdentity);
     }
 
     /// <inheritdoc />
-    public Task<float[]> TitleGramianAsync()
+    public Task<byte[]> TitleGramianAsync()
     {
         var (o, s) = Ready();
-        return Task.Run(() => FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0));
+        return Task.Run(() => Wire.Bytes<float>(FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0)));
     }
 
     /// <inheritdoc />
@@ -52,8 +54,8 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         Expect(titles, s.Titles, s.Stride, "title");
         return Task.Run(() =>
         {
-            IalsSolver.SolveAll(_members!, _x, titles.Factors, titles.Gramian, s.Stride, o, s.Titles, CancellationToken.None);
-            return new FactorBlock { Factors = _x, Gramian = FactorKernels.Gramian(_x, s.MemberRows.Rows, s.Stride, o.A0) };
+            IalsSolver.SolveAll(_members!, _x, Wire.Array<float>(titles.Factors), Wire.Array<float>(titles.Gramian), s.Stride, o, s.Titles, CancellationToken.None);
+            return FactorBlock.Of(_x, FactorKernels.Gramian(_x, s.MemberRows.Rows, s.Stride, o.A0));
         });
     }
 
@@ -65,8 +67,8 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         Expect(members, s.Members, s.Stride, "member");
         return Task.Run(() =>
         {
-            IalsSolver.SolveAll(_titles!, _y, members.Factors, members.Gramian, s.Stride, o, s.Members, CancellationToken.None);
-            return new FactorBlock { Factors = _y, Gramian = FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0) };
+            IalsSolver.SolveAll(_titles!, _y, Wire.Array<float>(members.Factors), Wire.Array<float>(members.Gramian), s.Stride, o, s.Members, CancellationToken.None);
+            return FactorBlock.Of(_y, FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0));
         });
     }
 
@@ -84,7 +86,7 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
 
     private static void Expect(FactorBlock block, int rows, int kp, string side)
     {
-        if (block.Factors.Length != (long)rows * kp || block.Gramian.Length != kp * kp)
-            throw new ArgumentException($"{block.Factors.Length} {side} floats and a Gramian of {block.Gramian.Length} for {rows} {side}s of {kp}");
+        if (block.FactorCount != (long)rows * kp || block.Gramian.Length != kp * kp * sizeof(float))
+            throw new ArgumentException($"{block.FactorCount} {side} floats and a Gramian of {block.Gramian.Length} bytes for {rows} {side}s of {kp}");
     }
 }

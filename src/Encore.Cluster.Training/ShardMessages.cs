@@ -1,8 +1,13 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Encore.Models.Numerics;
 
 namespace Encore.Cluster.Training;
 
-/// <summary>A slice of CSR rows as it travels between silos: plain arrays, pointers from 0.</summary>
+/// <summary>
+/// A slice of CSR rows as it travels between silos, pointers from 0. The arrays travel as bytes: Orleans copies a byte
+/// array as one block but writes an int or float array element by element.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed class CsrSlice
 {
@@ -12,14 +17,14 @@ public sealed class CsrSlice
     /// <summary>Columns of the whole matrix (the indices are global).</summary>
     [Id(1)] public int Columns { get; set; }
 
-    /// <summary>Rows + 1 offsets into <see cref="Indices"/>, from 0.</summary>
-    [Id(2)] public int[] Pointers { get; set; } = [];
+    /// <summary>Rows + 1 offsets into the indices, from 0 (int32s as bytes).</summary>
+    [Id(2)] public byte[] Pointers { get; set; } = [];
 
-    /// <summary>Column of each entry.</summary>
-    [Id(3)] public int[] Indices { get; set; } = [];
+    /// <summary>Column of each entry (int32s as bytes).</summary>
+    [Id(3)] public byte[] Indices { get; set; } = [];
 
-    /// <summary>Weight of each entry.</summary>
-    [Id(4)] public float[] Values { get; set; } = [];
+    /// <summary>Weight of each entry (floats as bytes).</summary>
+    [Id(4)] public byte[] Values { get; set; } = [];
 
     /// <summary>Rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> of <paramref name="m"/>, copied.</summary>
     public static CsrSlice Of(SparseMatrix m, int start, int count)
@@ -32,14 +37,33 @@ public sealed class CsrSlice
         {
             Rows = count,
             Columns = m.Columns,
-            Pointers = pointers,
-            Indices = m.Indices.AsSpan(from, to - from).ToArray(),
-            Values = m.Values.AsSpan(from, to - from).ToArray(),
+            Pointers = Wire.Bytes<int>(pointers),
+            Indices = Wire.Bytes<int>(m.Indices.AsSpan(from, to - from)),
+            Values = Wire.Bytes<float>(m.Values.AsSpan(from, to - from)),
         };
     }
 
-    /// <summary>The slice as a matrix for the solver (no copy).</summary>
-    public SparseMatrix ToMatrix() => new(Rows, Columns, Pointers, Indices, Values);
+    /// <summary>The slice as a matrix for the solver.</summary>
+    public SparseMatrix ToMatrix() => new(Rows, Columns, Wire.Array<int>(Pointers), Wire.Array<int>(Indices), Wire.Array<float>(Values));
+}
+
+/// <summary>Arrays of numbers as the bytes they travel as (this machine's byte order on both sides: one build, one platform).</summary>
+public static class Wire
+{
+    /// <summary>The bytes of <paramref name="values"/>, copied.</summary>
+    public static byte[] Bytes<T>(ReadOnlySpan<T> values) where T : unmanaged => MemoryMarshal.AsBytes(values).ToArray();
+
+    /// <summary>The numbers in <paramref name="bytes"/>, copied.</summary>
+    /// <exception cref="ArgumentException">A length that is not a whole number of them.</exception>
+    public static T[] Array<T>(byte[] bytes) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length % Unsafe.SizeOf<T>() != 0) throw new ArgumentException($"{bytes.Length} bytes are not a whole number of {typeof(T).Name}s", nameof(bytes));
+        return MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+    }
+
+    /// <summary>The numbers in <paramref name="bytes"/>, in place.</summary>
+    public static ReadOnlySpan<T> View<T>(byte[] bytes) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes);
 }
 
 /// <summary>What one shard owns: a range of member rows and a range of title rows, with their starting factors.</summary>
@@ -64,8 +88,8 @@ public sealed class ShardSetup
     /// <summary>The owned member rows (title indices global).</summary>
     [Id(5)] public CsrSlice MemberRows { get; set; } = new();
 
-    /// <summary>The owned members' starting factors (rows x stride).</summary>
-    [Id(6)] public float[] MemberFactors { get; set; } = [];
+    /// <summary>The owned members' starting factors (rows x stride floats, as bytes).</summary>
+    [Id(6)] public byte[] MemberFactors { get; set; } = [];
 
     /// <summary>The first title row this shard owns.</summary>
     [Id(7)] public int TitleStart { get; set; }
@@ -73,20 +97,27 @@ public sealed class ShardSetup
     /// <summary>The owned title rows (member indices global).</summary>
     [Id(8)] public CsrSlice TitleRows { get; set; } = new();
 
-    /// <summary>The owned titles' starting factors (rows x stride).</summary>
-    [Id(9)] public float[] TitleFactors { get; set; } = [];
+    /// <summary>The owned titles' starting factors (rows x stride floats, as bytes).</summary>
+    [Id(9)] public byte[] TitleFactors { get; set; } = [];
 }
 
 /// <summary>
-/// Factors and a Gramian as they travel: the whole other side and its summed Gramian (coordinator to shards), or a
-/// shard's solved rows and their partial Gramian (shard to coordinator). Never changed once sent.
+/// Factors and a Gramian as they travel (as bytes, see <see cref="CsrSlice"/>): the whole other side and its summed
+/// Gramian (coordinator to shards), or a shard's solved rows and their partial Gramian (shard to coordinator).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed class FactorBlock
 {
     /// <summary>Factor rows (rows x stride floats).</summary>
-    [Id(0)] public float[] Factors { get; set; } = [];
+    [Id(0)] public byte[] Factors { get; set; } = [];
 
-    /// <summary>a0 F^T F over those rows (stride x stride).</summary>
-    [Id(1)] public float[] Gramian { get; set; } = [];
+    /// <summary>a0 F^T F over those rows (stride x stride floats).</summary>
+    [Id(1)] public byte[] Gramian { get; set; } = [];
+
+    /// <summary>A block of copies of <paramref name="factors"/> and <paramref name="gramian"/>.</summary>
+    public static FactorBlock Of(ReadOnlySpan<float> factors, ReadOnlySpan<float> gramian)
+        => new() { Factors = Wire.Bytes(factors), Gramian = Wire.Bytes(gramian) };
+
+    /// <summary>Floats in <see cref="Factors"/>.</summary>
+    public int FactorCount => Factors.Length / sizeof(float);
 }
