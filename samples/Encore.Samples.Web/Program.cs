@@ -16,7 +16,11 @@ var app = builder.Build();
 app.MapEncore();
 
 // The application's own endpoints.
-app.MapGet("/shop/hello", () => Results.Text("Hello from the shop, which hosts Encore."));
+app.MapGet("/shop/hello", (ILogger<Program> log) =>
+{
+    log.LogInformation("hello from the shop");
+    return Results.Text("Hello from the shop, which hosts Encore.");
+});
 app.MapGet("/shop/{member}/picks", (string member, EncoreHost encore) =>
 {
     // Require() answers 503 through Encore's problems while the service is still loading.
