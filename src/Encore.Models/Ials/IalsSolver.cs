@@ -13,11 +13,11 @@ internal static unsafe class IalsSolver
     public static void SolveAll(SparseMatrix rows, float[] x, float[] y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
     {
         // One worker per core (the work is compute and memory bound: more would only share the caches), each with
-        // its own buffers; the buffers for long rows are handed from one worker to the next through the bag.
+        // its own buffers; the buffers for long rows are rented from the shared pool, so that successive half-iterations
+        // reuse the same few instead of leaving one per worker and call to the collector.
         var po = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
         var bounds = Partition(rows.Pointers, rows.Rows, kp, out int longest);
-        var copies = new System.Collections.Concurrent.ConcurrentBag<float[]>();
-        Parallel.For(0, bounds.Length - 1, po, () => new Scratch(kp, longest, copies), (c, _, scratch) =>
+        Parallel.For(0, bounds.Length - 1, po, () => new Scratch(kp, longest), (c, _, scratch) =>
         {
             int end = bounds[c + 1];
             fixed (float* px = x, py = y, pg = gram, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros)
@@ -68,7 +68,7 @@ internal static unsafe class IalsSolver
     }
 
     // Per-thread buffers: three factor-sized vectors, and per-entry coefficients (Zeros is never written).
-    private sealed class Scratch(int kp, int longest, System.Collections.Concurrent.ConcurrentBag<float[]> copies)
+    private sealed class Scratch(int kp, int longest)
     {
         /// <summary>Rows at least this long are copied to <see cref="Gathered"/> on the first pass (shorter ones stay in L1/L2 between passes anyway).</summary>
         public const int CopyFrom = 256;
@@ -78,19 +78,20 @@ internal static unsafe class IalsSolver
 
         private float[]? _gathered;
 
-        /// <summary>A buffer for the gathered rows of one long row (taken from the bag, or grown, as needed).</summary>
+        /// <summary>A buffer for the gathered rows of one long row, rented once per worker for the longest row it may meet.</summary>
         public float[] Gathered(int count)
         {
             long need = (long)count * kp;
-            if (_gathered is null && copies.TryTake(out var taken)) _gathered = taken;
-            if (_gathered is null || _gathered.Length < need) _gathered = GC.AllocateUninitializedArray<float>((int)Math.Min((long)CopyAtMost * kp, Math.Max(need, (long)Math.Min(longest, CopyAtMost) * kp)));
+            if (_gathered is not null && _gathered.Length >= need) return _gathered;
+            Release();
+            _gathered = System.Buffers.ArrayPool<float>.Shared.Rent((int)Math.Max(need, (long)Math.Min(longest, CopyAtMost) * kp));
             return _gathered;
         }
 
-        /// <summary>Hands the long-row buffer on to the next worker.</summary>
+        /// <summary>Gives the long-row buffer back to the pool.</summary>
         public void Release()
         {
-            if (_gathered is not null) copies.Add(_gathered);
+            if (_gathered is not null) System.Buffers.ArrayPool<float>.Shared.Return(_gathered);
             _gathered = null;
         }
 
