@@ -21,6 +21,23 @@ public sealed class IalsTests
     }
 
     [Fact]
+    public void Loss_decreases_over_iterations_when_titles_have_hundreds_of_plays()
+    {
+        // Each group's first titles have over 300 plays: the title half reads their member rows from one gathered copy
+        // (rows of at least 256 entries), the others by gathering.
+        var data = SyntheticData.Create(members: 900, titles: 20, perMember: 10);
+        var byTitle = new int[data.Columns];
+        foreach (var t in data.ColumnIndices) byTitle[t]++;
+        Assert.Contains(byTitle, n => n >= 256);
+        Assert.Contains(byTitle, n => n is > 0 and < 256);
+        var losses = new[] { 0, 1, 2, 4 }
+            .Select(it => ((IalsRecommender)new IalsTrainer(Small(it)).Fit(data, TestContext.Current.CancellationToken)).Loss(data))
+            .ToArray();
+        for (int i = 1; i < losses.Length; i++) Assert.True(losses[i] < losses[i - 1], $"loss went {string.Join(" -> ", losses)}");
+        Assert.True(losses[^1] < 0.8 * losses[0], $"loss went {string.Join(" -> ", losses)}");
+    }
+
+    [Fact]
     public void Plain_regularization_also_decreases_the_loss()
     {
         var data = SyntheticData.Create();

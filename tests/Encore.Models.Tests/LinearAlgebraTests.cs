@@ -112,20 +112,71 @@ public sealed class LinearAlgebraTests
         Assert.Throws<ArithmeticException>(() => SymmetricInverse.InvertLower(f, n, ct: TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public void Gramian_matches_the_definition()
+    [Theory]
+    [InlineData(5000, 5)]
+    [InlineData(5003, 5)]  // rows beyond the last block of four
+    [InlineData(2051, 64)] // no padding, two blocks of rows
+    public void Gramian_matches_the_definition(int rows, int factors)
     {
-        int rows = 5000, kp = FactorKernels.Stride(5);
+        int kp = FactorKernels.Stride(factors);
         var rng = new Random(1);
         var f = new float[rows * kp];
-        for (int r = 0; r < rows; r++) for (int k = 0; k < 5; k++) f[r * kp + k] = (float)rng.NextDouble();
+        for (int r = 0; r < rows; r++) for (int k = 0; k < factors; k++) f[r * kp + k] = (float)rng.NextDouble();
         var g = FactorKernels.Gramian(f, rows, kp, 2f, TestContext.Current.CancellationToken);
-        for (int i = 0; i < 5; i++)
-            for (int j = 0; j < 5; j++)
+        for (int i = 0; i < kp; i++)
+            for (int j = 0; j < kp; j++)
             {
                 double s = 0;
                 for (int r = 0; r < rows; r++) s += (double)f[r * kp + i] * f[r * kp + j];
                 Assert.Equal(2 * s, g[i * kp + j], 2 * s * 1e-5);
             }
+    }
+
+    [Theory]
+    [InlineData(16, 1)]
+    [InlineData(48, 37)]   // a block of 32 floats and one of 16; a chunk and a part of one
+    [InlineData(64, 300)]
+    [InlineData(128, 65)]
+    [InlineData(80, 33)]   // a block of 64 floats and one of 16
+    public unsafe void Weighted_row_sums_match_the_definition_gathered_copied_and_in_order(int kp, int n)
+    {
+        var rng = new Random(kp + n);
+        int titles = 500;
+        var y = new float[titles * kp];
+        for (int i = 0; i < y.Length; i++) y[i] = (float)(rng.NextDouble() - 0.5);
+        var indices = new int[n];
+        var u = new float[n];
+        var v = new float[n];
+        for (int e = 0; e < n; e++) { indices[e] = rng.Next(titles); u[e] = (float)rng.NextDouble(); v[e] = (float)(rng.NextDouble() - 0.5); }
+        var q = new float[kp];
+        var start = new float[kp];
+        for (int k = 0; k < kp; k++) { q[k] = (float)(rng.NextDouble() - 0.5); start[k] = (float)rng.NextDouble(); }
+        var expected = new double[kp];
+        for (int k = 0; k < kp; k++) expected[k] = start[k];
+        for (int e = 0; e < n; e++)
+        {
+            double dot = 0;
+            for (int k = 0; k < kp; k++) dot += (double)y[indices[e] * kp + k] * q[k];
+            double c = u[e] + v[e] * dot;
+            for (int k = 0; k < kp; k++) expected[k] += c * y[indices[e] * kp + k];
+        }
+        var gathered = (float[])start.Clone();
+        var copying = (float[])start.Clone();
+        var ordered = (float[])start.Clone();
+        var copy = new float[n * kp];
+        fixed (float* py = y, pu = u, pv = v, pq = q, pg = gathered, pc = copying, po = ordered, pcopy = copy)
+        fixed (int* pi = indices)
+        {
+            FactorKernels.AddWeightedRows(py, pi, pu, pv, 0, n, pq, pg, kp);
+            FactorKernels.AddWeightedRowsCopying(py, pi, pu, pv, n, pq, pc, kp, pcopy);
+            FactorKernels.AddWeightedDenseRows(pcopy, pu, pv, n, pq, po, kp);
+        }
+        for (int e = 0; e < n; e++) Assert.Equal(y.AsSpan(indices[e] * kp, kp).ToArray(), copy.AsSpan(e * kp, kp).ToArray());
+        for (int k = 0; k < kp; k++)
+        {
+            Assert.Equal(expected[k], gathered[k], 1e-4);
+            Assert.Equal(expected[k], copying[k], 1e-4);
+            Assert.Equal(expected[k], ordered[k], 1e-4);
+        }
     }
 }

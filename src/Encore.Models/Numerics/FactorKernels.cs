@@ -53,6 +53,20 @@ public static unsafe class FactorKernels
         for (int v = 0; v < kp; v += 8) Vector256.Store(Vector256.FusedMultiplyAdd(vb, Vector256.Load(x + v), Vector256.Load(y + v)), y + v);
     }
 
+    /// <summary>y = x + b * y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Xpby(float* x, float b, float* y, int kp)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vb = Vector512.Create(b);
+            for (int v = 0; v < kp; v += 16) Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(y + v), Vector512.Load(x + v)), y + v);
+            return;
+        }
+        var vc = Vector256.Create(b);
+        for (int v = 0; v < kp; v += 8) Vector256.Store(Vector256.FusedMultiplyAdd(vc, Vector256.Load(y + v), Vector256.Load(x + v)), y + v);
+    }
+
     /// <summary>
     /// acc += sum over entries e of (u_e + v_e * (y_e . q)) y_e, for the rows y_e = y[indices[e]]: the sparse part of
     /// an ALS residual or of a CG matrix-vector product. Done in chunks: the chunk's dot products first (independent,
@@ -60,48 +74,151 @@ public static unsafe class FactorKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddWeightedRows(float* y, int* indices, float* u, float* v, int from, int to, float* q, float* acc, int kp)
+        => Gathered(y, indices, u, v, from, to, q, acc, kp, null);
+
+    /// <summary>
+    /// <see cref="AddWeightedRows"/> over entries 0..n, that also copies each gathered row y_e to
+    /// <paramref name="copy"/> + e * kp: later passes over the same entries then read the rows in order
+    /// (<see cref="AddWeightedDenseRows"/>) instead of gathering them from all over y again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddWeightedRowsCopying(float* y, int* indices, float* u, float* v, int n, float* q, float* acc, int kp, float* copy)
+        => Gathered(y, indices, u, v, 0, n, q, acc, kp, copy);
+
+    /// <summary>acc += sum over e in 0..n of (u_e + v_e * (r_e . q)) r_e for the consecutive rows r_e = rows + e * kp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddWeightedDenseRows(float* rows, float* u, float* v, int n, float* q, float* acc, int kp)
+    {
+        const int chunk = 32;
+        float* coef = stackalloc float[chunk];
+        float** pointers = stackalloc float*[chunk];
+        for (int start = 0; start < n; start += chunk)
+        {
+            int count = Math.Min(chunk, n - start);
+            for (int j = 0; j < count; j++)
+            {
+                float* row = rows + (long)(start + j) * kp;
+                pointers[j] = row;
+                coef[j] = u[start + j] + v[start + j] * Dot(row, q, kp);
+            }
+            AccumulateRows(pointers, coef, count, acc, kp);
+        }
+    }
+
+    /// <summary>
+    /// Asks for the cache lines of the rows y[indices[e]], e in from..to (at most <paramref name="limit"/> of them), ahead
+    /// of their use: a caller that knows which rows come next overlaps their misses with the work at hand.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch(float* y, int* indices, int from, int to, int limit, int kp)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int end = Math.Min(to, from + limit);
+        int lines = kp >> 4; // 64-byte cache lines per row
+        for (int e = from; e < end; e++)
+        {
+            byte* row = (byte*)(y + (long)indices[e] * kp);
+            for (int l = 0; l < lines; l++) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + 64 * l);
+        }
+    }
+
+    private static void Gathered(float* y, int* indices, float* u, float* v, int from, int to, float* q, float* acc, int kp, float* copy)
     {
         const int chunk = 32;
         float* coef = stackalloc float[chunk];
         float** rows = stackalloc float*[chunk];
-        int lines = kp >> 4; // 64-byte cache lines per row
         for (int start = from; start < to; start += chunk)
         {
             int count = Math.Min(chunk, to - start);
             // Rows are gathered at random: ask for the next chunk's rows now, so their misses overlap this chunk's work.
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-            {
-                int nextEnd = Math.Min(to, start + count + chunk);
-                for (int e = start + count; e < nextEnd; e++)
-                {
-                    byte* row = (byte*)(y + (long)indices[e] * kp);
-                    for (int l = 0; l < lines; l++) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + 64 * l);
-                }
-            }
+            Prefetch(y, indices, start + count, to, chunk, kp);
             for (int j = 0; j < count; j++)
             {
                 float* row = y + (long)indices[start + j] * kp;
                 rows[j] = row;
                 coef[j] = u[start + j] + v[start + j] * Dot(row, q, kp);
             }
-            if (Vector512.IsHardwareAccelerated)
+            if (copy != null)
             {
-                for (int k = 0; k < kp; k += 16)
-                {
-                    var a = Vector512.Load(acc + k);
-                    for (int j = 0; j < count; j++) a = Vector512.FusedMultiplyAdd(Vector512.Create(coef[j]), Vector512.Load(rows[j] + k), a);
-                    Vector512.Store(a, acc + k);
-                }
+                float* to0 = copy + (long)(start - from) * kp;
+                for (int j = 0; j < count; j++) Buffer.MemoryCopy(rows[j], to0 + (long)j * kp, kp * sizeof(float), kp * sizeof(float));
             }
-            else
+            AccumulateRows(rows, coef, count, acc, kp);
+        }
+    }
+
+    /// <summary>
+    /// acc += sum_j coef[j] rows[j] over <paramref name="count"/> rows: 64 floats of acc at a time held in four
+    /// registers over all rows (four independent FMA chains, so the loop runs at the loads' pace, not the FMA latency's).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateRows(float** rows, float* coef, int count, float* acc, int kp)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            int k = 0;
+            for (; k + 64 <= kp; k += 64)
             {
-                for (int k = 0; k < kp; k += 8)
+                var a0 = Vector512.Load(acc + k);
+                var a1 = Vector512.Load(acc + k + 16);
+                var a2 = Vector512.Load(acc + k + 32);
+                var a3 = Vector512.Load(acc + k + 48);
+                for (int j = 0; j < count; j++)
                 {
-                    var a = Vector256.Load(acc + k);
-                    for (int j = 0; j < count; j++) a = Vector256.FusedMultiplyAdd(Vector256.Create(coef[j]), Vector256.Load(rows[j] + k), a);
-                    Vector256.Store(a, acc + k);
+                    var c = Vector512.Create(coef[j]);
+                    float* row = rows[j] + k;
+                    a0 = Vector512.FusedMultiplyAdd(c, Vector512.Load(row), a0);
+                    a1 = Vector512.FusedMultiplyAdd(c, Vector512.Load(row + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(c, Vector512.Load(row + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(c, Vector512.Load(row + 48), a3);
                 }
+                Vector512.Store(a0, acc + k);
+                Vector512.Store(a1, acc + k + 16);
+                Vector512.Store(a2, acc + k + 32);
+                Vector512.Store(a3, acc + k + 48);
             }
+            for (; k < kp; k += 16)
+            {
+                var a = Vector512.Load(acc + k);
+                for (int j = 0; j < count; j++) a = Vector512.FusedMultiplyAdd(Vector512.Create(coef[j]), Vector512.Load(rows[j] + k), a);
+                Vector512.Store(a, acc + k);
+            }
+            return;
+        }
+        // kp is a multiple of 16: blocks of 32 floats (four registers), then at most one of 16 (two).
+        int v = 0;
+        for (; v + 32 <= kp; v += 32)
+        {
+            var a0 = Vector256.Load(acc + v);
+            var a1 = Vector256.Load(acc + v + 8);
+            var a2 = Vector256.Load(acc + v + 16);
+            var a3 = Vector256.Load(acc + v + 24);
+            for (int j = 0; j < count; j++)
+            {
+                var c = Vector256.Create(coef[j]);
+                float* row = rows[j] + v;
+                a0 = Vector256.FusedMultiplyAdd(c, Vector256.Load(row), a0);
+                a1 = Vector256.FusedMultiplyAdd(c, Vector256.Load(row + 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(c, Vector256.Load(row + 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(c, Vector256.Load(row + 24), a3);
+            }
+            Vector256.Store(a0, acc + v);
+            Vector256.Store(a1, acc + v + 8);
+            Vector256.Store(a2, acc + v + 16);
+            Vector256.Store(a3, acc + v + 24);
+        }
+        for (; v < kp; v += 16)
+        {
+            var a0 = Vector256.Load(acc + v);
+            var a1 = Vector256.Load(acc + v + 8);
+            for (int j = 0; j < count; j++)
+            {
+                var c = Vector256.Create(coef[j]);
+                a0 = Vector256.FusedMultiplyAdd(c, Vector256.Load(rows[j] + v), a0);
+                a1 = Vector256.FusedMultiplyAdd(c, Vector256.Load(rows[j] + v + 8), a1);
+            }
+            Vector256.Store(a0, acc + v);
+            Vector256.Store(a1, acc + v + 8);
         }
     }
 
@@ -198,7 +315,14 @@ public static unsafe class FactorKernels
             int from = b * blockRows, to = Math.Min(rows, from + blockRows);
             fixed (float* pf = factors, pa = acc)
             {
-                for (int r = from; r < to; r++)
+                int r = from;
+                // Four rows per pass over the accumulator: a quarter of its loads and stores.
+                for (; r + 4 <= to; r += 4)
+                {
+                    float* r0 = pf + (long)r * kp;
+                    AddOuter4(pa, r0, r0 + kp, r0 + 2 * kp, r0 + 3 * kp, kp);
+                }
+                for (; r < to; r++)
                 {
                     float* row = pf + (long)r * kp;
                     for (int i = 0; i < kp; i++)
@@ -215,5 +339,44 @@ public static unsafe class FactorKernels
         var g = new float[kp * kp];
         for (int i = 0; i < g.Length; i++) g[i] = (float)(total[i] * scale);
         return g;
+    }
+
+    /// <summary>acc += r0 r0^T + r1 r1^T + r2 r2^T + r3 r3^T (kp x kp, row-major); rows i that are 0 in all four (padding) are skipped.</summary>
+    private static void AddOuter4(float* acc, float* r0, float* r1, float* r2, float* r3, int kp)
+    {
+        for (int i = 0; i < kp; i++)
+        {
+            float s0 = r0[i], s1 = r1[i], s2 = r2[i], s3 = r3[i];
+            if (s0 == 0 && s1 == 0 && s2 == 0 && s3 == 0) continue;
+            float* a = acc + i * kp;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var c0 = Vector512.Create(s0);
+                var c1 = Vector512.Create(s1);
+                var c2 = Vector512.Create(s2);
+                var c3 = Vector512.Create(s3);
+                for (int v = 0; v < kp; v += 16)
+                {
+                    var t = Vector512.FusedMultiplyAdd(c0, Vector512.Load(r0 + v), Vector512.Load(a + v));
+                    var w = Vector512.FusedMultiplyAdd(c2, Vector512.Load(r2 + v), c1 * Vector512.Load(r1 + v));
+                    t = Vector512.FusedMultiplyAdd(c3, Vector512.Load(r3 + v), t);
+                    Vector512.Store(t + w, a + v);
+                }
+            }
+            else
+            {
+                var c0 = Vector256.Create(s0);
+                var c1 = Vector256.Create(s1);
+                var c2 = Vector256.Create(s2);
+                var c3 = Vector256.Create(s3);
+                for (int v = 0; v < kp; v += 8)
+                {
+                    var t = Vector256.FusedMultiplyAdd(c0, Vector256.Load(r0 + v), Vector256.Load(a + v));
+                    var w = Vector256.FusedMultiplyAdd(c2, Vector256.Load(r2 + v), c1 * Vector256.Load(r1 + v));
+                    t = Vector256.FusedMultiplyAdd(c3, Vector256.Load(r3 + v), t);
+                    Vector256.Store(t + w, a + v);
+                }
+            }
+        }
     }
 }
