@@ -5,10 +5,10 @@ namespace Encore.Signals;
 /// <summary>
 /// The parameters of <see cref="PreferenceModel"/>: how much each feature of <see cref="TitleSignals"/> adds to the
 /// confidence that a member likes a title, and when the evidence is negative instead. A parameter at 0 leaves
-/// its feature out, so the P-SIM ablation groups are settings of this one record (<see cref="SignalGroups"/>).
+/// its feature out, so the P-SIM ablation groups are settings of this one record (the signal groups of the ablation in Encore.Evaluation).
 /// </summary>
 /// <remarks>
-/// The defaults were tuned by <see cref="PreferenceTuner"/> on a validation split carved out of the training days
+/// The defaults were tuned by Encore.Evaluation's <c>PreferenceTuner</c> on a validation split carved out of the training days
 /// of the default simulated service (P-SIM training data only, never its test days); `encore train --tune-signals`
 /// tunes them again on the data at hand. See docs/SIGNALS.md for the figures.
 /// </remarks>

@@ -6,7 +6,7 @@ namespace Encore.Simulation;
 /// Decides what a member's homepage shows. The simulator calls <see cref="PrepareDay"/> once before each
 /// simulated day (never concurrently with anything), then <see cref="BuildPage"/> for many members at once
 /// from several threads: implementations read shared state only, and draw every random choice from the
-/// <paramref name="rng"/> they are given so that the service stays deterministic.
+/// random generator they are given so that the service stays deterministic.
 /// </summary>
 public interface IHomepagePolicy
 {

@@ -17,7 +17,7 @@ namespace Encore.Models.Ratings;
 /// Members (then titles) are sampled in parallel; each draws from its own (seed, sweep, index) stream, so
 /// the result does not depend on the thread count.
 /// </summary>
-public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
+internal sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "bpmf";
 

@@ -22,4 +22,4 @@ public sealed class GlobalMeanTrainer : IRatingTrainer
 }
 
 /// <summary>The global mean takes no parameters.</summary>
-public sealed record GlobalMeanOptions;
+internal sealed record GlobalMeanOptions;
