@@ -18,6 +18,15 @@ usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 command=$1; shift
 
+# A new library under src/ (any project but the encore command) starts with empty declarations, so that `update`
+# declares its whole surface.
+for csproj in src/*/*.csproj; do
+  dir=$(dirname "$csproj"); [ "$(basename "$dir")" = Encore.Cli ] && continue
+  for f in PublicAPI.Shipped.txt PublicAPI.Unshipped.txt; do
+    [ -e "$dir/$f" ] || { printf '#nullable enable\n' > "$dir/$f"; echo "$dir/$f created"; }
+  done
+done
+
 projects=()
 if [ $# -eq 0 ]; then
   for f in src/*/PublicAPI.Shipped.txt; do [ -e "$f" ] && projects+=("$(basename "$(dirname "$f")")"); done

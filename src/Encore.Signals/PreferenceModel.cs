@@ -54,6 +54,7 @@ public sealed record PreferenceOptions
     /// <see cref="AbandonDays"/> days is abandoned: negative evidence (0: nothing is abandoned).
     /// </summary>
     public float AbandonShare { get; init; }
+    /// <summary>Days without playing after which a title stopped early counts as abandoned (see <see cref="AbandonShare"/>).</summary>
     public float AbandonDays { get; init; } = 7f;
     /// <summary>Confidence of negative evidence (abandoned, rated low), given to models as a negative weight.</summary>
     public float NegativeWeight { get; init; } = 1f;
@@ -125,8 +126,11 @@ public sealed record PreferenceOptions
 /// <summary>What the evidence of one pair says: a positive confidence, negative evidence with its confidence, or nothing.</summary>
 public enum Evidence : byte
 {
+    /// <summary>The pair says nothing about the member's taste.</summary>
     None = 0,
+    /// <summary>The member likes the title, with a positive confidence.</summary>
     Positive = 1,
+    /// <summary>The member does not like the title (abandoned, rated low), with the confidence of that.</summary>
     Negative = 2,
 }
 

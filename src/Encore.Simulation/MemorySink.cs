@@ -1,7 +1,7 @@
 namespace Encore.Simulation;
 
 /// <summary>Keeps everything a (small) run produces in memory: for tests, notebooks and evaluation of small services.</summary>
-internal sealed class MemorySink : ISimulationSink
+public sealed class MemorySink : ISimulationSink
 {
     public List<SimEvent> Events { get; } = [];
     public List<PlayRecord> Plays { get; } = [];
