@@ -99,7 +99,8 @@ case "$command" in
     for p in "${projects[@]}"; do
       shipped=$(body "src/$p/PublicAPI.Shipped.txt" | wc -l)
       unshipped=$(body "src/$p/PublicAPI.Unshipped.txt" | grep -vc '^\*REMOVED\*' || true)
-      printf '%-28s %6d  (shipped %d, unshipped %d)\n' "$p" $((shipped + unshipped)) "$shipped" "$unshipped"
+      removed=$(body "src/$p/PublicAPI.Unshipped.txt" | grep -c '^\*REMOVED\*' || true)
+      printf '%-28s %6d  (shipped %d, unshipped %d added, %d removed)\n' "$p" $((shipped + unshipped - removed)) "$shipped" "$unshipped" "$removed"
     done
     ;;
   *) usage ;;
