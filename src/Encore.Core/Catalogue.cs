@@ -1,8 +1,11 @@
 namespace Encore.Core;
 
+/// <summary>Whether a title is watched in one sitting or in episodes. The numeric values are stored: never renumber.</summary>
 public enum TitleKind : byte
 {
+    /// <summary>A film (or any single programme): one runtime, no episodes.</summary>
     Film = 0,
+    /// <summary>A series: <see cref="Title.Seasons"/> hold its episodes.</summary>
     Series = 1,
 }
 
@@ -33,17 +36,25 @@ public sealed record Season(int Number, IReadOnlyList<Episode> Episodes)
 /// </summary>
 public sealed record Title
 {
+    /// <summary>The title's external id, unique in the catalogue.</summary>
     public required string Id { get; init; }
+    /// <summary>The name shown to members.</summary>
     public required string Name { get; init; }
+    /// <summary>A film or a series (film by default).</summary>
     public TitleKind Kind { get; init; } = TitleKind.Film;
+    /// <summary>The running time in seconds (a series: the typical episode's); 0 where unknown.</summary>
     public int RuntimeSeconds { get; init; }
+    /// <summary>The genres, as the catalogue names them (e.g. "Comedy"); empty where unknown.</summary>
     public IReadOnlyList<string> Genres { get; init; } = [];
+    /// <summary>The cast, leading roles first; empty where unknown.</summary>
     public IReadOnlyList<string> Cast { get; init; } = [];
+    /// <summary>The directors; empty where unknown.</summary>
     public IReadOnlyList<string> Directors { get; init; } = [];
     /// <summary>e.g. "G", "PG-13", "TV-MA"; null where unknown.</summary>
     public string? MaturityRating { get; init; }
     /// <summary>ISO 639-1 code, e.g. "en"; null where unknown.</summary>
     public string? Language { get; init; }
+    /// <summary>The first release date; null where unknown.</summary>
     public DateOnly? ReleaseDate { get; init; }
     /// <summary>When the title became available on the service (null: always).</summary>
     public DateTime? AvailableFromUtc { get; init; }
@@ -52,15 +63,19 @@ public sealed record Title
 
     /// <summary>Whether members may watch the title at <paramref name="utc"/>: inside its availability window.</summary>
     public bool IsAvailableAt(DateTime utc) => (AvailableFromUtc is not { } from || from <= utc) && (AvailableUntilUtc is not { } until || utc < until);
+    /// <summary>A series' seasons in order, each with its episodes; empty for a film.</summary>
     public IReadOnlyList<Season> Seasons { get; init; } = [];
 
+    /// <summary>Every episode of every season, in order.</summary>
     public IEnumerable<Episode> Episodes => Seasons.SelectMany(s => s.Episodes);
 }
 
 /// <summary>A member (subscriber) of the service.</summary>
 public sealed record Member
 {
+    /// <summary>The member's external id, unique among members.</summary>
     public required string Id { get; init; }
+    /// <summary>When the member joined the service (UTC); null where unknown.</summary>
     public DateTime? JoinedUtc { get; init; }
     /// <summary>ISO 3166 country code where known.</summary>
     public string? Country { get; init; }

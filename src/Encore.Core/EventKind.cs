@@ -7,17 +7,21 @@ public enum EventKind : byte
     Rating = 0,
     /// <summary>A search: <see cref="ViewingEvent.Query"/>, <see cref="ViewingEvent.ResultsShown"/>, and the title chosen (<see cref="ViewingEvent.TitleId"/>) or none.</summary>
     Search = 1,
+    /// <summary>Playback of a title (or of <see cref="ViewingEvent.EpisodeId"/>) started at <see cref="ViewingEvent.PositionSeconds"/>.</summary>
     PlayStart = 2,
     /// <summary>A pause at <see cref="ViewingEvent.PositionSeconds"/> that lasted <see cref="ViewingEvent.PauseSeconds"/>.</summary>
     Pause = 3,
+    /// <summary>Playback resumed at <see cref="ViewingEvent.PositionSeconds"/> after a pause.</summary>
     Resume = 4,
     /// <summary>A seek from <see cref="ViewingEvent.SeekFromSeconds"/> to <see cref="ViewingEvent.PositionSeconds"/>.</summary>
     Seek = 5,
     /// <summary>Playback stopped at <see cref="ViewingEvent.PositionSeconds"/>.</summary>
     Stop = 6,
+    /// <summary>The title (or episode) was watched to its end; <see cref="ViewingEvent.PositionSeconds"/> is where playback ended.</summary>
     Completion = 7,
     /// <summary>Starting again a title or scene already seen.</summary>
     Replay = 8,
+    /// <summary>Skipped the opening titles, at <see cref="ViewingEvent.PositionSeconds"/>.</summary>
     SkipIntro = 9,
     /// <summary>Skipped credits: to the next episode (<see cref="ViewingEvent.EpisodeId"/> set to the next one) or leaving.</summary>
     SkipCredits = 10,
@@ -25,8 +29,10 @@ public enum EventKind : byte
     Impression = 11,
 }
 
+/// <summary>What each <see cref="EventKind"/> requires, and its name in files and on the wire.</summary>
 public static class EventKinds
 {
+    /// <summary>Every event kind, in numeric order.</summary>
     public static readonly EventKind[] All = Enum.GetValues<EventKind>();
 
     /// <summary>Whether events of this kind are about one title (and so must name it).</summary>
@@ -54,6 +60,12 @@ public static class EventKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown event kind"),
     };
 
+    /// <summary>
+    /// Reads an event kind from its wire name (e.g. "play_start") or its enum name (e.g. "PlayStart"), ignoring case.
+    /// </summary>
+    /// <param name="text">The name to read; null is no kind.</param>
+    /// <param name="kind">The kind named, or the default when the name is unknown.</param>
+    /// <returns>Whether <paramref name="text"/> names a kind.</returns>
     public static bool TryParseWireName(string? text, out EventKind kind)
     {
         foreach (var k in All)

@@ -8,6 +8,15 @@ namespace Encore.Core;
 /// </summary>
 public sealed class InteractionMatrix
 {
+    /// <summary>A matrix over the given arrays (kept, not copied), checked for consistent lengths.</summary>
+    /// <param name="memberIds">The rows' member ids.</param>
+    /// <param name="titleIds">The columns' title ids.</param>
+    /// <param name="rowPointers">Where each row starts in the entry arrays: members + 1 offsets, the last one the entry count.</param>
+    /// <param name="columnIndices">Each entry's column, sorted within its row.</param>
+    /// <param name="values">Each entry's weight.</param>
+    /// <param name="ratings">Each entry's explicit rating, or null where the data has none.</param>
+    /// <param name="timestamps">Each entry's time in Unix seconds, or null where the data has none.</param>
+    /// <exception cref="ArgumentException">An array's length does not match the ids or the entry count.</exception>
     public InteractionMatrix(IdMap memberIds, IdMap titleIds, int[] rowPointers, int[] columnIndices,
         float[] values, float[]? ratings = null, long[]? timestamps = null)
     {
@@ -29,9 +38,13 @@ public sealed class InteractionMatrix
         Timestamps = timestamps;
     }
 
+    /// <summary>The rows' member ids: row r is member <c>MemberIds[r]</c>.</summary>
     public IdMap MemberIds { get; }
+    /// <summary>The columns' title ids: column c is title <c>TitleIds[c]</c>.</summary>
     public IdMap TitleIds { get; }
+    /// <summary>Where each row's entries start (<see cref="Rows"/> + 1 offsets; the last is <see cref="NonZeros"/>).</summary>
     public int[] RowPointers { get; }
+    /// <summary>Each entry's column (title index), sorted within its row.</summary>
     public int[] ColumnIndices { get; }
     /// <summary>Preference weight (confidence) of each entry.</summary>
     public float[] Values { get; }
@@ -40,14 +53,22 @@ public sealed class InteractionMatrix
     /// <summary>Unix seconds of each entry, where the data has times.</summary>
     public long[]? Timestamps { get; }
 
+    /// <summary>The number of rows (members).</summary>
     public int Rows => MemberIds.Count;
+    /// <summary>The number of columns (titles).</summary>
     public int Columns => TitleIds.Count;
+    /// <summary>The number of stored entries.</summary>
     public int NonZeros => RowPointers[^1];
 
+    /// <summary>How many entries row <paramref name="row"/> holds.</summary>
     public int RowLength(int row) => RowPointers[row + 1] - RowPointers[row];
+    /// <summary>Row <paramref name="row"/>'s columns (title indices), ascending.</summary>
     public ReadOnlySpan<int> RowColumns(int row) => ColumnIndices.AsSpan(RowPointers[row], RowLength(row));
+    /// <summary>Row <paramref name="row"/>'s weights, aligned with <see cref="RowColumns"/>.</summary>
     public ReadOnlySpan<float> RowValues(int row) => Values.AsSpan(RowPointers[row], RowLength(row));
+    /// <summary>Row <paramref name="row"/>'s ratings, aligned with <see cref="RowColumns"/>; empty when the matrix has none.</summary>
     public ReadOnlySpan<float> RowRatings(int row) => Ratings is null ? default : Ratings.AsSpan(RowPointers[row], RowLength(row));
+    /// <summary>Row <paramref name="row"/>'s times (Unix seconds), aligned with <see cref="RowColumns"/>; empty when the matrix has none.</summary>
     public ReadOnlySpan<long> RowTimestamps(int row) => Timestamps is null ? default : Timestamps.AsSpan(RowPointers[row], RowLength(row));
 
     /// <summary>The transpose (title x member, i.e. CSC of this matrix), with ratings and times carried along.</summary>

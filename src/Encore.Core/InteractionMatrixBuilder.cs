@@ -15,6 +15,7 @@ public sealed class InteractionMatrixBuilder
     private bool _hasRatings;
     private bool _hasTimes;
 
+    /// <summary>An empty builder over the given id maps (new ones where null); the maps grow as ids are added.</summary>
     /// <param name="memberIds">Member ids; pass a pre-filled map to fix the row order.</param>
     /// <param name="titleIds">Title ids; pass a pre-filled map (e.g. the whole catalogue) to fix the columns.</param>
     public InteractionMatrixBuilder(IdMap? memberIds = null, IdMap? titleIds = null)
@@ -23,14 +24,29 @@ public sealed class InteractionMatrixBuilder
         TitleIds = titleIds ?? new IdMap();
     }
 
+    /// <summary>The member ids seen so far (the rows of the matrix to be built).</summary>
     public IdMap MemberIds { get; }
+    /// <summary>The title ids seen so far (the columns of the matrix to be built).</summary>
     public IdMap TitleIds { get; }
+    /// <summary>How many triplets were added (before repeated pairs are merged).</summary>
     public int Count => _rows.Count;
 
+    /// <summary>Adds an interaction by external ids, adding ids not yet in <see cref="MemberIds"/> or <see cref="TitleIds"/>.</summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="titleId">The title.</param>
+    /// <param name="weight">The preference weight (finite); a repeated pair's weights add up.</param>
+    /// <param name="rating">The explicit rating, if any.</param>
+    /// <param name="unixSeconds">When it happened, in Unix seconds, if known.</param>
     public void Add(string memberId, string titleId, float weight, float? rating = null, long? unixSeconds = null)
         => Add(MemberIds.GetOrAdd(memberId), TitleIds.GetOrAdd(titleId), weight, rating, unixSeconds);
 
     /// <summary>Adds by dense indices already in <see cref="MemberIds"/> and <see cref="TitleIds"/>.</summary>
+    /// <param name="member">The member's index.</param>
+    /// <param name="title">The title's index.</param>
+    /// <param name="weight">The preference weight (finite); a repeated pair's weights add up.</param>
+    /// <param name="rating">The explicit rating, if any.</param>
+    /// <param name="unixSeconds">When it happened, in Unix seconds, if known.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not in its map, or the weight is not finite.</exception>
     public void Add(int member, int title, float weight, float? rating = null, long? unixSeconds = null)
     {
         if ((uint)member >= (uint)MemberIds.Count) throw new ArgumentOutOfRangeException(nameof(member), member, "member index is not in MemberIds");
@@ -45,6 +61,7 @@ public sealed class InteractionMatrixBuilder
         _hasTimes |= unixSeconds.HasValue;
     }
 
+    /// <summary>The matrix of everything added, repeated pairs merged, rows sorted by column.</summary>
     public InteractionMatrix Build()
     {
         int n = _rows.Count;

@@ -14,6 +14,7 @@ public static class UnicodeText
     /// <summary>The most characters of a value that <see cref="Clip"/> and <see cref="Quote"/> keep.</summary>
     public const int ClipLength = 60;
 
+    /// <summary>Whether <paramref name="text"/> is well-formed UTF-16: every surrogate is half of a pair.</summary>
     public static bool IsWellFormed(ReadOnlySpan<char> text)
     {
         // Nearly every string has no surrogate at all: one vectorised search answers it.

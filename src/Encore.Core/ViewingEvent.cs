@@ -9,15 +9,19 @@ public sealed record ViewingEvent
 {
     /// <summary>Unique id chosen by the sender; the same id sent twice is stored once.</summary>
     public required string EventId { get; init; }
+    /// <summary>What the member did; it decides which of the other fields apply.</summary>
     public required EventKind Kind { get; init; }
+    /// <summary>The member who did it.</summary>
     public required string MemberId { get; init; }
     /// <summary>The title (film or series). Null only for a search that played nothing.</summary>
     public string? TitleId { get; init; }
     /// <summary>The episode of a series, where the event is about one.</summary>
     public string? EpisodeId { get; init; }
+    /// <summary>The kind of screen it happened on.</summary>
     public required DeviceKind Device { get; init; }
     /// <summary>When it happened, in UTC.</summary>
     public required DateTime TimestampUtc { get; init; }
+    /// <summary>The viewing session it belongs to (the sender's id; events of one sitting share it).</summary>
     public required string SessionId { get; init; }
     /// <summary>Playback position in seconds, where the kind has one.</summary>
     public double? PositionSeconds { get; init; }

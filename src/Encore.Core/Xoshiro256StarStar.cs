@@ -21,6 +21,7 @@ public struct Xoshiro256StarStar
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>The next 64 uniformly distributed random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong NextUInt64()
     {

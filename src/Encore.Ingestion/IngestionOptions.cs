@@ -24,10 +24,13 @@ public enum UnknownTitlePolicy
 /// </summary>
 public sealed record IngestionOptions
 {
+    /// <summary>The defaults for a live service, as documented with each option.</summary>
     public static IngestionOptions Default { get; } = new();
 
+    /// <summary>What an event of a member the store does not know does: register the member (the default) or be rejected.</summary>
     public UnknownMemberPolicy UnknownMembers { get; init; } = UnknownMemberPolicy.Register;
 
+    /// <summary>What an event about a title the catalogue does not hold does: be rejected (the default), or register the title.</summary>
     public UnknownTitlePolicy UnknownTitles { get; init; } = UnknownTitlePolicy.Reject;
 
     /// <summary>How far in the future (device clocks run fast) a timestamp may be.</summary>

@@ -14,6 +14,7 @@ public sealed class IngestionPipeline
     private readonly IEventStore _store;
     private readonly TimeProvider _clock;
 
+    /// <summary>A pipeline into <paramref name="store"/> with the given rules (the defaults where null) and clock (the system's where null).</summary>
     public IngestionPipeline(IEventStore store, IngestionOptions? options = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -22,6 +23,7 @@ public sealed class IngestionPipeline
         _clock = clock ?? TimeProvider.System;
     }
 
+    /// <summary>The rules the pipeline applies.</summary>
     public IngestionOptions Options { get; }
 
     /// <summary>Validates and stores one batch; when the task completes the accepted events are durable.</summary>

@@ -7,6 +7,7 @@ namespace Encore.Ingestion;
 /// <param name="Reason">What is wrong with it, in words.</param>
 public sealed record EventRejection(int Index, string? EventId, string Field, string Reason)
 {
+    /// <summary>The rejection in words: "event INDEX (ID): FIELD: REASON".</summary>
     public override string ToString() => $"event {Index} ({EventId ?? "no id"}): {Field}: {Reason}";
 }
 

@@ -13,7 +13,9 @@ public interface IModel
     /// <summary>Catalogue name, e.g. "ials", "ease", "mf", "bpmf".</summary>
     string Name { get; }
 
+    /// <summary>The members of the matrix the model was fitted on: its rows' dense indices.</summary>
     IdMap MemberIds { get; }
+    /// <summary>The titles of the matrix the model was fitted on: its columns' dense indices.</summary>
     IdMap TitleIds { get; }
 
     /// <summary>Writes the fitted state, a payload version first (see <see cref="ModelFile"/> for the envelope).</summary>

@@ -21,7 +21,7 @@ public interface IRecommenderTrainer
 
 /// <summary>
 /// A fitted top-N recommender. Members and titles are addressed by their dense indices in
-/// <see cref="MemberIds"/> and <see cref="TitleIds"/> (those of the training matrix); the
+/// <see cref="IModel.MemberIds"/> and <see cref="IModel.TitleIds"/> (those of the training matrix); the
 /// <see cref="Recommendations"/> helpers translate external ids, apply exclusions and filters, and pick the top N.
 /// Implementations are safe for concurrent reads once fitted.
 /// </summary>

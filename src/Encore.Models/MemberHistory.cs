@@ -7,14 +7,14 @@ namespace Encore.Models;
 /// <see cref="Recommendations"/> can leave them out ("exclude the member's history") without the caller
 /// holding the training data.
 /// </summary>
-public interface IMemberHistory
+internal interface IMemberHistory
 {
     /// <summary>The training titles (dense indices, ascending) of a training member.</summary>
     ReadOnlySpan<int> TrainingTitles(int member);
 }
 
 /// <summary>The member -> titles part of a training matrix (CSR without weights), saved with a model.</summary>
-public sealed class MemberHistory : IMemberHistory
+internal sealed class MemberHistory : IMemberHistory
 {
     private readonly int[] _pointers;
     private readonly int[] _titles;

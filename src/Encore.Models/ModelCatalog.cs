@@ -37,8 +37,11 @@ public sealed class ModelDescriptor
         _load = load;
     }
 
+    /// <summary>The model's catalogue name, e.g. "ials" (what <c>--model</c> takes and model files record).</summary>
     public string Name { get; }
+    /// <summary>A one-line description of the model and its main parameters, for help texts.</summary>
     public string Description { get; }
+    /// <summary>What the model predicts: top-N lists or ratings.</summary>
     public ModelTask Task { get; }
 
     /// <summary>The parameters `--param k=v` takes, with their types and defaults.</summary>
@@ -90,6 +93,7 @@ public sealed class ModelDescriptor
 /// </summary>
 public static class ModelCatalog
 {
+    /// <summary>Every model Encore can train and load, top-N models first.</summary>
     public static IReadOnlyList<ModelDescriptor> All { get; } =
     [
         PopularityTrainer.Descriptor,
@@ -138,6 +142,7 @@ public static class ModelCatalog
         throw new ArgumentException($"unknown model {UnicodeText.Quote(name)}; top-N models: {string.Join(", ", TopNNames)}; rating models: {string.Join(", ", RatingNames)}", nameof(name));
     }
 
+    /// <summary>Whether a model is named <paramref name="name"/>; if so, <paramref name="descriptor"/> is its entry.</summary>
     public static bool TryGet(string name, out ModelDescriptor descriptor)
     {
         foreach (var d in All)

@@ -12,10 +12,12 @@ namespace Encore.Models;
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>The version of the envelope (magic, version, model name, payload, end marker) that <see cref="Save(IModel, Stream)"/> writes.</summary>
     public const int FormatVersion = 1;
     private static ReadOnlySpan<byte> Magic => "ENCOREMF"u8;
     private const uint EndMarker = 0x444E454D; // "MEND"
 
+    /// <summary>Writes <paramref name="model"/> in the envelope to <paramref name="stream"/>; the model must be in the <see cref="ModelCatalog"/>.</summary>
     public static void Save(IModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -30,6 +32,7 @@ public static class ModelFile
         writer.Flush();
     }
 
+    /// <summary>Writes <paramref name="model"/> to the file at <paramref name="path"/>, through a temporary file beside it, so that a crash never leaves half a model under the name.</summary>
     public static void Save(IModel model, string path)
     {
         // Write beside the target and move, so a crash never leaves a half-written model under the real name.
@@ -41,11 +44,13 @@ public static class ModelFile
     /// <summary>Reads a top-N model; a file holding a rating model is refused with what it holds.</summary>
     public static IRecommender Load(Stream stream) => Expect<IRecommender>(LoadModel(stream), ModelTask.TopN);
 
+    /// <summary>Reads the top-N model in the file at <paramref name="path"/>.</summary>
     public static IRecommender Load(string path) => FromPath(path, Load);
 
     /// <summary>Reads a rating model; a file holding a top-N model is refused with what it holds.</summary>
     public static IRatingPredictor LoadRating(Stream stream) => Expect<IRatingPredictor>(LoadModel(stream), ModelTask.Rating);
 
+    /// <summary>Reads the rating model in the file at <paramref name="path"/>.</summary>
     public static IRatingPredictor LoadRating(string path) => FromPath(path, LoadRating);
 
     /// <summary>Reads whatever model the file holds.</summary>

@@ -6,12 +6,14 @@ namespace Encore.Models;
 /// <summary>Binary read/write of the pieces every model file holds: id maps and primitive arrays (little-endian).</summary>
 public static class ModelIo
 {
+    /// <summary>Writes <paramref name="ids"/>: the count, then each id in index order.</summary>
     public static void WriteIds(BinaryWriter writer, IdMap ids)
     {
         writer.Write(ids.Count);
         for (int i = 0; i < ids.Count; i++) writer.Write(ids[i]);
     }
 
+    /// <summary>Reads an id map that <see cref="WriteIds"/> wrote; a duplicate id or a bad count is an <see cref="InvalidDataException"/>.</summary>
     public static IdMap ReadIds(BinaryReader reader)
     {
         int count = ReadCount(reader, "id map");
@@ -24,12 +26,14 @@ public static class ModelIo
         return map;
     }
 
+    /// <summary>Writes <paramref name="values"/>: the length, then the raw little-endian values.</summary>
     public static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values) where T : unmanaged
     {
         writer.Write(values.Length);
         writer.Write(MemoryMarshal.AsBytes(values));
     }
 
+    /// <summary>Reads an array that <see cref="WriteArray{T}"/> wrote; a bad length is an <see cref="InvalidDataException"/>.</summary>
     public static T[] ReadArray<T>(BinaryReader reader) where T : unmanaged
     {
         int count = ReadCount(reader, typeof(T).Name + " array");
@@ -64,6 +68,7 @@ public static class ModelIo
 /// <summary>Per-model payload versions, checked on load.</summary>
 public static class PayloadVersion
 {
+    /// <summary>Reads a payload version and refuses (<see cref="InvalidDataException"/>) any but <paramref name="supported"/>, naming <paramref name="model"/>.</summary>
     public static void Check(BinaryReader reader, string model, int supported)
     {
         int version = reader.ReadInt32();

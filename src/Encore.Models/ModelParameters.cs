@@ -5,7 +5,7 @@ using System.Reflection;
 namespace Encore.Models;
 
 /// <summary>Options records that can check themselves after binding (ranges, combinations).</summary>
-public interface IModelOptions
+internal interface IModelOptions
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the field and the reason when a value is out of range.</summary>
     void Validate();

@@ -18,6 +18,7 @@ public sealed record RecommendOptions
     /// <summary>A filter already compiled over the model's titles (fastest for many requests); combined with the others.</summary>
     public TitleFilter? Allowed { get; init; }
 
+    /// <summary>The defaults: no titles excluded but the member's training titles, and no filter.</summary>
     public static RecommendOptions Default { get; } = new();
 }
 
@@ -27,7 +28,10 @@ public readonly record struct RecommendedTitle(string TitleId, int Title, float 
 /// <summary>Top-N lists for many members at once (row-major, <see cref="N"/> per member, -1 where a list is shorter).</summary>
 public sealed record TopNBatch(int N, int[] Titles, float[] Scores)
 {
+    /// <summary>How many members the batch holds lists for.</summary>
     public int Count => N == 0 ? 0 : Titles.Length / N;
+    /// <summary>The <paramref name="i"/>-th member's list (dense title indices, best first; -1 past its end).</summary>
     public ReadOnlySpan<int> Row(int i) => Titles.AsSpan(i * N, N);
+    /// <summary>The scores of <see cref="Row"/>(<paramref name="i"/>), aligned with it.</summary>
     public ReadOnlySpan<float> RowScores(int i) => Scores.AsSpan(i * N, N);
 }

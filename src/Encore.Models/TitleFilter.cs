@@ -19,8 +19,10 @@ public sealed class TitleFilter
     /// <summary>The number of titles the filter covers (the model's catalogue size).</summary>
     public int Titles { get; }
 
+    /// <summary>Whether the filter allows <paramref name="title"/> (a dense index; false outside the catalogue).</summary>
     public bool Contains(int title) => (uint)title < (uint)Titles && (_bits[title >> 6] & (1UL << title)) != 0;
 
+    /// <summary>How many titles the filter allows.</summary>
     public int Count
     {
         get
@@ -31,6 +33,7 @@ public sealed class TitleFilter
         }
     }
 
+    /// <summary>A filter over <paramref name="titles"/> titles that allows the dense indices in <paramref name="allowed"/>.</summary>
     public static TitleFilter FromIndices(int titles, IEnumerable<int> allowed)
     {
         var f = new TitleFilter(titles);

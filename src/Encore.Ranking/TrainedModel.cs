@@ -40,7 +40,7 @@ public sealed class TrainedModel(IRecommender recommender, PreferenceOptions pre
     public ContinueWatching.ResumeModel? Resume { get; } = resume;
 
     /// <summary>
-    /// How many members gave each of the model's titles positive evidence in training (by <see cref="IRecommender.TitleIds"/>):
+    /// How many members gave each of the model's titles positive evidence in training (by <see cref="IModel.TitleIds"/>):
     /// a title with none is one the model knows only by name, to be scored from its metadata instead.
     /// </summary>
     public int[] TitleSupport { get; } = titleSupport ?? Enumerable.Repeat(1, recommender?.TitleIds.Count ?? 0).ToArray();

@@ -24,6 +24,7 @@ public sealed record ContextOptions
     /// </summary>
     public float Prior { get; init; } = 5f;
 
+    /// <summary>Checks the options; throws an <see cref="ArgumentException"/> naming the first one out of range.</summary>
     public void Validate()
     {
         if (!(Weight >= 0) || !float.IsFinite(Weight)) throw new ArgumentException($"context weight must be a finite number >= 0 (got {Weight})", nameof(Weight));
@@ -62,6 +63,7 @@ public sealed class ContextModel
     /// <summary>What the whole service plays where and when (kept with a trained model, so one member's signals suffice to score).</summary>
     public ContextShares Shares { get; }
 
+    /// <summary>The options the model was built with.</summary>
     public ContextOptions Options { get; }
 
     /// <summary>Builds the service-wide tables from every member's plays in <paramref name="signals"/>.</summary>
@@ -261,6 +263,7 @@ public sealed class ContextShares
         PartFormat = partFormat;
     }
 
+    /// <summary>How many genres the tables cover (those of the catalogue the shares were counted over).</summary>
     public int Genres { get; }
     internal float[] Genre { get; }
     internal float[] Format { get; }
@@ -281,6 +284,7 @@ public sealed class ContextShares
             tables.DeviceFormatShares(), tables.PartFormatShares());
     }
 
+    /// <summary>Writes the shares in the binary form that <see cref="Read"/> reads (kept in a trained model's file).</summary>
     public void Write(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);

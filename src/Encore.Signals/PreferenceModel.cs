@@ -5,10 +5,10 @@ namespace Encore.Signals;
 /// <summary>
 /// The parameters of <see cref="PreferenceModel"/>: how much each feature of <see cref="TitleSignals"/> adds to the
 /// confidence that a member likes a title, and when the evidence is negative instead. A parameter at 0 leaves
-/// its feature out, so the P-SIM ablation groups are settings of this one record (<see cref="SignalGroups"/>).
+/// its feature out, so the P-SIM ablation groups are settings of this one record (the signal groups of the ablation in Encore.Evaluation).
 /// </summary>
 /// <remarks>
-/// The defaults were tuned by <see cref="PreferenceTuner"/> on a validation split carved out of the training days
+/// The defaults were tuned by Encore.Evaluation's <c>PreferenceTuner</c> on a validation split carved out of the training days
 /// of the default simulated service (P-SIM training data only, never its test days); `encore train --tune-signals`
 /// tunes them again on the data at hand. See docs/SIGNALS.md for the figures.
 /// </remarks>
@@ -54,6 +54,7 @@ public sealed record PreferenceOptions
     /// <see cref="AbandonDays"/> days is abandoned: negative evidence (0: nothing is abandoned).
     /// </summary>
     public float AbandonShare { get; init; }
+    /// <summary>Days without playing after which a title stopped early counts as abandoned (see <see cref="AbandonShare"/>).</summary>
     public float AbandonDays { get; init; } = 7f;
     /// <summary>Confidence of negative evidence (abandoned, rated low), given to models as a negative weight.</summary>
     public float NegativeWeight { get; init; } = 1f;
@@ -125,8 +126,11 @@ public sealed record PreferenceOptions
 /// <summary>What the evidence of one pair says: a positive confidence, negative evidence with its confidence, or nothing.</summary>
 public enum Evidence : byte
 {
+    /// <summary>The pair says nothing about the member's taste.</summary>
     None = 0,
+    /// <summary>The member likes the title, with a positive confidence.</summary>
     Positive = 1,
+    /// <summary>The member does not like the title (abandoned, rated low), with the confidence of that.</summary>
     Negative = 2,
 }
 

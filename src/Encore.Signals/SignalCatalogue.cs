@@ -6,7 +6,9 @@ namespace Encore.Signals;
 /// <summary>How a title is watched, for context affinities: a film, a series, or a series of short episodes.</summary>
 public enum TitleFormat : byte
 {
+    /// <summary>A film, or any title without episodes.</summary>
     Film = 0,
+    /// <summary>A series of episodes longer than <see cref="SignalCatalogue.ShortEpisodeSeconds"/>.</summary>
     Series = 1,
     /// <summary>A series whose episodes run at most <see cref="SignalCatalogue.ShortEpisodeSeconds"/>.</summary>
     ShortEpisodes = 2,
@@ -45,13 +47,17 @@ public sealed class SignalCatalogue
         SeasonCount = seasonCount;
     }
 
+    /// <summary>The store's titles, by dense index.</summary>
     public IdMap TitleIds { get; }
+    /// <summary>The store's episodes, by dense index.</summary>
     public IdMap EpisodeIds { get; }
     /// <summary>Every genre the catalogue names, in order of first appearance.</summary>
     public IdMap Genres { get; }
+    /// <summary>Each title's kind: film or series.</summary>
     public TitleKind[] Kinds { get; }
     /// <summary>Runtime in seconds: a film's length, a series' typical episode length (0 when unknown).</summary>
     public int[] Runtimes { get; }
+    /// <summary>Each title's format for context affinities: film, series or short episodes.</summary>
     public TitleFormat[] Formats { get; }
     /// <summary>Genre indices of each title.</summary>
     public int[][] TitleGenres { get; }
@@ -59,6 +65,7 @@ public sealed class SignalCatalogue
     public int[] EpisodeTitle { get; }
     /// <summary>0-based position of each episode in its series (season by season, in episode order).</summary>
     public int[] EpisodeOrdinal { get; }
+    /// <summary>Each episode's runtime in seconds (0 when unknown).</summary>
     public int[] EpisodeRuntime { get; }
     /// <summary>Episodes of each title (0 for a film).</summary>
     public int[] EpisodeCount { get; }
@@ -68,10 +75,12 @@ public sealed class SignalCatalogue
     public int[] NextEpisode { get; }
     /// <summary>Each episode's season and its number in the season, as the catalogue numbers them (0 when unknown).</summary>
     public int[] EpisodeSeason { get; }
+    /// <summary>Each episode's number in its season, as the catalogue numbers it (0 when unknown).</summary>
     public int[] EpisodeNumber { get; }
     /// <summary>Seasons of each title (0 for a film).</summary>
     public int[] SeasonCount { get; }
 
+    /// <summary>How many titles the catalogue holds.</summary>
     public int Titles => TitleIds.Count;
 
     /// <summary>Reads the catalogue and the dense index maps of <paramref name="store"/>.</summary>

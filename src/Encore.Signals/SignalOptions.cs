@@ -7,6 +7,7 @@ namespace Encore.Signals;
 /// </summary>
 public sealed record SignalOptions
 {
+    /// <summary>The defaults, as documented with each option.</summary>
     public static readonly SignalOptions Default = new();
 
     /// <summary>A device that is silent for longer starts a new viewing session on its next event (30 minutes, as web analytics counts sessions).</summary>

@@ -58,6 +58,7 @@ public sealed class SignalSet
         _activityHalfLifeMs = Options.ActivityHalfLife.TotalMilliseconds;
     }
 
+    /// <summary>The catalogue the events are folded against (replaced by <see cref="Rebase"/>).</summary>
     public SignalCatalogue Catalogue { get; private set; }
 
     /// <summary>
@@ -79,7 +80,9 @@ public sealed class SignalSet
                 throw new ArgumentException($"episode index {e} moved in the new catalogue");
         Catalogue = catalogue;
     }
+    /// <summary>The members with signals, by dense index.</summary>
     public IdMap MemberIds { get; }
+    /// <summary>The options the signals are folded with.</summary>
     public SignalOptions Options { get; }
 
     /// <summary>What names the title of a search query (null: none; searches then count only for the title they played).</summary>
@@ -101,6 +104,10 @@ public sealed class SignalSet
     public IReadOnlyList<UnmatchedSearch> UnmatchedSearches => _unmatched;
 
     /// <summary>Reads <paramref name="store"/>'s catalogue and the events matching <paramref name="query"/> (all by default) once, and folds them.</summary>
+    /// <param name="store">The store to read.</param>
+    /// <param name="options">How the events are folded (<see cref="SignalOptions.Default"/> where null).</param>
+    /// <param name="query">Which events to fold (all where null).</param>
+    /// <param name="ct">Cancels the read.</param>
     /// <param name="resolver">Names the title each search asked for (see the constructor); built over the same catalogue.</param>
     public static async Task<SignalSet> LoadAsync(IEventStore store, SignalOptions? options = null, EventQuery? query = null,
         CancellationToken ct = default, IQueryResolver? resolver = null)

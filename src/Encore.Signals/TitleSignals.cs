@@ -19,6 +19,7 @@ public struct TitleSignals
     public int Completions;
     /// <summary>Distinct episodes begun and completed (a film counts as one episode of itself).</summary>
     public int EpisodesStarted;
+    /// <summary>Distinct episodes completed (a film counts as one episode of itself).</summary>
     public int EpisodesCompleted;
     /// <summary>Sum over the episodes begun (or the film) of the share of its runtime watched, each at most 1.</summary>
     public float EpisodeShareSum;
@@ -30,20 +31,29 @@ public struct TitleSignals
     public int Sessions;
     /// <summary>First and last event about the title (any kind but impressions), and the last playback event.</summary>
     public long FirstMs;
+    /// <summary>The last event about the title (any kind but impressions), in Unix milliseconds.</summary>
     public long LastMs;
+    /// <summary>The last playback event, in Unix milliseconds.</summary>
     public long LastPlayMs;
+    /// <summary>Pauses during playback.</summary>
     public int Pauses;
+    /// <summary>Seconds spent paused in all.</summary>
     public float PauseSeconds;
+    /// <summary>The longest single pause, in seconds.</summary>
     public float LongestPauseSeconds;
     /// <summary>Forward seeks, and the seconds they skipped.</summary>
     public int ForwardSeeks;
+    /// <summary>Seconds skipped by forward seeks.</summary>
     public float SkippedSeconds;
+    /// <summary>Times the opening titles were skipped.</summary>
     public int SkippedIntros;
+    /// <summary>Times the end credits were skipped.</summary>
     public int SkippedCredits;
     /// <summary>Times the next episode followed the previous one within <see cref="SignalOptions.BingeWindow"/> (bingeing).</summary>
     public int NextEpisodeFollowed;
     /// <summary>The member's latest rating, NaN when none, and when it was given.</summary>
     public float Rating;
+    /// <summary>When the latest rating was given, in Unix milliseconds.</summary>
     public long RatedMs;
     /// <summary>Searches whose chosen result was this title.</summary>
     public int SearchLed;
@@ -54,6 +64,7 @@ public struct TitleSignals
     public int SearchIntent;
     /// <summary>Times the title was shown to the member (impressions), and of those the ones since its latest playback (shown and passed over).</summary>
     public int Impressions;
+    /// <summary>Impressions since the latest playback: shown and passed over.</summary>
     public int ImpressionsSincePlay;
     /// <summary>Devices the title was played on (bit per <see cref="Encore.Core.DeviceKind"/>).</summary>
     public byte Devices;
@@ -65,14 +76,19 @@ public struct TitleSignals
     /// (seconds), and the device and UTC hour of the latest playback.
     /// </summary>
     public int LastEpisode;
+    /// <summary>Whether the episode of the latest playback (or the film) was then watched to the end.</summary>
     public bool LastEpisodeCompleted;
+    /// <summary>The position reached in the episode of the latest playback (or the film), in seconds.</summary>
     public float LastPosition;
+    /// <summary>The device of the latest playback (a <see cref="Encore.Core.DeviceKind"/> value).</summary>
     public byte LastDevice;
+    /// <summary>The UTC hour of the latest playback.</summary>
     public byte LastHour;
 
     /// <summary>The member's session in which the title was last counted (for <see cref="Sessions"/>).</summary>
     internal int LastSession;
 
+    /// <summary>The signals of a pair with no events: no rating (NaN), no session, no episode.</summary>
     public static TitleSignals Empty => new() { Rating = float.NaN, LastSession = -1, LastEpisode = -1 };
 
     /// <summary>
@@ -97,8 +113,10 @@ public struct TitleSignals
 /// <summary>The parts of the day used for context (UTC hours, as the events carry no time zone).</summary>
 public static class Dayparts
 {
+    /// <summary>How many parts of the day there are.</summary>
     public const int Count = 6;
 
+    /// <summary>The parts' names, by index.</summary>
     public static readonly string[] Names = ["night", "morning", "late-morning", "midday", "afternoon", "evening"];
 
     /// <summary>0: 0-6 h, 1: 6-9 h, 2: 9-12 h, 3: 12-14 h, 4: 14-18 h, 5: 18-24 h.</summary>
@@ -112,5 +130,6 @@ public static class Dayparts
         _ => 5,
     };
 
+    /// <summary>The part of the day (index) of a time in Unix milliseconds, by its UTC hour.</summary>
     public static int OfUnixMs(long ms) => Of((int)(((ms % 86_400_000) + 86_400_000) % 86_400_000 / 3_600_000));
 }

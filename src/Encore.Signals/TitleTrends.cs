@@ -16,6 +16,7 @@ public sealed class TitleTrends
     private double[] _plays, _impressions; // [title * windows + w], as of _stamp[title]
     private long[] _stamp;
 
+    /// <summary>Trends of <paramref name="titles"/> titles (dense indices), with nothing counted yet.</summary>
     public TitleTrends(int titles)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(titles);
@@ -27,6 +28,7 @@ public sealed class TitleTrends
         Array.Fill(_stamp, long.MinValue);
     }
 
+    /// <summary>How many titles the trends cover.</summary>
     public int Titles => _stamp.Length;
 
     /// <summary>A playback of <paramref name="title"/> began at <paramref name="ms"/>.</summary>

@@ -13,20 +13,29 @@ public sealed class Homepage
     private readonly List<int> _titles = [];
     private readonly List<float> _propensities = [];
 
+    /// <summary>An empty page for a catalogue of <paramref name="catalogueSize"/> titles.</summary>
     public Homepage(int catalogueSize) => _seenStamp = new int[catalogueSize];
 
+    /// <summary>How many rows the page has.</summary>
     public int RowCount => _rowNames.Count;
+    /// <summary>How many slots (titles) the page has, over all rows.</summary>
     public int SlotCount => _titles.Count;
 
+    /// <summary>The name of row <paramref name="row"/> (e.g. "popular").</summary>
     public string RowName(int row) => _rowNames[row];
+    /// <summary>The first slot of row <paramref name="row"/>.</summary>
     public int RowStart(int row) => _rowStarts[row];
+    /// <summary>How many slots row <paramref name="row"/> has.</summary>
     public int RowLength(int row) => (row + 1 < _rowStarts.Count ? _rowStarts[row + 1] : _titles.Count) - _rowStarts[row];
+    /// <summary>The title (catalogue index) in slot <paramref name="slot"/>.</summary>
     public int Title(int slot) => _titles[slot];
+    /// <summary>The probability with which the policy put the title of slot <paramref name="slot"/> there.</summary>
     public float Propensity(int slot) => _propensities[slot];
 
     /// <summary>Titles on the page plus titles excluded from it.</summary>
     public int MarkedCount { get; private set; }
 
+    /// <summary>Empties the page for the next session.</summary>
     public void Clear()
     {
         MarkedCount = 0;
@@ -48,6 +57,7 @@ public sealed class Homepage
         _rowStarts.Add(_titles.Count);
     }
 
+    /// <summary>Whether <paramref name="title"/> is on the page (or excluded from it).</summary>
     public bool Contains(int title) => _seenStamp[title] == _stamp;
 
     /// <summary>Adds a slot to the current row; returns false (and adds nothing) when the title is already on the page.</summary>

@@ -6,7 +6,7 @@ namespace Encore.Simulation;
 /// Decides what a member's homepage shows. The simulator calls <see cref="PrepareDay"/> once before each
 /// simulated day (never concurrently with anything), then <see cref="BuildPage"/> for many members at once
 /// from several threads: implementations read shared state only, and draw every random choice from the
-/// <paramref name="rng"/> they are given so that the service stays deterministic.
+/// random generator they are given so that the service stays deterministic.
 /// </summary>
 public interface IHomepagePolicy
 {
@@ -26,6 +26,7 @@ public interface IHomepagePolicy
 /// <summary>A homepage request: who, when, on which device, and what the service has seen them watch.</summary>
 public readonly ref struct PageRequest
 {
+    /// <summary>A request of member <paramref name="member"/> (<paramref name="memberId"/>) on day <paramref name="day"/> and <paramref name="device"/>, with the <paramref name="history"/> the service has seen.</summary>
     public PageRequest(int member, string memberId, int day, DeviceKind device, ReadOnlySpan<HistoryEntry> history)
     {
         Member = member;
@@ -35,9 +36,13 @@ public readonly ref struct PageRequest
         History = history;
     }
 
+    /// <summary>The member's index in the simulated service.</summary>
     public int Member { get; }
+    /// <summary>The member's external id.</summary>
     public string MemberId { get; }
+    /// <summary>The simulated day (0-based) of the request.</summary>
     public int Day { get; }
+    /// <summary>The device the homepage is shown on.</summary>
     public DeviceKind Device { get; }
     /// <summary>The member's observable history, oldest first.</summary>
     public ReadOnlySpan<HistoryEntry> History { get; }
@@ -57,8 +62,11 @@ public sealed class ServiceView
         PlaysToday = new int[catalogue.Count];
     }
 
+    /// <summary>The simulated catalogue.</summary>
     public SimCatalogue Catalogue { get; }
+    /// <summary>When day 0 starts (UTC).</summary>
     public DateTime StartUtc { get; }
+    /// <summary>The day about to be simulated (0-based).</summary>
     public int Day { get; internal set; }
     /// <summary>Plays per title with a half-life (see <see cref="CalibrationSettings.PopularityHalfLifeDays"/>).</summary>
     public float[] Popularity { get; }
@@ -66,6 +74,7 @@ public sealed class ServiceView
     public int[] Available { get; internal set; } = [];
     internal int[] PlaysToday { get; }
 
+    /// <summary>Whether <paramref name="title"/> is playable on <see cref="Day"/>.</summary>
     public bool IsAvailable(int title) => Catalogue.AvailableFromDay[title] <= Day;
 
     internal void StartDay(int day, double halfLifeDays)

@@ -6,10 +6,13 @@ namespace Encore.Simulation;
 /// </summary>
 public interface ISimulationSink
 {
+    /// <summary>Called once before the first batch, with the service whose output follows (its members and catalogue).</summary>
     ValueTask BeginAsync(SimulatedService service, CancellationToken ct);
 
+    /// <summary>Takes one batch; its buffers are reused once the returned task completes.</summary>
     ValueTask WriteAsync(SimulationBatch batch, CancellationToken ct);
 
+    /// <summary>Called once after the last batch: flush and finish what was written.</summary>
     ValueTask CompleteAsync(CancellationToken ct);
 }
 
@@ -20,9 +23,13 @@ public sealed class SimulationBatch
     internal readonly List<PlayRecord> PlayList = new(1 << 10);
     internal readonly List<SessionRecord> SessionList = new(1 << 10);
 
+    /// <summary>The simulated day (0-based) of the batch.</summary>
     public int Day { get; internal set; }
+    /// <summary>The events the members produced, in order.</summary>
     public IReadOnlyList<SimEvent> Events => EventList;
+    /// <summary>The plays of the batch (one per member, title and session).</summary>
     public IReadOnlyList<PlayRecord> Plays => PlayList;
+    /// <summary>The sessions of the batch.</summary>
     public IReadOnlyList<SessionRecord> Sessions => SessionList;
 
     internal void Clear()

@@ -17,9 +17,11 @@ public sealed class InteractionCsvSink : ISimulationSink, IAsyncDisposable
     private byte[][] _memberIds = [];
     private byte[][] _titleIds = [];
 
+    /// <summary>A sink that writes the file at <paramref name="path"/> (created or overwritten).</summary>
     public InteractionCsvSink(string path)
         : this(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1, FileOptions.SequentialScan), ownsStream: true) { }
 
+    /// <summary>A sink that writes to <paramref name="stream"/>, and disposes of it with the sink when <paramref name="ownsStream"/>.</summary>
     public InteractionCsvSink(Stream stream, bool ownsStream = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -27,8 +29,10 @@ public sealed class InteractionCsvSink : ISimulationSink, IAsyncDisposable
         _ownsStream = ownsStream;
     }
 
+    /// <summary>How many lines were written so far.</summary>
     public long Lines { get; private set; }
 
+    /// <inheritdoc />
     public ValueTask BeginAsync(SimulatedService service, CancellationToken ct)
     {
         _service = service;
@@ -38,6 +42,7 @@ public sealed class InteractionCsvSink : ISimulationSink, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc />
     public async ValueTask WriteAsync(SimulationBatch batch, CancellationToken ct)
     {
         if (_service is null) throw new InvalidOperationException("BeginAsync was not called");
@@ -64,6 +69,7 @@ public sealed class InteractionCsvSink : ISimulationSink, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc />
     public async ValueTask CompleteAsync(CancellationToken ct)
     {
         await FlushAsync(ct).ConfigureAwait(false);
@@ -83,6 +89,7 @@ public sealed class InteractionCsvSink : ISimulationSink, IAsyncDisposable
         _used = 0;
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (_ownsStream) await _stream.DisposeAsync().ConfigureAwait(false);

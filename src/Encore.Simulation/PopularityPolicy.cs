@@ -18,6 +18,7 @@ public sealed class PopularityPolicy : IHomepagePolicy
     private int[] _genreOrder = [];
     private readonly string[] _genreRowNames;
 
+    /// <summary>A policy whose every slot shows a random available title instead of the ranked one with probability <paramref name="exploration"/> (0..1; epsilon-greedy).</summary>
     public PopularityPolicy(double exploration = 0.10)
     {
         if (exploration is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(exploration), exploration, "exploration must be within 0..1");
@@ -26,8 +27,10 @@ public sealed class PopularityPolicy : IHomepagePolicy
         for (int g = 0; g < Genres.Count; g++) _genreRowNames[g] = "genre:" + Genres.Slug(g);
     }
 
+    /// <inheritdoc />
     public string Name => "popularity";
 
+    /// <inheritdoc />
     public void PrepareDay(ServiceView service)
     {
         _service = service;
@@ -72,6 +75,7 @@ public sealed class PopularityPolicy : IHomepagePolicy
         _newArrivals = [.. newArrivals];
     }
 
+    /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BuildPage(scoped in PageRequest request, ref SimRandom rng, Homepage page)
     {

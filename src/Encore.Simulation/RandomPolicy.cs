@@ -1,7 +1,7 @@
 namespace Encore.Simulation;
 
 /// <summary>A homepage of uniformly drawn available titles: the floor any policy should beat, and unbiased logging data.</summary>
-public sealed class RandomPolicy : IHomepagePolicy
+internal sealed class RandomPolicy : IHomepagePolicy
 {
     private const int Rows = 7;
     private const int RowLength = 18;

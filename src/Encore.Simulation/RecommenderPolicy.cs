@@ -10,7 +10,7 @@ namespace Encore.Simulation;
 /// member's list itself is in the order the titles were first played).
 /// Titles the model never saw score lowest (they still appear through exploration).
 /// </summary>
-public sealed class RecommenderPolicy : ScoredPolicy
+internal sealed class RecommenderPolicy : ScoredPolicy
 {
     private readonly IRecommender _model;
     private readonly int[] _toModel;

@@ -7,7 +7,7 @@ namespace Encore.Simulation;
 /// drawn uniformly from the available titles not yet on the page. The propensity of the title shown is
 /// (1 - epsilon)[it is the greedy choice] + epsilon / (titles it could have drawn), given the slots before it.
 /// </summary>
-public static class RowFiller
+internal static class RowFiller
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(Homepage page, ReadOnlySpan<int> ranked, int slots, double epsilon, ReadOnlySpan<int> pool, ref SimRandom rng)

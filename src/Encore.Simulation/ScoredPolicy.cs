@@ -6,7 +6,7 @@ namespace Encore.Simulation;
 /// the genres the member has watched most, each ranked by the same scores, all with epsilon-greedy exploration.
 /// Finished titles are left off the page.
 /// </summary>
-public abstract class ScoredPolicy : IHomepagePolicy
+internal abstract class ScoredPolicy : IHomepagePolicy
 {
     private const int RowLength = 18;
     private const int GenreRows = 5;

@@ -9,7 +9,7 @@ namespace Encore.Simulation;
 /// members first, then every event, validated, in batches. Counts what was accepted, duplicated (a re-run
 /// with the same seed stores nothing twice) or rejected, keeping the first rejections for the report.
 /// </summary>
-public sealed class StoreSink : ISimulationSink
+internal sealed class StoreSink : ISimulationSink
 {
     private readonly IEventStore _store;
     private readonly IngestionPipeline _pipeline;

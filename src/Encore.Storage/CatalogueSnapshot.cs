@@ -6,12 +6,14 @@ namespace Encore.Storage;
 /// </summary>
 public sealed class CatalogueSnapshot
 {
+    /// <summary>A catalogue with no titles, no episodes and no removed members.</summary>
     public static readonly CatalogueSnapshot Empty = new(new Dictionary<string, int>(), new Dictionary<string, EpisodeInfo>());
 
     private readonly Dictionary<string, int> _titleRuntimes;
     private readonly Dictionary<string, EpisodeInfo> _episodes;
     private readonly HashSet<string> _removedMembers;
 
+    /// <summary>A snapshot of the given titles, episodes and removed members (copied).</summary>
     /// <param name="titleRuntimes">
     /// Title id to the runtime in seconds that bounds positions in it: a film's runtime; 0 for a series (its
     /// episodes carry their own) and where unknown.
@@ -29,14 +31,18 @@ public sealed class CatalogueSnapshot
     /// <summary>Whether the member was removed from the service (their new events are refused).</summary>
     public bool IsRemovedMember(string memberId) => _removedMembers.Count > 0 && _removedMembers.Contains(memberId);
 
+    /// <summary>How many titles the catalogue holds.</summary>
     public int TitleCount => _titleRuntimes.Count;
+    /// <summary>How many episodes the catalogue holds.</summary>
     public int EpisodeCount => _episodes.Count;
 
+    /// <summary>Whether the catalogue holds the title.</summary>
     public bool ContainsTitle(string titleId) => _titleRuntimes.ContainsKey(titleId);
 
     /// <summary>Whether the title exists; the runtime bounding its positions is 0 for a series or where unknown.</summary>
     public bool TryGetTitle(string titleId, out int runtimeSeconds) => _titleRuntimes.TryGetValue(titleId, out runtimeSeconds);
 
+    /// <summary>Whether the catalogue holds the episode; if so, <paramref name="episode"/> says its title and runtime.</summary>
     public bool TryGetEpisode(string episodeId, out EpisodeInfo episode) => _episodes.TryGetValue(episodeId, out episode);
 }
 

@@ -108,16 +108,28 @@ public sealed record AppendResult(int Stored, int Duplicates)
 /// <summary>A filter over the event log; null fields match everything. Times are UTC, the range half-open.</summary>
 public sealed record EventQuery
 {
+    /// <summary>The query that matches every event.</summary>
     public static readonly EventQuery All = new();
 
+    /// <summary>Only this member's events (null: every member's).</summary>
     public string? MemberId { get; init; }
+    /// <summary>Only events about this title (null: any title, and events about none).</summary>
     public string? TitleId { get; init; }
+    /// <summary>Only events at or after this time (null: from the first).</summary>
     public DateTime? FromUtc { get; init; }
+    /// <summary>Only events before this time (null: to the last).</summary>
     public DateTime? ToUtc { get; init; }
     /// <summary>Kinds to return (null: all; empty: none).</summary>
     public IReadOnlyCollection<EventKind>? Kinds { get; init; }
 }
 
+/// <summary>What a store holds, counted.</summary>
+/// <param name="Members">How many members the store knows.</param>
+/// <param name="Titles">How many titles the catalogue holds.</param>
+/// <param name="Events">How many events are stored.</param>
+/// <param name="EventsByKind">How many events of each kind are stored (kinds with none may be absent).</param>
+/// <param name="FirstEventUtc">The time of the earliest event; null when there is none.</param>
+/// <param name="LastEventUtc">The time of the latest event; null when there is none.</param>
 public sealed record StoreStatistics(
     long Members,
     long Titles,

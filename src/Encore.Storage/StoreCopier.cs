@@ -30,7 +30,11 @@ public static class StoreCopier
     public const int BatchSize = 5_000;
 
     /// <summary>Copies <paramref name="source"/> into <paramref name="target"/>, which must be empty, and checks the counts.</summary>
+    /// <param name="source">The store to copy.</param>
+    /// <param name="target">The empty store to copy into.</param>
+    /// <param name="properties">The store properties to copy (<see cref="DefaultProperties"/> where null).</param>
     /// <param name="progress">Told the number of events copied so far, after every batch.</param>
+    /// <param name="ct">Cancels the copy.</param>
     /// <exception cref="InvalidOperationException">The target already holds titles, members or events.</exception>
     /// <exception cref="StoreCopyMismatchException">The counts differ after the copy.</exception>
     public static async Task<StoreCopyResult> CopyAsync(IEventStore source, IEventStore target, IReadOnlyList<string>? properties = null,

@@ -5,7 +5,7 @@ namespace Encore.Analytics.Audience;
 /// began the title, made non-decreasing in the score by pooling adjacent violators (isotonic regression over bins), and
 /// read by linear interpolation between the bins' mean scores. A group no calibration case reached borrows its neighbour's.
 /// </summary>
-public sealed class IsotonicCalibration
+internal sealed class IsotonicCalibration
 {
     private const int Bins = 40;
     private readonly float[][] _knots, _rates;

@@ -5,7 +5,7 @@ namespace Encore.Analytics.Audience;
 /// [W; b] = ([X 1]ᵀ[X 1] + diag(λ, .., λ, 0))⁻¹ [X 1]ᵀ Y, solved by a Cholesky factorization in double precision (the
 /// features are few: hundreds to a few thousand). A row with no known feature predicts the intercept.
 /// </summary>
-public sealed class RidgeRegression
+internal sealed class RidgeRegression
 {
     private readonly double[] _weights; // features x outputs
     private readonly double[] _mean;

@@ -6,7 +6,7 @@ namespace Encore.Analytics.Audience;
 /// Taste clusters: k-means (k-means++ seeding, seeded, at most 25 rounds) over the members' factor vectors scaled to unit
 /// length, so members group by the direction of their taste rather than by how much they watch.
 /// </summary>
-public static class TasteClusters
+internal static class TasteClusters
 {
     /// <summary>Each member's cluster in [0, k) (members without factors join the nearest by a zero vector).</summary>
     public static int[] Assign(AudienceData data, int k, int seed, CancellationToken ct = default)

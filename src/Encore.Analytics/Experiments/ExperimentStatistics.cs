@@ -5,7 +5,7 @@ namespace Encore.Analytics.Experiments;
 public sealed record SampleRatioResult(IReadOnlyList<long> Observed, IReadOnlyList<double> Expected, double ChiSquare, int DegreesOfFreedom, double PValue, bool Alert);
 
 /// <summary>Pearson's chi-square goodness-of-fit test of the members per variant against the designed shares.</summary>
-public static class SampleRatioCheck
+internal static class SampleRatioCheck
 {
     /// <summary>The usual alert level for SRM (Kohavi et al.): p &lt; 0.001.</summary>
     public const double AlertBelow = 0.001;

@@ -121,7 +121,7 @@ public sealed class ImpressionLog
 /// π(a|x) = (1 − q) π0(a|x) + q [a ∈ S]/|S|. Its importance weight needs only the logged propensity:
 /// w = (1 − q) + q [a ∈ S] / (|S| π0(a|x)).
 /// </summary>
-public sealed record CampaignPolicy(string Name, IReadOnlySet<string> Titles, double Share)
+internal sealed record CampaignPolicy(string Name, IReadOnlySet<string> Titles, double Share)
 {
     /// <summary>Rows the campaign applies to (null: every policy row).</summary>
     public IReadOnlySet<string>? Rows { get; init; }

@@ -6,7 +6,7 @@ namespace Encore.Analytics.OffPolicy;
 /// own reward never enters its prediction. The model is each action's mean reward shrunk towards the fold's mean
 /// (m + prior × mean) / (n + prior), which is what the log can support for every title, seen often or not.
 /// </summary>
-public static class RewardModel
+internal static class RewardModel
 {
     /// <summary>
     /// For each record: q̂(x, a) of the action shown (<paramref name="factual"/>) and Σ_a π(a|x) q̂(x, a) over the

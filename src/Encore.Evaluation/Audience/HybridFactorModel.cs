@@ -23,7 +23,7 @@ public sealed record HybridOptions
 /// with AdaGrad, as LightFM's <c>bpr</c> loss is. Titles carry no identity feature, so a title never seen in training is
 /// represented exactly as a training title with the same metadata is.
 /// </summary>
-public sealed class HybridFactorModel
+internal sealed class HybridFactorModel
 {
     private readonly int _d;
     private readonly float[] _members, _features, _bias;

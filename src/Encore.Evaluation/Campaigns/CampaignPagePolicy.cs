@@ -54,7 +54,7 @@ public sealed record CampaignSpec(string Name)
 /// the slots before it. With a <see cref="PageRecorder"/> it records every slot's candidates, so that any other
 /// spec's probability of what was shown can be computed afterwards (what a logging policy must keep).
 /// </summary>
-public sealed class CampaignPagePolicy : IHomepagePolicy
+internal sealed class CampaignPagePolicy : IHomepagePolicy
 {
     public const int RowLength = 10;
     public const int PoolSize = 30;
@@ -184,7 +184,7 @@ public sealed class CampaignPagePolicy : IHomepagePolicy
 /// day are built in order on one thread). The simulated days' log popularity is kept too, so that other specs can be
 /// scored afterwards exactly as they would have scored then.
 /// </summary>
-public sealed class PageRecorder
+internal sealed class PageRecorder
 {
     private readonly ThreadLocal<Part> _parts = new(() => new Part(), trackAllValues: true);
     private readonly Dictionary<int, float[]> _days = [];
@@ -240,7 +240,7 @@ internal readonly record struct RecordedPage(int Member, int Day, int Ordinal, i
 internal readonly record struct RecordedSlot(int Row, int Position, int CandidateStart, int CandidateCount, int Shown, double Propensity);
 
 /// <summary>The pages a <see cref="PageRecorder"/> kept, for looking up the slot behind an impression.</summary>
-public sealed class RecordedPages
+internal sealed class RecordedPages
 {
     private readonly Dictionary<(int, int, int), (PageRecorder.Part Part, int Page)> _pages;
 

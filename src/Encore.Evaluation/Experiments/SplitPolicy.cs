@@ -9,7 +9,7 @@ namespace Encore.Evaluation.Experiments;
 /// analysed as the experiment it was) and gets that arm's pages from day <see cref="StartDay"/> on; before it (the
 /// pre-period) and in the holdout every member gets the first arm's policy. Every policy prepares every day.
 /// </summary>
-public sealed class SplitPolicy : IHomepagePolicy
+internal sealed class SplitPolicy : IHomepagePolicy
 {
     private readonly IHomepagePolicy[] _arms;
     private readonly int[] _armOf;

@@ -8,7 +8,7 @@ namespace Encore.Evaluation.Interactions;
 /// <summary>
 /// The lines of an interactions file (<see cref="InteractionsReader"/>) in memory: ids interned once each (users and
 /// items in order of first appearance), and per line the user's and item's index, the weight and the time. Nothing
-/// is merged or dropped here; <see cref="Ranking.RankingData.FromInteractions"/> decides what the lines mean.
+/// is merged or dropped here; <see cref="Ranking.RankingData.FromInteractions(InteractionsFile)"/> decides what the lines mean.
 /// </summary>
 public sealed class InteractionsFile
 {

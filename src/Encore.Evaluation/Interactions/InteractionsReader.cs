@@ -23,7 +23,7 @@ public sealed record InteractionsLayout(bool HasHeader, char Separator, int Colu
 }
 
 /// <summary>One line of an interactions file: valid until the next <see cref="InteractionsReader.TryRead"/>.</summary>
-public readonly ref struct InteractionLine
+internal readonly ref struct InteractionLine
 {
     public InteractionLine(ReadOnlySpan<char> user, ReadOnlySpan<char> item, float weight, long unixSeconds, long line)
     {
@@ -62,7 +62,7 @@ public readonly ref struct InteractionLine
 /// Every problem is an <see cref="ImportException"/> naming <c>file:line</c>. Rows are handed out one at a time as
 /// spans: the reader allocates nothing per line.
 /// </summary>
-public sealed class InteractionsReader : IDisposable
+internal sealed class InteractionsReader : IDisposable
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

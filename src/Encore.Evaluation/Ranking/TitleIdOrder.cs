@@ -4,7 +4,7 @@ namespace Encore.Evaluation.Ranking;
 /// The order of title ids the protocols use to break ties in time ("by timestamp, then item id"): numeric
 /// when both ids are integers (MovieLens ids, so "9" comes before "10"), ordinal otherwise.
 /// </summary>
-public sealed class TitleIdOrder : IComparer<string>
+internal sealed class TitleIdOrder : IComparer<string>
 {
     public static TitleIdOrder Instance { get; } = new();
 

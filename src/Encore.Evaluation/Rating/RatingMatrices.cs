@@ -14,7 +14,7 @@ public static class RatingMatrices
         return builder.Build();
     }
 
-    /// <summary>The dense indices of every test pair in <paramref name="model"/>'s maps (-1 when unseen) and the true ratings.</summary>
+    /// <summary>The dense indices of every test pair in <paramref name="memberIds"/> and <paramref name="titleIds"/> (-1 when unseen) and the true ratings.</summary>
     public static (int[] Members, int[] Titles, float[] Ratings) Pairs(IReadOnlyList<RatingRecord> test, IdMap memberIds, IdMap titleIds)
     {
         var members = new int[test.Count];

@@ -1,7 +1,7 @@
 namespace Encore.Evaluation.Rating;
 
 /// <summary>Error of predicted against true ratings.</summary>
-public static class RatingMetrics
+internal static class RatingMetrics
 {
     public static double Rmse(ReadOnlySpan<float> predicted, ReadOnlySpan<float> actual)
     {

@@ -45,7 +45,7 @@ public static class AutoTraining
 /// carved out of that data only) and returns the winner refitted on all of it; <see cref="LastSelection"/> says what
 /// was chosen and why. For protocols that take a trainer (P-SIM).
 /// </summary>
-public sealed class AutoTrainer(ModelSelectionOptions? options = null) : IRecommenderTrainer
+internal sealed class AutoTrainer(ModelSelectionOptions? options = null) : IRecommenderTrainer
 {
     private readonly ModelSelectionOptions _options = options ?? new ModelSelectionOptions();
 

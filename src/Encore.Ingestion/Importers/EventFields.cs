@@ -9,24 +9,39 @@ namespace Encore.Ingestion.Importers;
 /// </summary>
 public static class EventFields
 {
+    /// <summary>The field of <see cref="ViewingEvent.EventId"/>.</summary>
     public const string EventId = "event_id";
+    /// <summary>The field of <see cref="ViewingEvent.Kind"/>, by its wire name (e.g. "play_start").</summary>
     public const string Kind = "kind";
+    /// <summary>The field of <see cref="ViewingEvent.MemberId"/>.</summary>
     public const string MemberId = "member_id";
+    /// <summary>The field of <see cref="ViewingEvent.TitleId"/>.</summary>
     public const string TitleId = "title_id";
+    /// <summary>The field of <see cref="ViewingEvent.EpisodeId"/>.</summary>
     public const string EpisodeId = "episode_id";
+    /// <summary>The field of <see cref="ViewingEvent.Device"/>, by its name (e.g. "tv").</summary>
     public const string Device = "device";
     /// <summary>ISO 8601 (an offset or Z; none means UTC) or Unix seconds.</summary>
     public const string Timestamp = "timestamp";
+    /// <summary>The field of <see cref="ViewingEvent.SessionId"/>.</summary>
     public const string SessionId = "session_id";
+    /// <summary>The field of <see cref="ViewingEvent.PositionSeconds"/>, in seconds.</summary>
     public const string Position = "position";
+    /// <summary>The field of <see cref="ViewingEvent.Rating"/>.</summary>
     public const string Rating = "rating";
+    /// <summary>The field of <see cref="ViewingEvent.PauseSeconds"/>.</summary>
     public const string PauseSeconds = "pause_seconds";
+    /// <summary>The field of <see cref="ViewingEvent.SeekFromSeconds"/>, in seconds.</summary>
     public const string SeekFrom = "seek_from";
+    /// <summary>The field of <see cref="ViewingEvent.Query"/>.</summary>
     public const string Query = "query";
     /// <summary>A JSON array of title ids; in CSV, ids separated by '|'.</summary>
     public const string ResultsShown = "results_shown";
+    /// <summary>The field of <see cref="ViewingEvent.Row"/>.</summary>
     public const string Row = "row";
+    /// <summary>The field of <see cref="ViewingEvent.RowPosition"/>.</summary>
     public const string RowPosition = "row_position";
+    /// <summary>The field of <see cref="ViewingEvent.Propensity"/>.</summary>
     public const string Propensity = "propensity";
 
     /// <summary>Every column, in the order an exporter writes them.</summary>

@@ -5,7 +5,9 @@ using Encore.Core;
 namespace Encore.Ingestion.Importers;
 
 /// <summary>One element of a batch as read: the event, or why it could not be read (then <see cref="Event"/> is null).</summary>
+/// <param name="Event">The event read, or null when the element is malformed.</param>
 /// <param name="EventId">The element's "event_id" where it has one as a string, even when the rest is malformed.</param>
+/// <param name="Error">Why the element could not be read, or null when <paramref name="Event"/> is set.</param>
 public sealed record EventBatchEntry(ViewingEvent? Event, string? EventId, string? Error);
 
 /// <summary>A body that cannot be read as a batch at all: not UTF-8, not JSON, the wrong shape, or too many events.</summary>

@@ -6,11 +6,13 @@ namespace Encore.Ingestion.Importers;
 /// </summary>
 public sealed class ImportException : Exception
 {
+    /// <summary>A problem that stops an import whatever <see cref="ImportOptions.OnError"/> says (not skippable).</summary>
     public ImportException(string file, long line, string reason, Exception? inner = null)
         : this(file, line, reason, skippable: false, inner)
     {
     }
 
+    /// <summary>A problem at <paramref name="file"/>:<paramref name="line"/>; <paramref name="skippable"/> says whether <see cref="ImportErrorMode.Skip"/> may pass over it.</summary>
     public ImportException(string file, long line, string reason, bool skippable, Exception? inner = null)
         : base(Format(file, line, reason), inner)
     {
@@ -20,8 +22,11 @@ public sealed class ImportException : Exception
         Skippable = skippable;
     }
 
+    /// <summary>The input file at fault.</summary>
     public string File { get; }
+    /// <summary>The 1-based line at fault; 0 when the problem is about the file as a whole.</summary>
     public long Line { get; }
+    /// <summary>What is wrong, in words (without the file and line).</summary>
     public string Reason { get; }
 
     /// <summary>

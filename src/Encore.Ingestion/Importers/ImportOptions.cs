@@ -12,8 +12,10 @@ public enum ImportErrorMode
 /// <summary>Options shared by every importer.</summary>
 public sealed record ImportOptions
 {
+    /// <summary>The defaults: stop at the first problem, batches of 5,000 events.</summary>
     public static readonly ImportOptions Default = new();
 
+    /// <summary>What a malformed line or a rejected event does: stop the import (the default) or be skipped and counted.</summary>
     public ImportErrorMode OnError { get; init; } = ImportErrorMode.Stop;
 
     /// <summary>Events sent to the ingestion pipeline per call.</summary>

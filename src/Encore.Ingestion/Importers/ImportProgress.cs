@@ -6,5 +6,6 @@ namespace Encore.Ingestion.Importers;
 /// </summary>
 public readonly record struct ImportProgress(string Stage, long Done, long Total, string Unit, long EventsImported)
 {
+    /// <summary>How much of the stage is done, 0..1 (0 while the total is unknown).</summary>
     public double Fraction => Total > 0 ? Math.Clamp((double)Done / Total, 0, 1) : 0;
 }

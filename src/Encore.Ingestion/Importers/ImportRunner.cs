@@ -25,6 +25,7 @@ public sealed class ImportRunner
     private readonly IngestionPipeline _pipeline;
     private readonly ImportOptions _options;
 
+    /// <summary>An importer into <paramref name="store"/>; the options default to <see cref="ImportOptions.Default"/> and <see cref="IngestionOptions.Default"/>, the clock to the system's.</summary>
     public ImportRunner(IEventStore store, ImportOptions? options = null, IngestionOptions? ingestion = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -34,6 +35,7 @@ public sealed class ImportRunner
         _pipeline = new IngestionPipeline(store, ingestion, clock);
     }
 
+    /// <summary>Imports the file or folder at <paramref name="path"/>, reporting progress, and says what was stored; a problem under <see cref="ImportErrorMode.Stop"/> throws an <see cref="ImportException"/>.</summary>
     public async Task<ImportSummary> ImportAsync(string path, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var sources = ImportSource.Detect(path);

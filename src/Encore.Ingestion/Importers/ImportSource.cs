@@ -18,6 +18,7 @@ public enum ImportSourceKind
 /// <summary>One input of an import: a file or a MovieLens folder, and what it holds.</summary>
 public sealed record ImportSource(string Path, ImportSourceKind Kind)
 {
+    /// <summary>What the source holds, in words for messages: "MovieLens 100K", "events (JSON Lines)", "events (CSV)" or "titles (JSON Lines)".</summary>
     public string Describe() => Kind switch
     {
         ImportSourceKind.MovieLens => "MovieLens " + (MovieLensDataset.Detect(Path) switch

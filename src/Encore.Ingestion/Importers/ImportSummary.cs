@@ -40,5 +40,6 @@ public sealed record ImportSummary
     public IReadOnlyList<string> EmptyFiles { get; init; } = [];
     /// <summary>The first skipped lines and rejected events, as file:line: reason.</summary>
     public IReadOnlyList<ImportException> Problems { get; init; } = [];
+    /// <summary>How long the import took.</summary>
     public TimeSpan Elapsed { get; init; }
 }

@@ -23,6 +23,7 @@ public sealed class MovieLensDataset
         Skipped = skipped;
     }
 
+    /// <summary>Which MovieLens release layout the folder has.</summary>
     public MovieLensFormat Format { get; }
 
     /// <summary>The folder's name, e.g. "ml-100k"; also the prefix of the event ids an import derives.</summary>
@@ -31,6 +32,7 @@ public sealed class MovieLensDataset
     /// <summary>The genre vocabulary: u.genre's list for 100K (19, "unknown" included), else the genres the titles use, sorted.</summary>
     public IReadOnlyList<string> Genres { get; }
 
+    /// <summary>The films of the release, as catalogue titles.</summary>
     public IReadOnlyList<Title> Titles { get; }
 
     /// <summary>Members from u.user / users.dat; for the latest releases, everyone who rated, in order of first rating.</summary>

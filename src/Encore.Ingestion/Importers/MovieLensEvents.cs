@@ -10,6 +10,7 @@ namespace Encore.Ingestion.Importers;
 /// </summary>
 public static class MovieLensEvents
 {
+    /// <summary>The rating event of one MovieLens rating, with an event id derived from <paramref name="datasetName"/>, the member and the title.</summary>
     public static ViewingEvent ToEvent(string datasetName, RatingRecord rating)
     {
         var time = DateTime.UnixEpoch.AddSeconds(rating.UnixSeconds);

@@ -10,6 +10,7 @@ public sealed class SkippedLines
     private readonly ImportErrorMode _mode;
     private readonly int _maxExamples;
 
+    /// <summary>A counter that follows <paramref name="options"/>' error mode (the defaults where null).</summary>
     public SkippedLines(ImportOptions? options = null)
     {
         options ??= ImportOptions.Default;

@@ -13,6 +13,7 @@ internal sealed class ViewingEventJson
 {
     private readonly ViewingEventDraft _draft = new();
 
+    /// <param name="json">One JSON object, as UTF-8 bytes.</param>
     /// <param name="validUtf8">The caller has checked the bytes are UTF-8 (a whole batch at once): not checked again.</param>
     public Core.ViewingEvent Parse(ReadOnlySpan<byte> json, bool validUtf8 = false)
     {

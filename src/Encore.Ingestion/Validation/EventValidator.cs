@@ -9,7 +9,7 @@ namespace Encore.Ingestion;
 /// No rule allocates for a valid event. Messages echo ids through <see cref="UnicodeText.Quote"/>, so a huge id
 /// cannot flood them.
 /// </summary>
-public static class EventValidator
+internal static class EventValidator
 {
     /// <summary>Runs every rule; returns true when the event broke none.</summary>
     public static bool Validate(ViewingEvent? e, ValidationContext context, ICollection<ValidationError> errors)

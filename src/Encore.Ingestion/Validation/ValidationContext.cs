@@ -6,7 +6,7 @@ namespace Encore.Ingestion;
 /// What the rules check an event against: the options, the catalogue, the members known to the store (null
 /// when unknown members register themselves, so membership is not checked) and the present time.
 /// </summary>
-public sealed record ValidationContext(
+internal sealed record ValidationContext(
     IngestionOptions Options,
     CatalogueSnapshot Catalogue,
     IReadOnlySet<string>? KnownMembers,

@@ -16,6 +16,7 @@ public sealed record EaseOptions : IModelOptions
     /// <summary>Use 1 for every interaction instead of its weight (default true, as in the paper).</summary>
     public bool Binary { get; init; } = true;
 
+    /// <summary>Checks every option; throws an <see cref="ArgumentException"/> naming the first one out of range.</summary>
     public void Validate()
     {
         if (!(Lambda > 0) || float.IsInfinity(Lambda)) throw new ArgumentException($"ease: lambda must be a finite number > 0 (got {Lambda})", nameof(Lambda));

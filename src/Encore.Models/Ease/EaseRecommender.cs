@@ -31,9 +31,13 @@ public sealed class EaseRecommender : IRecommender, IMemberHistory
         for (int k = 0; k < active.Length; k++) _local[active[k]] = k;
     }
 
+    /// <inheritdoc />
     public string Name => EaseTrainer.ModelName;
+    /// <inheritdoc />
     public IdMap MemberIds { get; }
+    /// <inheritdoc />
     public IdMap TitleIds { get; }
+    /// <summary>The options the model was fitted with.</summary>
     public EaseOptions Options { get; }
 
     /// <summary>Titles covered by the dense weight matrix.</summary>
@@ -46,14 +50,17 @@ public sealed class EaseRecommender : IRecommender, IMemberHistory
         return i < 0 || j < 0 ? 0f : _weights[(long)i * _active.Length + j];
     }
 
+    /// <summary>The titles <paramref name="member"/> had in training (dense indices), ascending.</summary>
     public ReadOnlySpan<int> TrainingTitles(int member) => _history.TrainingTitles(member);
 
+    /// <inheritdoc />
     public void ScoreMember(int member, Span<float> scores)
     {
         if ((uint)member >= (uint)_rows.Rows) throw new ArgumentOutOfRangeException(nameof(member), member, "member index is not in the model");
         ScoreHistory(_rows.RowIndices(member), _rows.RowValues(member), scores);
     }
 
+    /// <inheritdoc />
     public void ScoreHistory(ReadOnlySpan<int> titles, ReadOnlySpan<float> weights, Span<float> scores)
     {
         if (scores.Length != TitleIds.Count) throw new ArgumentException($"scores holds {scores.Length} values; the model has {TitleIds.Count} titles", nameof(scores));
@@ -94,6 +101,7 @@ public sealed class EaseRecommender : IRecommender, IMemberHistory
         for (int k = 0; k < m; k++) scores[_active[k]] += _weights[(long)i * m + k] + _weights[(long)k * m + i];
     }
 
+    /// <inheritdoc />
     public void Save(BinaryWriter writer)
     {
         writer.Write(Version);
@@ -108,6 +116,7 @@ public sealed class EaseRecommender : IRecommender, IMemberHistory
         ModelIo.WriteArray<float>(writer, _prior);
     }
 
+    /// <summary>Reads the state that <see cref="Save"/> wrote (the payload inside the <see cref="ModelFile"/> envelope).</summary>
     public static EaseRecommender Load(BinaryReader reader)
     {
         PayloadVersion.Check(reader, EaseTrainer.ModelName, Version);

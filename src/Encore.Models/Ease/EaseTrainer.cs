@@ -11,16 +11,21 @@ namespace Encore.Models.Ease;
 /// </summary>
 public sealed class EaseTrainer(EaseOptions? options = null) : IRecommenderTrainer
 {
+    /// <summary>The model's name in the <see cref="ModelCatalog"/> (and in saved model files).</summary>
     public const string ModelName = "ease";
 
+    /// <summary>The model's entry in the <see cref="ModelCatalog"/>: its name, description, options and loader.</summary>
     public static ModelDescriptor Descriptor { get; } = ModelDescriptor.Create<EaseOptions>(
         ModelName, "EASE closed-form title-title model (lambda); max-titles bounds the dense solve for large catalogues",
         o => new EaseTrainer(o), EaseRecommender.Load);
 
+    /// <summary>The options every fit uses.</summary>
     public EaseOptions Options { get; } = options ?? new EaseOptions();
 
+    /// <inheritdoc />
     public string Name => ModelName;
 
+    /// <inheritdoc />
     public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -1,7 +1,7 @@
 namespace Encore.Models.ItemKnn;
 
 /// <summary>How the member x title matrix is weighted before title-title similarities are taken.</summary>
-public enum ItemKnnWeighting
+internal enum ItemKnnWeighting
 {
     /// <summary>Cosine of the titles' member vectors (implicit's CosineRecommender), with <see cref="ItemKnnOptions.Shrinkage"/>.</summary>
     Cosine,
@@ -15,7 +15,7 @@ public enum ItemKnnWeighting
 /// Options of item-kNN. Defaults: BM25 with K=200, K1=1.2, B=0.5, chosen on a validation split carved from the
 /// P-TOPN ML-100K training positives (bench models-accuracy --validation).
 /// </summary>
-public sealed record ItemKnnOptions : IModelOptions
+internal sealed record ItemKnnOptions : IModelOptions
 {
     /// <summary>Neighbours kept per title (the similarity matrix is stored sparse, this many per row).</summary>
     public int Neighbours { get; init; } = 200;

@@ -4,7 +4,7 @@ using Encore.Models.Numerics;
 namespace Encore.Models.ItemKnn;
 
 /// <summary>The fitted item-kNN model: the sparse top-K similarity matrix and the training rows it scores from.</summary>
-public sealed class ItemKnnRecommender : IRecommender, IMemberHistory
+internal sealed class ItemKnnRecommender : IRecommender, IMemberHistory
 {
     private const int Version = 1;
     private readonly SparseMatrix _history;

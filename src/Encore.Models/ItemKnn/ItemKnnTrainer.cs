@@ -9,7 +9,7 @@ namespace Encore.Models.ItemKnn;
 /// member's titles, of the member's weight times the similarity. Sparse throughout, so it scales to large
 /// catalogues: the cost is the sum over members of their history length squared, not titles squared.
 /// </summary>
-public sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommenderTrainer
+internal sealed class ItemKnnTrainer(ItemKnnOptions? options = null) : IRecommenderTrainer
 {
     public const string ModelName = "itemknn";
 

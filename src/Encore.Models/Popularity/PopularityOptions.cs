@@ -1,7 +1,7 @@
 namespace Encore.Models.Popularity;
 
 /// <summary>Options of the popularity model.</summary>
-public sealed record PopularityOptions : IModelOptions
+internal sealed record PopularityOptions : IModelOptions
 {
     /// <summary>
     /// Half-life of an interaction's weight in days, counted back from the latest timestamp in the training

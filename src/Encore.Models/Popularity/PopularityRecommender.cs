@@ -3,7 +3,7 @@ using Encore.Core;
 namespace Encore.Models.Popularity;
 
 /// <summary>The fitted popularity model: one score per title, the same for every member.</summary>
-public sealed class PopularityRecommender : IRecommender, IMemberHistory
+internal sealed class PopularityRecommender : IRecommender, IMemberHistory
 {
     private const int Version = 1;
     private readonly float[] _scores;

@@ -3,7 +3,7 @@ using Encore.Core;
 namespace Encore.Models.Popularity;
 
 /// <summary>Non-personalized popularity: interaction counts per title, optionally decayed exponentially in time.</summary>
-public sealed class PopularityTrainer(PopularityOptions? options = null) : IRecommenderTrainer
+internal sealed class PopularityTrainer(PopularityOptions? options = null) : IRecommenderTrainer
 {
     public const string ModelName = "popularity";
 

@@ -15,6 +15,7 @@ public sealed record BaselineOptions : IModelOptions
     /// regularized least-squares biases, as Surprise's ALS baseline.</summary>
     public int Iterations { get; init; } = 1;
 
+    /// <summary>Checks every option; throws an <see cref="ArgumentException"/> naming the first one out of range.</summary>
     public void Validate()
     {
         RatingOptionChecks.Number(BaselineTrainer.ModelName, "user-damping", UserDamping, 0f, 1e6f);
@@ -29,14 +30,19 @@ public sealed record BaselineOptions : IModelOptions
 /// </summary>
 public sealed class BaselineTrainer(BaselineOptions? options = null) : IRatingTrainer
 {
+    /// <summary>The model's name in the <see cref="ModelCatalog"/> (and in saved model files).</summary>
     public const string ModelName = "baseline";
 
+    /// <summary>The model's entry in the <see cref="ModelCatalog"/>: its name, description, options and loader.</summary>
     public static ModelDescriptor Descriptor { get; } = ModelDescriptor.CreateRating<BaselineOptions>(
         ModelName, "damped member + title biases", o => new BaselineTrainer(o), r => FactorRatingModel.Load(r, ModelName));
 
+    /// <summary>The options every fit uses.</summary>
     public BaselineOptions Options { get; } = options ?? new BaselineOptions();
+    /// <inheritdoc />
     public string Name => ModelName;
 
+    /// <inheritdoc />
     public IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         Options.Validate();

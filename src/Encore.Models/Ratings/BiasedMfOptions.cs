@@ -5,7 +5,7 @@ namespace Encore.Models.Ratings;
 /// learning-rate and regularization were chosen by <c>RatingTuner</c> on 10% validation splits of the u1 and u2
 /// training folds.
 /// </summary>
-public sealed record BiasedMfOptions : IModelOptions
+internal sealed record BiasedMfOptions : IModelOptions
 {
     /// <summary>Latent dimensions.</summary>
     public int Factors { get; init; } = 100;

@@ -9,7 +9,7 @@ namespace Encore.Models.Ratings;
 /// sequential by nature, and a lock-free parallel pass (Hogwild) would make the result depend on timing;
 /// on MovieLens 100K an epoch takes milliseconds.
 /// </summary>
-public sealed class BiasedMfTrainer(BiasedMfOptions? options = null) : IRatingTrainer
+internal sealed class BiasedMfTrainer(BiasedMfOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "mf";
 

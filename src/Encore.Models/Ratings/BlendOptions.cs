@@ -2,7 +2,7 @@ using Encore.Core;
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of the linear blend (<see cref="BlendTrainer"/>).</summary>
-public sealed record BlendOptions : IModelOptions
+internal sealed record BlendOptions : IModelOptions
 {
     public static IReadOnlyList<string> DefaultComponents { get; } = [BpmfTrainer.ModelName, SvdPlusPlusTrainer.ModelName, KnnBaselineTrainer.ModelName, BiasedMfTrainer.ModelName];
 

@@ -6,7 +6,7 @@ namespace Encore.Models.Ratings;
 /// A fitted linear blend: <c>w_0 + Σ w_m r̂_m(u, i)</c> over its components, clipped to the training range.
 /// Unseen members and titles get each component's fallback, blended the same way.
 /// </summary>
-public sealed class BlendRatingModel : IRatingPredictor
+internal sealed class BlendRatingModel : IRatingPredictor
 {
     private const int Version = 1;
     private readonly float[] _weights;

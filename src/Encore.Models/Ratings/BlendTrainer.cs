@@ -8,7 +8,7 @@ namespace Encore.Models.Ratings;
 /// regression of the held-out ratings on the components' predictions; then every component is refitted on
 /// all the training ratings and the blend applies those weights. Only the training data is ever used.
 /// </summary>
-public sealed class BlendTrainer(BlendOptions? options = null) : IRatingTrainer
+internal sealed class BlendTrainer(BlendOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "blend";
 

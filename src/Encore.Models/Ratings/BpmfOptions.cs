@@ -1,7 +1,7 @@
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of Bayesian probabilistic matrix factorization (<see cref="BpmfTrainer"/>).</summary>
-public sealed record BpmfOptions : IModelOptions
+internal sealed record BpmfOptions : IModelOptions
 {
     /// <summary>Latent dimensions per member and title (default 10: on 10% validation splits of the u1 and u2 training
     /// folds, 100 samples, 5 → 0.8944, 10 → 0.8936, 20 → 0.8928; 10 is within 0.001 of 20 at a quarter of its cost).</summary>

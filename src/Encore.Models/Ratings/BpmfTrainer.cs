@@ -17,7 +17,7 @@ namespace Encore.Models.Ratings;
 /// Members (then titles) are sampled in parallel; each draws from its own (seed, sweep, index) stream, so
 /// the result does not depend on the thread count.
 /// </summary>
-public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
+internal sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "bpmf";
 
@@ -293,6 +293,15 @@ public sealed class BpmfTrainer(BpmfOptions? options = null) : IRatingTrainer
         }
 
         /// <summary>Draws every entity's vector from its Gaussian conditional given the other side.</summary>
+        /// <param name="other">The other side (titles when this is the members' side), whose vectors are held fixed.</param>
+        /// <param name="pointers">Where each entity's ratings start in <paramref name="indices"/> and <paramref name="ratings"/>.</param>
+        /// <param name="indices">The other side's entity of each rating.</param>
+        /// <param name="ratings">The ratings, in this side's order.</param>
+        /// <param name="mean">The global mean, subtracted from every rating.</param>
+        /// <param name="alpha">The precision of the rating noise.</param>
+        /// <param name="seed">The sampler's seed.</param>
+        /// <param name="stream">The stream id of this draw (sample and side), so that each draw has its own random stream.</param>
+        /// <param name="parallel">How many threads draw.</param>
         /// <param name="ownOffsets">Optional per-entity vectors added to this side's factors in the model (the
         /// implicit term z_u of SVD++), held fixed here: each rating's target loses z · q.</param>
         public void SampleVectors(GibbsSide other, int[] pointers, int[] indices, float[] ratings, float mean,

@@ -4,7 +4,7 @@ namespace Encore.Models.Ratings;
 /// Small dense symmetric positive-definite algebra on row-major n x n spans of doubles (n is a model's rank,
 /// tens at most): Cholesky, triangular solves and the inverse. No allocation.
 /// </summary>
-public static class DenseSpd
+internal static class DenseSpd
 {
     /// <summary>Overwrites the lower triangle of <paramref name="a"/> with L, where A = L Lᵀ. False when A is not positive definite.</summary>
     public static bool Cholesky(Span<double> a, int n)

@@ -12,7 +12,7 @@ namespace Encore.Models.Ratings;
 /// of the concatenated vectors, scaled by 1/S); a linear blend concatenates its members' scaled factors.
 /// An unseen member gets <c>mean + b_i</c>, an unseen title <c>mean + b_u</c>, both unseen the mean.
 /// </summary>
-public sealed class FactorRatingModel : IRatingPredictor
+internal sealed class FactorRatingModel : IRatingPredictor
 {
     private const int Version = 1;
     private readonly float[] _memberBias;

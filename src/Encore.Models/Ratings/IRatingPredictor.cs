@@ -9,6 +9,7 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public interface IRatingPredictor : IModel
 {
+    /// <summary>The predicted rating of <paramref name="title"/> by <paramref name="member"/> (dense indices; -1 for unseen), within the training ratings' range.</summary>
     float Predict(int member, int title);
 
     /// <summary>Predicts <c>output[i]</c> for the pair (<c>members[i]</c>, <c>titles[i]</c>); all three spans have one length.</summary>

@@ -12,5 +12,6 @@ public interface IRatingTrainer
     /// <summary>Catalogue name, e.g. "baseline", "svdpp", "bpmf".</summary>
     string Name { get; }
 
+    /// <summary>Fits a predictor on <paramref name="data"/>'s ratings; <paramref name="ct"/> cancels the fit.</summary>
     IRatingPredictor Fit(InteractionMatrix data, CancellationToken ct = default);
 }

@@ -1,7 +1,7 @@
 namespace Encore.Models.Ratings;
 
 /// <summary>Options of the title-based neighbourhood model on baseline residuals (<see cref="KnnBaselineTrainer"/>).</summary>
-public sealed record KnnBaselineOptions : IModelOptions
+internal sealed record KnnBaselineOptions : IModelOptions
 {
     /// <summary>The similarities are a dense titles x titles matrix; past this many titles, use a factor model.</summary>
     public const int MaxTitles = 20_000;

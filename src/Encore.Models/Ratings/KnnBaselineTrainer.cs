@@ -9,7 +9,7 @@ namespace Encore.Models.Ratings;
 /// Its errors differ from the factor models' (local versus global structure), which is what a blend needs.
 /// Similarity rows are computed in parallel, one title per task, so the result does not depend on threads.
 /// </summary>
-public sealed class KnnBaselineTrainer(KnnBaselineOptions? options = null) : IRatingTrainer
+internal sealed class KnnBaselineTrainer(KnnBaselineOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "knn";
 

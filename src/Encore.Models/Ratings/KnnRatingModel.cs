@@ -6,7 +6,7 @@ namespace Encore.Models.Ratings;
 /// The fitted neighbourhood model: baseline biases, the members' training residuals (CSR) and the dense
 /// title-title similarities. An unseen member or title gets the baseline (<c>μ + b_i</c> or <c>μ + b_u</c>).
 /// </summary>
-public sealed class KnnRatingModel : IRatingPredictor
+internal sealed class KnnRatingModel : IRatingPredictor
 {
     private const int Version = 1;
     private readonly float[] _memberBias, _titleBias, _residual, _similarity;

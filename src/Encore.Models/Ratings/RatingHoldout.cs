@@ -9,6 +9,7 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public sealed record RatingHoldout(InteractionMatrix Train, int[] Members, int[] Titles, float[] Ratings)
 {
+    /// <summary>Holds out about <paramref name="fraction"/> of the ratings of <paramref name="data"/>, drawn with <paramref name="seed"/>; the rest is <see cref="Train"/>.</summary>
     public static RatingHoldout Split(InteractionMatrix data, double fraction, long seed)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -8,6 +8,7 @@ namespace Encore.Models.Ratings;
 /// </summary>
 public sealed class RatingTrainingData
 {
+    /// <summary>The ratings of <paramref name="data"/> (its values where it has no ratings); every rating must be finite.</summary>
     public RatingTrainingData(InteractionMatrix data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -42,20 +43,31 @@ public sealed class RatingTrainingData
         TitleRatings = transposed.Ratings!;
     }
 
+    /// <summary>The training matrix, member-major.</summary>
     public InteractionMatrix Matrix { get; }
+    /// <summary>How many members (rows) the data has.</summary>
     public int Members => Matrix.Rows;
+    /// <summary>How many titles (columns) the data has.</summary>
     public int Titles => Matrix.Columns;
+    /// <summary>How many ratings the data has.</summary>
     public int Count => Matrix.NonZeros;
+    /// <summary>The mean of every rating.</summary>
     public float Mean { get; }
+    /// <summary>The lowest rating: predictions are clipped to it.</summary>
     public float MinRating { get; }
+    /// <summary>The highest rating: predictions are clipped to it.</summary>
     public float MaxRating { get; }
 
+    /// <summary>Where each member's ratings start in <see cref="MemberTitles"/> and <see cref="MemberRatings"/> (members + 1 offsets).</summary>
     public int[] MemberPointers => Matrix.RowPointers;
+    /// <summary>The title of each rating, in member-major order.</summary>
     public int[] MemberTitles => Matrix.ColumnIndices;
     /// <summary>Ratings in member-major (CSR) order.</summary>
     public float[] MemberRatings { get; }
 
+    /// <summary>Where each title's ratings start in <see cref="TitleMembers"/> (titles + 1 offsets).</summary>
     public int[] TitlePointers { get; }
+    /// <summary>The member of each rating, in title-major order.</summary>
     public int[] TitleMembers { get; }
     /// <summary>Ratings in title-major (CSC) order.</summary>
     public float[] TitleRatings { get; }

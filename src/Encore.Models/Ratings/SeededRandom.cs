@@ -14,6 +14,7 @@ public struct SeededRandom
     private double _spareGaussian;
     private bool _hasSpare;
 
+    /// <summary>A stream seeded with <paramref name="seed"/>.</summary>
     public SeededRandom(ulong seed)
     {
         _core = new Xoshiro256StarStar(seed);
@@ -30,6 +31,7 @@ public struct SeededRandom
         return new SeededRandom(Xoshiro256StarStar.SplitMix64(ref h));
     }
 
+    /// <summary>The next 64 uniformly distributed random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong NextUInt64() => _core.NextUInt64();
 

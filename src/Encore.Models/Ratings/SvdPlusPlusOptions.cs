@@ -3,7 +3,7 @@ namespace Encore.Models.Ratings;
 /// <summary>Options of SVD++ by SGD (<see cref="SvdPlusPlusTrainer"/>); defaults: Surprise's factors and
 /// epochs; learning-rate and regularization chosen by <c>RatingTuner</c> on 10% validation splits of the u1 and u2
 /// training folds.</summary>
-public sealed record SvdPlusPlusOptions : IModelOptions
+internal sealed record SvdPlusPlusOptions : IModelOptions
 {
     /// <summary>Latent dimensions.</summary>
     public int Factors { get; init; } = 20;

@@ -11,7 +11,7 @@ namespace Encore.Models.Ratings;
 /// fitted implicit term is folded into each member's vector, so the model is a <see cref="FactorRatingModel"/>.
 /// Single-threaded with seeded shuffles, for the reason given on <see cref="BiasedMfTrainer"/>.
 /// </summary>
-public sealed class SvdPlusPlusTrainer(SvdPlusPlusOptions? options = null) : IRatingTrainer
+internal sealed class SvdPlusPlusTrainer(SvdPlusPlusOptions? options = null) : IRatingTrainer
 {
     public const string ModelName = "svdpp";
 

@@ -46,6 +46,7 @@ public sealed record SequentialOptions : IModelOptions
     /// <summary>Bounds the dense EASE solves to the most popular titles (0: all titles with interactions); see EaseOptions.MaxTitles.</summary>
     public int MaxTitles { get; init; }
 
+    /// <summary>Checks every option; throws an <see cref="ArgumentException"/> naming the first one out of range.</summary>
     public void Validate()
     {
         static void Positive(float v, string name)

@@ -7,7 +7,7 @@ using Encore.Models.Numerics;
 namespace Encore.Models.Sequential;
 
 /// <summary>The fitted sequential blend (see <see cref="SequentialTrainer"/>).</summary>
-public sealed class SequentialRecommender : IRecommender, IMemberHistory
+internal sealed class SequentialRecommender : IRecommender, IMemberHistory
 {
     private const int Version = 2; // 2: TimeOrdered (version 1 files were all fitted on time-ordered data, or read ids as order)
     /// <summary>Recency weights below this share are skipped in the transition part (they change nothing visible).</summary>

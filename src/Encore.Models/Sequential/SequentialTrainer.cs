@@ -18,16 +18,21 @@ namespace Encore.Models.Sequential;
 /// </summary>
 public sealed class SequentialTrainer(SequentialOptions? options = null) : IRecommenderTrainer
 {
+    /// <summary>The model's name in the <see cref="ModelCatalog"/> (and in saved model files).</summary>
     public const string ModelName = "sequential";
 
+    /// <summary>The model's entry in the <see cref="ModelCatalog"/>: its name, description, options and loader.</summary>
     public static ModelDescriptor Descriptor { get; } = ModelDescriptor.Create<SequentialOptions>(
         ModelName, "sequence-aware blend: recency-weighted EASE + next-title transitions (Encore's best on P-TOPN and P-NEXT)",
         o => new SequentialTrainer(o), SequentialRecommender.Load);
 
+    /// <summary>The options every fit uses.</summary>
     public SequentialOptions Options { get; } = options ?? new SequentialOptions();
 
+    /// <inheritdoc />
     public string Name => ModelName;
 
+    /// <inheritdoc />
     public IRecommender Fit(InteractionMatrix data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -7,7 +7,7 @@ namespace Encore.Models.Sequential;
 /// <c>window</c> titles after it, a pair d steps apart counting decay^(d-1). Stored sparse (title x title CSR),
 /// so the cost grows with the pairs seen, not with titles squared.
 /// </summary>
-public static class TitleTransitions
+internal static class TitleTransitions
 {
     /// <summary>The raw decayed pair counts from the histories (<paramref name="pointers"/>/<paramref name="titles"/>: CSR, each row oldest first).</summary>
     public static SparseMatrix Count(int[] pointers, int[] titles, int titleCount, int window, float decay, CancellationToken ct = default)

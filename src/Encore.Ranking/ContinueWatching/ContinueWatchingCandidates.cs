@@ -31,7 +31,7 @@ public readonly record struct ContinueWatchingCandidate(int Title, int Episode, 
 /// </list>
 /// A title the catalogue lists as a series but whose events name no episode is treated as a film.
 /// </summary>
-public static class ContinueWatchingCandidates
+internal static class ContinueWatchingCandidates
 {
     /// <summary>Appends <paramref name="member"/>'s candidates to <paramref name="into"/>, most recently played first (ties by title).</summary>
     public static void Collect(SignalSet signals, int member, List<ContinueWatchingCandidate> into)

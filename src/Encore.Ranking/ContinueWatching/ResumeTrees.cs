@@ -176,7 +176,7 @@ public sealed record LightGbmGrid
 }
 
 /// <summary>Fits LightGBM (Microsoft.ML.LightGbm) on resume examples and reads the result out as <see cref="ResumeTrees"/>.</summary>
-public static class LightGbmResume
+internal static class LightGbmResume
 {
     private sealed class Row
     {

@@ -511,7 +511,7 @@ public sealed class HomepageBuilder
         }
 
         /// <summary>
-        /// The member's own order over the titles <paramref name="include"/> allows, with popular titles mixed into every
+        /// The member's own order (<paramref name="personal"/>) over the titles the row allows, with popular titles mixed into every
         /// 1/share-th slot (deterministically), as a row's candidates.
         /// </summary>
         private void FillPersonal(CandidateRow row, IReadOnlyList<int> personal, IReadOnlyList<int> popular, string reason)

@@ -31,6 +31,7 @@ public sealed partial class SqliteEventStore
     private SealedIds? _sealedIds;
     private bool _sealedIdsStale;
 
+    /// <inheritdoc />
     public async Task<AppendResult> AppendAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(events);

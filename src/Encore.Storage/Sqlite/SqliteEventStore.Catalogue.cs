@@ -29,6 +29,7 @@ public sealed partial class SqliteEventStore
     private readonly HashSet<string> _removedMembers = new(StringComparer.Ordinal);
     private CatalogueSnapshot? _snapshot;
 
+    /// <inheritdoc />
     public async Task UpsertTitlesAsync(IEnumerable<Title> titles, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(titles);
@@ -124,6 +125,7 @@ public sealed partial class SqliteEventStore
         }
     }
 
+    /// <inheritdoc />
     public async Task UpsertMembersAsync(IEnumerable<Member> members, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(members);
@@ -179,6 +181,7 @@ public sealed partial class SqliteEventStore
         }
     }
 
+    /// <inheritdoc />
     public async Task<Title?> GetTitleAsync(string titleId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(titleId);
@@ -198,6 +201,7 @@ public sealed partial class SqliteEventStore
         return title with { Seasons = Season.Group(all) };
     }
 
+    /// <inheritdoc />
     public async IAsyncEnumerable<Title> ReadTitlesAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
@@ -223,6 +227,7 @@ public sealed partial class SqliteEventStore
         }
     }
 
+    /// <inheritdoc />
     public async Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(memberId);
@@ -234,6 +239,7 @@ public sealed partial class SqliteEventStore
         return await r.ReadAsync(ct).ConfigureAwait(false) ? ReadMemberRow(r) : null;
     }
 
+    /// <inheritdoc />
     public async IAsyncEnumerable<Member> ReadMembersAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
@@ -243,6 +249,7 @@ public sealed partial class SqliteEventStore
         while (await r.ReadAsync(ct).ConfigureAwait(false)) yield return ReadMemberRow(r);
     }
 
+    /// <inheritdoc />
     public async Task<CatalogueSnapshot> GetCatalogueSnapshotAsync(CancellationToken ct = default)
     {
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
@@ -258,6 +265,7 @@ public sealed partial class SqliteEventStore
         }
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlySet<string>> GetKnownMemberIdsAsync(IReadOnlyCollection<string> memberIds, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(memberIds);
@@ -279,10 +287,13 @@ public sealed partial class SqliteEventStore
         return known;
     }
 
+    /// <inheritdoc />
     public Task<IdMap> ReadMemberIdsAsync(CancellationToken ct = default) => ReadIdMapAsync(AllMembers, "members", "member_key", ct);
 
+    /// <inheritdoc />
     public Task<IdMap> ReadTitleIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("titles", "titles", "title_key", ct);
 
+    /// <inheritdoc />
     public Task<IdMap> ReadEpisodeIdsAsync(CancellationToken ct = default) => ReadIdMapAsync("episodes", "episodes", "episode_key", ct);
 
     private async Task<IdMap> ReadIdMapAsync(string source, string table, string keyColumn, CancellationToken ct)
@@ -330,9 +341,11 @@ public sealed partial class SqliteEventStore
         }
     }
 
+    /// <inheritdoc />
     public Task<bool> RemoveTitleAsync(string titleId, CancellationToken ct = default)
         => RemoveAsync("titles", titleId, ct);
 
+    /// <inheritdoc />
     public Task<bool> RemoveMemberAsync(string memberId, CancellationToken ct = default)
         => RemoveAsync("members", memberId, ct);
 

@@ -15,6 +15,7 @@ public sealed partial class SqliteEventStore
     /// <summary>Segment blocks every finished read of this store has decoded (for tests of what reads skip).</summary>
     internal long BlocksDecoded => Interlocked.Read(ref _blocksDecoded);
 
+    /// <inheritdoc />
     public async IAsyncEnumerable<ViewingEvent> ReadEventsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -64,6 +65,7 @@ public sealed partial class SqliteEventStore
 
     private static readonly Comparison<ViewingEvent> ById = (a, b) => string.CompareOrdinal(a.EventId, b.EventId);
 
+    /// <inheritdoc />
     public async IAsyncEnumerable<InteractionRow> ReadInteractionsAsync(EventQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -144,6 +146,7 @@ public sealed partial class SqliteEventStore
         public IReadOnlyList<EventColumns> Pending { get; } = pending;
         public EventLogScan? Scan { get; } = scan;
 
+        /// <inheritdoc />
         public async ValueTask DisposeAsync()
         {
             if (Scan is not null)

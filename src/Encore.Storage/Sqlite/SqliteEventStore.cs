@@ -34,10 +34,12 @@ public sealed partial class SqliteEventStore : IEventStore
     /// <summary>The database file.</summary>
     public string Path { get; }
 
+    /// <inheritdoc />
     public string Location => Path;
 
     // Properties live in a table of their own, made by the first write of one: a file from before it (or one opened
     // read-only) simply has none, so no migration is needed for it.
+    /// <inheritdoc />
     public async Task<string?> GetPropertyAsync(string name, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -50,6 +52,7 @@ public sealed partial class SqliteEventStore : IEventStore
         return await c.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
     }
 
+    /// <inheritdoc />
     public async Task SetPropertyAsync(string name, string? value, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -176,6 +179,7 @@ public sealed partial class SqliteEventStore : IEventStore
         if (IsReadOnly) throw new InvalidOperationException($"{Path} was opened read-only; writing to it needs SqliteEventStore.OpenAsync");
     }
 
+    /// <inheritdoc />
     public async Task<StoreStatistics> GetStatisticsAsync(CancellationToken ct = default)
     {
         // Members first, then one snapshot of the log: counts by kind and the date range come from the
@@ -271,6 +275,7 @@ public sealed partial class SqliteEventStore : IEventStore
         return string.Join('\n', lines);
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
