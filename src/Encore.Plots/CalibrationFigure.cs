@@ -34,7 +34,7 @@ public sealed record PublicFigure(string Name, double Low, double High, string S
     public static readonly PublicFigure Top20PercentShare = new("share of viewers of the top 20% of titles", 0.80, 0.80, "Pareto 80/20");
 
     /// <summary>Netflix averaged about 2 hours a day per account (2023 engagement reports); the default service does not match it, to stay small.</summary>
-    public static readonly PublicFigure HoursPerMemberDay = new("hours watched per member per day", 2.0, 2.0, "Netflix engagement reports, 2023");
+    public static readonly PublicFigure HoursPerMemberDay = new("hours watched per member per day", 2.0, 2.0, "Netflix 2023");
 }
 
 /// <summary>
@@ -63,7 +63,7 @@ public static class CalibrationFigure
         var names = SimMembers.Devices.Select(d => d.ToString().ToLowerInvariant()).ToList();
         var hours = SimMembers.Devices.Select(d => r.HoursShareByDevice.GetValueOrDefault(d)).ToArray();
         Panels.GroupedBars(plot, names, ["simulated"], [hours], "0%");
-        PublicMark(plot, (int)DeviceKind.Tv, PublicFigure.TvShareOfHours);
+        PublicMarks(plot, hours.Max(), ((int)DeviceKind.Tv, PublicFigure.TvShareOfHours, " on TV"));
         return plot;
     }
 
@@ -71,8 +71,7 @@ public static class CalibrationFigure
     {
         var plot = Panels.New("where plays start", "share of plays");
         Panels.GroupedBars(plot, ["homepage\n(recommended)", "search"], ["simulated"], [[r.ShareFromRecommendations, r.ShareFromSearch]], "0%");
-        PublicMark(plot, 0, PublicFigure.RecommendedShare);
-        PublicMark(plot, 1, PublicFigure.SearchShare);
+        PublicMarks(plot, Math.Max(r.ShareFromRecommendations, r.ShareFromSearch), (0, PublicFigure.RecommendedShare, " recommended"), (1, PublicFigure.SearchShare, " search"));
         return plot;
     }
 
@@ -86,9 +85,9 @@ public static class CalibrationFigure
         line.MarkerSize = 7;
         line.LegendText = "simulated";
         var p = PublicFigure.Top20PercentShare;
-        plot.Add.Marker(20, p.Low, MarkerShape.OpenCircle, 16, Public).LegendText = $"public: {Panels.Percent(p.Low)} ({p.Source})";
+        plot.Add.Marker(20, p.Low, MarkerShape.OpenCircle, 16, Public).LegendText = $"public: top 20% take {Panels.Percent(p.Low)} ({p.Source})";
         plot.Axes.SetLimits(0, 22, 0, 1);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Alignment.UpperLeft);
         plot.Legend.FontSize = 9;
         return plot;
     }
@@ -97,8 +96,7 @@ public static class CalibrationFigure
     {
         var plot = Panels.New("giving up on the homepage", "average before giving up");
         Panels.GroupedBars(plot, ["seconds browsing", "titles looked at"], ["simulated"], [[r.AbandonedBrowseSeconds, r.AbandonedTitlesLookedAt]], "0.0");
-        PublicMark(plot, 0, PublicFigure.PatienceSeconds);
-        PublicMark(plot, 1, PublicFigure.PatienceTitles);
+        PublicMarks(plot, Math.Max(r.AbandonedBrowseSeconds, r.AbandonedTitlesLookedAt), (0, PublicFigure.PatienceSeconds, " s"), (1, PublicFigure.PatienceTitles, " titles"));
         return plot;
     }
 
@@ -106,8 +104,7 @@ public static class CalibrationFigure
     {
         var plot = Panels.New("hours watched per member-day", "hours");
         Panels.GroupedBars(plot, ["simulated"], ["simulated"], [[r.HoursPerMemberDay]], "0.00");
-        PublicMark(plot, 0, PublicFigure.HoursPerMemberDay);
-        plot.Axes.SetLimitsY(0, Math.Max(PublicFigure.HoursPerMemberDay.High, r.HoursPerMemberDay) * 1.25);
+        PublicMarks(plot, r.HoursPerMemberDay, (0, PublicFigure.HoursPerMemberDay, " h, not matched"));
         return plot;
     }
 
@@ -130,28 +127,35 @@ public static class CalibrationFigure
         return plot;
     }
 
-    /// <summary>The public figure at bar <paramref name="position"/>: a red line for a value, a red band for a range.</summary>
-    private static void PublicMark(Plot plot, int position, PublicFigure figure)
+    /// <summary>
+    /// The public figures at bars <paramref name="positions"/>: a red line for a value, a red band for a range, named in
+    /// the legend; the y axis then runs from 0 to a fifth above the highest bar or figure.
+    /// </summary>
+    private static void PublicMarks(Plot plot, double highestBar, params (int Position, PublicFigure Figure, string Suffix)[] marks)
     {
-        if (figure.High > figure.Low)
+        double top = highestBar;
+        foreach (var (position, figure, _) in marks)
         {
-            var band = plot.Add.Rectangle(position - 0.45, position + 0.45, figure.Low, figure.High);
-            band.FillColor = Public.WithAlpha(0.18);
-            band.LineColor = Public;
-            band.LineWidth = 1;
+            if (figure.High > figure.Low)
+            {
+                var band = plot.Add.Rectangle(position - 0.45, position + 0.45, figure.Low, figure.High);
+                band.FillColor = Public.WithAlpha(0.18);
+                band.LineColor = Public;
+                band.LineWidth = 1;
+            }
+            else
+            {
+                var line = plot.Add.Line(position - 0.45, figure.Low, position + 0.45, figure.Low);
+                line.Color = Public;
+                line.LineWidth = 3;
+            }
+            top = Math.Max(top, figure.High);
         }
-        else
-        {
-            var line = plot.Add.Line(position - 0.45, figure.Low, position + 0.45, figure.Low);
-            line.Color = Public;
-            line.LineWidth = 3;
-        }
-        var text = plot.Add.Text("public " + Format(figure), position, figure.High);
-        text.LabelFontColor = Public;
-        text.LabelFontSize = 9;
-        text.LabelAlignment = Alignment.LowerCenter;
-        var limits = plot.Axes.GetDataLimits();
-        plot.Axes.SetLimitsY(0, Math.Max(limits.Top, figure.High) * 1.25);
+        var names = string.Join("; ", marks.Select(m => Format(m.Figure) + m.Suffix));
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"public: {names} ({marks[0].Figure.Source})", LineColor = Public, LineWidth = 3 });
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Legend.FontSize = 8;
+        plot.Axes.SetLimitsY(0, top * 1.35);
     }
 
     private static string Format(PublicFigure f)

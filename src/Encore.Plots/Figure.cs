@@ -31,7 +31,11 @@ public sealed class Figure
         Rows = (panels.Count + Columns - 1) / Columns;
         Width = width;
         Height = height;
-        foreach (var panel in panels) panel.Font.Set(FontName);
+        foreach (var panel in panels)
+        {
+            panel.Font.Set(FontName);
+            panel.Legend.FontName = FontName;
+        }
     }
 
     /// <summary>The panels, row by row.</summary>
@@ -107,7 +111,11 @@ public sealed class Figure
         {
             int row = i / Columns, column = i % Columns;
             float left = column * cellWidth, top = row * cellHeight;
+            // A panel clears its background: the clip keeps it to its own cell.
+            canvas.Save();
+            canvas.ClipRect(SKRect.Create(left, top, cellWidth, cellHeight));
             Panels[i].Render(canvas, new PixelRect(left, left + cellWidth, top + cellHeight, top));
+            canvas.Restore();
         }
         canvas.Flush();
     }

@@ -47,6 +47,7 @@ internal static class Panels
             }
         var plottable = plot.Add.Bars(bars);
         plottable.ValueLabelStyle.FontSize = s > 3 ? 8 : 10;
+        plottable.ValueLabelStyle.FontName = Figure.FontName;
         CategoryTicks(plot, groups);
         plot.Axes.Margins(bottom: 0, top: 0.18);
         if (s > 1)
