@@ -87,7 +87,7 @@ public static class CalibrationFigure
         var p = PublicFigure.Top20PercentShare;
         plot.Add.Marker(20, p.Low, MarkerShape.OpenCircle, 16, Public).LegendText = $"public: top 20% take {Panels.Percent(p.Low)} ({p.Source})";
         plot.Axes.SetLimits(0, 22, 0, 1);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.LowerRight);
         plot.Legend.FontSize = 9;
         return plot;
     }
@@ -152,10 +152,10 @@ public static class CalibrationFigure
             top = Math.Max(top, figure.High);
         }
         var names = string.Join("; ", marks.Select(m => Format(m.Figure) + m.Suffix));
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"public: {names} ({marks[0].Figure.Source})", LineColor = Public, LineWidth = 3 });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"public: {names}\n({marks[0].Figure.Source})", LineColor = Public, LineWidth = 3 });
         plot.ShowLegend(Alignment.UpperRight);
         plot.Legend.FontSize = 8;
-        plot.Axes.SetLimitsY(0, top * 1.35);
+        plot.Axes.SetLimitsY(0, top * 1.45);
     }
 
     private static string Format(PublicFigure f)

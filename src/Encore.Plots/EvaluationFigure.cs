@@ -26,7 +26,7 @@ public static class EvaluationFigure
         var test = TestPanel(report);
         if (report.Selection is not { } selection) return new Figure([test]);
         var search = SearchPanel(report, selection);
-        return new Figure([search, test], columns: 1, height: 640);
+        return new Figure([search, test], columns: 1, height: 700);
     }
 
     private static Plot TestPanel(EvaluationReport r)
@@ -67,7 +67,8 @@ public static class EvaluationFigure
         for (int i = 0; i < scored.Count; i++)
         {
             var c = scored[i];
-            groups.Add(c.Model + "\n" + Panels.Setting(c.Parameters, 1));
+            // A model's later settings are named by what they change (the model is the one before them).
+            groups.Add(i > 0 && scored[i - 1].Model == c.Model ? Panels.Setting(c.Parameters, 1) : c.Model + "\n" + Panels.Setting(c.Parameters, 1));
             for (int k = 0; k < metrics.Count; k++) values[k][i] = c[metrics[k]];
             if (c.Model == s.Model && SameSetting(c.Parameters, s.Parameters)) chosen = i;
         }
@@ -75,8 +76,9 @@ public static class EvaluationFigure
         plot.YLabel("validation figure", size: 12);
         if (chosen >= 0)
         {
-            var mark = plot.Add.VerticalSpan(chosen - 0.48, chosen + 0.48, Colors.Gold.WithAlpha(0.25));
+            var mark = plot.Add.HorizontalSpan(chosen - 0.48, chosen + 0.48, Colors.Gold.WithAlpha(0.35));
             mark.LegendText = "chosen";
+            plot.MoveToBack(mark);
         }
         return plot;
     }

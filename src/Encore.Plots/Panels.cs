@@ -49,7 +49,7 @@ internal static class Panels
         plottable.ValueLabelStyle.FontSize = s > 3 ? 8 : 10;
         plottable.ValueLabelStyle.FontName = Figure.FontName;
         CategoryTicks(plot, groups);
-        plot.Axes.Margins(bottom: 0, top: 0.18);
+        plot.Axes.Margins(bottom: 0, top: s > 1 ? 0.4 : 0.18); // room above the bars for the legend
         if (s > 1)
         {
             for (int k = 0; k < s; k++) plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[k], FillColor = ColorOf(k) });
@@ -63,9 +63,17 @@ internal static class Panels
     {
         var positions = new double[labels.Count];
         for (int i = 0; i < positions.Length; i++) positions[i] = i;
-        plot.Axes.Bottom.SetTicks(positions, [.. labels]);
+        bool many = labels.Count > 7;
+        // Many categories: each on one line, slanted, so that neighbours do not overlap.
+        plot.Axes.Bottom.SetTicks(positions, [.. labels.Select(l => many ? l.Replace('\n', ' ') : l)]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.Bottom.TickLabelStyle.FontSize = labels.Count > 6 ? 9 : 11;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = many ? 9 : 11;
+        if (many)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = Math.Min(130, 6 * labels.Max(l => l.Length) / 2 + 20); // the slanted labels' height
+        }
         plot.HideGrid();
     }
 

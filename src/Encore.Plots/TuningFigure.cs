@@ -60,7 +60,7 @@ public static class TuningFigure
             var line = plot.Add.Scatter(xs, [.. trials.Select(t => t.Value)], Panels.ColorOf(0));
             line.MarkerSize = 7;
             plot.Add.Marker(best + 1, trials[best].Value, MarkerShape.FilledDiamond, 14, Colors.Red).LegendText = bestText;
-            plot.ShowLegend(Alignment.LowerRight);
+            plot.ShowLegend(Edge.Right);
             panels.Add(plot);
         }
         foreach (var axis in axes)
@@ -93,7 +93,7 @@ public static class TuningFigure
             plot.Add.Marker(scale.Position(raw[best]), trials[best].Value, MarkerShape.FilledDiamond, 14, Colors.Red).LegendText = "best setting";
             plot.Axes.Bottom.SetTicks([.. scale.Values.Select(scale.Position)], [.. scale.Values]);
             plot.Axes.Bottom.TickLabelStyle.FontSize = scale.Values.Count > 8 ? 9 : 11;
-            if (panels.Count == 0) plot.ShowLegend(Alignment.LowerRight);
+            if (panels.Count == 0) plot.ShowLegend(Edge.Right);
             plot.Legend.FontSize = 9;
             panels.Add(plot);
         }
