@@ -89,6 +89,23 @@ public sealed class FigureTests : IDisposable
         Assert.Throws<ArgumentException>(() => AblationFigure.Create([]));
     }
 
+    [Fact]
+    public void A_rating_search_marks_the_lowest_rmse_as_best_and_a_rating_report_draws_every_fold()
+    {
+        var trials = new[] { 2.0, 5.0, 10.0 }.Select(d => new Encore.Evaluation.Rating.RatingTrial(
+            new Dictionary<string, string> { ["user-damping"] = d.ToString(System.Globalization.CultureInfo.InvariantCulture) }, 0.94 + Math.Abs(d - 5) * 0.001, 0.1)).ToList();
+        var tuning = TuningFigure.Create(trials, "tuning baseline");
+        var text = Texts(FigureAssert.Svg(Save(tuning, "rating-tune.svg"), 800, 500));
+        Assert.Contains("best 0.9400: user-damping=5", text);
+
+        var report = new EvaluationReport("p-rating", "ml-100k", "baseline", new Dictionary<string, string>(), new Encore.Evaluation.Ranking.SplitSizes(80_000, 20_000, 940),
+            [new ReportMetric("rmse", 0.944), new ReportMetric("mae", 0.748), new ReportMetric("rmseFolds", double.NaN, [0.95, 0.94, 0.94, 0.945, 0.946])], 1.2);
+        var figure = EvaluationFigure.Create(report);
+        var labels = Texts(FigureAssert.Svg(Save(figure, "rating.svg"), 800, 500));
+        foreach (var name in new[] { "RMSE", "MAE", "RMSE fold 1", "RMSE fold 5", "0.9440" }) Assert.Contains(name, labels);
+        FigureAssert.Png(Save(figure, "rating.png"), 800, 500);
+    }
+
     private string Save(Figure figure, string name)
     {
         var file = FigureFile.Parse(_temp.File(name));
