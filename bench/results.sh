@@ -4,7 +4,10 @@
 # the peers' figures of issue 3 with the exact command that produced it; then simulates the default service into a
 # temporary database, runs P-TOPN on it for every main model and auto, and runs the P-SIM signal ablation on it
 # (bench signal-ablation: the best model per signal setting, chosen on validation), written to OUTPUT and to the
-# README's results section. With ENCORE_ABLATION_LARGE=1 it also simulates the 20,000 x 5,000 service and runs the
+# README's results section. Each figure beside a table (docs/figures/*.png, Encore.Plots) is drawn by the command that
+# produced the table, with --plot: `--model auto` (every setting scored on validation, by model and setting), an
+# `encore tune` of EASE's lambda, `encore simulate --report` (the calibration against its public figures) and the
+# ablation (bench signal-ablation --plot). With ENCORE_ABLATION_LARGE=1 it also simulates the 20,000 x 5,000 service and runs the
 # ablation there (about 25 more minutes on 2 cores); otherwise that table is carried over from OUTPUT as it was.
 #
 #   ./bench/results.sh [DATA_FOLDER] [OUTPUT] [README]     defaults: ../shared/data/ml-100k  docs/RESULTS.md  README.md
@@ -16,6 +19,7 @@ cd "$(dirname "$0")/.."
 data="${1:-../shared/data/ml-100k}"
 out="${2:-docs/RESULTS.md}"
 readme="${3:-README.md}"
+figures="$(dirname "$out")/figures"
 if [ ! -f "$data/u.data" ]; then
   echo "results.sh: no MovieLens 100K at $data (expected $data/u.data)" >&2
   exit 2
@@ -26,6 +30,7 @@ dotnet build src/Encore.Cli -c Release --nologo -v quiet -clp:ErrorsOnly -clp:No
 dotnet build bench/Encore.Bench -c Release --nologo -v quiet -clp:ErrorsOnly -clp:NoSummary --artifacts-path "$build" >&2
 encore=(dotnet "$build/bin/Encore.Cli/release/encore.dll")
 bench=(dotnet "$build/bin/Encore.Bench/release/Encore.Bench.dll")
+mkdir -p "$figures"
 
 rows="$(mktemp)"
 sim="$(mktemp -d)"
@@ -38,6 +43,8 @@ run() {
   local protocol="$1" model="$2"; shift 2
   local args=()
   for p in "$@"; do args+=(--param "$p"); done
+  # --model auto draws every setting it scored, by model and setting, beside the chosen one's test figures.
+  if [ "$model" = auto ]; then args+=(--plot "$figures/$protocol-auto.png"); fi
   local shown="encore eval --protocol $protocol --data $data --model $model${args[*]:+ ${args[*]}}"
   echo "running: $shown" >&2
   local json
@@ -54,6 +61,9 @@ run p-topn ials
 run p-topn ials unobserved-weight=1 regularization=0.02 regularization-exponent=1   # iALS's first defaults
 run p-topn sequential
 run p-topn auto
+# EASE's tuning curve on the P-TOPN validation split (carved out of the training data).
+echo "running: encore tune --protocol p-topn --data $data --model ease --grid lambda=25,50,100,200,400,800,1600,3200 --plot $figures/tune-ease.png" >&2
+"${encore[@]}" tune --protocol p-topn --data "$data" --model ease --grid lambda=25,50,100,200,400,800,1600,3200 --plot "$figures/tune-ease.png" > /dev/null 2>&1
 # P-NEXT
 run p-next popularity
 run p-next itemknn weighting=cosine neighbours=200
@@ -67,12 +77,13 @@ run p-next auto
 # P-RATING
 for model in ${ENCORE_RATING_MODELS:-mean baseline mf svdpp knn bpmf blend}; do run p-rating "$model"; done
 # P-TOPN on the default simulated service (a store of viewing events: positives are the titles begun)
-echo "running: encore simulate --db /tmp/sim.db" >&2
-"${encore[@]}" simulate --db "$sim/sim.db" > /dev/null 2>&1
+echo "running: encore simulate --db /tmp/sim.db --report --plot $figures/simulation-calibration.png" >&2
+"${encore[@]}" simulate --db "$sim/sim.db" --report --plot "$figures/simulation-calibration.png" > /dev/null 2>&1
 for spec in popularity itemknn ease ials "ials unobserved-weight=1 regularization=0.02 regularization-exponent=1" sequential auto; do
   read -r model params <<< "$spec"
   args=()
   for p in $params; do args+=(--param "$p"); done
+  if [ "$model" = auto ]; then args+=(--plot "$figures/sim-p-topn-auto.png"); fi
   shown="encore eval --protocol p-topn --db /tmp/sim.db --model $model${args[*]:+ ${args[*]}}"
   echo "running: $shown" >&2
   json="$("${encore[@]}" eval --protocol p-topn --db "$sim/sim.db" --model "$model" "${args[@]}" --json 2>/dev/null | tail -n 1)"
@@ -80,18 +91,18 @@ for spec in popularity itemknn ease ials "ials unobserved-weight=1 regularizatio
 done
 
 # The P-SIM signal ablation on the same default service (and, when asked, on the 20,000 x 5,000 one).
-echo "running: dotnet run -c Release --project bench/Encore.Bench -- signal-ablation /tmp/sim.db" >&2
-"${bench[@]}" signal-ablation "$sim/sim.db" > "$ablation" 2>/dev/null
+echo "running: dotnet run -c Release --project bench/Encore.Bench -- signal-ablation /tmp/sim.db --plot $figures/signal-ablation.png" >&2
+"${bench[@]}" signal-ablation "$sim/sim.db" --plot "$figures/signal-ablation.png" > "$ablation" 2>/dev/null
 if [ "${ENCORE_ABLATION_LARGE:-0}" = "1" ]; then
   echo "running: encore simulate --members 20000 --titles 5000 --days 56 --db /tmp/large.db" >&2
   "${encore[@]}" simulate --members 20000 --titles 5000 --days 56 --db "$sim/large.db" > /dev/null 2>&1
   echo "running: dotnet run -c Release --project bench/Encore.Bench -- signal-ablation /tmp/large.db popularity,itemknn,ease,ials 1" >&2
-  "${bench[@]}" signal-ablation "$sim/large.db" popularity,itemknn,ease,ials 1 > "$ablation_large" 2>/dev/null
+  "${bench[@]}" signal-ablation "$sim/large.db" popularity,itemknn,ease,ials 1 --plot "$figures/signal-ablation-large.png" > "$ablation_large" 2>/dev/null
 fi
 
-python3 - "$rows" "$out" "$data" "$ablation" "$ablation_large" "$readme" <<'PY'
+python3 - "$rows" "$out" "$data" "$ablation" "$ablation_large" "$readme" "$figures" <<'PY'
 import json, os, re, sys, datetime
-rows_file, out, data, ablation_file, ablation_large_file, readme = sys.argv[1:7]
+rows_file, out, data, ablation_file, ablation_large_file, readme, figures = sys.argv[1:8]
 rows = []
 for line in open(rows_file, encoding="utf-8"):
     command, _, js = line.rstrip("\n").partition("\t")
@@ -101,6 +112,15 @@ for line in open(rows_file, encoding="utf-8"):
         sys.exit(f"results.sh: `{command}` did not end with a JSON line (got: {js[:200]!r})")
 
 def f4(x): return f"{x:.4f}"
+def figure(name, alt, command):
+    # An image beside its table, linked relative to OUTPUT, with the command that drew it; nothing when it was not drawn.
+    path = os.path.join(figures, name)
+    if not os.path.exists(path):
+        return
+    w(f"![{alt}]({os.path.relpath(path, os.path.dirname(os.path.abspath(out)) or '.')})")
+    w("")
+    w(f"*Drawn by `{command}`.*")
+    w("")
 def setting(command, r=None):
     # The parameters the command sets (the rest are the model's defaults, listed by `encore eval` itself); for
     # --model auto, the ones its search moved from the chosen model's defaults.
@@ -160,6 +180,10 @@ if topn:
         m = r["metrics"]
         w(f"| **Encore {label(r)}** | {setting(c, r)} | **{f4(m['recall@20'])}** | **{f4(m['ndcg@20'])}** | {f4(m['coverage@20'])} | {r['fitSeconds']:.2f} | `{c}` |")
     w("")
+    figure("p-topn-auto.png", "P-TOPN on MovieLens 100K: every setting --model auto scored on validation, and the chosen one's test figures",
+           f"encore eval --protocol p-topn --data {data} --model auto --plot docs/figures/p-topn-auto.png")
+    figure("tune-ease.png", "EASE's validation NDCG@20 by lambda on P-TOPN",
+           f"encore tune --protocol p-topn --data {data} --model ease --grid lambda=25,50,100,200,400,800,1600,3200 --plot docs/figures/tune-ease.png")
 nxt = [(c, r) for c, r in rows if r["protocol"] == "p-next"]
 if nxt:
     w("## P-NEXT: similar titles (\"because you watched\"), same split; query = latest train positive, target = first test positive")
@@ -176,6 +200,8 @@ if nxt:
         m = r["metrics"]
         w(f"| **Encore {label(r)}** | {setting(c, r)} | **{f4(m['hr@10'])}** | **{f4(m['mrr@10'])}** | {r['fitSeconds']:.2f} | `{c}` |")
     w("")
+    figure("p-next-auto.png", "P-NEXT on MovieLens 100K: every setting --model auto scored on validation, and the chosen one's test figures",
+           f"encore eval --protocol p-next --data {data} --model auto --plot docs/figures/p-next-auto.png")
 rat = [(c, r) for c, r in rows if r["protocol"] == "p-rating"]
 if rat:
     w("## P-RATING: explicit ratings, ML-100K official folds u1..u5 (means over the folds)")
@@ -194,6 +220,12 @@ if rat:
         folds = " ".join(f4(x) for x in m["rmseFolds"])
         w(f"| **Encore {r['model']}** | {setting(c)} | **{f4(m['rmse'])}** | **{f4(m['mae'])}** | {folds} | {r['fitSeconds']:.2f} | `{c}` |")
     w("")
+w("## The default simulated service against the public figures it is calibrated to")
+w("")
+w("The source of each public figure is in docs/SIMULATION.md (\"Calibration\"); completion by true utility is a behaviour check with no public figure.")
+w("")
+figure("simulation-calibration.png", "The default simulated service's distributions against their public figures",
+       "encore simulate --db /tmp/sim.db --report --plot docs/figures/simulation-calibration.png")
 if simulated:
     s = simulated[0][1]["split"]
     w(f"## P-TOPN on the default simulated service ({s['train']:,} train / {s['test']:,} test positives, {s['testUsers']:,} test members)")
@@ -207,6 +239,8 @@ if simulated:
         m = r["metrics"]
         w(f"| **Encore {label(r)}** | {setting(c, r)} | **{f4(m['recall@20'])}** | **{f4(m['ndcg@20'])}** | {f4(m['coverage@20'])} | {r['fitSeconds']:.2f} | `{c}` |")
     w("")
+    figure("sim-p-topn-auto.png", "P-TOPN on the default simulated service: every setting --model auto scored on validation, and the chosen one's test figures",
+           "encore eval --protocol p-topn --db /tmp/sim.db --model auto --plot docs/figures/sim-p-topn-auto.png")
 w("`--model auto` (Encore.Evaluation's ModelSelector) carves a validation split out of the training data only, scores every")
 w("main model at its defaults there, tunes the best one (halving and doubling one parameter at a time while the figure gains")
 w("over 1%) within a 60 s budget, and refits the winner on all the training data; its fit time above is that refit's.")
@@ -264,6 +298,10 @@ for marker, block in (("ablation-default", small_block), ("ablation-large", larg
     lines.extend(block.rstrip("\n").split("\n"))
     w(f"<!-- {marker}:end -->")
     w("")
+    figure("signal-ablation.png" if marker == "ablation-default" else "signal-ablation-large.png",
+           "P-SIM ablation: NDCG@20 on both truths for each signal setting, the model chosen on validation named on its bar",
+           "dotnet run -c Release --project bench/Encore.Bench -- signal-ablation /tmp/sim.db --plot docs/figures/signal-ablation.png" if marker == "ablation-default"
+           else "... -- signal-ablation /tmp/large.db popularity,itemknn,ease,ials 1 --plot docs/figures/signal-ablation-large.png")
 open(out, "w", encoding="utf-8").write("\n".join(lines))
 
 # The README's short table: NDCG@20 on both truths, per setting, on each service.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Encore.Evaluation.Simulation;
+using Encore.Plots;
 using Encore.Storage;
 
 namespace Encore.Bench;
@@ -10,18 +11,36 @@ namespace Encore.Bench;
 /// with its parameters tuned on the validation split carved out of the training days; the model with the best
 /// validation NDCG@20 is the setting's model, and only it is scored on the test split. Prints a Markdown table with
 /// both truths and each setting's gain over plays only.
-/// Usage: signal-ablation DB [models=popularity,itemknn,ease,ials,sequential] [rounds=2]
+/// Usage: signal-ablation DB [models=popularity,itemknn,ease,ials,sequential] [rounds=2] [--plot FILE]; with --plot
+/// the table is also drawn as bars (Encore.Plots' <see cref="AblationFigure"/>, PNG or SVG by the extension).
 /// </summary>
 public sealed class SignalAblationBench : IBench
 {
     public string Name => "signal-ablation";
-    public string Description => "P-SIM ablation: best model per signal setting, chosen on validation, scored on test: DB [models] [rounds]";
+    public string Description => "P-SIM ablation: best model per signal setting, chosen on validation, scored on test: DB [models] [rounds] [--plot FILE]";
 
     public async Task<int> RunAsync(string[] args)
     {
+        FigureFile? figure = null;
+        int plotAt = Array.IndexOf(args, "--plot");
+        if (plotAt >= 0)
+        {
+            if (plotAt + 1 >= args.Length)
+            {
+                Console.Error.WriteLine("signal-ablation: --plot needs a FILE (.png or .svg)");
+                return 2;
+            }
+            try { figure = FigureFile.Parse(args[plotAt + 1]); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("signal-ablation: --plot " + e.Message.Replace(" (Parameter 'path')", "", StringComparison.Ordinal));
+                return 2;
+            }
+            args = [.. args[..plotAt], .. args[(plotAt + 2)..]];
+        }
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: signal-ablation DB [models=popularity,itemknn,ease,ials,sequential] [rounds=2]");
+            Console.Error.WriteLine("usage: signal-ablation DB [models=popularity,itemknn,ease,ials,sequential] [rounds=2] [--plot FILE]");
             return 2;
         }
         var c = CultureInfo.InvariantCulture;
@@ -37,6 +56,7 @@ public sealed class SignalAblationBench : IBench
         Console.WriteLine("| signals | model (chosen on validation) | validation NDCG@20 | Recall@20 | NDCG@20 | Recall@20 taste | NDCG@20 taste |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         double? baseWatched = null, baseTaste = null;
+        var reports = new List<Encore.Evaluation.Reporting.EvaluationReport>();
         foreach (var setting in SignalSetting.Catalogue)
         {
             TuningResult? best = null;
@@ -48,6 +68,7 @@ public sealed class SignalAblationBench : IBench
                 if (best is null || result.ValidationNdcg > best.ValidationNdcg) (best, bestModel) = (result, model);
             }
             var report = PSimProtocol.Evaluate(data, Encore.Models.ModelCatalog.CreateTrainer(bestModel, best!.ModelParameters), bestModel, best.ModelParameters, setting);
+            reports.Add(report);
             double M(string name) => report.Metrics.First(x => x.Name == name).Value;
             baseWatched ??= M("ndcg@20");
             baseTaste ??= M("ndcg@20_taste");
@@ -57,6 +78,11 @@ public sealed class SignalAblationBench : IBench
         }
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"{clock.Elapsed.TotalSeconds:F0} s"));
+        if (figure is not null)
+        {
+            AblationFigure.CreateBestPerSetting(reports).Save(figure);
+            Console.Error.WriteLine($"figure: {figure.Path}");
+        }
         return 0;
     }
 

@@ -10,11 +10,12 @@ using Encore.Evaluation.Simulation;
 using Encore.Evaluation.Tuning;
 using Encore.Ingestion.Importers;
 using Encore.Models;
+using Encore.Plots;
 
 namespace Encore.Cli.Commands;
 
 /// <summary>
-/// `encore eval --protocol P [DATA] --model NAME|auto [--param k=v]... [--json]`: trains a model on a protocol's split,
+/// `encore eval --protocol P [DATA] --model NAME|auto [--param k=v]... [--json] [--plot FILE]`: trains a model on a protocol's split,
 /// evaluates it, prints a table, and with --json ends with one line of JSON (the shape of <see cref="EvaluationReport.ToJson"/>).
 /// DATA for the ranking protocols (p-topn, p-topn-r, p-next) is one of `--data PATH` (a MovieLens folder, an events file
 /// or folder, an interactions file), `--train FILE --test FILE` (a split made elsewhere) or the store (`--db FILE`, else
@@ -45,20 +46,22 @@ internal static class EvalCommand
             DefaultValueFactory = _ => ModelSelectionOptions.DefaultBudget.TotalSeconds,
         };
         var json = new Option<bool>("--json") { Description = "End the output with the result as one line of JSON." };
+        var plot = PlotOption.Create("the figures by model and setting (auto: every setting scored on validation; p-sim: the signal ablation's bars)");
         var command = new Command("eval", "Train a model on a protocol's split of any data (a MovieLens release, a store, an events or interactions file, "
             + "a split made elsewhere) and report its accuracy.")
         {
-            protocol, model, param, budget, json,
+            protocol, model, param, budget, json, plot,
         };
         input.AddTo(command);
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
             var p = Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-topn-r, p-next, p-rating or p-sim").ToLowerInvariant();
+            var figure = PlotOption.Resolve(parseResult, plot);
             if (p == PSimProtocol.ProtocolName)
             {
                 input.RefuseFor(parseResult, p);
                 return await SimulateCommand.EvaluateAsync(parseResult, input.DatabasePath(parseResult), parseResult.GetValue(model), parseResult.GetValue(param) ?? [],
-                    parseResult.GetValue(json), ct);
+                    parseResult.GetValue(json), figure, ct);
             }
             if (!ProtocolRunner.Protocols.Contains(p))
                 throw new CliException(ExitCodes.Usage, $"unknown protocol {UnicodeText.Quote(p)}; known: {string.Join(", ", ProtocolRunner.Protocols)}, {PSimProtocol.ProtocolName}");
@@ -89,6 +92,7 @@ internal static class EvalCommand
                 report = CliArguments.Guard(() => ProtocolRunner.Run(p, data, name, parameters, options, new LineProgress(error), ct));
             }
             Write(report, output);
+            PlotOption.Save(parseResult, figure, () => EvaluationFigure.Create(report));
             if (parseResult.GetValue(json)) output.WriteLine(report.ToJson());
             return ExitCodes.Success;
         }));

@@ -3,15 +3,16 @@ using System.Diagnostics;
 using System.Globalization;
 using Encore.Cli.Terminal;
 using Encore.Models;
+using Encore.Plots;
 using Encore.Simulation;
 
 namespace Encore.Cli.Commands;
 
 /// <summary>
 /// `encore simulate [--members N] [--titles M] [--days D] [--seed S] [--db FILE] [--policy NAME]
-/// [--export-interactions FILE] [--no-store] [--report]`: generates a simulated streaming service (members with
+/// [--export-interactions FILE] [--no-store] [--report [--plot FILE]]`: generates a simulated streaming service (members with
 /// hidden tastes, every kind of event) into the store through ingestion, optionally exports its plays as
-/// user,item,weight,timestamp, and with --report prints its distributions.
+/// user,item,weight,timestamp, and with --report prints its distributions (and with --plot draws them against their public figures).
 /// </summary>
 internal static class SimulateCommand
 {
@@ -32,9 +33,10 @@ internal static class SimulateCommand
         var export = new Option<string?>("--export-interactions") { Description = "Also write the plays as CSV user,item,weight,timestamp (P-SCALE input).", HelpName = "FILE" };
         var noStore = new Option<bool>("--no-store") { Description = "Do not write the database (e.g. only --export-interactions at large sizes)." };
         var report = new Option<bool>("--report") { Description = "Print the distributions of the run: events per member, popularity, completion by enjoyment, devices, binge, abandonment." };
+        var plot = PlotOption.Create("the --report distributions against the public figures they are calibrated to");
         var command = new Command("simulate", "Simulate a streaming service whose members have hidden tastes, and store what they do.")
         {
-            members, titles, days, seed, db, policy, export, noStore, report,
+            members, titles, days, seed, db, policy, export, noStore, report, plot,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -53,6 +55,9 @@ internal static class SimulateCommand
             bool store = !parseResult.GetValue(noStore);
             var exportPath = parseResult.GetValue(export);
             bool wantReport = parseResult.GetValue(report);
+            var figure = PlotOption.Resolve(parseResult, plot);
+            if (figure is not null && !wantReport)
+                throw new CliException(ExitCodes.Usage, "--plot draws the distributions of --report; give --report too");
             if (!store && exportPath is null && !wantReport)
                 throw new CliException(ExitCodes.Usage, "--no-store without --export-interactions or --report would produce nothing");
             var service = new SimulatedService(options);
@@ -128,7 +133,12 @@ internal static class SimulateCommand
             table.WriteTo(output, "  ");
             if (filled is not null) output.WriteLine($"  database {Storage.EventStores.Describe(databasePath)}");
             if (csv is not null) output.WriteLine($"  interactions {Path.GetFullPath(exportPath!)}");
-            if (reportSink is not null) output.WriteLine(reportSink.Build().ToText());
+            if (reportSink is not null)
+            {
+                var built = reportSink.Build();
+                output.WriteLine(built.ToText());
+                PlotOption.Save(parseResult, figure, () => CalibrationFigure.Create(built));
+            }
             if (filled is { Rejected: > 0 })
             {
                 foreach (var r in filled.FirstRejections) error.WriteLine("encore: rejected " + r);
@@ -148,11 +158,13 @@ internal static class SimulateCommand
     }
 
     /// <summary>
-    /// `encore eval --protocol p-sim [--db FILE] [--model NAME] [--param k=v]... [--json]`: P-SIM on a simulated
+    /// `encore eval --protocol p-sim [--db FILE] [--model NAME] [--param k=v]... [--json] [--plot FILE]`: P-SIM on a simulated
     /// database for one model (or every one of <see cref="ModelCatalog.Main"/>), under every signal setting; a table,
-    /// and with --json one line of JSON per model and setting (the last one: the last model with all signals).
+    /// and with --json one line of JSON per model and setting (the last one: the last model with all signals); with --plot
+    /// the ablation's bars (<see cref="AblationFigure"/>).
     /// </summary>
-    internal static async Task<int> EvaluateAsync(ParseResult parseResult, string databasePath, string? model, string[] param, bool json, CancellationToken ct)
+    internal static async Task<int> EvaluateAsync(ParseResult parseResult, string databasePath, string? model, string[] param, bool json,
+        Encore.Plots.FigureFile? figure, CancellationToken ct)
     {
         if (!Storage.EventStores.IsPostgres(databasePath) && !File.Exists(databasePath))
             throw new CliException(ExitCodes.DatabaseUnavailable, $"no database at {Storage.EventStores.Describe(databasePath)}; fill one with `encore simulate` (or name another with --db FILE)");
@@ -200,6 +212,7 @@ internal static class SimulateCommand
                 Math.Round(Metric(r, "recall@20_taste"), 4), Math.Round(Metric(r, "ndcg@20_taste"), 4), Math.Round(r.FitSeconds, 2));
         table.WriteTo(output, "  ");
         PSimOutput.WriteMissing(output, first);
+        PlotOption.Save(parseResult, figure, () => AblationFigure.Create(reports));
         if (json) foreach (var r in reports) output.WriteLine(r.ToJson());
         return ExitCodes.Success;
     }

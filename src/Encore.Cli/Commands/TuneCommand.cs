@@ -8,12 +8,13 @@ using Encore.Evaluation.Reporting;
 using Encore.Evaluation.Tuning;
 using Encore.Models;
 using Encore.Models.Ratings;
+using Encore.Plots;
 
 namespace Encore.Cli.Commands;
 
 /// <summary>
 /// `encore tune --protocol P [DATA] --model NAME [--grid k=v1,v2,...]... [--param k=v]... [--metric M]
-/// [--samples N --seed S]`: a grid (or, with --samples, seeded random) search scored on a validation split
+/// [--samples N --seed S] [--plot FILE]`: a grid (or, with --samples, seeded random) search scored on a validation split
 /// carved out of the training data only; prints every setting's validation figures and the best setting. DATA is
 /// what `encore eval` takes (<see cref="RankingInput"/>); p-rating reads a MovieLens folder.
 /// </summary>
@@ -34,15 +35,17 @@ internal static class TuneCommand
         var metric = new Option<string?>("--metric") { Description = "What to maximize: recall@20 or ndcg@20 (p-topn, default ndcg@20), hr@10 or mrr@10 (p-next, default hr@10); p-rating minimizes RMSE.", HelpName = "NAME" };
         var samples = new Option<int>("--samples") { Description = "Random search: try this many settings drawn from the grid (0: all of them).", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random search.", DefaultValueFactory = _ => 1 };
+        var plot = PlotOption.Create("the tuning curves: the validation figure of every setting, by each parameter searched");
         var command = new Command("tune", "Search a model's parameters on a validation split carved out of the training data (never the test split).")
         {
-            protocol, model, grid, param, metric, samples, seed,
+            protocol, model, grid, param, metric, samples, seed, plot,
         };
         input.AddTo(command);
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
             var p = EvalCommand.Required(parseResult.GetValue(protocol), "--protocol", "p-topn, p-topn-r, p-rating or p-next").ToLowerInvariant();
             var name = EvalCommand.Required(parseResult.GetValue(model), "--model", "a model name");
+            var figure = PlotOption.Resolve(parseResult, plot);
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
             var fixedParameters = CliArguments.Pairs(parseResult.GetValue(param) ?? []);
@@ -55,7 +58,7 @@ internal static class TuneCommand
                 input.RefuseFor(parseResult, p);
                 var folder = EvalCommand.Required(parseResult.GetValue(input.Data), "--data", "a MovieLens folder");
                 if (!Directory.Exists(folder)) throw new CliException(ExitCodes.BadInput, $"no such data folder: {folder}");
-                return TuneRating(folder, name, settings, output, ct);
+                return TuneRating(parseResult, figure, folder, name, settings, output, ct);
             }
             if (!ProtocolRunner.RankingProtocols.Contains(p))
                 throw new CliException(ExitCodes.Usage, $"unknown protocol {UnicodeText.Quote(p)}; known: {string.Join(", ", ProtocolRunner.RankingProtocols)}, {RatingProtocol.ProtocolName}");
@@ -74,6 +77,7 @@ internal static class TuneCommand
             var trials = RankingTuner.Search(validation, p, name, settings, new TrialPrinter(output, names), ct);
             var best = RankingTuner.Best(trials, target);
             output.WriteLine($"best ({target} {best[target].ToString("F4", CultureInfo.InvariantCulture)}): {CliArguments.Describe(best.Parameters)}");
+            PlotOption.Save(parseResult, figure, () => TuningFigure.Create(trials, target, $"tuning {name} on {p} validation ({data.Name})"));
             var source = input.Describe(parseResult);
             output.WriteLine($"run it on the test split: encore eval --protocol {p}{(source.Length == 0 ? "" : " " + source)} --model {name}"
                 + string.Concat(best.Parameters.Select(kv => $" --param {kv.Key}={kv.Value}")));
@@ -82,7 +86,7 @@ internal static class TuneCommand
         return command;
     }
 
-    private static int TuneRating(string folder, string model, IReadOnlyList<IReadOnlyDictionary<string, string>> settings,
+    private static int TuneRating(ParseResult parseResult, FigureFile? figure, string folder, string model, IReadOnlyList<IReadOnlyDictionary<string, string>> settings,
         TextWriter output, CancellationToken ct)
     {
         foreach (var s in settings) CliArguments.Guard(() => ModelCatalog.CreateRatingTrainer(model, s));
@@ -93,6 +97,7 @@ internal static class TuneCommand
         var trials = RatingTuner.Search(train, model, settings, progress: new LineProgress(output), ct: ct);
         var best = trials[0];
         output.WriteLine($"best (validation RMSE {best.ValidationRmse.ToString("F4", CultureInfo.InvariantCulture)}): {CliArguments.Describe(best.Parameters)}");
+        PlotOption.Save(parseResult, figure, () => TuningFigure.Create(trials, $"tuning {model} on p-rating validation (fold {fold.Name})"));
         // The official folds' test sets are disjoint, so fold u1's training data holds the other folds' test ratings.
         output.WriteLine($"note: chosen on fold {fold.Name}'s training data only, which holds the other folds' test ratings; "
             + "for a five-fold figure free of them, select per fold (`dotnet run -c Release --project bench/Encore.Bench -- rating --tune k=v1,v2`)");
