@@ -50,6 +50,8 @@ internal static class PostgresSchema
         CREATE INDEX events_by_member ON events (member_key, ts, seq);
         CREATE INDEX events_by_title ON events (title_key, ts, seq);
         """,
+        // 2: the log in the order it was stored, for nodes of a cluster that follow each other's appends (ReadEventsAfterAsync).
+        "CREATE INDEX events_by_seq ON events (seq)",
     ];
 
     /// <summary>The schema version this build writes.</summary>
