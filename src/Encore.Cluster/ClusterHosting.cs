@@ -27,6 +27,7 @@ public static class ClusterHosting
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = "encore"; });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.CallTimeout);
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<IMembershipTable, PostgresMembershipTable>();
         silo.Services.AddSingleton<ClusterNode>();
@@ -42,6 +43,7 @@ public static class ClusterHosting
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         client.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = "encore"; });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.CallTimeout);
         client.Services.AddSingleton(options);
         client.Services.AddSingleton<IGatewayListProvider, PostgresGatewayListProvider>();
         AddEncoreSerializer(client.Services);

@@ -74,7 +74,12 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
             var catalogue = await RankingCatalogue.LoadAsync(_store, cancellationToken).ConfigureAwait(false);
             var members = await _store.ReadMemberIdsAsync(cancellationToken).ConfigureAwait(false);
             _resolver = new SearchIntentResolver(await SearchIndex.LoadAsync(_store, cancellationToken).ConfigureAwait(false), catalogue.Signals);
-            _view = new HomepageService(catalogue, new SignalSet(catalogue.Signals, members, resolver: _resolver), null, _options.Pages);
+            // The log as it is now, in the order a single node folds it at start; then what is stored after, as it is stored.
+            long through = await _store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(false);
+            var signals = new SignalSet(catalogue.Signals, members, resolver: _resolver);
+            await foreach (var e in _store.ReadEventsThroughAsync(through, null, cancellationToken).ConfigureAwait(false)) signals.Apply(e);
+            _view = new HomepageService(catalogue, signals, null, _options.Pages);
+            _seq = through;
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             _ready.TrySetResult();
             _follower = Task.Run(() => FollowAsync(_stop.Token), CancellationToken.None);

@@ -25,6 +25,9 @@ public sealed record EncoreClusterOptions
     /// <summary>How often a node reads the events other nodes appended (the service-wide trends follow them; a member's own page never waits for it).</summary>
     public TimeSpan FollowInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a call between nodes may wait for its answer before it fails (and the front tries again): a silo that crashed holds its calls this long at most.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The Npgsql connection string of <see cref="Database"/>.</summary>
     /// <exception cref="ArgumentException">The database is not a <c>postgres://</c> URL.</exception>
     public string ConnectionString()
@@ -40,6 +43,7 @@ public sealed record EncoreClusterOptions
         ConnectionString();
         if (string.IsNullOrWhiteSpace(ClusterId)) throw new ArgumentException("the cluster id is empty");
         if (string.IsNullOrWhiteSpace(ModelsDirectory)) throw new ArgumentException("the models directory is empty");
+        if (CallTimeout <= TimeSpan.Zero) throw new ArgumentException($"the call timeout must be positive (got {CallTimeout})");
         if (FollowInterval <= TimeSpan.Zero) throw new ArgumentException($"the follow interval must be positive (got {FollowInterval})");
         Pages.Validate();
     }

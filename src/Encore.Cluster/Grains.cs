@@ -2,7 +2,6 @@ using Encore.Core;
 using Encore.Ranking.Pages;
 using Encore.Service;
 using Encore.Signals;
-using Encore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Concurrency;
@@ -52,7 +51,9 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
         await node.ReadyAsync().ConfigureAwait(true);
         var id = this.GetPrimaryKeyString();
         var signals = node.NewMemberSignals(id);
-        await foreach (var e in node.Store.ReadEventsAsync(new EventQuery { MemberId = id }, cancellationToken).ConfigureAwait(true))
+        // In the order a single node folds them (timestamp, then as stored); events stored meanwhile arrive by ApplyAsync too.
+        long through = await node.Store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(true);
+        await foreach (var e in node.Store.ReadEventsThroughAsync(through, id, cancellationToken).ConfigureAwait(true))
             if (_seen.Add(e.EventId)) signals.Apply(e);
         _signals = signals;
     }

@@ -69,7 +69,7 @@ internal sealed class ClusterRig : IAsyncDisposable
     private static EncoreClusterOptions Options(IConfiguration configuration) => new()
     {
         Database = configuration["Encore:Database"]!, ModelsDirectory = configuration["Encore:Models"]!,
-        Clock = ServiceClock.LatestEvent, FollowInterval = TimeSpan.FromMilliseconds(100),
+        Clock = ServiceClock.LatestEvent, FollowInterval = TimeSpan.FromMilliseconds(100), CallTimeout = TimeSpan.FromSeconds(3),
     };
 
     private sealed class SiloSetup : ISiloConfigurator
