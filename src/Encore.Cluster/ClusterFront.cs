@@ -15,7 +15,7 @@ namespace Encore.Cluster;
 /// cluster's active model version. Calls that meet a silo leaving or crashed are tried again (a grain comes back on
 /// another silo, rebuilt from the store) until <see cref="RetryFor"/> has passed.
 /// </summary>
-public sealed class ClusterFront
+public sealed class ClusterFront : IMemberStateRouter
 {
     private readonly IGrainFactory _grains;
     private readonly IngestionPipeline _pipeline;
@@ -41,23 +41,30 @@ public sealed class ClusterFront
     {
         ArgumentNullException.ThrowIfNull(batch);
         var result = await _pipeline.IngestAsync(batch, ct).ConfigureAwait(false);
+        var kept = new List<ViewingEvent>(batch.Count);
+        for (int i = 0; i < batch.Count; i++) if (result.Outcomes[i] != EventOutcome.Rejected) kept.Add(batch[i]);
+        await FoldAsync(kept, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Folds events already stored into their members' grains (each grain skips what it has).</summary>
+    public async Task FoldAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
         var byMember = new Dictionary<string, List<ViewingEvent>>(StringComparer.Ordinal);
-        for (int i = 0; i < batch.Count; i++)
+        foreach (var e in events)
         {
-            if (result.Outcomes[i] == EventOutcome.Rejected) continue;
-            var e = batch[i];
             if (!byMember.TryGetValue(e.MemberId, out var list)) byMember[e.MemberId] = list = [];
             list.Add(e);
         }
         var folds = new List<Task>(byMember.Count);
-        foreach (var (member, events) in byMember)
+        foreach (var (member, own) in byMember)
         {
             var grain = _grains.GetGrain<IMemberGrain>(member);
-            var array = events.ToArray();
+            var array = own.ToArray();
             folds.Add(RetryAsync(() => grain.ApplyAsync(array), ct));
         }
         await Task.WhenAll(folds).ConfigureAwait(false);
-        return result;
     }
 
     /// <summary>The member's page with the cluster's active model (request time <c>default</c>: the serving node's clock).</summary>
