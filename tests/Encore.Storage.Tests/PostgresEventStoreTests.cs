@@ -111,7 +111,7 @@ public sealed class PostgresEventStoreTests(PostgresCluster cluster)
         Assert.Equal(PostgresEventStore.LatestSchemaVersion, again.SchemaVersion);
         Assert.Equal(StoreSamples.OneOfEachKind().Count, (await again.GetStatisticsAsync(Ct)).Events);
         Assert.Equal("v7", await again.GetPropertyAsync("active-model", Ct));
-        Assert.Equal(1L, await ScalarAsync(url, "SELECT count(*) FROM encore_schema"));
+        Assert.Equal((long)PostgresEventStore.LatestSchemaVersion, await ScalarAsync(url, "SELECT count(*) FROM encore_schema")); // one row per version, each applied once
     }
 
     [Fact]
