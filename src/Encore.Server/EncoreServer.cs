@@ -50,6 +50,7 @@ public static class EncoreServer
             // A node of the cluster: this process is a silo over the same PostgreSQL store (membership kept there too).
             var options = cluster.OptionsFor(settings.Database, settings.Clock);
             builder.UseOrleans(silo => silo.AddEncoreSilo(options).ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort));
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         }
         builder.Services.AddSingleton<EncoreHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EncoreHost>());
