@@ -7,7 +7,7 @@ namespace Encore.Server;
 /// Opens the store and starts the <see cref="EncoreService"/> in the background when the server starts (the port is open
 /// meanwhile: /health/live answers, /health/ready and the API answer 503 until it is loaded), and closes both on stop.
 /// </summary>
-public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log) : IHostedService, IAsyncDisposable
+public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log, IServiceProvider services) : IHostedService, IAsyncDisposable
 {
     private readonly TaskCompletionSource<EncoreService> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -47,6 +47,12 @@ public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log)
                 };
                 Status = "reading the event log";
                 var service = await EncoreService.StartAsync(_store, options, new Progress(this, log), _stop.Token);
+                if (settings.Cluster is not null)
+                {
+                    // Homepages and the fold of stored events go through the member grains, wherever they live.
+                    service.AttachCluster(new Cluster.ClusterFront(services.GetRequiredService<Orleans.IGrainFactory>(), _store));
+                    Status = "joined the cluster";
+                }
                 Status = "ready";
                 _ready.TrySetResult(service);
             }

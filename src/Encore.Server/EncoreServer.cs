@@ -1,3 +1,5 @@
+using Encore.Cluster;
+using Orleans.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Encore.Server;
@@ -43,6 +45,13 @@ public static class EncoreServer
         });
         builder.Services.AddSingleton(sp => new ApiKeys(sp.GetRequiredService<ServerSettings>().Keys!));
         builder.Services.AddSingleton<HttpMetrics>();
+        if (settings?.Cluster is { } cluster)
+        {
+            // A node of the cluster: this process is a silo over the same PostgreSQL store (membership kept there too).
+            var options = cluster.OptionsFor(settings.Database, settings.Clock);
+            builder.UseOrleans(silo => silo.AddEncoreSilo(options).ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort));
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        }
         builder.Services.AddSingleton<EncoreHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EncoreHost>());
         builder.Services.AddProblemDetails();

@@ -100,12 +100,12 @@ internal static class Endpoints
 
         var read = v1.MapGroup("").AddEndpointFilter(new RequireRole(ApiRole.Read));
         var members = read.MapGroup("/members/{id}").WithTags("recommendations");
-        members.MapGet("/homepage", (string id, HttpRequest r, EncoreHost host) =>
+        members.MapGet("/homepage", async (string id, HttpRequest r, EncoreHost host) =>
         {
             var service = host.Require();
             bool explain = Requests.Bool(r, "explain");
-            var page = service.Homepage(Requests.Id(id, "member"), Requests.Device(r), Requests.IntOrNull(r, "rows", 1, 100),
-                Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), explain);
+            var page = await service.HomepageAsync(Requests.Id(id, "member"), Requests.Device(r), Requests.IntOrNull(r, "rows", 1, 100),
+                Requests.IntOrNull(r, "titlesPerRow", 1, 500), Requests.String(r, "maturity", 20), explain, r.HttpContext.RequestAborted);
             // A page the service kept for the member is written once: its JSON is kept with it.
             var json = SerializedPages.GetValue(page, p => JsonSerializer.SerializeToUtf8Bytes(HomepageDto.From(p, service.ActiveVersion?.Version, service.FindTitle), ApiJson.Options));
             return Results.Bytes(json, "application/json; charset=utf-8");

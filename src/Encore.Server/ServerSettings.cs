@@ -30,6 +30,8 @@ public sealed record ServerSettings
     public long MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>The largest batch of events one request may send.</summary>
     public int MaxEventsPerBatch { get; init; } = 1_000;
+    /// <summary>Run as a silo of an Encore cluster over the same PostgreSQL store (null: a single node).</summary>
+    public ClusterSettings? Cluster { get; init; }
 
     /// <summary>Reads the settings; a value that cannot be read is an error naming the setting.</summary>
     /// <exception cref="ArgumentException">A setting has a value that cannot be read, or no database is named.</exception>

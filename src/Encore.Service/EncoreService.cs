@@ -198,6 +198,13 @@ public sealed class EncoreService : IAsyncDisposable
                 : new EventResult(positions[j], e.EventId, outcome);
         }
         _live.Apply(stored);
+        if (Volatile.Read(ref _router) is { } router)
+        {
+            // Stored, or stored before (a batch sent again after a failure): the members' grains skip what they have.
+            var kept = new List<ViewingEvent>(events.Count);
+            for (int j = 0; j < events.Count; j++) if (ingested.Outcomes[j] != EventOutcome.Rejected) kept.Add(events[j]);
+            await router.FoldAsync(kept, ct).ConfigureAwait(false);
+        }
         return new BatchResult(ingested.Accepted, ingested.Duplicates, batch.Count - ingested.Accepted - ingested.Duplicates, results);
     }
 
@@ -362,6 +369,44 @@ public sealed class EncoreService : IAsyncDisposable
             // The stamp read before the build: an event folded meanwhile makes the next request build again.
             _pages[key] = new KeptPage(page, stamp.State, stamp.Member, minute);
         }
+        return page;
+    }
+
+    private IMemberStateRouter? _router;
+
+    /// <summary>
+    /// Runs this service as a node of a cluster: events stored here are also folded into their members' grains, and
+    /// homepages (<see cref="HomepageAsync"/>) are built by the member's grain with the cluster's active model.
+    /// </summary>
+    public void AttachCluster(IMemberStateRouter router)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        Volatile.Write(ref _router, router);
+    }
+
+    /// <summary>Whether this service is a node of a cluster (<see cref="AttachCluster"/>).</summary>
+    public bool IsClusterNode => Volatile.Read(ref _router) is not null;
+
+    /// <summary>
+    /// The member's homepage: <see cref="Homepage"/> on a single node; on a node of a cluster, built by the member's grain
+    /// (wherever it lives) from every event any node stored, with the cluster's active model.
+    /// </summary>
+    public async Task<Homepage> HomepageAsync(string memberId, DeviceKind device, int? rows = null, int? titlesPerRow = null, string? maturity = null,
+        bool explain = false, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return Homepage(memberId, device, rows, titlesPerRow, maturity, explain);
+        if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
+        if (rows is < 1 or > 100) throw ServiceException.BadRequest($"rows must be in 1..100 (got {rows})");
+        if (titlesPerRow is < 1 or > 500) throw ServiceException.BadRequest($"titlesPerRow must be in 1..500 (got {titlesPerRow})");
+        if (_removed.ContainsKey(memberId)) throw ServiceException.NotFound($"member {UnicodeText.Quote(memberId)} was removed");
+        var request = new PageRequest
+        {
+            MemberId = memberId, Device = device, AtUtc = default, Rows = rows, TitlesPerRow = titlesPerRow,
+            MaturityLimit = LimitFor(memberId, maturity), Explain = explain,
+        };
+        var clock = Stopwatch.StartNew();
+        var page = await router.HomepageAsync(request, ct).ConfigureAwait(false);
+        Metrics.Page(clock.Elapsed.TotalSeconds);
         return page;
     }
 

@@ -97,6 +97,15 @@ public sealed class SignalSet
     /// <summary>Time of the latest event folded (Unix ms), or <see cref="long.MinValue"/> before the first.</summary>
     public long LastEventMs { get; private set; } = long.MinValue;
 
+    /// <summary>
+    /// Moves <see cref="LastEventMs"/> forward to <paramref name="unixMilliseconds"/> when it is later (never back): a set
+    /// that holds some members' events (a member's own, on a node of a cluster) reads time as the whole service does.
+    /// </summary>
+    public void ObserveTime(long unixMilliseconds)
+    {
+        if (unixMilliseconds > LastEventMs) LastEventMs = unixMilliseconds;
+    }
+
     /// <summary>(member, title) pairs with any signal.</summary>
     public int Pairs => _pairCount;
 

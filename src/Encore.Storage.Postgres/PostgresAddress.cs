@@ -110,7 +110,7 @@ public sealed class PostgresAddress
     }
 
     /// <summary>The Npgsql connection string (it holds the password, if the URL had one: never print it).</summary>
-    internal string ConnectionString => _connectionString;
+    public string ConnectionString => _connectionString;
 
     /// <summary>The URL without its password: <c>postgres://user@host:port/database</c>.</summary>
     public override string ToString()

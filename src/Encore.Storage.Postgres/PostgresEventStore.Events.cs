@@ -241,31 +241,34 @@ public sealed partial class PostgresEventStore
                     sameTime.Clear();
                     time = row.Ts;
                 }
-                sameTime.Add(new ViewingEvent
-                {
-                    EventId = row.EventId!,
-                    Kind = (EventKind)row.Kind,
-                    MemberId = names.Members[row.Member],
-                    TitleId = row.Title is { } t ? names.Titles[t] : null,
-                    EpisodeId = row.Episode is { } ep ? names.Episodes[ep] : null,
-                    Device = (DeviceKind)row.Device,
-                    TimestampUtc = FromUnixMs(row.Ts),
-                    SessionId = row.SessionId!,
-                    PositionSeconds = row.Position,
-                    Rating = row.Rating,
-                    PauseSeconds = row.Pause,
-                    SeekFromSeconds = row.SeekFrom,
-                    Query = row.Query,
-                    ResultsShown = row.Results,
-                    Row = row.RowName,
-                    RowPosition = row.RowPosition,
-                    Propensity = row.Propensity,
-                });
+                sameTime.Add(ToEvent(row, names));
             }
         }
         if (sameTime.Count > 1) sameTime.Sort(ById);
         foreach (var e in sameTime) yield return e;
     }
+
+    /// <summary>A full row as the event it stores (its keys named through <paramref name="names"/>).</summary>
+    private static ViewingEvent ToEvent(EventRow row, KeyNames names) => new()
+    {
+        EventId = row.EventId!,
+        Kind = (EventKind)row.Kind,
+        MemberId = names.Members[row.Member],
+        TitleId = row.Title is { } t ? names.Titles[t] : null,
+        EpisodeId = row.Episode is { } ep ? names.Episodes[ep] : null,
+        Device = (DeviceKind)row.Device,
+        TimestampUtc = FromUnixMs(row.Ts),
+        SessionId = row.SessionId!,
+        PositionSeconds = row.Position,
+        Rating = row.Rating,
+        PauseSeconds = row.Pause,
+        SeekFromSeconds = row.SeekFrom,
+        Query = row.Query,
+        ResultsShown = row.Results,
+        Row = row.RowName,
+        RowPosition = row.RowPosition,
+        Propensity = row.Propensity,
+    };
 
     private static readonly Comparison<ViewingEvent> ById = (a, b) => string.CompareOrdinal(a.EventId, b.EventId);
 

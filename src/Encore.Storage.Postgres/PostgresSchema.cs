@@ -65,6 +65,8 @@ internal static class PostgresSchema
             number integer PRIMARY KEY, upload bigint NOT NULL UNIQUE, bytes bigint NOT NULL, description text NOT NULL,
             registered_utc timestamptz NOT NULL DEFAULT now());
         """,
+        // 3: the log in the order it was stored, for nodes of a cluster that follow each other's appends (ReadEventsAfterAsync).
+        "CREATE INDEX events_by_seq ON events (seq)",
     ];
 
     /// <summary>The schema version this build writes.</summary>

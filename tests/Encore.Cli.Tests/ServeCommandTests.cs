@@ -90,6 +90,9 @@ public sealed class ServeCommandTests : IDisposable
 
         var db = _temp.File("served.db");
         Assert.Equal(0, (await EncoreProcess.RunAsync(DataHome, Ct, ["simulate", "--db", db, .. Small])).ExitCode);
+        var sqliteCluster = await EncoreProcess.RunAsync(DataHome, Ct, "serve", "--db", db, "--cluster");
+        Assert.Equal(1, sqliteCluster.ExitCode);
+        Assert.Contains("--cluster needs a PostgreSQL store", sqliteCluster.Error);
         var keys = new Dictionary<string, string?>
         {
             ["ENCORE_INGEST_KEY"] = "env-ingest-key-0000001", ["ENCORE_READ_KEY"] = "env-read-key-00000002", ["ENCORE_ADMIN_KEY"] = "env-admin-key-0000003",

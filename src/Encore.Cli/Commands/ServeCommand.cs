@@ -31,9 +31,12 @@ internal static class ServeCommand
             DefaultValueFactory = _ => "wall", HelpName = "wall|events",
         };
         clock.AcceptOnlyFromAmong("wall", "events");
+        var cluster = new Option<bool>("--cluster") { Description = "Run as a silo of an Encore cluster over the same PostgreSQL store (members' state in grains spread over the silos)." };
+        var siloPort = new Option<int>("--silo-port") { Description = "With --cluster: the port silos talk on (one per node on a machine).", DefaultValueFactory = _ => 11111, HelpName = "PORT" };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "With --cluster: the port clients of the cluster connect to.", DefaultValueFactory = _ => 30000, HelpName = "PORT" };
         var command = new Command("serve", "Run the Encore server: the HTTP API, the web console and OpenAPI, over the store, until Ctrl-C.")
         {
-            db, urls, retrain, clock,
+            db, urls, retrain, clock, cluster, siloPort, gatewayPort,
         };
         command.SetAction((parseResult, ct) => CommandGuard.RunAsync(parseResult, ct, async ct =>
         {
@@ -48,6 +51,14 @@ internal static class ServeCommand
                 RetrainEvery = every,
                 Clock = parseResult.GetValue(clock) == "events" ? ServiceClock.LatestEvent : ServiceClock.Wall,
             };
+            if (parseResult.GetValue(cluster))
+            {
+                if (!Storage.EventStores.IsPostgres(path)) throw new CliException(ExitCodes.Usage, "--cluster needs a PostgreSQL store: --db postgres://... (the cluster keeps its membership there)");
+                var clusterSettings = new ClusterSettings(parseResult.GetValue(siloPort), parseResult.GetValue(gatewayPort));
+                try { clusterSettings.OptionsFor(path, settings.Clock); }
+                catch (ArgumentException e) { throw new CliException(ExitCodes.Usage, e.Message); }
+                settings = settings with { Cluster = clusterSettings };
+            }
             var error = parseResult.InvocationConfiguration.Error;
             if (settings.Keys is null)
             {

@@ -105,13 +105,25 @@ public sealed class HomepageBuilder
     }
 
     /// <exception cref="ArgumentException">The signals are over another catalogue.</exception>
-    public Homepage Build(SignalSet signals, PageRequest request)
+    public Homepage Build(SignalSet signals, PageRequest request) => Build(signals, request, signals);
+
+    /// <summary>
+    /// Builds a page from a member's signals held apart from the service's (a cluster keeps each member's signals where
+    /// the member lives): the member's rows from <paramref name="member"/>, the service-wide trends, popularity and
+    /// genre habits from <paramref name="service"/>. With the same events in both, the page is the one
+    /// <see cref="Build(SignalSet, PageRequest)"/> gives.
+    /// </summary>
+    /// <exception cref="ArgumentException">Either set is over another catalogue.</exception>
+    public Homepage Build(SignalSet member, PageRequest request, SignalSet service)
     {
-        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(request);
-        if (signals.Catalogue.Titles != _catalogue.Titles)
-            throw new ArgumentException($"the signals hold {signals.Catalogue.Titles} titles; the catalogue {_catalogue.Titles}", nameof(signals));
-        var state = new MemberPage(this, signals, request);
+        if (member.Catalogue.Titles != _catalogue.Titles)
+            throw new ArgumentException($"the signals hold {member.Catalogue.Titles} titles; the catalogue {_catalogue.Titles}", nameof(member));
+        if (service.Catalogue.Titles != _catalogue.Titles)
+            throw new ArgumentException($"the service's signals hold {service.Catalogue.Titles} titles; the catalogue {_catalogue.Titles}", nameof(service));
+        var state = new MemberPage(this, member, service, request);
         return state.Build();
     }
 
@@ -120,6 +132,7 @@ public sealed class HomepageBuilder
     {
         private readonly HomepageBuilder _b;
         private readonly SignalSet _signals;
+        private readonly SignalSet _serviceSignals;  // the service-wide trends and habits (the member's own set on one node)
         private readonly PageRequest _request;
         private readonly RankingCatalogue _catalogue;
         private readonly SignalCatalogue _titles;
@@ -135,10 +148,11 @@ public sealed class HomepageBuilder
         private readonly PageScratch _scratch;
         private int[]? _personalOrder, _popularOrder; // offerable titles, best first (selected once per page)
 
-        public MemberPage(HomepageBuilder builder, SignalSet signals, PageRequest request)
+        public MemberPage(HomepageBuilder builder, SignalSet signals, SignalSet service, PageRequest request)
         {
             _b = builder;
             _signals = signals;
+            _serviceSignals = service;
             _request = request;
             _catalogue = builder._catalogue;
             _titles = _catalogue.Signals;
@@ -163,7 +177,7 @@ public sealed class HomepageBuilder
                     if (s.Played || PreferenceModel.Weigh(s, preferences, _now).Evidence != Evidence.None) _known[t] = true;
                 }
             }
-            _shared = builder.ServiceScoresFor(signals, _now);
+            _shared = builder.ServiceScoresFor(service, _now);
             _popularity = _shared.Popularity;
             (_personal, _model) = PersonalScores();
             ComputeOfferable();
@@ -446,7 +460,7 @@ public sealed class HomepageBuilder
             int genres = _titles.Genres.Count;
             if (genres == 0) yield break;
             var affinity = new float[genres];
-            var context = ContextModel.With(_signals, _b._model.ContextShares.Genres == genres ? _b._model.ContextShares : ContextShares.Of(_signals));
+            var context = ContextModel.With(_signals, _b._model.ContextShares.Genres == genres ? _b._model.ContextShares : ContextShares.Of(_serviceSignals));
             int hour = _request.AtUtc.Hour;
             context.GenreAffinities(Math.Max(_member, 0), _request.Device, hour, affinity);
             if (_member < 0)

@@ -176,6 +176,33 @@ public sealed class HomepageService : IDisposable
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>
+    /// Builds a member's page from the member's signals held apart (<paramref name="member"/>, e.g. by the member's grain
+    /// in a cluster) with this service's trends and habits and <paramref name="model"/> (null: the active model). The
+    /// member's set reads time as the service does (<see cref="SignalSet.ObserveTime"/>); it must not be written meanwhile.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No model given and none active.</exception>
+    public Homepage BuildFor(SignalSet member, PageRequest request, HomepageBuilder? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(request);
+        _lock.EnterReadLock();
+        try
+        {
+            var builder = model ?? Volatile.Read(ref _state).Builder ?? throw new InvalidOperationException("no model has been trained yet, so there is no page to build");
+            member.ObserveTime(_signals.LastEventMs);
+            return builder.Build(member, request, _signals);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>A page builder for <paramref name="model"/> over the catalogue in use now (a cluster node keeps one per model version).</summary>
+    public HomepageBuilder BuilderFor(TrainedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new HomepageBuilder(Volatile.Read(ref _state).Catalogue, model, _options);
+    }
+
     /// <summary>Makes <paramref name="model"/> the active model at once; pages already being built finish with the old one.</summary>
     public void Swap(TrainedModel model)
     {

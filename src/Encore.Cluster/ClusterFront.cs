@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Encore.Core;
+using Encore.Ingestion;
+using Encore.Ranking.Pages;
+using Encore.Service;
+using Encore.Storage;
+using Orleans;
+using Orleans.Runtime;
+
+namespace Encore.Cluster;
+
+/// <summary>
+/// What a node offers in front of the cluster (what the HTTP server calls in cluster mode): ingestion that stores a batch
+/// in PostgreSQL first and then folds it into its members' grains, and pages built by the member's grain with the
+/// cluster's active model version. Calls that meet a silo leaving or crashed are tried again (a grain comes back on
+/// another silo, rebuilt from the store) until <see cref="RetryFor"/> has passed.
+/// </summary>
+public sealed class ClusterFront : IMemberStateRouter
+{
+    private readonly IGrainFactory _grains;
+    private readonly IngestionPipeline _pipeline;
+
+    /// <summary>A front over <paramref name="grains"/> (a silo's or a client's) that stores into <paramref name="store"/>.</summary>
+    public ClusterFront(IGrainFactory grains, IEventStore store, IngestionOptions? ingestion = null)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(store);
+        _grains = grains;
+        _pipeline = new IngestionPipeline(store, ingestion ?? IngestionOptions.Default);
+    }
+
+    /// <summary>How long a call is tried again while the cluster settles after a silo left (default 30 s).</summary>
+    public TimeSpan RetryFor { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Validates and stores a batch (durable in PostgreSQL when this returns), then folds the stored events, and those
+    /// already stored (a batch sent again after a failure), into their members' grains. A failure after the store
+    /// leaves the events stored: sending the batch again finishes the fold (grains skip what they have).
+    /// </summary>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<ViewingEvent> batch, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var result = await _pipeline.IngestAsync(batch, ct).ConfigureAwait(false);
+        var kept = new List<ViewingEvent>(batch.Count);
+        for (int i = 0; i < batch.Count; i++) if (result.Outcomes[i] != EventOutcome.Rejected) kept.Add(batch[i]);
+        await FoldAsync(kept, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Folds events already stored into their members' grains (each grain skips what it has).</summary>
+    public async Task FoldAsync(IReadOnlyList<ViewingEvent> events, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var byMember = new Dictionary<string, List<ViewingEvent>>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            if (!byMember.TryGetValue(e.MemberId, out var list)) byMember[e.MemberId] = list = [];
+            list.Add(e);
+        }
+        var folds = new List<Task>(byMember.Count);
+        foreach (var (member, own) in byMember)
+        {
+            var grain = _grains.GetGrain<IMemberGrain>(member);
+            var array = own.ToArray();
+            folds.Add(RetryAsync(() => grain.ApplyAsync(array), ct));
+        }
+        await Task.WhenAll(folds).ConfigureAwait(false);
+    }
+
+    /// <summary>The member's page with the cluster's active model (request time <c>default</c>: the serving node's clock).</summary>
+    /// <exception cref="ServiceException">No model is active yet.</exception>
+    public async Task<Homepage> HomepageAsync(PageRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = await RetryAsync(() => _grains.GetGrain<IModelVersionGrain>(0).GetAsync(), ct).ConfigureAwait(false)
+            ?? throw new ServiceException(ServiceErrorKind.Unavailable, "there is no active model yet; train one and activate it");
+        var grain = _grains.GetGrain<IMemberGrain>(request.MemberId);
+        return await RetryAsync(() => grain.HomepageAsync(request, version), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes a registered version the active one on every silo at once (<see cref="IModelVersionGrain.ActivateAsync"/>).</summary>
+    public Task ActivateAsync(string version, CancellationToken ct = default)
+        => RetryAsync(async () => { await _grains.GetGrain<IModelVersionGrain>(0).ActivateAsync(version).ConfigureAwait(false); return 0; }, ct);
+
+    /// <summary>The cluster's active model version, or null.</summary>
+    public Task<string?> ActiveVersionAsync(CancellationToken ct = default)
+        => RetryAsync(() => _grains.GetGrain<IModelVersionGrain>(0).GetAsync(), ct);
+
+    /// <summary>How many of the member's events the member's grain holds (activating it, from the store, when it is not).</summary>
+    public Task<int> EventCountAsync(string memberId, CancellationToken ct = default)
+        => RetryAsync(() => _grains.GetGrain<IMemberGrain>(memberId).EventCountAsync(), ct);
+
+    private async Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        int attempt = 0;
+        while (true)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (Exception e) when (Transient(e) && clock.Elapsed < RetryFor)
+            {
+                attempt++;
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(500, 25 * attempt)), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A failure of the cluster rather than of the request: a silo gone or going, a call that timed out meanwhile.</summary>
+    private static bool Transient(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
+        || (e is OrleansException && e is not OrleansLifecycleCanceledException);
+}

@@ -1,0 +1,107 @@
+using Encore.Core;
+using Encore.Ranking.Pages;
+using Encore.Service;
+using Encore.Signals;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Concurrency;
+
+namespace Encore.Cluster;
+
+/// <summary>
+/// One member's real-time state, held by one silo at a time: the member's signals (what they began, finished, rated,
+/// searched, Continue Watching and the vector folded in from them at page time), rebuilt from the store whenever the
+/// grain is activated (first use, after its silo left or crashed). Keyed by the member id.
+/// </summary>
+public interface IMemberGrain : IGrainWithStringKey
+{
+    /// <summary>Folds events already stored in PostgreSQL (an event folded before, by its id, is skipped); returns how many were new here.</summary>
+    Task<int> ApplyAsync(ViewingEvent[] events);
+
+    /// <summary>The member's page built by model <paramref name="version"/> (a request time of <c>default</c>: the node's clock).</summary>
+    Task<Homepage> HomepageAsync(PageRequest request, string version);
+
+    /// <summary>How many of the member's events the grain has folded.</summary>
+    Task<int> EventCountAsync();
+}
+
+/// <summary>The model version every silo builds pages with, the same cluster-wide; changed by one atomic switch.</summary>
+public interface IModelVersionGrain : IGrainWithIntegerKey
+{
+    /// <summary>The active version, or null while there is none.</summary>
+    [ReadOnly]
+    Task<string?> GetAsync();
+
+    /// <summary>
+    /// Makes <paramref name="version"/> the active one: the version is loaded on this silo first (a version that cannot
+    /// be loaded changes nothing), stored as the store property <see cref="EncoreService.ActiveModelProperty"/>, then
+    /// switched: every page asked for after this returns is built by it, every page before by the old one.
+    /// </summary>
+    Task ActivateAsync(string version);
+}
+
+/// <summary>The grain behind <see cref="IMemberGrain"/>.</summary>
+internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
+{
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private SignalSet? _signals;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await node.ReadyAsync().ConfigureAwait(true);
+        var id = this.GetPrimaryKeyString();
+        var signals = node.NewMemberSignals(id);
+        // In the order a single node folds them (timestamp, then as stored); events stored meanwhile arrive by ApplyAsync too.
+        long through = await node.Store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(true);
+        await foreach (var e in node.Store.ReadEventsThroughAsync(through, id, cancellationToken).ConfigureAwait(true))
+            if (_seen.Add(e.EventId)) signals.Apply(e);
+        _signals = signals;
+    }
+
+    public Task<int> ApplyAsync(ViewingEvent[] events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var id = this.GetPrimaryKeyString();
+        int added = 0;
+        foreach (var e in events)
+        {
+            if (!string.Equals(e.MemberId, id, StringComparison.Ordinal))
+                throw new ArgumentException($"event '{e.EventId}' is member '{e.MemberId}''s, sent to member '{id}'s grain");
+            if (_seen.Add(e.EventId)) { _signals!.Apply(e); added++; }
+        }
+        return Task.FromResult(added);
+    }
+
+    public async Task<Homepage> HomepageAsync(PageRequest request, string version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+        if (request.AtUtc == default) request = request with { AtUtc = node.Now };
+        return node.View.BuildFor(_signals!, request, builder);
+    }
+
+    public Task<int> EventCountAsync() => Task.FromResult(_seen.Count);
+}
+
+/// <summary>The grain behind <see cref="IModelVersionGrain"/>: its state is the store property, read again on activation.</summary>
+internal sealed class ModelVersionGrain(ClusterNode node) : Grain, IModelVersionGrain
+{
+    private string? _version;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await node.ReadyAsync().ConfigureAwait(true);
+        _version = await node.Store.GetPropertyAsync(EncoreService.ActiveModelProperty, cancellationToken).ConfigureAwait(true);
+    }
+
+    public Task<string?> GetAsync() => Task.FromResult(_version);
+
+    public async Task ActivateAsync(string version)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        await node.BuilderAsync(version).ConfigureAwait(true);
+        await node.Store.SetPropertyAsync(EncoreService.ActiveModelProperty, version).ConfigureAwait(true);
+        _version = version;
+    }
+}
+
