@@ -1,3 +1,4 @@
+using Encore.Cluster.Training;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,14 +13,20 @@ namespace Encore.Cluster;
 /// <summary>Hosting an Encore cluster: a silo (<see cref="AddEncoreSilo"/>) or a client of the silos (<see cref="AddEncoreClient"/>).</summary>
 public static class ClusterHosting
 {
-    /// <summary>Encore's own types (events, page requests, pages) cross the wire as JSON (NaN scores included).</summary>
+    /// <summary>
+    /// Encore's own types (events, page requests, pages) cross the wire as JSON (NaN scores included); the distributed
+    /// training's messages (Encore.Cluster.Training) keep their generated binary codecs.
+    /// </summary>
     private static void AddEncoreSerializer(IServiceCollection services) => services.AddSerializer(s => s.AddJsonSerializer(
-        isSupported: t => t.Namespace is { } ns && ns.StartsWith("Encore.", StringComparison.Ordinal),
+        isSupported: t => t.Namespace is { } ns && ns.StartsWith("Encore.", StringComparison.Ordinal)
+            && !ns.StartsWith("Encore.Cluster.Training", StringComparison.Ordinal),
         jsonSerializerOptions: new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
     /// <summary>
     /// Makes this silo a node of the Encore cluster: membership in the options' PostgreSQL database, the node's
-    /// service-wide view (<see cref="ClusterNode"/>) and the member and model-version grains.
+    /// service-wide view (<see cref="ClusterNode"/>), the member and model-version grains, and the shard grains of the
+    /// distributed iALS (<see cref="Encore.Cluster.Training.TrainingSiloExtensions.AddIalsTraining"/>), so that a model
+    /// can be trained over the same silos that serve.
     /// </summary>
     public static ISiloBuilder AddEncoreSilo(this ISiloBuilder silo, EncoreClusterOptions options)
     {
@@ -33,6 +40,7 @@ public static class ClusterHosting
         silo.Services.AddSingleton<ClusterNode>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
         AddEncoreSerializer(silo.Services);
+        silo.AddIalsTraining();
         return silo;
     }
 

@@ -26,7 +26,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     private PostgresEventStore? _store;
     private HomepageService? _view;
     private SearchIntentResolver? _resolver;
-    private ModelRegistry _registry;
+    private ModelRegistry? _registry;
     private long _seq;
     private Task? _follower;
 
@@ -36,7 +36,6 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _registry = ModelRegistry.Open(options.ModelsDirectory);
     }
 
     /// <summary>The options the node runs with.</summary>
@@ -71,6 +70,8 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         try
         {
             _store = await PostgresEventStore.OpenAsync(_options.Database, cancellationToken).ConfigureAwait(false);
+            // Model versions live in the same PostgreSQL database: a version registered by any node is seen by every node.
+            _registry = ModelRegistry.Open(_store, _options.ModelsDirectory);
             var catalogue = await RankingCatalogue.LoadAsync(_store, cancellationToken).ConfigureAwait(false);
             var members = await _store.ReadMemberIdsAsync(cancellationToken).ConfigureAwait(false);
             _resolver = new SearchIntentResolver(await SearchIndex.LoadAsync(_store, cancellationToken).ConfigureAwait(false), catalogue.Signals);
@@ -157,18 +158,14 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
 
     private HomepageBuilder Load(string version)
     {
-        if (Registry.Find(version) is null)
-        {
-            var fresh = ModelRegistry.Open(_options.ModelsDirectory);
-            Volatile.Write(ref _registry, fresh);
-            if (fresh.Find(version) is null) throw new KeyNotFoundException($"no model version '{version}' in {_options.ModelsDirectory}");
-        }
+        // The registry reads the store again for a version it has not seen, so one registered by another node is found.
+        if (Registry.Find(version) is null) throw new KeyNotFoundException($"no model version '{version}' in {Registry.Directory}");
         TrainedModel model = Registry.Load(version);
         return View.BuilderFor(model);
     }
 
-    /// <summary>The registry of model versions (opened again when a version another node registered is asked for).</summary>
-    public ModelRegistry Registry => Volatile.Read(ref _registry);
+    /// <summary>The registry of model versions, kept in the cluster's PostgreSQL database (once the node has started).</summary>
+    public ModelRegistry Registry => _registry ?? throw new InvalidOperationException("the cluster node has not started");
 
     /// <summary>Stops following the log.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -128,7 +128,7 @@ public static class CalibrationFigure
     }
 
     /// <summary>
-    /// The public figures at bars <paramref name="positions"/>: a red line for a value, a red band for a range, named in
+    /// The public figures <paramref name="marks"/>, each at its bar: a red line for a value, a red band for a range, named in
     /// the legend; the y axis then runs from 0 to a fifth above the highest bar or figure.
     /// </summary>
     private static void PublicMarks(Plot plot, double highestBar, params (int Position, PublicFigure Figure, string Suffix)[] marks)

@@ -11,7 +11,7 @@ public sealed class PackageTests(PackedFeed feed)
     [
         "Encore.Core", "Encore.Storage", "Encore.Storage.Postgres", "Encore.Ingestion", "Encore.Signals", "Encore.Models",
         "Encore.Ranking", "Encore.Analytics", "Encore.Evaluation", "Encore.Simulation", "Encore.Service",
-        "Encore.Cluster.Training", "Encore.Plots",
+        "Encore.Cluster", "Encore.Cluster.Training", "Encore.Plots",
     ];
 
     private static XElement Nuspec(string package, out ZipArchive zip)
