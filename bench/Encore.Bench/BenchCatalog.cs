@@ -37,6 +37,7 @@ public static class BenchCatalog
         new CampaignsBench(),
         new ExperimentsBench(),
         new PostgresBench(),
+        new ClusterBench(),
         new AudienceBench(),
         new TargetingBench(),
     ];
