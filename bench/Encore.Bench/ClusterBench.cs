@@ -17,15 +17,15 @@ namespace Encore.Bench;
 /// by ./encore) on 127.0.0.1 over one throwaway PostgreSQL 15 (tests/Encore.TestSupport/PostgresCluster). The database is
 /// filled once with a simulated service and its first model is trained once, in process, by a single node (the model goes
 /// to the store's registry and is named active there, so every silo loads the same version). Then, for N = 1, 2, 3: N
-/// nodes started together (distinct HTTP, silo and gateway ports), /health/ready awaited on all, a short unmeasured
-/// warm-up, and a fixed-duration load from C# workers spread round-robin over the nodes: each request is, at random, a TV
+/// nodes started together (distinct HTTP, silo and gateway ports), /health/ready awaited on all, an unmeasured warm-up
+/// (every member's page once, so that every member's grain is active, then a few seconds of the load), and a fixed-duration load from C# workers spread round-robin over the nodes: each request is, at random, a TV
 /// homepage of a random member (GET) or, with the given share, one rating event for a random member (POST, durable and
 /// folded into the member's grain before the answer), so that pages of the members who got one must be built again.
 /// Reported per N: pages/s, events/s, p50/p99 of each, failed requests, each silo's CPU seconds over the measured window
 /// (utime + stime from /proc/PID/stat), the load generator's own CPU and the whole machine's (from /proc/stat), the CPU
 /// milliseconds the silos spent per answered request; then every figure as a ratio against the 1-silo run of the same
 /// invocation. The nodes are stopped with SIGTERM (a clean Orleans leave) and the PostgreSQL server and its data deleted.
-/// Usage: cluster [--members N (2,000)] [--titles N (1,000)] [--days N (14)] [--seconds S (20)] [--warmup S (3)]
+/// Usage: cluster [--members N (2,000)] [--titles N (1,000)] [--days N (14)] [--seconds S (20)] [--warmup S (2)]
 /// [--connections N (16)] [--event-share F (0.1)] [--silos 1,2,3]
 /// </summary>
 public sealed class ClusterBench : IBench
@@ -45,7 +45,7 @@ public sealed class ClusterBench : IBench
             Titles = IntOption(args, "--titles", 1_000),
             Days = IntOption(args, "--days", 14),
         };
-        int seconds = IntOption(args, "--seconds", 20), warmup = IntOption(args, "--warmup", 3), connections = IntOption(args, "--connections", 16);
+        int seconds = IntOption(args, "--seconds", 20), warmup = IntOption(args, "--warmup", 2), connections = IntOption(args, "--connections", 16);
         double eventShare = double.Parse(StringOption(args, "--event-share") ?? "0.1", c);
         if (eventShare is < 0 or > 1) throw new ArgumentException($"--event-share must be in [0, 1] (got {eventShare})");
         var silos = (StringOption(args, "--silos") ?? "1,2,3").Split(',').Select(s => int.Parse(s, c)).ToArray();
@@ -90,6 +90,9 @@ public sealed class ClusterBench : IBench
                 Console.WriteLine(string.Create(c, $"{n} silo(s) ready in {clock.Elapsed.TotalSeconds:F1} s: ")
                     + string.Join(", ", nodes.Select(x => $"pid {x.Process.Id} at {x.Url} (silo {x.SiloPort}, gateway {x.GatewayPort})")));
                 var load = new Load(nodes, members, titles, eventsFrom, eventShare, connections, n);
+                clock.Restart();
+                long warmFailures = await load.EveryPageOnceAsync();
+                Console.WriteLine(string.Create(c, $"  warm-up: every member's page once ({members.Length:N0} grains activated, each from its events in PostgreSQL) in {clock.Elapsed.TotalSeconds:F1} s, {warmFailures} failed"));
                 await load.RunAsync(TimeSpan.FromSeconds(warmup), measure: null);
                 var figures = new RunFigures { Silos = n, Seconds = seconds };
                 await load.RunAsync(TimeSpan.FromSeconds(seconds), figures, () =>
@@ -163,6 +166,30 @@ public sealed class ClusterBench : IBench
 
         /// <summary>A timestamp after every event this load sent (the next run's events start there).</summary>
         public DateTime NextTimestamp => eventsFrom.AddSeconds(Interlocked.Read(ref _sequence) + 1);
+
+        /// <summary>Every member's page once, spread over the nodes: each member's grain is activated before the clock starts.</summary>
+        public async Task<long> EveryPageOnceAsync()
+        {
+            long failed = 0;
+            int next = -1;
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(w => Task.Run(async () =>
+            {
+                var http = _clients[w % _clients.Length];
+                int m;
+                while ((m = Interlocked.Increment(ref next)) < members.Length)
+                {
+                    using var request = PageRequest(members[m]);
+                    try
+                    {
+                        using var response = await http.SendAsync(request);
+                        await response.Content.ReadAsByteArrayAsync();
+                        if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failed);
+                    }
+                    catch (HttpRequestException) { Interlocked.Increment(ref failed); }
+                }
+            })));
+            return failed;
+        }
 
         public async Task RunAsync(TimeSpan duration, RunFigures? measure, Action? before = null, Action? after = null)
         {
