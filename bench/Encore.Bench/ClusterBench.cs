@@ -18,7 +18,8 @@ namespace Encore.Bench;
 /// filled once with a simulated service and its first model is trained once, in process, by a single node (the model goes
 /// to the store's registry and is named active there, so every silo loads the same version). Then, for N = 1, 2, 3: N
 /// nodes started together (distinct HTTP, silo and gateway ports), /health/ready awaited on all, an unmeasured warm-up
-/// (every member's page once, so that every member's grain is active, then a few seconds of the load), and a fixed-duration load from C# workers spread round-robin over the nodes: each request is, at random, a TV
+/// (every member's page once, so that every member's grain is active, then 3 s idle, whose CPU is reported, then a few
+/// seconds of the load), and a fixed-duration load from C# workers spread round-robin over the nodes: each request is, at random, a TV
 /// homepage of a random member (GET) or, with the given share, one rating event for a random member (POST, durable and
 /// folded into the member's grain before the answer), so that pages of the members who got one must be built again.
 /// Reported per N: pages/s, events/s, p50/p99 of each, failed requests, each silo's CPU seconds over the measured window
@@ -33,6 +34,8 @@ public sealed class ClusterBench : IBench
     public string Name => "cluster";
 
     public string Description => "1, 2, 3 `encore serve --cluster` processes over one PostgreSQL: pages/s, events/s, p50/p99, per-silo CPU, ratios vs 1 silo";
+
+    private const int IdleSeconds = 3;
 
     private const string IngestKey = "bench-ingest-key-00000001", ReadKey = "bench-read-key-000000002", AdminKey = "bench-admin-key-00000003";
 
@@ -93,6 +96,11 @@ public sealed class ClusterBench : IBench
                 clock.Restart();
                 long warmFailures = await load.EveryPageOnceAsync();
                 Console.WriteLine(string.Create(c, $"  warm-up: every member's page once ({members.Length:N0} grains activated, each from its events in PostgreSQL) in {clock.Elapsed.TotalSeconds:F1} s, {warmFailures} failed"));
+                // Idle: what the silos spend with no request (membership, the view's poll of the log, Orleans' own timers).
+                var idleFrom = nodes.Select(x => CpuSeconds(x.Process.Id, ticksPerSecond)).ToArray();
+                await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
+                var idle = nodes.Select((x, i) => (CpuSeconds(x.Process.Id, ticksPerSecond) - idleFrom[i]) / IdleSeconds).ToArray();
+                Console.WriteLine(string.Create(c, $"  idle for {IdleSeconds} s after the warm-up: silos' CPU {string.Join(" + ", idle.Select(x => x.ToString("F3", c)))} = {idle.Sum():F3} cores"));
                 await load.RunAsync(TimeSpan.FromSeconds(warmup), measure: null);
                 var figures = new RunFigures { Silos = n, Seconds = seconds };
                 await load.RunAsync(TimeSpan.FromSeconds(seconds), figures, () =>
