@@ -18,7 +18,7 @@ namespace Encore.Bench;
 /// filled once with a simulated service and its first model is trained once, in process, by a single node (the model goes
 /// to the store's registry and is named active there, so every silo loads the same version). Then, for N = 1, 2, 3: N
 /// nodes started together (distinct HTTP, silo and gateway ports), /health/ready awaited on all, an unmeasured warm-up
-/// (every member's page once, so that every member's grain is active, then 3 s idle, whose CPU is reported, then a few
+/// (every member's page once, so that every member's grain is active, then 2 s idle and 4 s more whose CPU is reported, then a few
 /// seconds of the load), and a fixed-duration load from C# workers spread round-robin over the nodes: each request is, at random, a TV
 /// homepage of a random member (GET) or, with the given share, one rating event for a random member (POST, durable and
 /// folded into the member's grain before the answer), so that pages of the members who got one must be built again.
@@ -26,7 +26,7 @@ namespace Encore.Bench;
 /// (utime + stime from /proc/PID/stat), the load generator's own CPU and the whole machine's (from /proc/stat), the CPU
 /// milliseconds the silos spent per answered request; then every figure as a ratio against the 1-silo run of the same
 /// invocation. The nodes are stopped with SIGTERM (a clean Orleans leave) and the PostgreSQL server and its data deleted.
-/// Usage: cluster [--members N (2,000)] [--titles N (1,000)] [--days N (14)] [--seconds S (20)] [--warmup S (2)]
+/// Usage: cluster [--members N (2,000)] [--titles N (1,000)] [--days N (14)] [--seconds S (20)] [--warmup S (5)]
 /// [--connections N (16)] [--event-share F (0.1)] [--silos 1,2,3]
 /// </summary>
 public sealed class ClusterBench : IBench
@@ -35,7 +35,7 @@ public sealed class ClusterBench : IBench
 
     public string Description => "1, 2, 3 `encore serve --cluster` processes over one PostgreSQL: pages/s, events/s, p50/p99, per-silo CPU, ratios vs 1 silo";
 
-    private const int IdleSeconds = 3;
+    private const int IdleSeconds = 4;
 
     private const string IngestKey = "bench-ingest-key-00000001", ReadKey = "bench-read-key-000000002", AdminKey = "bench-admin-key-00000003";
 
@@ -48,7 +48,7 @@ public sealed class ClusterBench : IBench
             Titles = IntOption(args, "--titles", 1_000),
             Days = IntOption(args, "--days", 14),
         };
-        int seconds = IntOption(args, "--seconds", 20), warmup = IntOption(args, "--warmup", 2), connections = IntOption(args, "--connections", 16);
+        int seconds = IntOption(args, "--seconds", 20), warmup = IntOption(args, "--warmup", 5), connections = IntOption(args, "--connections", 16);
         double eventShare = double.Parse(StringOption(args, "--event-share") ?? "0.1", c);
         if (eventShare is < 0 or > 1) throw new ArgumentException($"--event-share must be in [0, 1] (got {eventShare})");
         var silos = (StringOption(args, "--silos") ?? "1,2,3").Split(',').Select(s => int.Parse(s, c)).ToArray();
@@ -97,10 +97,15 @@ public sealed class ClusterBench : IBench
                 long warmFailures = await load.EveryPageOnceAsync();
                 Console.WriteLine(string.Create(c, $"  warm-up: every member's page once ({members.Length:N0} grains activated, each from its events in PostgreSQL) in {clock.Elapsed.TotalSeconds:F1} s, {warmFailures} failed"));
                 // Idle: what the silos spend with no request (membership, the view's poll of the log, Orleans' own timers).
+                await Task.Delay(TimeSpan.FromSeconds(2));
                 var idleFrom = nodes.Select(x => CpuSeconds(x.Process.Id, ticksPerSecond)).ToArray();
+                var threadsFrom = ThreadCpu(nodes, ticksPerSecond);
                 await Task.Delay(TimeSpan.FromSeconds(IdleSeconds));
+                var threads = ThreadCpu(nodes, ticksPerSecond);
                 var idle = nodes.Select((x, i) => (CpuSeconds(x.Process.Id, ticksPerSecond) - idleFrom[i]) / IdleSeconds).ToArray();
-                Console.WriteLine(string.Create(c, $"  idle for {IdleSeconds} s after the warm-up: silos' CPU {string.Join(" + ", idle.Select(x => x.ToString("F3", c)))} = {idle.Sum():F3} cores"));
+                Console.WriteLine(string.Create(c, $"  idle for {IdleSeconds} s, from 2 s after the warm-up: silos' CPU {string.Join(" + ", idle.Select(x => x.ToString("F3", c)))} = {idle.Sum():F3} cores; by thread (all silos): ")
+                    + string.Join(", ", threads.Select(t => (t.Key, Cores: (t.Value - threadsFrom.GetValueOrDefault(t.Key)) / IdleSeconds)).OrderByDescending(t => t.Cores).Take(4)
+                        .Select(t => string.Create(c, $"{t.Key} {t.Cores:F3}"))));
                 await load.RunAsync(TimeSpan.FromSeconds(warmup), measure: null);
                 var figures = new RunFigures { Silos = n, Seconds = seconds };
                 await load.RunAsync(TimeSpan.FromSeconds(seconds), figures, () =>
@@ -374,6 +379,25 @@ public sealed class ClusterBench : IBench
         // The command name (field 2) is in parentheses and may hold spaces: the fields after it start after the last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / (double)ticksPerSecond;
+    }
+
+    /// <summary>The silos' CPU seconds so far by thread name (/proc/PID/task/TID/stat; a thread that ended is not counted).</summary>
+    private static Dictionary<string, double> ThreadCpu(List<Node> nodes, long ticksPerSecond)
+    {
+        var byName = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{node.Process.Id}/task"))
+            {
+                string stat;
+                try { stat = File.ReadAllText(Path.Combine(task, "stat")); }
+                catch (IOException) { continue; }
+                int open = stat.IndexOf('(', StringComparison.Ordinal), close = stat.LastIndexOf(')');
+                var name = stat[(open + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                double cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / (double)ticksPerSecond;
+                byName[name] = byName.GetValueOrDefault(name) + cpu;
+            }
+        return byName;
     }
 
     /// <summary>The whole machine's busy CPU seconds so far (every core: /proc/stat's cpu line less idle and iowait).</summary>
