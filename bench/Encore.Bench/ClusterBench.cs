@@ -18,9 +18,9 @@ namespace Encore.Bench;
 /// filled once with a simulated service and its first model is trained once, in process, by a single node (the model goes
 /// to the store's registry and is named active there, so every silo loads the same version). Then, for N = 1, 2, 3: N
 /// nodes started together (distinct HTTP, silo and gateway ports), /health/ready awaited on all, an unmeasured warm-up
-/// (every member's page once, so that every member's grain is active, then 2 s idle and 4 s more whose CPU is reported, then a few
-/// seconds of the load), and a fixed-duration load from C# workers spread round-robin over the nodes: each request is, at random, a TV
-/// homepage of a random member (GET) or, with the given share, one rating event for a random member (POST, durable and
+/// (every member's page once, so that every member's grain is active; then 2 s idle and 4 s more whose CPU is reported,
+/// by thread name; then --warmup seconds of the load), and a fixed-duration load from C# workers spread round-robin over
+/// the nodes: each request is, at random, a TV homepage of a random member (GET) or, with the given share, one rating event for a random member (POST, durable and
 /// folded into the member's grain before the answer), so that pages of the members who got one must be built again.
 /// Reported per N: pages/s, events/s, p50/p99 of each, failed requests, each silo's CPU seconds over the measured window
 /// (utime + stime from /proc/PID/stat), the load generator's own CPU and the whole machine's (from /proc/stat), the CPU
