@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Encore.TestSupport;
 using Xunit;
 
@@ -101,12 +99,7 @@ public sealed class PublicApiCheckTests
         readonly TempFolder _folder = new();
         string Library => Path.Combine(_folder.Path, "src", "Encore.Tiny");
 
-        public static string RepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Encore.slnx"))) return dir.FullName;
-            throw new InvalidOperationException($"no Encore.slnx above {AppContext.BaseDirectory}: the test must run from a build of the repository");
-        }
+        public static string RepositoryRoot() => Processes.RepositoryRoot();
 
         public static TinyRepository Create(string shipped, string greeter)
         {
@@ -152,26 +145,7 @@ public sealed class PublicApiCheckTests
         }
 
         (int Code, string Output) Execute(string file, params string[] arguments)
-        {
-            var start = new ProcessStartInfo(file) { WorkingDirectory = _folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            // The build must not reuse a build server or node of the test's own build, nor run the terminal logger.
-            start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            using var process = Process.Start(start)!;
-            var output = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{file} {string.Join(' ', arguments)} ran for more than 5 minutes in {_folder.Path}:\n{output}");
-            }
-            process.WaitForExit();
-            lock (output) return (process.ExitCode, output.ToString());
-        }
+            => Processes.Run(_folder.Path, TimeSpan.FromMinutes(5), file, arguments);
 
         public void Dispose() => _folder.Dispose();
     }
