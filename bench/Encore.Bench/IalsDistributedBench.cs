@@ -82,37 +82,8 @@ public sealed class IalsDistributedBench : IBench
     /// <summary>Largest |score difference|, largest |score| and the share of members with the same top 20, over up to 2,000 members.</summary>
     private static (double MaxDiff, double MaxScore, double SameTop) Agreement(SparseMatrix m, float[] x1, float[] x2, float[] y1, float[] y2, int kp)
     {
-        double maxDiff = 0, maxScore = 0;
-        int same = 0, compared = 0;
-        var s1 = new float[m.Columns];
-        var s2 = new float[m.Columns];
-        int step = Math.Max(1, m.Rows / 2000);
-        for (int u = 0; u < m.Rows; u += step)
-        {
-            if (m.Pointers[u + 1] == m.Pointers[u]) continue;
-            compared++;
-            for (int t = 0; t < m.Columns; t++)
-            {
-                s1[t] = System.Numerics.Tensors.TensorPrimitives.Dot(x1.AsSpan(u * kp, kp), y1.AsSpan(t * kp, kp));
-                s2[t] = System.Numerics.Tensors.TensorPrimitives.Dot(x2.AsSpan(u * kp, kp), y2.AsSpan(t * kp, kp));
-                maxDiff = Math.Max(maxDiff, Math.Abs(s1[t] - s2[t]));
-                maxScore = Math.Max(maxScore, Math.Abs(s1[t]));
-            }
-            if (Top(s1).SetEquals(Top(s2))) same++;
-        }
-        return (maxDiff, maxScore, compared == 0 ? 1 : (double)same / compared);
-    }
-
-    private static HashSet<int> Top(float[] scores)
-    {
-        var top = new HashSet<int>();
-        var order = new int[scores.Length];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        var keys = (float[])scores.Clone();
-        for (int i = 0; i < keys.Length; i++) keys[i] = -keys[i];
-        Array.Sort(keys, order);
-        for (int i = 0; i < Math.Min(20, order.Length); i++) top.Add(order[i]);
-        return top;
+        var r = FactorAgreement.Compare(m, x1, y1, x2, y2, kp, memberStep: Math.Max(1, m.Rows / 2000));
+        return (r.MaxDifference, r.MaxScore, r.SameTopShare);
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

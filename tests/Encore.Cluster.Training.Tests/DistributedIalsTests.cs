@@ -85,29 +85,9 @@ public sealed class DistributedIalsTests(TrainingClusterFixture fixture, Postgre
         Assert.Equal(a, b);
     }
 
-    /// <summary>Largest |score difference|, largest |score|, and the share of members whose top 20 (by score, unfiltered) agree.</summary>
     private static (double MaxDiff, double MaxScore, double SameTop) Compare(SparseMatrix m, float[] x1, float[] x2, float[] y1, float[] y2, int kp)
     {
-        double maxDiff = 0, maxScore = 0;
-        int same = 0, members = 0;
-        var s1 = new float[m.Columns];
-        var s2 = new float[m.Columns];
-        for (int u = 0; u < m.Rows; u++)
-        {
-            if (m.Pointers[u + 1] == m.Pointers[u]) continue; // u.data's ids start at 1: row 0 is empty
-            members++;
-            for (int t = 0; t < m.Columns; t++)
-            {
-                s1[t] = System.Numerics.Tensors.TensorPrimitives.Dot(x1.AsSpan(u * kp, kp), y1.AsSpan(t * kp, kp));
-                s2[t] = System.Numerics.Tensors.TensorPrimitives.Dot(x2.AsSpan(u * kp, kp), y2.AsSpan(t * kp, kp));
-                maxDiff = Math.Max(maxDiff, Math.Abs(s1[t] - s2[t]));
-                maxScore = Math.Max(maxScore, Math.Abs(s1[t]));
-            }
-            if (Top(s1).SetEquals(Top(s2))) same++;
-        }
-        return (maxDiff, maxScore, (double)same / members);
+        var r = FactorAgreement.Compare(m, x1, y1, x2, y2, kp);
+        return (r.MaxDifference, r.MaxScore, r.SameTopShare);
     }
-
-    private static HashSet<int> Top(float[] scores)
-        => [.. Enumerable.Range(0, scores.Length).OrderByDescending(t => scores[t]).ThenBy(t => t).Take(20)];
 }
