@@ -52,11 +52,7 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         ArgumentNullException.ThrowIfNull(titles);
         var (o, s) = Ready();
         Expect(titles, s.Titles, s.Stride, "title");
-        return Task.Run(() =>
-        {
-            IalsSolver.SolveAll(_members!, _x, Wire.Array<float>(titles.Factors), Wire.Array<float>(titles.Gramian), s.Stride, o, s.Titles, CancellationToken.None);
-            return FactorBlock.Of(_x, FactorKernels.Gramian(_x, s.MemberRows.Rows, s.Stride, o.A0));
-        });
+        return Solve(_members!, _x, titles, s.Titles, s.Stride, o);
     }
 
     /// <inheritdoc />
@@ -65,12 +61,17 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         ArgumentNullException.ThrowIfNull(members);
         var (o, s) = Ready();
         Expect(members, s.Members, s.Stride, "member");
-        return Task.Run(() =>
-        {
-            IalsSolver.SolveAll(_titles!, _y, Wire.Array<float>(members.Factors), Wire.Array<float>(members.Gramian), s.Stride, o, s.Members, CancellationToken.None);
-            return FactorBlock.Of(_y, FactorKernels.Gramian(_y, s.TitleRows.Rows, s.Stride, o.A0));
-        });
+        return Solve(_titles!, _y, members, s.Members, s.Stride, o);
     }
+
+    // One half-iteration of this shard's side: its rows re-solved against the other side's factors and Gramian, then its
+    // factors returned with their partial Gramian.
+    private static Task<FactorBlock> Solve(SparseMatrix rows, float[] own, FactorBlock other, int otherCount, int stride, IalsOptions o)
+        => Task.Run(() =>
+        {
+            IalsSolver.SolveAll(rows, own, Wire.Array<float>(other.Factors), Wire.Array<float>(other.Gramian), stride, o, otherCount, CancellationToken.None);
+            return FactorBlock.Of(own, FactorKernels.Gramian(own, rows.Rows, stride, o.A0));
+        });
 
     /// <inheritdoc />
     public Task ReleaseAsync()
