@@ -10,27 +10,46 @@ namespace Encore.Models.Ials;
 /// </summary>
 internal static unsafe class IalsSolver
 {
+    /// <summary>How many entries past the current row's end the rows of the next entries are asked for.</summary>
+    private const int PrefetchDistance = 48;
+
+    /// <summary>
+    /// <see cref="SolveAllFromCompact"/>
+    /// against full-precision factors <paramref name="y"/> (rounded to a compact copy first).
+    /// </summary>
     public static void SolveAll(SparseMatrix rows, float[] x, float[] y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
+        => SolveAllFromCompact(rows, x, new CompactFactors().From(y, y.Length / kp, kp, ct), gram, kp, o, otherCount, ct);
+
+    /// <summary>
+    /// Re-solves every row of <paramref name="x"/> against the other side's factors, gathered from their compact
+    /// (bfloat16) copy <paramref name="y"/>: each row's gathered factors are widened once into a per-worker buffer and
+    /// every CG pass reads them from there in order.
+    /// </summary>
+    public static void SolveAllFromCompact(SparseMatrix rows, float[] x, CompactFactors y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
     {
         // One worker per core (the work is compute and memory bound: more would only share the caches), each with
-        // its own buffers; the buffers for long rows are rented from the shared pool, so that successive half-iterations
-        // reuse the same few instead of leaving one per worker and call to the collector.
+        // its own buffers; the buffer for the widened rows is rented from the shared pool, so that successive
+        // half-iterations reuse the same few instead of leaving one per worker and call to the collector.
         var po = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
         var bounds = Partition(rows.Pointers, rows.Rows, kp, out int longest);
         Parallel.For(0, bounds.Length - 1, po, () => new Scratch(kp, longest), (c, _, scratch) =>
         {
             int end = bounds[c + 1];
-            fixed (float* px = x, py = y, pg = gram, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros)
+            fixed (float* px = x, pg = gram, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros, pw = scratch.Widened)
+            fixed (ushort* py = y.Bits)
             fixed (int* pi = rows.Indices, pp = rows.Pointers)
             {
+                int ahead = pp[bounds[c]], last = pp[end];
                 for (int r = bounds[c]; r < end; r++)
                 {
                     int from = pp[r], to = pp[r + 1];
-                    // The next row's first rows are fetched while this one is solved (a member's row is mostly shorter
-                    // than one prefetch distance, so its own passes would otherwise start on cold misses).
-                    if (r + 1 < rows.Rows) FactorKernels.Prefetch(py, pi, to, pp[r + 2], 32, kp);
+                    // The rows of the entries up to PrefetchDistance past this row's end are asked for while this row
+                    // is solved (a member's row is mostly far shorter than that, so it would otherwise start on cold misses).
+                    int until = Math.Min(last, to + PrefetchDistance);
+                    for (int e = Math.Max(ahead, to); e < until; e++) CompactFactors.Prefetch(py, pi[e], kp);
+                    ahead = Math.Max(ahead, until);
                     float lambda = Lambda(o, to - from, otherCount);
-                    SolveRow(px + (long)r * kp, py, pg, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz, scratch);
+                    SolveRow(px + (long)r * kp, py, pg, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz, pw);
                 }
             }
             return scratch;
@@ -67,39 +86,39 @@ internal static unsafe class IalsSolver
         return bounds.ToArray();
     }
 
-    // Per-thread buffers: three factor-sized vectors, and per-entry coefficients (Zeros is never written).
-    private sealed class Scratch(int kp, int longest)
+    // Per-thread buffers: three factor-sized vectors, per-entry coefficients (Zeros is never written), and the
+    // widened rows of the row being solved (rented).
+    private sealed class Scratch
     {
-        /// <summary>Rows at least this long are copied to <see cref="Gathered"/> on the first pass (shorter ones stay in L1/L2 between passes anyway).</summary>
-        public const int CopyFrom = 256;
+        /// <summary>At most this many rows are widened at once (16 MiB at 64 factors); a longer row is widened in chunks on every pass.</summary>
+        public const int WidenAtMost = 1 << 16;
 
-        /// <summary>At most this many rows are copied (16 MiB at 64 factors); a longer row is gathered on every pass.</summary>
-        public const int CopyAtMost = 1 << 16;
+        /// <summary>Entries widened at a time in a row longer than <see cref="WidenAtMost"/>.</summary>
+        public const int Chunk = 64;
 
-        private float[]? _gathered;
-
-        /// <summary>A buffer for the gathered rows of one long row, rented once per worker for the longest row it may meet.</summary>
-        public float[] Gathered(int count)
+        public Scratch(int kp, int longest)
         {
-            long need = (long)count * kp;
-            if (_gathered is not null && _gathered.Length >= need) return _gathered;
-            Release();
-            _gathered = System.Buffers.ArrayPool<float>.Shared.Rent((int)Math.Max(need, (long)Math.Min(longest, CopyAtMost) * kp));
-            return _gathered;
+            Vectors = new float[3 * kp];
+            Zeros = new float[longest + 1];
+            U = new float[longest + 1];
+            V = new float[longest + 1];
+            D = new float[longest + 1];
+            Widened = System.Buffers.ArrayPool<float>.Shared.Rent((int)((long)Math.Max(Chunk, Math.Min(longest, WidenAtMost)) * kp));
         }
 
-        /// <summary>Gives the long-row buffer back to the pool.</summary>
+        public readonly float[] Vectors;
+        public readonly float[] Zeros;
+        public readonly float[] U;
+        public readonly float[] V;
+        public readonly float[] D;
+        public float[] Widened { get; private set; }
+
+        /// <summary>Gives the widened-rows buffer back to the pool.</summary>
         public void Release()
         {
-            if (_gathered is not null) System.Buffers.ArrayPool<float>.Shared.Return(_gathered);
-            _gathered = null;
+            if (Widened.Length > 0) System.Buffers.ArrayPool<float>.Shared.Return(Widened);
+            Widened = [];
         }
-
-        public readonly float[] Vectors = new float[3 * kp];
-        public readonly float[] Zeros = new float[longest + 1];
-        public readonly float[] U = new float[longest + 1];
-        public readonly float[] V = new float[longest + 1];
-        public readonly float[] D = new float[longest + 1];
     }
 
     /// <summary>The regularization of a row with <paramref name="count"/> observations: lambda (n + a0 * N)^nu.</summary>
@@ -107,7 +126,7 @@ internal static unsafe class IalsSolver
         => o.RegularizationExponent == 0 ? o.Regularization
             : (float)(o.Regularization * Math.Pow(count + (double)o.A0 * otherCount, o.RegularizationExponent));
 
-    private static void SolveRow(float* x, float* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero, Scratch buffers)
+    private static void SolveRow(float* x, ushort* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero, float* widened)
     {
         float* r = scratch, p = scratch + kp, ap = scratch + 2 * kp;
         float a0 = o.A0, alpha = o.Alpha;
@@ -122,30 +141,22 @@ internal static unsafe class IalsSolver
             d[e - from] = c - a0;
         }
         int n = to - from;
+        int* rowIndices = indices + from;
+        // The row's factors are widened once; a row too long for the buffer is widened chunk by chunk on every pass.
+        bool whole = n <= Scratch.WidenAtMost;
+        if (whole) CompactFactors.Gather(y, rowIndices, n, widened, kp, prefetch: 8);
         // r = b - A x = sum_e (c_e - (c_e - a0) y_e.x) y_e - (G + lambda I) x
         FactorKernels.SymMatVec(g, x, lambda, ap, kp);
         for (int k = 0; k < kp; k++) r[k] = -ap[k];
-        // A long row's rows are gathered once and read in order by the CG steps.
-        float[]? gathered = n >= Scratch.CopyFrom && n <= Scratch.CopyAtMost ? buffers.Gathered(n) : null;
-        fixed (float* copy = gathered)
-        {
-            if (copy != null) FactorKernels.AddWeightedRowsCopying(y, indices + from, u, v, n, x, r, kp, copy);
-            else FactorKernels.AddWeightedRows(y, indices + from, u, v, 0, n, x, r, kp);
-            ConjugateGradient(x, y, g, indices + from, n, lambda, kp, o.CgSteps, r, p, ap, zero, d, copy);
-        }
-    }
-
-    private static void ConjugateGradient(float* x, float* y, float* g, int* indices, int n, float lambda, int kp, int steps, float* r, float* p, float* ap, float* zero, float* d, float* copy)
-    {
+        AddWeighted(y, rowIndices, u, v, n, x, r, kp, widened, whole);
         float rsOld = FactorKernels.Dot(r, r, kp);
         if (rsOld < 1e-20f) return;
         for (int k = 0; k < kp; k++) p[k] = r[k];
-        for (int step = 0; step < steps; step++)
+        for (int step = 0; step < o.CgSteps; step++)
         {
             // A p = (G + lambda I) p + sum_e (c_e - a0) (y_e . p) y_e
             FactorKernels.SymMatVec(g, p, lambda, ap, kp);
-            if (copy != null) FactorKernels.AddWeightedDenseRows(copy, zero, d, n, p, ap, kp);
-            else FactorKernels.AddWeightedRows(y, indices, zero, d, 0, n, p, ap, kp);
+            AddWeighted(y, rowIndices, zero, d, n, p, ap, kp, widened, whole);
             float pAp = FactorKernels.Dot(p, ap, kp);
             if (!(pAp > 0)) return;
             float stepSize = rsOld / pAp;
@@ -156,6 +167,22 @@ internal static unsafe class IalsSolver
             float beta = rsNew / rsOld;
             FactorKernels.Xpby(r, beta, p, kp);
             rsOld = rsNew;
+        }
+    }
+
+    /// <summary>acc += sum_e (u_e + v_e (y_e . q)) y_e over the row's n entries: from the widened rows, or widening chunk by chunk.</summary>
+    private static void AddWeighted(ushort* y, int* indices, float* u, float* v, int n, float* q, float* acc, int kp, float* widened, bool whole)
+    {
+        if (whole)
+        {
+            FactorKernels.AddWeightedDenseRows(widened, u, v, n, q, acc, kp);
+            return;
+        }
+        for (int start = 0; start < n; start += Scratch.Chunk)
+        {
+            int count = Math.Min(Scratch.Chunk, n - start);
+            CompactFactors.Gather(y, indices + start, count, widened, kp, prefetch: 8);
+            FactorKernels.AddWeightedDenseRows(widened, u + start, v + start, count, q, acc, kp);
         }
     }
 }

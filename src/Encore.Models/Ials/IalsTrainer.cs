@@ -69,14 +69,17 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         float std = o.InitScale / MathF.Sqrt(o.Factors);
         Initialize(x, memberRows.Rows, kp, o.Factors, std, rng);
         Initialize(y, memberRows.Columns, kp, o.Factors, std, rng);
+        // Each half-iteration gathers the other side from a compact (bfloat16) copy, rounded once per half-iteration.
+        var compactTitles = new CompactFactors();
+        var compactMembers = new CompactFactors();
         for (int it = 1; it <= o.Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
             var gy = FactorKernels.Gramian(y, memberRows.Columns, kp, o.A0, ct);
-            IalsSolver.SolveAll(memberRows, x, y, gy, kp, o, memberRows.Columns, ct);
+            IalsSolver.SolveAllFromCompact(memberRows, x, compactTitles.From(y, memberRows.Columns, kp, ct), gy, kp, o, memberRows.Columns, ct);
             var gx = FactorKernels.Gramian(x, memberRows.Rows, kp, o.A0, ct);
-            IalsSolver.SolveAll(titleRows, y, x, gx, kp, o, memberRows.Rows, ct);
+            IalsSolver.SolveAllFromCompact(titleRows, y, compactMembers.From(x, memberRows.Rows, kp, ct), gx, kp, o, memberRows.Rows, ct);
             iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
         }
         return (x, y, kp);
