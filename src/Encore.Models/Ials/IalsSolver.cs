@@ -18,7 +18,10 @@ internal static unsafe class IalsSolver
     /// against full-precision factors <paramref name="y"/> (rounded to a compact copy first).
     /// </summary>
     public static void SolveAll(SparseMatrix rows, float[] x, float[] y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
-        => SolveAllFromCompact(rows, x, new CompactFactors().From(y, y.Length / kp, kp, ct), gram, kp, o, otherCount, ct);
+    {
+        using var compact = new CompactFactors().From(y, y.Length / kp, kp, ct);
+        SolveAllFromCompact(rows, x, compact, gram, kp, o, otherCount, ct);
+    }
 
     /// <summary>
     /// Re-solves every row of <paramref name="x"/> against the other side's factors, gathered from their compact
@@ -35,8 +38,8 @@ internal static unsafe class IalsSolver
         Parallel.For(0, bounds.Length - 1, po, () => new Scratch(kp, longest), (c, _, scratch) =>
         {
             int end = bounds[c + 1];
+            ushort* py = y.Bits;
             fixed (float* px = x, pg = gram, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros, pw = scratch.Widened)
-            fixed (ushort* py = y.Bits)
             fixed (int* pi = rows.Indices, pp = rows.Pointers)
             {
                 int ahead = pp[bounds[c]], last = pp[end];

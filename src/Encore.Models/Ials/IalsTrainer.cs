@@ -70,8 +70,8 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         Initialize(x, memberRows.Rows, kp, o.Factors, std, rng);
         Initialize(y, memberRows.Columns, kp, o.Factors, std, rng);
         // Each half-iteration gathers the other side from a compact (bfloat16) copy, rounded once per half-iteration.
-        var compactTitles = new CompactFactors();
-        var compactMembers = new CompactFactors();
+        using var compactTitles = new CompactFactors();
+        using var compactMembers = new CompactFactors();
         for (int it = 1; it <= o.Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();

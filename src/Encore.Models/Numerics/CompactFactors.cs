@@ -11,34 +11,60 @@ namespace Encore.Models.Numerics;
 /// gathered (a shift), and all arithmetic stays in float. The rounding changes each factor by at most 2^-8 of its
 /// value, far below what the fit can resolve; the solved side and the Gramians stay in full precision.
 /// </summary>
-internal sealed unsafe class CompactFactors
+internal sealed unsafe class CompactFactors : IDisposable
 {
-    private ushort[] _bits = [];
+    private ushort* _bits;
+    private long _length;
 
-    /// <summary>The rounded rows, <see cref="Stride"/> values each.</summary>
-    public ushort[] Bits => _bits;
+    /// <summary>The rounded rows, <see cref="Stride"/> values each (valid until the next <see cref="From"/> or <see cref="Dispose"/>).</summary>
+    public ushort* Bits => _bits;
 
     /// <summary>Values per row (the factor stride, a multiple of 16).</summary>
     public int Stride { get; private set; }
 
-    /// <summary>Rounds <paramref name="rows"/> rows of <paramref name="factors"/> (stride <paramref name="kp"/>) into this copy, reusing its buffer.</summary>
+    /// <summary>The number of values held.</summary>
+    public long Length => _length;
+
+    /// <summary>Rounds <paramref name="rows"/> rows of <paramref name="factors"/> (stride <paramref name="kp"/>) into this copy, reusing its memory.</summary>
     public CompactFactors From(float[] factors, int rows, int kp, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(factors);
         long length = (long)rows * kp;
         if (length > factors.Length) throw new ArgumentException($"factors hold {factors.Length} values, fewer than {rows} rows of {kp}", nameof(factors));
-        if (_bits.Length != length) _bits = new ushort[length];
+        if (_length != length)
+        {
+            Free();
+            _bits = HugePages.Allocate<ushort>(length);
+            _length = length;
+        }
         Stride = kp;
         const int block = 1 << 16;
         int blocks = (int)((length + block - 1) / block);
+        ushort* bits = _bits;
         Parallel.For(0, blocks, new ParallelOptions { CancellationToken = ct }, b =>
         {
             long from = (long)b * block;
             int count = (int)Math.Min(block, length - from);
             fixed (float* src = factors)
-            fixed (ushort* dst = _bits)
-                Round(src + from, dst + from, count);
+                Round(src + from, bits + from, count);
         });
         return this;
+    }
+
+    /// <summary>Frees the copy's memory.</summary>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    ~CompactFactors() => Free();
+
+    private void Free()
+    {
+        if (_bits != null) HugePages.Free(_bits, _length);
+        _bits = null;
+        _length = 0;
     }
 
     /// <summary>bfloat16 of each float, rounded to nearest even (finite inputs; factors are never NaN).</summary>
