@@ -141,6 +141,35 @@ public sealed class FileModelStoreContractTests : ModelStoreContract, IDisposabl
         Assert.Equal(2, store.Add(s => s.WriteByte(9), _ => "{}").Number);
     }
 
+    [Fact]
+    public void Leftovers_of_writes_cut_off_by_a_crash_are_removed_when_abandoned_and_kept_while_fresh()
+    {
+        var kept = new FileModelStore(_folder).Add(s => s.WriteByte(1), _ => "{\"kept\":true}");
+        string Stale(string name)
+        {
+            var path = Path.Combine(_folder, name);
+            File.WriteAllBytes(path, [1, 2, 3]);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow - FileModelStore.AbandonedAfter - TimeSpan.FromMinutes(1));
+            return path;
+        }
+        var upload = Stale(".upload-0123456789abcdef.tmp");
+        var orphan = Stale("v0002.model");
+        var description = Stale("v0003.json.tmp");
+        var fresh = Path.Combine(_folder, ".upload-fedcba9876543210.tmp");
+        File.WriteAllBytes(fresh, [4]);
+        var store = new FileModelStore(_folder);
+        Assert.False(File.Exists(upload));
+        Assert.False(File.Exists(orphan));
+        Assert.False(File.Exists(description));
+        Assert.True(File.Exists(fresh), "a write still going on in another process keeps its file");
+        var listed = Assert.Single(store.List());
+        Assert.Equal(kept.Number, listed.Number);
+        Assert.Equal("{\"kept\":true}", listed.Description);
+        // An old version with its description is never a leftover, however old.
+        File.SetLastWriteTimeUtc(Path.Combine(_folder, FileModelStore.Name(kept.Number) + ".model"), DateTime.UtcNow.AddDays(-30));
+        Assert.Single(new FileModelStore(_folder).List());
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);

@@ -8,6 +8,9 @@ namespace Encore.Storage.Models;
 /// written to a temporary file of its own, then moved to the first free <c>vNNNN.model</c> name without overwriting
 /// (so two processes sharing the folder never take the same number), then the description is written beside its name
 /// and moved over it; a version is listed only once its description exists, so a cut-off write is never visible.
+/// What a write cut off by a crash leaves (its temporary file, or a payload whose description was never written) is
+/// removed when the store is next opened, once untouched for <see cref="AbandonedAfter"/> (a write still going on in
+/// another process keeps its file fresh).
 /// </summary>
 public sealed partial class FileModelStore : IModelStore
 {
@@ -17,7 +20,11 @@ public sealed partial class FileModelStore : IModelStore
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
+        RemoveAbandoned(DateTime.UtcNow - AbandonedAfter);
     }
+
+    /// <summary>How long a temporary file or a payload without a description is left alone before it counts as abandoned.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
 
     /// <summary>The folder the versions are in.</summary>
     public string Directory { get; }
@@ -86,6 +93,33 @@ public sealed partial class FileModelStore : IModelStore
         if (number < 1 || !File.Exists(DescriptionPath(number)) || !File.Exists(PayloadPath(number)))
             throw new KeyNotFoundException($"{Directory}: no model version {number}");
         return new FileStream(PayloadPath(number), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    }
+
+    /// <summary>
+    /// Removes the leftovers of cut-off writes last written before <paramref name="before"/>: <c>.upload-*.tmp</c> payloads,
+    /// <c>v*.json.tmp</c> descriptions, and <c>vNNNN.model</c> payloads that never got their description (never listed,
+    /// so a later write may take their number again). Returns the files removed.
+    /// </summary>
+    internal int RemoveAbandoned(DateTime before)
+    {
+        int removed = 0;
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            var name = Path.GetFileName(file);
+            bool leftover = (name.StartsWith(".upload-", StringComparison.Ordinal) && name.EndsWith(".tmp", StringComparison.Ordinal))
+                || (name.StartsWith('v') && name.EndsWith(".json.tmp", StringComparison.Ordinal))
+                || (name.EndsWith(".model", StringComparison.Ordinal) && Number(Path.GetFileNameWithoutExtension(name)) is { } n && !File.Exists(DescriptionPath(n)));
+            if (!leftover) continue;
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) >= before) continue;
+                File.Delete(file);
+                removed++;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return removed;
     }
 
     private int HighestNumber()
