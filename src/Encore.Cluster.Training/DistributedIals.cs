@@ -58,8 +58,8 @@ public sealed class DistributedIals(IGrainFactory grains)
         if (shards < 1 || shards > memberRows.Rows)
             throw new ArgumentException($"ials: {shards} shards for {memberRows.Rows} members and {memberRows.Columns} titles (at least 1, at most one a member)", nameof(shards));
         var o = IalsTrainer.Resolve(memberRows, options);
-        // The single-node starting factors: its own initialization, run for no iterations.
-        var (x, y, kp) = IalsTrainer.Train(memberRows, o with { Iterations = 0 }, ct: ct);
+        // The single-node starting factors (the same seed, drawn in the same order).
+        var (x, y, kp) = IalsTrainer.StartingFactors(memberRows.Rows, memberRows.Columns, o);
         int titles = memberRows.Columns;
         var cuts = Cuts(memberRows, shards);
         string run = Guid.NewGuid().ToString("N");
