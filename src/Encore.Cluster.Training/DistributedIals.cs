@@ -68,23 +68,17 @@ public sealed class DistributedIals(IGrainFactory grains)
         try
         {
             string json = JsonSerializer.Serialize(o);
-            var setups = new ShardSetup[shards];
-            long setUpBytes = 0;
-            for (int s = 0; s < shards; s++)
+            var silos = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains[s].SetUpAsync(new ShardSetup
             {
-                setups[s] = new ShardSetup
-                {
-                    OptionsJson = json,
-                    Stride = kp,
-                    Titles = titles,
-                    MemberStart = cuts[s],
-                    MemberRows = CsrSlice.Of(memberRows, cuts[s], cuts[s + 1] - cuts[s]),
-                    MemberFactors = Wire.Bytes<float>(x.AsSpan(cuts[s] * kp, (cuts[s + 1] - cuts[s]) * kp)),
-                };
-                setUpBytes += setups[s].MemberRows.Bytes + setups[s].MemberFactors.Length;
-            }
-            var silos = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains[s].SetUpAsync(setups[s]))).ConfigureAwait(false);
-            setups = [];
+                OptionsJson = json,
+                Stride = kp,
+                Titles = titles,
+                MemberStart = cuts[s],
+                Members = cuts[s + 1] - cuts[s],
+                Entries = memberRows.Pointers[cuts[s + 1]] - memberRows.Pointers[cuts[s]],
+            }))).ConfigureAwait(false);
+            var loaded = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => LoadAsync(grains[s], memberRows, x, kp, cuts[s], cuts[s + 1], ct))).ConfigureAwait(false);
+            long setUpBytes = loaded.Sum();
             var cg = new TitleConjugateGradient(y, TitleCounts(memberRows), memberRows.Rows, o, kp);
             var iterationBytes = new List<long>(o.Iterations);
             for (int it = 1; it <= o.Iterations; it++)
@@ -124,14 +118,8 @@ public sealed class DistributedIals(IGrainFactory grains)
                 iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
             }
             // The member factors travel once, now.
-            var memberParts = await Task.WhenAll(grains.Select(g => g.MemberFactorsAsync())).ConfigureAwait(false);
-            long collectBytes = 0;
-            for (int s = 0; s < shards; s++)
-            {
-                long count = (long)(cuts[s + 1] - cuts[s]) * kp;
-                Floats(memberParts[s], count, s, "member factors").CopyTo(x.AsSpan(cuts[s] * kp, (int)count));
-                collectBytes += memberParts[s].Length;
-            }
+            var collected = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => CollectAsync(grains[s], x, kp, cuts[s], cuts[s + 1], s))).ConfigureAwait(false);
+            long collectBytes = collected.Sum();
             return new DistributedFit(x, y, kp, silos, new ExchangedBytes(setUpBytes, iterationBytes, collectBytes));
         }
         finally
@@ -156,6 +144,49 @@ public sealed class DistributedIals(IGrainFactory grains)
             cuts[s] = Math.Min(r, rows.Rows - (shards - s));
         }
         return cuts;
+    }
+
+    /// <summary>Rows in one <see cref="ShardRows"/> or member factor message: about this many bytes of payload (and at least one row).</summary>
+    internal int ChunkBytes { get; init; } = 64 << 20;
+
+    // Sends rows start..end (and their starting factors) to their shard in chunks of about ChunkBytes, in order; returns the bytes sent.
+    private async Task<long> LoadAsync(IIalsShardGrain grain, SparseMatrix m, float[] x, int kp, int start, int end, CancellationToken ct)
+    {
+        long bytes = 0;
+        for (int first = start; first < end;)
+        {
+            ct.ThrowIfCancellationRequested();
+            int last = first + 1;
+            long size = RowBytes(m, first, kp);
+            while (last < end && size + RowBytes(m, last, kp) <= ChunkBytes) size += RowBytes(m, last++, kp);
+            var chunk = new ShardRows
+            {
+                FirstRow = first - start,
+                Rows = CsrSlice.Of(m, first, last - first),
+                Factors = Wire.Bytes<float>(x.AsSpan((int)((long)first * kp), (last - first) * kp)),
+            };
+            await grain.LoadRowsAsync(chunk).ConfigureAwait(false);
+            bytes += chunk.Bytes;
+            first = last;
+        }
+        return bytes;
+    }
+
+    private static long RowBytes(SparseMatrix m, int row, int kp) => (m.Pointers[row + 1] - m.Pointers[row]) * 8L + kp * 4L + 4;
+
+    // Copies the shard's member factors (rows start..end) into x, in chunks of about ChunkBytes; returns the bytes received.
+    private async Task<long> CollectAsync(IIalsShardGrain grain, float[] x, int kp, int start, int end, int shard)
+    {
+        int rowsPerChunk = Math.Max(1, ChunkBytes / (kp * sizeof(float)));
+        long bytes = 0;
+        for (int first = start; first < end; first += rowsPerChunk)
+        {
+            int count = Math.Min(rowsPerChunk, end - first);
+            var part = await grain.MemberFactorsAsync(first - start, count).ConfigureAwait(false);
+            Floats(part, (long)count * kp, shard, "member factors").CopyTo(x.AsSpan((int)((long)first * kp), count * kp));
+            bytes += part.Length;
+        }
+        return bytes;
     }
 
     // Members of each title (the lengths of the title rows, without transposing the matrix).

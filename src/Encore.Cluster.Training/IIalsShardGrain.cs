@@ -9,8 +9,11 @@ namespace Encore.Cluster.Training;
 /// </summary>
 public interface IIalsShardGrain : IGrainWithIntegerCompoundKey
 {
-    /// <summary>Takes the shard's member rows and starting factors; returns the silo it lives on.</summary>
+    /// <summary>Takes the shard's size and options (its rows follow in <see cref="LoadRowsAsync"/>); returns the silo it lives on.</summary>
     Task<string> SetUpAsync(ShardSetup setup);
+
+    /// <summary>Takes the next chunk of the shard's member rows and their starting factors (chunks in row order).</summary>
+    Task LoadRowsAsync(ShardRows rows);
 
     /// <summary>
     /// Re-solves the shard's members against <paramref name="titles"/> (every title's factors and a0 Y^T Y); returns
@@ -21,8 +24,11 @@ public interface IIalsShardGrain : IGrainWithIntegerCompoundKey
     /// <summary>The shard's part of the sparse term of A p for each listed title (titles x stride floats, as bytes).</summary>
     Task<byte[]> DirectionSumsAsync(TitleDirections directions);
 
-    /// <summary>The shard's member factors (rows x stride floats, as bytes), to build the model at the end.</summary>
-    Task<byte[]> MemberFactorsAsync();
+    /// <summary>
+    /// The factors of <paramref name="count"/> of the shard's members from <paramref name="firstRow"/> (counted from its
+    /// first member; rows x stride floats, as bytes), to build the model at the end.
+    /// </summary>
+    Task<byte[]> MemberFactorsAsync(int firstRow, int count);
 
     /// <summary>Drops the shard's data (the activation goes once idle).</summary>
     Task ReleaseAsync();

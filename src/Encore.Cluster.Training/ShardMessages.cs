@@ -69,7 +69,10 @@ public static class Wire
     public static ReadOnlySpan<T> View<T>(byte[] bytes) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes);
 }
 
-/// <summary>What one shard owns: a run of member rows with their starting factors (the titles stay with the coordinator).</summary>
+/// <summary>
+/// What one shard owns: a run of member rows (the titles stay with the coordinator). The rows and their starting
+/// factors follow in <see cref="ShardRows"/> chunks, so that no message has to hold a whole shard.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed class ShardSetup
 {
@@ -85,11 +88,28 @@ public sealed class ShardSetup
     /// <summary>The first member row this shard owns.</summary>
     [Id(3)] public int MemberStart { get; set; }
 
-    /// <summary>The owned member rows (title indices global).</summary>
-    [Id(4)] public CsrSlice MemberRows { get; set; } = new();
+    /// <summary>Member rows this shard owns.</summary>
+    [Id(4)] public int Members { get; set; }
 
-    /// <summary>The owned members' starting factors (rows x stride floats, as bytes).</summary>
-    [Id(5)] public byte[] MemberFactors { get; set; } = [];
+    /// <summary>Interactions in those rows.</summary>
+    [Id(5)] public long Entries { get; set; }
+}
+
+/// <summary>A chunk of a shard's member rows with their starting factors, in order.</summary>
+[GenerateSerializer, Immutable]
+public sealed class ShardRows
+{
+    /// <summary>The chunk's first row, counted from the shard's first member.</summary>
+    [Id(0)] public int FirstRow { get; set; }
+
+    /// <summary>The rows (title indices global).</summary>
+    [Id(1)] public CsrSlice Rows { get; set; } = new();
+
+    /// <summary>Their starting factors (rows x stride floats, as bytes).</summary>
+    [Id(2)] public byte[] Factors { get; set; } = [];
+
+    /// <summary>Bytes of payload (what the exchange counters count).</summary>
+    public long Bytes => Rows.Bytes + Factors.Length;
 }
 
 /// <summary>

@@ -104,6 +104,21 @@ public sealed class DistributedIalsTests(TrainingClusterFixture fixture, Postgre
     }
 
     [Fact]
+    public async Task Rows_and_factors_sent_in_small_chunks_give_the_same_fit()
+    {
+        var matrix = InteractionsFile.LoadCsr(Path.Combine(SharedData.RequireMl100k(), "u.data"), Ct);
+        var cluster = await fixture.ClusterAsync();
+        var options = Options with { Iterations = 2 };
+        var whole = await new DistributedIals(cluster.Client).TrainAsync(matrix, options, shards: 2, ct: Ct);
+        // 16 KB messages: dozens of chunks a shard, each of a few rows (at least one row, however long).
+        var chunked = await new DistributedIals(cluster.Client) { ChunkBytes = 16 << 10 }.TrainAsync(matrix, options, shards: 2, ct: Ct);
+        Assert.Equal(whole.Members, chunked.Members);
+        Assert.Equal(whole.Titles, chunked.Titles);
+        Assert.True(chunked.Exchange.SetUp > whole.Exchange.SetUp, "more chunks carry more row pointers");
+        Assert.Equal(whole.Exchange.Collect, chunked.Exchange.Collect);
+    }
+
+    [Fact]
     public async Task More_shards_than_members_are_refused_with_the_counts()
     {
         var cluster = await fixture.ClusterAsync();
