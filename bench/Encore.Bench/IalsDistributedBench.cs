@@ -14,7 +14,9 @@ namespace Encore.Bench;
 /// The distributed iALS fit (Encore.Cluster.Training) against the single-node fit in the same run: wall seconds of the
 /// whole fit with 1 and with 2 silos (Orleans TestCluster silos in this process, talking over loopback TCP, one shard per
 /// silo), and how far the distributed model is from the single-node one (largest score difference against the largest
-/// score, share of members with the same top 20, over up to 2,000 members). On ML-100K (u.data) and on the first
+/// score, share of members with the same top 20, over up to 2,000 members), and the bytes of payload the coordinator
+/// exchanged with the shards in one iteration, against what the previous scheme (the whole other side's factors to
+/// every shard each half-iteration, the solved rows back: a fixed size, computed) sent. On ML-100K (u.data) and on the first
 /// MEMBERS member rows of the P-SCALE file. All silos share this machine's cores, so 2 silos cannot be faster than 1
 /// here: the figures measure the cost of the exchange, not a cluster's speed-up.
 /// Usage: ials-distributed [members=100000] [iterations=5] [factors=64] [csv=/tmp/pscale/interactions.csv]
@@ -73,10 +75,26 @@ public sealed class IalsDistributedBench : IBench
                 var (maxDiff, maxScore, sameTop) = Agreement(m, reference.X, fit.Members, reference.Y, fit.Titles, reference.Kp);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name}, {silos} silo(s), {fit.ShardSilos.Count} shard(s) on {fit.ShardSilos.Distinct().Count()} silo(s): {seconds:F2} s = {seconds / reference.Seconds:F2}x the single-node fit; largest score difference {maxDiff:E2} ({maxDiff / maxScore:E2} of the largest score), same top 20 for {sameTop:P1} of members"));
+                long perIteration = fit.Exchange.Iterations.Sum() / Math.Max(1, fit.Exchange.Iterations.Count);
+                long previous = WholeMatrixBytes(m.Rows, m.Columns, reference.Kp, fit.ShardSilos.Count);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  exchanged per iteration {perIteration / 1e6:F2} MB (previous scheme {previous / 1e6:F2} MB: {(double)perIteration / previous:F2}x); member factors {(long)m.Rows * reference.Kp * sizeof(float) / 1e6:F2} MB, collected once ({fit.Exchange.Collect / 1e6:F2} MB); set-up {fit.Exchange.SetUp / 1e6:F2} MB"));
             }
         }
         Console.WriteLine($"load average {IalsScale.LoadAverage()} (other work may be running: compare the ratios, not the seconds)");
         return 0;
+    }
+
+    /// <summary>
+    /// Payload bytes of one iteration of the previous scheme: per half-iteration the other side's factors and Gramian to
+    /// every shard, and the solved rows and a partial Gramian from every shard back.
+    /// </summary>
+    private static long WholeMatrixBytes(long members, long titles, int kp, int shards)
+    {
+        long row = kp * sizeof(float), gramian = (long)kp * kp * sizeof(float);
+        long memberHalf = shards * (titles * row + gramian) + members * row + shards * gramian;
+        long titleHalf = shards * (members * row + gramian) + titles * row + shards * gramian;
+        return memberHalf + titleHalf;
     }
 
     /// <summary>Largest |score difference|, largest |score| and the share of members with the same top 20, over up to 2,000 members.</summary>

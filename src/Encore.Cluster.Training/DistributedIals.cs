@@ -5,22 +5,38 @@ using Encore.Models.Numerics;
 
 namespace Encore.Cluster.Training;
 
-/// <summary>The factors of a distributed fit and where its shards ran.</summary>
+/// <summary>The factors of a distributed fit, where its shards ran and what the coordinator exchanged with them.</summary>
 /// <param name="Members">Member factors, rows x <paramref name="Stride"/> floats.</param>
 /// <param name="Titles">Title factors, rows x <paramref name="Stride"/> floats.</param>
 /// <param name="Stride">Floats per row (<see cref="FactorKernels.Stride"/>).</param>
 /// <param name="ShardSilos">The silo of each shard, by shard number.</param>
-public sealed record DistributedFit(float[] Members, float[] Titles, int Stride, IReadOnlyList<string> ShardSilos);
+/// <param name="Exchange">Bytes of payload exchanged between the coordinator and the shards.</param>
+public sealed record DistributedFit(float[] Members, float[] Titles, int Stride, IReadOnlyList<string> ShardSilos, ExchangedBytes Exchange);
 
 /// <summary>
-/// The coordinator of a data-parallel iALS fit over an Orleans cluster. The matrix is cut into shards of consecutive
-/// member rows and of consecutive title rows (equal interactions each, not equal rows), each sent once to its
-/// <see cref="IIalsShardGrain"/> with its starting factors — the same initialization as
-/// <see cref="IalsTrainer.Train"/> (the same seed, drawn in the same order). Then every iteration: the title factors
-/// and their Gramian (the sum of the shards' partial Gramians, in shard order) go to every shard, which re-solves its
-/// members and returns them with their partial Gramian; the member factors and their Gramian go back out, and each
-/// shard re-solves its titles. The row solves are the single-node kernels, so the model differs from
-/// <see cref="IalsTrainer.Train"/>'s only by the order in which the Gramians' partial sums are added (float rounding).
+/// Bytes of payload (the arrays in the messages, both ways, summed over the shards; not Orleans' headers) that a
+/// distributed fit exchanged between its coordinator and its shards.
+/// </summary>
+/// <param name="SetUp">Once at the start: the shards' member rows and starting member factors.</param>
+/// <param name="Iterations">In each iteration, in order: title factors and Gramians out, Gramians and the titles' sums back.</param>
+/// <param name="Collect">Once at the end: the member factors, to build the model.</param>
+public sealed record ExchangedBytes(long SetUp, IReadOnlyList<long> Iterations, long Collect);
+
+/// <summary>
+/// The coordinator of a data-parallel iALS fit over an Orleans cluster. The members are cut into shards of
+/// consecutive rows (equal interactions each, not equal rows); each shard's rows and starting factors go once to its
+/// <see cref="IIalsShardGrain"/>, where they stay — the same initialization as <see cref="IalsTrainer.Train"/> (the same
+/// seed, drawn in the same order). The title factors stay with the coordinator. Every iteration:
+/// <list type="bullet">
+/// <item>member half: every title's factors and a0 Y^T Y go to every shard, which re-solves its members with the
+/// single-node kernel and returns its partial member Gramian (summed here in double, in shard order) and its part of
+/// every title's residual;</item>
+/// <item>title half: the single-node conjugate gradient for every title at once (<see cref="TitleConjugateGradient"/>),
+/// each of its <see cref="IalsOptions.CgSteps"/> steps one round in which every shard gets the directions of the titles
+/// still running and returns its sums over its own members for them.</item>
+/// </list>
+/// Member factors never travel between iterations; they are collected once at the end. The model differs from
+/// <see cref="IalsTrainer.Train"/>'s only by the order in which sums over members are added (float rounding).
 /// </summary>
 public sealed class DistributedIals(IGrainFactory grains)
 {
@@ -29,9 +45,9 @@ public sealed class DistributedIals(IGrainFactory grains)
     /// <summary>
     /// Fits <paramref name="memberRows"/> (members x titles) with <paramref name="options"/> in <paramref name="shards"/>
     /// shards (0: one per active silo); <paramref name="iterationCompleted"/> is called after each iteration with its
-    /// number (from 1) and its wall seconds; <paramref name="ct"/> stops it between half-iterations.
+    /// number (from 1) and its wall seconds; <paramref name="ct"/> stops it between exchanges.
     /// </summary>
-    /// <exception cref="ArgumentException">More shards than members or titles, or invalid options.</exception>
+    /// <exception cref="ArgumentException">More shards than members, or invalid options.</exception>
     public async Task<DistributedFit> TrainAsync(SparseMatrix memberRows, IalsOptions options, int shards = 0,
         Action<int, double>? iterationCompleted = null, CancellationToken ct = default)
     {
@@ -39,14 +55,13 @@ public sealed class DistributedIals(IGrainFactory grains)
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (shards == 0) shards = (await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false)).Count;
-        if (shards < 1 || shards > Math.Min(memberRows.Rows, memberRows.Columns))
-            throw new ArgumentException($"ials: {shards} shards for {memberRows.Rows} members and {memberRows.Columns} titles (at least 1, at most the smaller)", nameof(shards));
+        if (shards < 1 || shards > memberRows.Rows)
+            throw new ArgumentException($"ials: {shards} shards for {memberRows.Rows} members and {memberRows.Columns} titles (at least 1, at most one a member)", nameof(shards));
         var o = IalsTrainer.Resolve(memberRows, options);
-        // The single-node starting factors: its own initialization, run for no iterations.
-        var (x, y, kp) = IalsTrainer.Train(memberRows, o with { Iterations = 0 }, ct: ct);
-        var titleRows = memberRows.Transpose();
-        var memberCuts = Cuts(memberRows, shards);
-        var titleCuts = Cuts(titleRows, shards);
+        // The single-node starting factors (the same seed, drawn in the same order).
+        var (x, y, kp) = IalsTrainer.StartingFactors(memberRows.Rows, memberRows.Columns, o);
+        int titles = memberRows.Columns;
+        var cuts = Cuts(memberRows, shards);
         string run = Guid.NewGuid().ToString("N");
         var grains = new IIalsShardGrain[shards];
         for (int s = 0; s < shards; s++) grains[s] = _grains.GetGrain<IIalsShardGrain>(s, run);
@@ -57,32 +72,55 @@ public sealed class DistributedIals(IGrainFactory grains)
             {
                 OptionsJson = json,
                 Stride = kp,
-                Members = memberRows.Rows,
-                Titles = memberRows.Columns,
-                MemberStart = memberCuts[s],
-                MemberRows = CsrSlice.Of(memberRows, memberCuts[s], memberCuts[s + 1] - memberCuts[s]),
-                MemberFactors = Wire.Bytes<float>(x.AsSpan(memberCuts[s] * kp, (memberCuts[s + 1] - memberCuts[s]) * kp)),
-                TitleStart = titleCuts[s],
-                TitleRows = CsrSlice.Of(titleRows, titleCuts[s], titleCuts[s + 1] - titleCuts[s]),
-                TitleFactors = Wire.Bytes<float>(y.AsSpan(titleCuts[s] * kp, (titleCuts[s + 1] - titleCuts[s]) * kp)),
+                Titles = titles,
+                MemberStart = cuts[s],
+                Members = cuts[s + 1] - cuts[s],
+                Entries = memberRows.Pointers[cuts[s + 1]] - memberRows.Pointers[cuts[s]],
             }))).ConfigureAwait(false);
-            var gy = Sum(await Task.WhenAll(grains.Select(g => g.TitleGramianAsync())).ConfigureAwait(false), kp);
+            var loaded = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => LoadAsync(grains[s], memberRows, x, kp, cuts[s], cuts[s + 1], ct))).ConfigureAwait(false);
+            long setUpBytes = loaded.Sum();
+            var cg = new TitleConjugateGradient(y, TitleCounts(memberRows), memberRows.Rows, o, kp);
+            var iterationBytes = new List<long>(o.Iterations);
             for (int it = 1; it <= o.Iterations; it++)
             {
                 ct.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
-                var titles = FactorBlock.Of(y, gy);
-                var memberParts = await Task.WhenAll(grains.Select(g => g.SolveMembersAsync(titles))).ConfigureAwait(false);
-                x = Gather(memberParts, memberCuts, kp, memberRows.Rows);
-                var gx = Sum(memberParts.Select(p => p.Gramian).ToArray(), kp);
-                ct.ThrowIfCancellationRequested();
-                var members = FactorBlock.Of(x, gx);
-                var titleParts = await Task.WhenAll(grains.Select(g => g.SolveTitlesAsync(members))).ConfigureAwait(false);
-                y = Gather(titleParts, titleCuts, kp, memberRows.Columns);
-                gy = Sum(titleParts.Select(p => p.Gramian).ToArray(), kp);
+                // Member half: Y and a0 Y^T Y out; the partial member Gramians and the titles' residual sums back.
+                var block = FactorBlock.Of(y, FactorKernels.Gramian(y, titles, kp, o.A0, ct));
+                var halves = await Task.WhenAll(grains.Select(g => g.SolveMembersAsync(block))).ConfigureAwait(false);
+                long bytes = shards * block.Bytes;
+                var residuals = new float[shards][];
+                for (int s = 0; s < shards; s++)
+                {
+                    bytes += halves[s].Bytes;
+                    residuals[s] = Floats(halves[s].ResidualSums, (long)titles * kp, s, "residual sums");
+                }
+                var gx = Sum(halves.Select(h => h.Gramian).ToArray(), kp);
+                halves = [];
+                // Title half: one round per conjugate-gradient step, for the titles still running.
+                cg.Start(gx, residuals);
+                residuals = [];
+                for (int step = 0; step < o.CgSteps && cg.Active.Length > 0; step++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var directions = new TitleDirections { Titles = Wire.Bytes<int>(cg.Active), Directions = Wire.Bytes<float>(cg.Directions()) };
+                    var replies = await Task.WhenAll(grains.Select(g => g.DirectionSumsAsync(directions))).ConfigureAwait(false);
+                    bytes += shards * directions.Bytes;
+                    var parts = new float[shards][];
+                    for (int s = 0; s < shards; s++)
+                    {
+                        bytes += replies[s].Length;
+                        parts[s] = Floats(replies[s], (long)cg.Active.Length * kp, s, "direction sums");
+                    }
+                    cg.Step(parts);
+                }
+                iterationBytes.Add(bytes);
                 iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
             }
-            return new DistributedFit(x, y, kp, silos);
+            // The member factors travel once, now.
+            var collected = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => CollectAsync(grains[s], x, kp, cuts[s], cuts[s + 1], s))).ConfigureAwait(false);
+            long collectBytes = collected.Sum();
+            return new DistributedFit(x, y, kp, silos, new ExchangedBytes(setUpBytes, iterationBytes, collectBytes));
         }
         finally
         {
@@ -108,17 +146,62 @@ public sealed class DistributedIals(IGrainFactory grains)
         return cuts;
     }
 
-    private static float[] Gather(FactorBlock[] parts, int[] cuts, int kp, int rows)
+    /// <summary>Rows in one <see cref="ShardRows"/> or member factor message: about this many bytes of payload (and at least one row).</summary>
+    internal int ChunkBytes { get; init; } = 64 << 20;
+
+    // Sends rows start..end (and their starting factors) to their shard in chunks of about ChunkBytes, in order; returns the bytes sent.
+    private async Task<long> LoadAsync(IIalsShardGrain grain, SparseMatrix m, float[] x, int kp, int start, int end, CancellationToken ct)
     {
-        var all = new float[(long)rows * kp];
-        for (int s = 0; s < parts.Length; s++)
+        long bytes = 0;
+        for (int first = start; first < end;)
         {
-            int expected = (cuts[s + 1] - cuts[s]) * kp;
-            if (parts[s].FactorCount != expected)
-                throw new InvalidOperationException($"ials shard {s} returned {parts[s].FactorCount} floats for {cuts[s + 1] - cuts[s]} rows of {kp}");
-            Wire.View<float>(parts[s].Factors).CopyTo(all.AsSpan(cuts[s] * kp, expected));
+            ct.ThrowIfCancellationRequested();
+            int last = first + 1;
+            long size = RowBytes(m, first, kp);
+            while (last < end && size + RowBytes(m, last, kp) <= ChunkBytes) size += RowBytes(m, last++, kp);
+            var chunk = new ShardRows
+            {
+                FirstRow = first - start,
+                Rows = CsrSlice.Of(m, first, last - first),
+                Factors = Wire.Bytes<float>(x.AsSpan((int)((long)first * kp), (last - first) * kp)),
+            };
+            await grain.LoadRowsAsync(chunk).ConfigureAwait(false);
+            bytes += chunk.Bytes;
+            first = last;
         }
-        return all;
+        return bytes;
+    }
+
+    private static long RowBytes(SparseMatrix m, int row, int kp) => (m.Pointers[row + 1] - m.Pointers[row]) * 8L + kp * 4L + 4;
+
+    // Copies the shard's member factors (rows start..end) into x, in chunks of about ChunkBytes; returns the bytes received.
+    private async Task<long> CollectAsync(IIalsShardGrain grain, float[] x, int kp, int start, int end, int shard)
+    {
+        int rowsPerChunk = Math.Max(1, ChunkBytes / (kp * sizeof(float)));
+        long bytes = 0;
+        for (int first = start; first < end; first += rowsPerChunk)
+        {
+            int count = Math.Min(rowsPerChunk, end - first);
+            var part = await grain.MemberFactorsAsync(first - start, count).ConfigureAwait(false);
+            Floats(part, (long)count * kp, shard, "member factors").CopyTo(x.AsSpan((int)((long)first * kp), count * kp));
+            bytes += part.Length;
+        }
+        return bytes;
+    }
+
+    // Members of each title (the lengths of the title rows, without transposing the matrix).
+    private static int[] TitleCounts(SparseMatrix m)
+    {
+        var counts = new int[m.Columns];
+        foreach (int t in m.Indices) counts[t]++;
+        return counts;
+    }
+
+    private static float[] Floats(byte[] bytes, long expected, int shard, string what)
+    {
+        var f = Wire.Array<float>(bytes);
+        if (f.LongLength != expected) throw new InvalidOperationException($"ials shard {shard} returned {f.LongLength} floats of {what}, not {expected}");
+        return f;
     }
 
     private static float[] Sum(byte[][] partial, int kp)

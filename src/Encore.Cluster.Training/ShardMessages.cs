@@ -43,6 +43,9 @@ public sealed class CsrSlice
         };
     }
 
+    /// <summary>Bytes of payload (what the exchange counters count).</summary>
+    public long Bytes => (long)Pointers.Length + Indices.Length + Values.Length;
+
     /// <summary>The slice as a matrix for the solver.</summary>
     public SparseMatrix ToMatrix() => new(Rows, Columns, Wire.Array<int>(Pointers), Wire.Array<int>(Indices), Wire.Array<float>(Values));
 }
@@ -66,7 +69,10 @@ public static class Wire
     public static ReadOnlySpan<T> View<T>(byte[] bytes) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes);
 }
 
-/// <summary>What one shard owns: a range of member rows and a range of title rows, with their starting factors.</summary>
+/// <summary>
+/// What one shard owns: a run of member rows (the titles stay with the coordinator). The rows and their starting
+/// factors follow in <see cref="ShardRows"/> chunks, so that no message has to hold a whole shard.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed class ShardSetup
 {
@@ -76,34 +82,39 @@ public sealed class ShardSetup
     /// <summary>Floats per factor row (<see cref="FactorKernels.Stride"/>).</summary>
     [Id(1)] public int Stride { get; set; }
 
-    /// <summary>Members of the whole matrix (the regularization of a title row counts them).</summary>
-    [Id(2)] public int Members { get; set; }
-
-    /// <summary>Titles of the whole matrix.</summary>
-    [Id(3)] public int Titles { get; set; }
+    /// <summary>Titles of the whole matrix (the regularization of a member row counts them).</summary>
+    [Id(2)] public int Titles { get; set; }
 
     /// <summary>The first member row this shard owns.</summary>
-    [Id(4)] public int MemberStart { get; set; }
+    [Id(3)] public int MemberStart { get; set; }
 
-    /// <summary>The owned member rows (title indices global).</summary>
-    [Id(5)] public CsrSlice MemberRows { get; set; } = new();
+    /// <summary>Member rows this shard owns.</summary>
+    [Id(4)] public int Members { get; set; }
 
-    /// <summary>The owned members' starting factors (rows x stride floats, as bytes).</summary>
-    [Id(6)] public byte[] MemberFactors { get; set; } = [];
+    /// <summary>Interactions in those rows.</summary>
+    [Id(5)] public long Entries { get; set; }
+}
 
-    /// <summary>The first title row this shard owns.</summary>
-    [Id(7)] public int TitleStart { get; set; }
+/// <summary>A chunk of a shard's member rows with their starting factors, in order.</summary>
+[GenerateSerializer, Immutable]
+public sealed class ShardRows
+{
+    /// <summary>The chunk's first row, counted from the shard's first member.</summary>
+    [Id(0)] public int FirstRow { get; set; }
 
-    /// <summary>The owned title rows (member indices global).</summary>
-    [Id(8)] public CsrSlice TitleRows { get; set; } = new();
+    /// <summary>The rows (title indices global).</summary>
+    [Id(1)] public CsrSlice Rows { get; set; } = new();
 
-    /// <summary>The owned titles' starting factors (rows x stride floats, as bytes).</summary>
-    [Id(9)] public byte[] TitleFactors { get; set; } = [];
+    /// <summary>Their starting factors (rows x stride floats, as bytes).</summary>
+    [Id(2)] public byte[] Factors { get; set; } = [];
+
+    /// <summary>Bytes of payload (what the exchange counters count).</summary>
+    public long Bytes => Rows.Bytes + Factors.Length;
 }
 
 /// <summary>
-/// Factors and a Gramian as they travel (as bytes, see <see cref="CsrSlice"/>): the whole other side and its summed
-/// Gramian (coordinator to shards), or a shard's solved rows and their partial Gramian (shard to coordinator).
+/// What the coordinator sends every shard for a member half-iteration (as bytes, see <see cref="CsrSlice"/>): every
+/// title's factors and their Gramian a0 Y^T Y.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed class FactorBlock
@@ -120,4 +131,38 @@ public sealed class FactorBlock
 
     /// <summary>Floats in <see cref="Factors"/>.</summary>
     public int FactorCount => Factors.Length / sizeof(float);
+
+    /// <summary>Bytes of payload (what the exchange counters count).</summary>
+    public long Bytes => (long)Factors.Length + Gramian.Length;
+}
+
+/// <summary>
+/// A shard's reply to a member half-iteration: the partial Gramian of its re-solved members, and its part of the sparse
+/// term of every title's residual for the title half-iteration that follows (as bytes).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed class MemberHalf
+{
+    /// <summary>a0 X_s^T X_s over the shard's members (stride x stride floats).</summary>
+    [Id(0)] public byte[] Gramian { get; set; } = [];
+
+    /// <summary>Per title t: sum over the shard's members u who have t of (c - (c - a0) x_u . y_t) x_u (titles x stride floats).</summary>
+    [Id(1)] public byte[] ResidualSums { get; set; } = [];
+
+    /// <summary>Bytes of payload (what the exchange counters count).</summary>
+    public long Bytes => (long)Gramian.Length + ResidualSums.Length;
+}
+
+/// <summary>One conjugate-gradient step of the title half-iteration: the titles still running and their directions p (as bytes).</summary>
+[GenerateSerializer, Immutable]
+public sealed class TitleDirections
+{
+    /// <summary>The titles, ascending (int32s as bytes).</summary>
+    [Id(0)] public byte[] Titles { get; set; } = [];
+
+    /// <summary>One direction per title, in the same order (titles x stride floats).</summary>
+    [Id(1)] public byte[] Directions { get; set; } = [];
+
+    /// <summary>Bytes of payload (what the exchange counters count).</summary>
+    public long Bytes => (long)Titles.Length + Directions.Length;
 }

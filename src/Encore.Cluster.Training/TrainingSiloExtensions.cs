@@ -7,8 +7,10 @@ public static class TrainingSiloExtensions
 {
     /// <summary>
     /// Registers <see cref="ShardPlacementDirector"/> (the shard grains themselves are found by Orleans in this assembly).
-    /// Every silo of the cluster must call it. Exchanges carry whole factor matrices: on large catalogues raise
-    /// <c>SiloMessagingOptions.ResponseTimeout</c> and <c>MaxMessageBodySize</c> to fit a half-iteration and one matrix.
+    /// Every silo of the cluster must call it. The largest message is one title-side array (titles x stride floats) or a
+    /// 64 MB chunk of a shard's rows or member factors: raise <c>MaxMessageBodySize</c> above 100 MB only for catalogues
+    /// past about 400,000 titles at 64 factors, and <c>SiloMessagingOptions.ResponseTimeout</c> to fit one shard's member
+    /// half-iteration.
     /// </summary>
     public static ISiloBuilder AddIalsTraining(this ISiloBuilder builder)
     {

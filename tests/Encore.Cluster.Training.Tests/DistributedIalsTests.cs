@@ -17,7 +17,8 @@ namespace Encore.Cluster.Training.Tests;
 /// <summary>
 /// The distributed fit against the single-node one on MovieLens 100K, over three in-process silos. The stated tolerance:
 /// every score within 1e-3 of the largest score's magnitude, and the same top 20 titles for at least 98% of members
-/// (the fits differ only by the order in which the shards' partial Gramians are added).
+/// (the fits differ only by the order in which sums over members are added: the shards' partial Gramians and their
+/// parts of each title's conjugate-gradient sums).
 /// </summary>
 public sealed class DistributedIalsTests(TrainingClusterFixture fixture, PostgresCluster postgres)
 {
@@ -41,6 +42,80 @@ public sealed class DistributedIalsTests(TrainingClusterFixture fixture, Postgre
         var (startX, startY, _) = IalsTrainer.Train(matrix, Options with { Iterations = 0 }, ct: Ct);
         var (startDiff, _, startTop) = Compare(matrix, x, startX, y, startY, kp);
         Assert.True(startDiff > 0.1 * maxScore && startTop < 0.5, $"the starting factors differ by {startDiff} ({startTop:P1} same top 20)");
+    }
+
+    [Fact]
+    public async Task Negative_evidence_is_solved_as_the_single_node_fit_solves_it()
+    {
+        // Ratings of 1 and 2 as negative weights: preference 0 with confidence 1 + alpha |w| for those entries.
+        var ml = InteractionsFile.LoadCsr(Path.Combine(SharedData.RequireMl100k(), "u.data"), Ct);
+        var values = (float[])ml.Values.Clone();
+        for (int e = 0; e < values.Length; e++) if (values[e] <= 2) values[e] = -values[e];
+        var matrix = new SparseMatrix(ml.Rows, ml.Columns, ml.Pointers, ml.Indices, values);
+        var cluster = await fixture.ClusterAsync();
+        var options = Options with { Iterations = 4 };
+        var (x, y, kp) = IalsTrainer.Train(matrix, options, ct: Ct);
+        var fit = await new DistributedIals(cluster.Client).TrainAsync(matrix, options, shards: 2, ct: Ct);
+        var (maxDiff, maxScore, sameTop) = Compare(matrix, x, fit.Members, y, fit.Titles, kp);
+        Assert.True(maxDiff <= 1e-3 * maxScore, $"largest score difference {maxDiff} against scores up to {maxScore}");
+        Assert.True(sameTop >= 0.98, $"the same top 20 for {sameTop:P1} of members");
+        // The negative entries count: fitted as positive ones, the model is another.
+        var (px, py, _) = IalsTrainer.Train(ml, options, ct: Ct);
+        var (posDiff, _, _) = Compare(matrix, x, px, y, py, kp);
+        Assert.True(posDiff > 100 * maxDiff, $"negative and positive weights give models {posDiff} apart, the distributed fit {maxDiff}");
+    }
+
+    [Fact]
+    public async Task Member_factors_travel_once_and_never_within_an_iteration()
+    {
+        // ML-100K's members 40 times over (37,760 members, 1,682 titles): more members than titles, as at scale.
+        var ml = InteractionsFile.LoadCsr(Path.Combine(SharedData.RequireMl100k(), "u.data"), Ct);
+        const int copies = 40;
+        var pointers = new int[ml.Rows * copies + 1];
+        var indices = new int[ml.NonZeros * copies];
+        var values = new float[ml.NonZeros * copies];
+        for (int c = 0; c < copies; c++)
+        {
+            ml.Indices.CopyTo(indices, c * ml.NonZeros);
+            ml.Values.CopyTo(values, c * ml.NonZeros);
+            for (int r = 0; r < ml.Rows; r++) pointers[c * ml.Rows + r + 1] = c * ml.NonZeros + ml.Pointers[r + 1];
+        }
+        var matrix = new SparseMatrix(ml.Rows * copies, ml.Columns, pointers, indices, values);
+        var options = new IalsOptions { Factors = 16, Iterations = 2 };
+        const int shards = 2;
+        var cluster = await fixture.ClusterAsync();
+        var fit = await new DistributedIals(cluster.Client).TrainAsync(matrix, options, shards, ct: Ct);
+        long memberBytes = (long)matrix.Rows * fit.Stride * sizeof(float);
+        long titleBytes = (long)matrix.Columns * fit.Stride * sizeof(float);
+        long gramianBytes = (long)fit.Stride * fit.Stride * sizeof(float);
+        // Per iteration and shard at most: Y and a0 Y^T Y out, a Gramian and every title's residual sums back, then per
+        // CG step the running titles (index and direction) out and their sums back. Nothing there grows with members.
+        long bound = shards * (2 * (titleBytes + gramianBytes) + options.CgSteps * (matrix.Columns * sizeof(int) + 2 * titleBytes));
+        Assert.Equal(options.Iterations, fit.Exchange.Iterations.Count);
+        foreach (long bytes in fit.Exchange.Iterations)
+        {
+            Assert.InRange(bytes, 2 * shards * (titleBytes + gramianBytes), bound);
+            Assert.True(bytes < memberBytes, $"an iteration exchanged {bytes:N0} bytes, not less than the member factors' {memberBytes:N0}");
+        }
+        // Each member's factors leave their shard once, at the end; its rows and starting factors arrive once.
+        Assert.Equal(memberBytes, fit.Exchange.Collect);
+        Assert.Equal(memberBytes + (matrix.Rows + shards) * sizeof(int) + matrix.NonZeros * (sizeof(int) + sizeof(float)), fit.Exchange.SetUp);
+        Assert.Contains(fit.Members, f => f != 0);
+    }
+
+    [Fact]
+    public async Task Rows_and_factors_sent_in_small_chunks_give_the_same_fit()
+    {
+        var matrix = InteractionsFile.LoadCsr(Path.Combine(SharedData.RequireMl100k(), "u.data"), Ct);
+        var cluster = await fixture.ClusterAsync();
+        var options = Options with { Iterations = 2 };
+        var whole = await new DistributedIals(cluster.Client).TrainAsync(matrix, options, shards: 2, ct: Ct);
+        // 16 KB messages: dozens of chunks a shard, each of a few rows (at least one row, however long).
+        var chunked = await new DistributedIals(cluster.Client) { ChunkBytes = 16 << 10 }.TrainAsync(matrix, options, shards: 2, ct: Ct);
+        Assert.Equal(whole.Members, chunked.Members);
+        Assert.Equal(whole.Titles, chunked.Titles);
+        Assert.True(chunked.Exchange.SetUp > whole.Exchange.SetUp, "more chunks carry more row pointers");
+        Assert.Equal(whole.Exchange.Collect, chunked.Exchange.Collect);
     }
 
     [Fact]

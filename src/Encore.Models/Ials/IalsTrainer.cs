@@ -61,14 +61,8 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
     public static (float[] Members, float[] Titles, int Stride) Train(SparseMatrix memberRows, IalsOptions o, Action<int, double>? iterationCompleted = null, CancellationToken ct = default)
     {
         o = Resolve(memberRows, o);
-        int kp = FactorKernels.Stride(o.Factors);
+        var (x, y, kp) = StartingFactors(memberRows.Rows, memberRows.Columns, o);
         var titleRows = memberRows.Transpose();
-        var x = new float[(long)memberRows.Rows * kp];
-        var y = new float[(long)memberRows.Columns * kp];
-        var rng = new Random(o.Seed);
-        float std = o.InitScale / MathF.Sqrt(o.Factors);
-        Initialize(x, memberRows.Rows, kp, o.Factors, std, rng);
-        Initialize(y, memberRows.Columns, kp, o.Factors, std, rng);
         // Each half-iteration gathers the other side from a compact (bfloat16) copy, rounded once per half-iteration.
         using var compactTitles = new CompactFactors();
         using var compactMembers = new CompactFactors();
@@ -82,6 +76,22 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
             IalsSolver.SolveAllFromCompact(titleRows, y, compactMembers.From(x, memberRows.Rows, kp, ct), gx, kp, o, memberRows.Rows, ct);
             iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
         }
+        return (x, y, kp);
+    }
+
+    /// <summary>
+    /// The factors <see cref="Train"/> starts from (rows padded to <c>kp</c> floats): normal draws of standard deviation
+    /// InitScale / sqrt(factors) from <see cref="IalsOptions.Seed"/>, every member's row, then every title's.
+    /// </summary>
+    internal static (float[] Members, float[] Titles, int Stride) StartingFactors(int members, int titles, IalsOptions o)
+    {
+        int kp = FactorKernels.Stride(o.Factors);
+        var x = new float[(long)members * kp];
+        var y = new float[(long)titles * kp];
+        var rng = new Random(o.Seed);
+        float std = o.InitScale / MathF.Sqrt(o.Factors);
+        Initialize(x, members, kp, o.Factors, std, rng);
+        Initialize(y, titles, kp, o.Factors, std, rng);
         return (x, y, kp);
     }
 
