@@ -38,6 +38,7 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         _options = options;
         _setup = setup;
         _members = null;
+        _byTitle?.Dispose();
         _byTitle = null;
         _x = new float[(long)setup.Members * kp];
         _pointers = new int[setup.Members + 1];
@@ -124,7 +125,7 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         for (int i = 0; i < titles.Length; i++)
             if ((uint)titles[i] >= (uint)s.Titles)
                 throw new ArgumentException($"direction {i} is for title {titles[i]}, outside 0..{s.Titles - 1}", nameof(directions));
-        return Task.Run(() => Wire.Bytes<float>(_byTitle!.DirectionSums(_x, titles, p)));
+        return Task.Run(() => Wire.Bytes<float>(_byTitle!.DirectionSums(titles, p)));
     }
 
     /// <inheritdoc />
@@ -139,6 +140,7 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
     /// <inheritdoc />
     public Task ReleaseAsync()
     {
+        _byTitle?.Dispose();
         (_options, _setup, _members, _byTitle, _x) = (null, null, null, null, []);
         (_pointers, _indices, _values, _loaded) = ([], [], [], 0);
         DeactivateOnIdle();

@@ -16,15 +16,24 @@ namespace Encore.Cluster.Training.Tests;
 
 /// <summary>
 /// The distributed fit against the single-node one on MovieLens 100K, over three in-process silos. The stated tolerance:
-/// every score within 1e-3 of the largest score's magnitude, and the same top 20 titles for at least 98% of members
-/// (the fits differ only by the order in which sums over members are added: the shards' partial Gramians and their
-/// parts of each title's conjugate-gradient sums).
+/// every score within <see cref="Tolerance"/> of the largest score's magnitude, and the same top 20 titles for at least
+/// <see cref="SameTopShare"/> of members. The fits differ only by the order in which sums over members are added (the shards' partial
+/// Gramians and their parts of each title's conjugate-gradient sums), but both gather the other side from its bfloat16
+/// copy: a last-bit difference from the summation order that straddles a rounding boundary moves that factor by up to
+/// 2^-8 of its value, so the fits drift apart by a few 1e-3 over the iterations (and near-ties at rank 20 swap for a few
+/// members), not by the 1e-5 of float rounding alone.
 /// </summary>
 public sealed class DistributedIalsTests(TrainingClusterFixture fixture, PostgresCluster postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static readonly IalsOptions Options = new() { Factors = 32, Iterations = 8 };
+
+    /// <summary>The largest score difference allowed, as a fraction of the largest score.</summary>
+    private const double Tolerance = 5e-3;
+
+    /// <summary>The share of members whose top 20 titles must be the same set.</summary>
+    private const double SameTopShare = 0.95;
 
     [Fact]
     public async Task Three_shards_on_three_silos_give_the_single_node_model_within_the_tolerance()
@@ -36,8 +45,8 @@ public sealed class DistributedIalsTests(TrainingClusterFixture fixture, Postgre
         Assert.Equal(kp, fit.Stride);
         Assert.Equal(TrainingClusterFixture.Silos, fit.ShardSilos.Distinct().Count());
         var (maxDiff, maxScore, sameTop) = Compare(matrix, x, fit.Members, y, fit.Titles, kp);
-        Assert.True(maxDiff <= 1e-3 * maxScore, $"largest score difference {maxDiff} against scores up to {maxScore}");
-        Assert.True(sameTop >= 0.98, $"the same top 20 for {sameTop:P1} of members");
+        Assert.True(maxDiff <= Tolerance * maxScore, $"largest score difference {maxDiff} against scores up to {maxScore} ({sameTop:P1} same top 20)");
+        Assert.True(sameTop >= SameTopShare, $"the same top 20 for {sameTop:P1} of members");
         // The comparison can tell models apart: the starting factors are far from the fit.
         var (startX, startY, _) = IalsTrainer.Train(matrix, Options with { Iterations = 0 }, ct: Ct);
         var (startDiff, _, startTop) = Compare(matrix, x, startX, y, startY, kp);
@@ -57,8 +66,8 @@ public sealed class DistributedIalsTests(TrainingClusterFixture fixture, Postgre
         var (x, y, kp) = IalsTrainer.Train(matrix, options, ct: Ct);
         var fit = await new DistributedIals(cluster.Client).TrainAsync(matrix, options, shards: 2, ct: Ct);
         var (maxDiff, maxScore, sameTop) = Compare(matrix, x, fit.Members, y, fit.Titles, kp);
-        Assert.True(maxDiff <= 1e-3 * maxScore, $"largest score difference {maxDiff} against scores up to {maxScore}");
-        Assert.True(sameTop >= 0.98, $"the same top 20 for {sameTop:P1} of members");
+        Assert.True(maxDiff <= Tolerance * maxScore, $"largest score difference {maxDiff} against scores up to {maxScore} ({sameTop:P1} same top 20)");
+        Assert.True(sameTop >= SameTopShare, $"the same top 20 for {sameTop:P1} of members");
         // The negative entries count: fitted as positive ones, the model is another.
         var (px, py, _) = IalsTrainer.Train(ml, options, ct: Ct);
         var (posDiff, _, _) = Compare(matrix, x, px, y, py, kp);
