@@ -138,7 +138,7 @@ public sealed class LinearAlgebraTests
     [InlineData(64, 300)]
     [InlineData(128, 65)]
     [InlineData(80, 33)]   // a block of 64 floats and one of 16
-    public unsafe void Weighted_row_sums_match_the_definition_gathered_copied_and_in_order(int kp, int n)
+    public unsafe void Weighted_row_sums_match_the_definition_gathered_and_in_order(int kp, int n)
     {
         var rng = new Random(kp + n);
         int titles = 500;
@@ -161,21 +161,18 @@ public sealed class LinearAlgebraTests
             for (int k = 0; k < kp; k++) expected[k] += c * y[indices[e] * kp + k];
         }
         var gathered = (float[])start.Clone();
-        var copying = (float[])start.Clone();
         var ordered = (float[])start.Clone();
         var copy = new float[n * kp];
-        fixed (float* py = y, pu = u, pv = v, pq = q, pg = gathered, pc = copying, po = ordered, pcopy = copy)
+        fixed (float* py = y, pu = u, pv = v, pq = q, pg = gathered, po = ordered, pcopy = copy)
         fixed (int* pi = indices)
         {
             FactorKernels.AddWeightedRows(py, pi, pu, pv, 0, n, pq, pg, kp);
-            FactorKernels.AddWeightedRowsCopying(py, pi, pu, pv, n, pq, pc, kp, pcopy);
+            for (int e = 0; e < n; e++) y.AsSpan(indices[e] * kp, kp).CopyTo(copy.AsSpan(e * kp, kp));
             FactorKernels.AddWeightedDenseRows(pcopy, pu, pv, n, pq, po, kp);
         }
-        for (int e = 0; e < n; e++) Assert.Equal(y.AsSpan(indices[e] * kp, kp).ToArray(), copy.AsSpan(e * kp, kp).ToArray());
         for (int k = 0; k < kp; k++)
         {
             Assert.Equal(expected[k], gathered[k], 1e-4);
-            Assert.Equal(expected[k], copying[k], 1e-4);
             Assert.Equal(expected[k], ordered[k], 1e-4);
         }
     }

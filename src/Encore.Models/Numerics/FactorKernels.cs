@@ -74,16 +74,7 @@ public static unsafe class FactorKernels
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddWeightedRows(float* y, int* indices, float* u, float* v, int from, int to, float* q, float* acc, int kp)
-        => Gathered(y, indices, u, v, from, to, q, acc, kp, null);
-
-    /// <summary>
-    /// <see cref="AddWeightedRows"/> over entries 0..n, that also copies each gathered row y_e to
-    /// <paramref name="copy"/> + e * kp: later passes over the same entries then read the rows in order
-    /// (<see cref="AddWeightedDenseRows"/>) instead of gathering them from all over y again.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddWeightedRowsCopying(float* y, int* indices, float* u, float* v, int n, float* q, float* acc, int kp, float* copy)
-        => Gathered(y, indices, u, v, 0, n, q, acc, kp, copy);
+        => Gathered(y, indices, u, v, from, to, q, acc, kp);
 
     /// <summary>acc += sum over e in 0..n of (u_e + v_e * (r_e . q)) r_e for the consecutive rows r_e = rows + e * kp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -110,7 +101,7 @@ public static unsafe class FactorKernels
     /// of their use: a caller that knows which rows come next overlaps their misses with the work at hand.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Prefetch(float* y, int* indices, int from, int to, int limit, int kp)
+    private static void Prefetch(float* y, int* indices, int from, int to, int limit, int kp)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         int end = Math.Min(to, from + limit);
@@ -122,7 +113,7 @@ public static unsafe class FactorKernels
         }
     }
 
-    private static void Gathered(float* y, int* indices, float* u, float* v, int from, int to, float* q, float* acc, int kp, float* copy)
+    private static void Gathered(float* y, int* indices, float* u, float* v, int from, int to, float* q, float* acc, int kp)
     {
         const int chunk = 32;
         float* coef = stackalloc float[chunk];
@@ -137,11 +128,6 @@ public static unsafe class FactorKernels
                 float* row = y + (long)indices[start + j] * kp;
                 rows[j] = row;
                 coef[j] = u[start + j] + v[start + j] * Dot(row, q, kp);
-            }
-            if (copy != null)
-            {
-                float* to0 = copy + (long)(start - from) * kp;
-                for (int j = 0; j < count; j++) Buffer.MemoryCopy(rows[j], to0 + (long)j * kp, kp * sizeof(float), kp * sizeof(float));
             }
             AccumulateRows(rows, coef, count, acc, kp);
         }
