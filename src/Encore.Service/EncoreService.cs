@@ -234,6 +234,12 @@ public sealed class EncoreService : IAsyncDisposable
         return removed;
     }
 
+    /// <summary>
+    /// Reads the catalogue again from the store into pages and search: what a node of a cluster does when another node
+    /// changed the catalogue (Encore.Cluster's node calls it when the store's catalogue counter moves).
+    /// </summary>
+    public Task ReloadCatalogueAsync(CancellationToken ct = default) => ChangeCatalogueAsync(() => Task.CompletedTask, ct);
+
     /// <summary>A change to the catalogue, then the catalogue read again into pages and search (one change at a time).</summary>
     private async Task ChangeCatalogueAsync(Func<Task> change, CancellationToken ct)
     {
@@ -376,7 +382,9 @@ public sealed class EncoreService : IAsyncDisposable
 
     /// <summary>
     /// Runs this service as a node of a cluster: events stored here are also folded into their members' grains, and
-    /// homepages (<see cref="HomepageAsync"/>) are built by the member's grain with the cluster's active model.
+    /// every member-specific read (<see cref="HomepageAsync"/>, <see cref="RowsAsync"/>, <see cref="TopNAsync"/>,
+    /// <see cref="ExplainAsync"/>, <see cref="TimelineAsync"/>, <see cref="SearchAsync"/>) is answered by the member's
+    /// grain with the cluster's active model. Service-wide reads (trending, similar titles, analytics) stay this node's.
     /// </summary>
     public void AttachCluster(IMemberStateRouter router)
     {
@@ -454,7 +462,7 @@ public sealed class EncoreService : IAsyncDisposable
     public IReadOnlyList<PageRow> Rows(string memberId, RowKind kind, DeviceKind device, string? genre = null, int? titles = null, string? maturity = null)
     {
         var page = Homepage(memberId, device, rows: 100, titlesPerRow: titles, maturity: maturity);
-        return page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
+        return RowsOf(page, kind, genre);
     }
 
     /// <summary>The member's top titles (titles begun, rated or with negative evidence left out), with filters.</summary>
@@ -462,22 +470,66 @@ public sealed class EncoreService : IAsyncDisposable
         DeviceKind? device = null, string? maturity = null)
     {
         RequireMember(memberId);
-        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
-        var now = Now;
-        var limit = LimitFor(memberId, maturity);
+        var request = TopNRequestFor(memberId, count, genre, exclude, device, maturity) with { AtUtc = Now };
         return _live.Read((signals, model, catalogue) =>
         {
             if (model is null) throw new ServiceException(ServiceErrorKind.Unavailable, "no model has been trained yet; train one with POST /v1/models/train");
-            try
-            {
-                return MemberRanking.Recommend(model, signals, memberId, new RankingRequest
-                {
-                    Count = count, Genre = genre, ExcludeTitleIds = exclude, Device = device, Hour = now.Hour,
-                    Rules = catalogue, AtUtc = now, MaturityLimit = limit,
-                });
-            }
+            try { return MemberReads.TopN(model, signals, catalogue, request); }
             catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
         });
+    }
+
+    private TopNRequest TopNRequestFor(string memberId, int count, string? genre, IReadOnlyCollection<string>? exclude, DeviceKind? device, string? maturity)
+    {
+        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
+        return new TopNRequest
+        {
+            MemberId = memberId, Count = count, Genre = genre, ExcludeTitleIds = exclude is null ? null : [.. exclude], Device = device,
+            MaturityLimit = LimitFor(memberId, maturity),
+        };
+    }
+
+    /// <summary>
+    /// The member's top titles (<see cref="TopN"/>): on a node of a cluster, built by the member's grain (wherever it
+    /// lives) from every event any node stored, with the cluster's active model.
+    /// </summary>
+    public async Task<IReadOnlyList<RankedTitle>> TopNAsync(string memberId, int count, string? genre = null, IReadOnlyCollection<string>? exclude = null,
+        DeviceKind? device = null, string? maturity = null, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return TopN(memberId, count, genre, exclude, device, maturity);
+        RequireClusterMember(memberId);
+        var request = TopNRequestFor(memberId, count, genre, exclude, device, maturity);
+        return await RoutedAsync(() => router.TopNAsync(request, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The rows of one kind on the member's page (<see cref="Rows"/>): on a node of a cluster, read from the page the
+    /// member's grain builds (<see cref="HomepageAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<PageRow>> RowsAsync(string memberId, RowKind kind, DeviceKind device, string? genre = null, int? titles = null, string? maturity = null,
+        CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is null) return Rows(memberId, kind, device, genre, titles, maturity);
+        var page = await HomepageAsync(memberId, device, rows: 100, titlesPerRow: titles, maturity: maturity, ct: ct).ConfigureAwait(false);
+        return RowsOf(page, kind, genre);
+    }
+
+    private static List<PageRow> RowsOf(Homepage page, RowKind kind, string? genre)
+        => page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    /// <summary>A member id a cluster node can route: not empty, not removed (the member's grain holds whatever the store has).</summary>
+    private void RequireClusterMember(string memberId)
+    {
+        if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
+        if (_removed.ContainsKey(memberId)) throw ServiceException.NotFound($"member {UnicodeText.Quote(memberId)} was removed");
+    }
+
+    /// <summary>A read answered by the member's grain, its errors made the service's (a bad request, an unknown title).</summary>
+    private async Task<T> RoutedAsync<T>(Func<Task<T>> read)
+    {
+        try { return await read().ConfigureAwait(false); }
+        catch (KeyNotFoundException e) { throw new ServiceException(ServiceErrorKind.NotFound, e.Message, e); }
+        catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
     }
 
     /// <summary>Titles similar to a title by the similar-titles model (not personalized), available now.</summary>
@@ -528,75 +580,72 @@ public sealed class EncoreService : IAsyncDisposable
     public SearchResult Search(string query, string memberId, int count, string? maturity = null)
     {
         RequireMember(memberId);
+        var request = SearchRequestFor(query, memberId, count, maturity) with { AtUtc = Now };
+        var index = Volatile.Read(ref _search);
+        return _live.Read((signals, model, _) => MemberReads.Search(index, model, signals, request));
+    }
+
+    private MemberSearchRequest SearchRequestFor(string query, string memberId, int count, string? maturity)
+    {
         if (string.IsNullOrWhiteSpace(query) || SearchText.Normalize(query).Length == 0)
             throw ServiceException.BadRequest($"the query {UnicodeText.Quote(query ?? "")} has no letter or digit to search for");
         if (count is < 1 or > SearchRequest.MaxCount) throw ServiceException.BadRequest($"n must be in 1..{SearchRequest.MaxCount} (got {count})");
-        var index = Volatile.Read(ref _search);
-        var limit = LimitFor(memberId, maturity);
-        var request = new SearchRequest
-        {
-            Count = count, AsOfUtc = Now,
-            MaturityLimit = limit?.ToString(CultureInfo.InvariantCulture),
-        };
-        var scores = _live.Read((signals, model, _) => model is null ? null : new MemberTaste(index, model).ScoresOf(signals, memberId));
-        return index.Search(query, request, scores);
+        return new MemberSearchRequest { MemberId = memberId, Query = query, Count = count, MaturityLimit = LimitFor(memberId, maturity) };
+    }
+
+    /// <summary>
+    /// Search ranked for the member (<see cref="Search"/>): on a node of a cluster, the member's score comes from the
+    /// member's grain (wherever it lives), over that node's catalogue, with the cluster's active model.
+    /// </summary>
+    public async Task<SearchResult> SearchAsync(string query, string memberId, int count, string? maturity = null, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return Search(query, memberId, count, maturity);
+        RequireClusterMember(memberId);
+        var request = SearchRequestFor(query, memberId, count, maturity);
+        return await RoutedAsync(() => router.SearchAsync(request, ct)).ConfigureAwait(false);
     }
 
     /// <summary>Why a title is on the member's page (its row, place and score parts), or why it is not.</summary>
     public PageExplanation Explain(string memberId, string titleId, DeviceKind device)
     {
+        var request = new ExplainRequest { MemberId = memberId, TitleId = titleId, Device = device, MaturityLimit = LimitFor(memberId, null) };
         var page = Homepage(memberId, device, explain: true);
-        for (int r = 0; r < page.Rows.Count; r++)
-        {
-            var row = page.Rows[r];
-            for (int i = 0; i < row.Titles.Count; i++)
-                if (row.Titles[i].TitleId == titleId) return new PageExplanation(memberId, titleId, row, i, row.Titles[i], []);
-        }
-        var now = Now;
-        var limit = LimitFor(memberId, null);
-        var reasons = _live.Read((signals, model, catalogue) =>
-        {
-            var why = new List<string>();
-            int t = catalogue.Signals.TitleIds.IndexOf(titleId);
-            if (t < 0 || catalogue.AvailableUntilMs[t] == long.MinValue) throw ServiceException.NotFound($"no title {UnicodeText.Quote(titleId)}");
-            long at = new DateTimeOffset(now).ToUnixTimeMilliseconds();
-            if (!catalogue.IsAvailable(t, at)) why.Add($"it is not available at {now:yyyy-MM-dd HH:mm} UTC");
-            if (limit is { } l && catalogue.MaturityAge[t] > l) why.Add("it is rated above the profile's maturity limit (or has no rating)");
-            int m = signals.MemberIds.IndexOf(memberId);
-            if (m >= 0 && model is not null)
-            {
-                var s = signals.Get(m, t);
-                var weight = PreferenceModel.Explain(s, model.Preferences, at, [], out var rule);
-                if (s.Completed) why.Add("the member finished it");
-                else if (s.Played) why.Add("the member began it; it would be in Continue Watching unless predicted abandoned");
-                if (weight.Evidence == Evidence.Negative) why.Add($"the member's events count against it ({rule})");
-            }
-            if (why.Count == 0) why.Add("it ranked below the titles shown in every row it could be in");
-            return why;
-        });
-        return new PageExplanation(memberId, titleId, null, -1, null, reasons);
+        request = request with { AtUtc = page.AtUtc };
+        try { return _live.Read((signals, model, catalogue) => MemberReads.Explain(page, signals, model, catalogue, request)); }
+        catch (KeyNotFoundException e) { throw new ServiceException(ServiceErrorKind.NotFound, e.Message, e); }
     }
 
-    /// <summary>The member's latest events (newest last), their sessions and how each title's events became signals.</summary>
+    /// <summary>
+    /// Why a title is on the member's page, or why not (<see cref="Explain"/>): on a node of a cluster, from the page and
+    /// the signals of the member's grain (wherever it lives), with the cluster's active model.
+    /// </summary>
+    public async Task<PageExplanation> ExplainAsync(string memberId, string titleId, DeviceKind device, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return Explain(memberId, titleId, device);
+        RequireClusterMember(memberId);
+        if (string.IsNullOrEmpty(titleId)) throw ServiceException.BadRequest("the title id is empty");
+        var request = new ExplainRequest { MemberId = memberId, TitleId = titleId, Device = device, MaturityLimit = LimitFor(memberId, null) };
+        return await RoutedAsync(() => router.ExplainAsync(request, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The member's latest events (newest last), their sessions and how each title's events became signals; on a node
+    /// of a cluster, the signals are those of the member's grain (wherever it lives).
+    /// </summary>
     public async Task<MemberTimeline> TimelineAsync(string memberId, int maxEvents, CancellationToken ct = default)
     {
-        RequireMember(memberId);
         if (maxEvents is < 1 or > 10_000) throw ServiceException.BadRequest($"events must be in 1..10000 (got {maxEvents})");
-        var events = new Queue<ViewingEvent>();
-        await foreach (var e in _store.ReadEventsAsync(new EventQuery { MemberId = memberId }, ct).ConfigureAwait(false))
+        var request = new TimelineRequest { MemberId = memberId, MaxEvents = maxEvents };
+        if (Volatile.Read(ref _router) is { } router)
         {
-            events.Enqueue(e);
-            if (events.Count > maxEvents) events.Dequeue();
+            // The events are the store's, the signals those of the member's grain, wherever it lives.
+            RequireClusterMember(memberId);
+            return await RoutedAsync(() => router.TimelineAsync(request, ct)).ConfigureAwait(false);
         }
-        var now = Now;
-        var (sessions, signals) = _live.Read((s, model, _) =>
-        {
-            int m = s.MemberIds.IndexOf(memberId);
-            if (m < 0) return (0, (IReadOnlyList<Signals.TitleExplanation>)[]);
-            var preferences = model?.Preferences ?? PreferenceOptions.Default;
-            return (s.SessionsOf(m), SignalExplanation.Explain(s, m, preferences, new DateTimeOffset(now).ToUnixTimeMilliseconds()));
-        });
-        return new MemberTimeline(memberId, [.. events], sessions, signals);
+        RequireMember(memberId);
+        var events = await MemberReads.LatestEventsAsync(_store, memberId, maxEvents, ct).ConfigureAwait(false);
+        request = request with { AtUtc = Now };
+        return _live.Read((s, model, _) => MemberReads.Timeline(events, s, model?.Preferences ?? PreferenceOptions.Default, request));
     }
 
     private sealed record CachedOverview(DateTime At, int Hours, ServiceOverview Overview);
