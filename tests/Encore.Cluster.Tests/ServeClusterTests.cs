@@ -72,5 +72,39 @@ public sealed class ServeClusterTests(PostgresCluster postgres)
             $"the page from the other server does not show {title}, begun through the first, in Continue Watching: {fromB[..Math.Min(fromB.Length, 600)]}");
         var fromA = await readA.GetStringAsync($"/v1/members/{member}/homepage?device=tv", ct);
         Assert.Equal(fromA, fromB);
+
+        // Every other member-specific read answers the same bytes from either server, built by the member's grain: B's
+        // own service never saw the event stored through A, yet B's timeline has its signal.
+        string word = JsonDocument.Parse(await readA.GetStringAsync($"/v1/titles/{title}", ct)).RootElement.GetProperty("name").GetString()!.Split(' ')[0];
+        foreach (var path in new[]
+        {
+            $"/v1/members/{member}/recommendations?n=10", $"/v1/members/{member}/recommendations?n=5&device=phone",
+            $"/v1/members/{member}/rows/continue_watching?device=tv", $"/v1/members/{member}/continue-watching?device=tv",
+            $"/v1/members/{member}/rows/because_you_watched?device=tv&titles=8", $"/v1/members/{member}/explain/{title}?device=tv",
+            $"/v1/members/{member}/timeline?events=20", $"/v1/search?q={Uri.EscapeDataString(word)}&member={member}&n=5",
+        })
+        {
+            var a1 = await readA.GetAsync(path, ct);
+            var b1 = await readB.GetAsync(path, ct);
+            Assert.True(a1.StatusCode == HttpStatusCode.OK && b1.StatusCode == HttpStatusCode.OK, $"{path}: {a1.StatusCode} from A, {b1.StatusCode} from B");
+            Assert.Equal(await a1.Content.ReadAsStringAsync(ct), await b1.Content.ReadAsStringAsync(ct));
+        }
+        var timeline = JsonDocument.Parse(await readB.GetStringAsync($"/v1/members/{member}/timeline?events=5", ct)).RootElement;
+        Assert.Contains(timeline.GetProperty("signals").EnumerateArray(), s => s.GetProperty("title_id").GetString() == title && s.GetProperty("played").GetBoolean());
+
+        // A title added through A is found by search on B, and listed there, without a restart.
+        using var adminA = Client(a, Keys.Admin);
+        var added = new { id = "serve-added", name = "Quixotic Zephyr Nocturne", kind = "film", runtime_seconds = 5_400, genres = new[] { "Drama" }, available_from = "2000-01-01T00:00:00Z" };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var created = await adminA.PostAsync("/v1/titles", new StringContent(JsonSerializer.Serialize(added), Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        while (true)
+        {
+            var found = await readB.GetStringAsync($"/v1/search?q=zephyr&member={member}&n=5", ct);
+            var listed = await readB.GetStringAsync("/v1/titles?prefix=serve-added", ct);
+            if (found.Contains("serve-added", StringComparison.Ordinal) && listed.Contains("Quixotic", StringComparison.Ordinal)) break;
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"server B does not find the title added through A after {clock.Elapsed.TotalSeconds:F1} s: {found}; {listed}");
+            await Task.Delay(50, ct);
+        }
     }
 }
