@@ -8,6 +8,7 @@ using Encore.Service;
 using Encore.Signals;
 using Encore.Storage.Postgres;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans;
 
 namespace Encore.Cluster;
@@ -29,6 +30,9 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     private readonly SemaphoreSlim _follow = new(1, 1);
     private readonly SemaphoreSlim _catalogueGate = new(1, 1);
     private readonly List<Func<CancellationToken, Task>> _catalogueHandlers = [];
+    private readonly List<Action<string>> _modelHandlers = [];
+    private readonly ILogger<ClusterNode>? _log;
+    private string? _activeModel;
     private readonly CancellationTokenSource _stop = new();
     private PostgresEventStore? _store;
     private HomepageService? _view;
@@ -39,12 +43,13 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     private long _catalogueVersion;
     private Task? _follower;
 
-    /// <summary>A node over the options' database (nothing is opened until the host starts it).</summary>
-    public ClusterNode(EncoreClusterOptions options)
+    /// <summary>A node over the options' database (nothing is opened until the host starts it); <paramref name="log"/> hears of a subscriber that failed.</summary>
+    public ClusterNode(EncoreClusterOptions options, ILogger<ClusterNode>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _log = log;
     }
 
     /// <summary>The options the node runs with.</summary>
@@ -100,6 +105,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
             await foreach (var e in _store.ReadEventsThroughAsync(through, null, cancellationToken).ConfigureAwait(false)) signals.Apply(e);
             _view = new HomepageService(catalogue, signals, null, _options.Pages);
             _seq = through;
+            _activeModel = await _store.GetPropertyAsync(EncoreService.ActiveModelProperty, cancellationToken).ConfigureAwait(false);
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             _ready.TrySetResult();
             _follower = Task.Run(() => FollowAsync(_stop.Token), CancellationToken.None);
@@ -152,6 +158,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
                 {
                     await RefreshCatalogueAsync(ct).ConfigureAwait(false);
                     await CatchUpAsync(ct).ConfigureAwait(false);
+                    await FollowActiveModelAsync(ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
                 {
@@ -199,13 +206,50 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
             Interlocked.Exchange(ref _catalogueVersion, version);
             Func<CancellationToken, Task>[] handlers;
             lock (_catalogueHandlers) handlers = [.. _catalogueHandlers];
-            foreach (var handler in handlers) await handler(ct).ConfigureAwait(false);
+            foreach (var handler in handlers)
+            {
+                // A subscriber that fails (its own store unreachable a moment) must not stop this node following the store.
+                try { await handler(ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is not OperationCanceledException) { _log?.LogError(e, "a catalogue subscriber failed to take in catalogue version {Version}", version); }
+            }
             return true;
         }
         finally
         {
             _catalogueGate.Release();
         }
+    }
+
+    /// <summary>The store's active model (<see cref="EncoreService.ActiveModelProperty"/>) as this node last read it.</summary>
+    public string? ActiveModel => Volatile.Read(ref _activeModel);
+
+    /// <summary>
+    /// Reads the store's active model and, when it changed since the last read (a swap through any node), calls every
+    /// <see cref="OnActiveModelChanged"/> subscriber with it. The follower calls it at every tick. Pages do not wait for
+    /// it: they take the version from the model-version grain when asked for.
+    /// </summary>
+    public async Task FollowActiveModelAsync(CancellationToken ct = default)
+    {
+        var version = await Store.GetPropertyAsync(EncoreService.ActiveModelProperty, ct).ConfigureAwait(false);
+        if (version is null || version == Volatile.Read(ref _activeModel)) return;
+        Volatile.Write(ref _activeModel, version);
+        Action<string>[] handlers;
+        lock (_modelHandlers) handlers = [.. _modelHandlers];
+        foreach (var handler in handlers)
+        {
+            try { handler(version); }
+            catch (Exception e) { _log?.LogError(e, "an active-model subscriber failed to take in model {Version}", version); }
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="use"/> with the new version whenever the store's active model changes (<see cref="FollowActiveModelAsync"/>):
+    /// a server hosted in the silo's process makes it its own (<see cref="EncoreService.UseActiveModel"/>).
+    /// </summary>
+    public void OnActiveModelChanged(Action<string> use)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        lock (_modelHandlers) _modelHandlers.Add(use);
     }
 
     /// <summary>
@@ -221,8 +265,9 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     /// <summary>
     /// Makes <paramref name="service"/> (the HTTP server's, in this silo's process) a node of the cluster: its events are
     /// folded into the member grains and its member-specific reads answered by them (<see cref="EncoreService.AttachCluster"/>
-    /// with a <see cref="ClusterFront"/> over <paramref name="grains"/>), and its catalogue is read again whenever this
-    /// node takes in a catalogue change made through another node.
+    /// with a <see cref="ClusterFront"/> over <paramref name="grains"/>), its catalogue is read again whenever this
+    /// node takes in a catalogue change made through another node, and a model swap made through another node becomes
+    /// its own active model (for what it answers from its own view: similar titles, analytics, the models list).
     /// </summary>
     public ClusterFront Attach(EncoreService service, IGrainFactory grains)
     {
@@ -231,6 +276,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         var front = new ClusterFront(grains, service.Store);
         service.AttachCluster(front);
         OnCatalogueChanged(service.ReloadCatalogueAsync);
+        OnActiveModelChanged(service.UseActiveModel);
         return front;
     }
 

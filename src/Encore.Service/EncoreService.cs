@@ -860,12 +860,29 @@ public sealed class EncoreService : IAsyncDisposable
 
     public IReadOnlyList<TrainingJobStatus> Jobs => _jobs.All;
 
-    /// <summary>Makes a registered version the active one: every page from now on is built by it (an atomic swap).</summary>
+    /// <summary>
+    /// Makes a registered version the active one: every page from now on is built by it (an atomic swap). On a node of a
+    /// cluster the swap is the cluster's (<see cref="IMemberStateRouter.ActivateAsync"/>): every node's pages switch at
+    /// once, and the other nodes' services take it in as they follow the store (<see cref="UseActiveModel"/>).
+    /// </summary>
     public async Task ActivateAsync(string version, CancellationToken ct = default)
     {
         if (_registry.Find(version) is null) throw ServiceException.NotFound($"no model version {UnicodeText.Quote(version)}");
+        if (Volatile.Read(ref _router) is { } router) await router.ActivateAsync(version, ct).ConfigureAwait(false);
         Activate(version);
         await _store.SetPropertyAsync(ActiveModelProperty, version, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="version"/> this node's active model without telling anyone: what a node of a cluster does when
+    /// another node switched the cluster to it (Encore.Cluster's node calls it when the store's active model changes).
+    /// Nothing happens when it is active already or this node's registry cannot find it.
+    /// </summary>
+    public void UseActiveModel(string version)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        if (Volatile.Read(ref _activeVersion) == version || _registry.Find(version) is null) return;
+        Activate(version);
     }
 
     private void Activate(string version)
@@ -894,8 +911,7 @@ public sealed class EncoreService : IAsyncDisposable
             progress.Report($"registered as {version.Version}");
             if (spec.Activate || ActiveVersion is null)
             {
-                Activate(version.Version);
-                await _store.SetPropertyAsync(ActiveModelProperty, version.Version, ct).ConfigureAwait(false);
+                await ActivateAsync(version.Version, ct).ConfigureAwait(false);
                 progress.Report($"{version.Version} is active");
             }
             Metrics.Training(ok: true);
@@ -952,8 +968,7 @@ public sealed class EncoreService : IAsyncDisposable
                 // `encore train` moves a whole file into place: what is there is complete.
                 var version = _registry.Add(TrainedModelFile.Load(file), "encore train (" + Path.GetFileName(file) + ")", null);
                 _watchedStamp = stamp;
-                Activate(version.Version);
-                await _store.SetPropertyAsync(ActiveModelProperty, version.Version, ct).ConfigureAwait(false);
+                await ActivateAsync(version.Version, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {

@@ -31,4 +31,10 @@ public interface IMemberStateRouter
 
     /// <summary>A search ranked for the member (<see cref="MemberReads.Search"/>), where the member's state lives.</summary>
     Task<SearchResult> SearchAsync(MemberSearchRequest request, CancellationToken ct = default);
+
+    /// <summary>
+    /// Makes a registered version the cluster's active model: stored as <see cref="EncoreService.ActiveModelProperty"/>
+    /// and switched at once for every node's pages (those asked for after this returns are built by it).
+    /// </summary>
+    Task ActivateAsync(string version, CancellationToken ct = default);
 }

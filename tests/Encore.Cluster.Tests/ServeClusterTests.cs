@@ -7,6 +7,7 @@ using Encore.Service;
 using Encore.Simulation;
 using Encore.Storage.Postgres;
 using Encore.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Encore.Cluster.Tests;
@@ -45,10 +46,12 @@ public sealed class ServeClusterTests(PostgresCluster postgres)
             title = (await store.ReadTitleIdsAsync(ct))[0];
             await foreach (var t in store.ReadTitlesAsync(ct)) if (t.Kind == Core.TitleKind.Film) { title = t.Id; break; }
         }
+        // One cluster id for both servers (each its own silo and gateway ports): two silos of one cluster.
+        var clusterId = "serve-" + Guid.NewGuid().ToString("N")[..8];
         ServerSettings Settings() => new()
         {
             Database = db, Keys = Keys, Clock = ServiceClock.LatestEvent,
-            Cluster = new ClusterSettings(FreePort(), FreePort(), "serve-" + Guid.NewGuid().ToString("N")[..8]),
+            Cluster = new ClusterSettings(FreePort(), FreePort(), clusterId),
         };
         // The first node trains the first model and names it active in the store; the second finds it there.
         await using var a = await EncoreServer.StartAsync(Settings(), "http://127.0.0.1:0", ct);
@@ -56,6 +59,14 @@ public sealed class ServeClusterTests(PostgresCluster postgres)
         await using var b = await EncoreServer.StartAsync(Settings(), "http://127.0.0.1:0", ct);
         await b.Host.ReadyAsync.WaitAsync(TimeSpan.FromMinutes(3), ct);
         Assert.True(a.Host.Service!.IsClusterNode && b.Host.Service!.IsClusterNode);
+        // Both are silos of one cluster (membership in PostgreSQL): A's management grain sees two active silos.
+        var management = a.App.Services.GetRequiredService<Orleans.IGrainFactory>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var joined = System.Diagnostics.Stopwatch.StartNew();
+        while ((await management.GetHosts(true, ct)).Count < 2)
+        {
+            Assert.True(joined.Elapsed < TimeSpan.FromSeconds(30), $"the two servers did not form one cluster: {string.Join(", ", (await management.GetHosts(true, ct)).Keys)}");
+            await Task.Delay(100, ct);
+        }
 
         using var ingestA = Client(a, Keys.Ingest);
         using var readA = Client(a, Keys.Read);
@@ -94,6 +105,7 @@ public sealed class ServeClusterTests(PostgresCluster postgres)
 
         // A title added through A is found by search on B, and listed there, without a restart.
         using var adminA = Client(a, Keys.Admin);
+        using var adminB = Client(b, Keys.Admin);
         var added = new { id = "serve-added", name = "Quixotic Zephyr Nocturne", kind = "film", runtime_seconds = 5_400, genres = new[] { "Drama" }, available_from = "2000-01-01T00:00:00Z" };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var created = await adminA.PostAsync("/v1/titles", new StringContent(JsonSerializer.Serialize(added), Encoding.UTF8, "application/json"), ct);
@@ -106,5 +118,33 @@ public sealed class ServeClusterTests(PostgresCluster postgres)
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"server B does not find the title added through A after {clock.Elapsed.TotalSeconds:F1} s: {found}; {listed}");
             await Task.Delay(50, ct);
         }
+        // A model trained and activated through A is the one B's pages are built by at once, and B's own list says so
+        // within a bounded time; a swap back through B is the one A's pages use at once.
+        var queued = await adminA.PostAsync("/v1/models/train", new StringContent("""{"model": "itemknn"}""", Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        var jobId = JsonDocument.Parse(await queued.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("id").GetString();
+        JsonElement job;
+        var trainClock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            job = JsonDocument.Parse(await adminA.GetStringAsync($"/v1/models/jobs/{jobId}", ct)).RootElement;
+            if (job.GetProperty("state").GetString() is "succeeded" or "failed") break;
+            Assert.True(trainClock.Elapsed < TimeSpan.FromMinutes(3), $"training on A did not end: {job}");
+            await Task.Delay(100, ct);
+        }
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var trained = job.GetProperty("version").GetString()!;
+        string ModelOf(string page) => JsonDocument.Parse(page).RootElement.GetProperty("model").GetString()!.Split(' ')[0];
+        var pageB = await readB.GetStringAsync($"/v1/members/{member}/homepage?device=tv", ct);
+        Assert.True(ModelOf(pageB) == "itemknn", $"B's page after {trained} was trained and activated through A: {pageB[..Math.Min(pageB.Length, 300)]}");
+        clock.Restart();
+        while (!(await adminB.GetStringAsync("/v1/models", ct)).Contains($"\"version\":\"{trained}\",\"active\":true", StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"server B's model list does not show {trained}, activated through A, as active after {clock.Elapsed.TotalSeconds:F1} s");
+            await Task.Delay(50, ct);
+        }
+        var back = await adminB.PostAsync("/v1/models/v0001/activate", null, ct);
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        Assert.Equal("ials", ModelOf(await readA.GetStringAsync($"/v1/members/{member}/homepage?device=tv", ct)));
     }
 }
