@@ -121,6 +121,19 @@ public sealed class ClusterFront : IMemberStateRouter
         return await RetryAsync(() => grain.SearchAsync(request, version), ct).ConfigureAwait(false);
     }
 
+    /// <summary>The members' grains read their profiles again from the store (each activated, from the store, when it is not).</summary>
+    public async Task ProfilesChangedAsync(IReadOnlyList<string> memberIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(memberIds);
+        var reloads = new List<Task>(memberIds.Count);
+        foreach (var id in memberIds.Distinct(StringComparer.Ordinal))
+        {
+            var grain = _grains.GetGrain<IMemberGrain>(id);
+            reloads.Add(RetryAsync(async () => { await grain.ReloadProfileAsync().ConfigureAwait(false); return 0; }, ct));
+        }
+        await Task.WhenAll(reloads).ConfigureAwait(false);
+    }
+
     private async Task<string> RequireActiveVersionAsync(CancellationToken ct)
         => await ActiveVersionAsync(ct).ConfigureAwait(false)
             ?? throw new ServiceException(ServiceErrorKind.Unavailable, "there is no active model yet; train one and activate it");

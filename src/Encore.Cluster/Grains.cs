@@ -12,8 +12,10 @@ namespace Encore.Cluster;
 
 /// <summary>
 /// One member's real-time state, held by one silo at a time: the member's signals (what they began, finished, rated,
-/// searched, Continue Watching and the vector folded in from them at page time), rebuilt from the store whenever the
-/// grain is activated (first use, after its silo left or crashed). Keyed by the member id.
+/// searched, Continue Watching and the vector folded in from them at page time) and the profile's maturity limit (and
+/// whether the member was removed), rebuilt from the store whenever the grain is activated (first use, after its silo
+/// left or crashed). Keyed by the member id. Every answer holds the member to the profile's limit (the request may
+/// narrow it) and refuses a removed member with <see cref="KeyNotFoundException"/>.
 /// </summary>
 public interface IMemberGrain : IGrainWithStringKey
 {
@@ -34,6 +36,9 @@ public interface IMemberGrain : IGrainWithStringKey
 
     /// <summary>A search over this node's catalogue ranked for the member (<see cref="MemberReads.Search"/>) by model <paramref name="version"/> (null: text only).</summary>
     Task<SearchResult> SearchAsync(MemberSearchRequest request, string? version);
+
+    /// <summary>Reads the member's profile again from the store (a node changed it: a maturity limit, a removal).</summary>
+    Task ReloadProfileAsync();
 
     /// <summary>How many of the member's events the grain has folded.</summary>
     Task<int> EventCountAsync();
@@ -59,6 +64,8 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private SignalSet? _signals;
+    private int? _limit; // the profile's maturity limit as an age
+    private bool _removed;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -70,6 +77,22 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
         await foreach (var e in node.Store.ReadEventsThroughAsync(through, id, cancellationToken).ConfigureAwait(true))
             if (_seen.Add(e.EventId)) signals.Apply(e);
         _signals = signals;
+        await ReloadProfileAsync().ConfigureAwait(true);
+    }
+
+    public async Task ReloadProfileAsync()
+    {
+        var id = this.GetPrimaryKeyString();
+        var member = await node.Store.GetMemberAsync(id).ConfigureAwait(true);
+        _limit = member?.MaturityLimit is { } limit ? MaturityRatings.AgeOf(limit) : null;
+        _removed = member is null && (await node.Store.GetCatalogueSnapshotAsync().ConfigureAwait(true)).IsRemovedMember(id);
+    }
+
+    /// <summary>The stricter of the profile's limit and the request's; a removed member is refused.</summary>
+    private int? LimitWith(int? asked)
+    {
+        if (_removed) throw new KeyNotFoundException($"member '{this.GetPrimaryKeyString()}' was removed");
+        return MemberReads.Stricter(asked, _limit);
     }
 
     public async Task<int> ApplyAsync(ViewingEvent[] events)
@@ -107,6 +130,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     public async Task<Homepage> HomepageAsync(PageRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
         var builder = await node.BuilderAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
         return node.View.BuildFor(Current(), request, builder);
@@ -115,6 +139,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     public async Task<RankedTitle[]> TopNAsync(TopNRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
         var builder = await node.BuilderAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
         return [.. MemberReads.TopN(builder.Model, Observed(), builder.Catalogue, request)];
@@ -123,6 +148,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     public async Task<PageExplanation> ExplainAsync(ExplainRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
         var builder = await node.BuilderAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
         var page = node.View.BuildFor(Current(), request.Page(), builder);
@@ -132,6 +158,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     public async Task<MemberTimeline> TimelineAsync(TimelineRequest request, string? version)
     {
         ArgumentNullException.ThrowIfNull(request);
+        LimitWith(null);
         var preferences = version is null ? PreferenceOptions.Default : (await node.BuilderAsync(version).ConfigureAwait(true)).Model.Preferences;
         var events = await MemberReads.LatestEventsAsync(node.Store, request.MemberId, request.MaxEvents).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
@@ -141,6 +168,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     public async Task<SearchResult> SearchAsync(MemberSearchRequest request, string? version)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
         var model = version is null ? null : (await node.BuilderAsync(version).ConfigureAwait(true)).Model;
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
         return MemberReads.Search(node.Search, model, Observed(), request);

@@ -300,6 +300,7 @@ public sealed class EncoreService : IAsyncDisposable
             if (member.MaturityLimit is { } limit) _limits[member.Id] = MaturityRatings.AgeOf(limit)!.Value;
             else _limits.TryRemove(member.Id, out _);
         }
+        if (Volatile.Read(ref _router) is { } router) await router.ProfilesChangedAsync([.. members.Select(m => m.Id)], ct).ConfigureAwait(false);
     }
 
     public Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default) => _store.GetMemberAsync(memberId, ct);
@@ -312,6 +313,7 @@ public sealed class EncoreService : IAsyncDisposable
         {
             _limits.TryRemove(memberId, out _);
             _removed[memberId] = 0;
+            if (Volatile.Read(ref _router) is { } router) await router.ProfilesChangedAsync([memberId], ct).ConfigureAwait(false);
         }
         return removed;
     }
@@ -406,14 +408,14 @@ public sealed class EncoreService : IAsyncDisposable
         if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
         if (rows is < 1 or > 100) throw ServiceException.BadRequest($"rows must be in 1..100 (got {rows})");
         if (titlesPerRow is < 1 or > 500) throw ServiceException.BadRequest($"titlesPerRow must be in 1..500 (got {titlesPerRow})");
-        if (_removed.ContainsKey(memberId)) throw ServiceException.NotFound($"member {UnicodeText.Quote(memberId)} was removed");
+        // The profile's limit (and whether the member was removed) is the member's grain's, read from the store.
         var request = new PageRequest
         {
             MemberId = memberId, Device = device, AtUtc = default, Rows = rows, TitlesPerRow = titlesPerRow,
-            MaturityLimit = LimitFor(memberId, maturity), Explain = explain,
+            MaturityLimit = AskedLimit(maturity), Explain = explain,
         };
         var clock = Stopwatch.StartNew();
-        var page = await router.HomepageAsync(request, ct).ConfigureAwait(false);
+        var page = await RoutedAsync(() => router.HomepageAsync(request, ct)).ConfigureAwait(false);
         Metrics.Page(clock.Elapsed.TotalSeconds);
         return page;
     }
@@ -442,12 +444,14 @@ public sealed class EncoreService : IAsyncDisposable
     /// <summary>The stricter of the profile's limit and the request's.</summary>
     private int? LimitFor(string memberId, string? requested)
     {
-        int? asked = null;
-        if (requested is not null)
-            asked = MaturityRatings.AgeOf(requested) ?? throw ServiceException.BadRequest($"maturity: unknown rating {UnicodeText.Quote(requested)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age such as 12");
+        int? asked = AskedLimit(requested);
         int? profile = _limits.TryGetValue(memberId, out int age) ? age : null;
-        return asked is null ? profile : profile is null ? asked : Math.Min(asked.Value, profile.Value);
+        return MemberReads.Stricter(asked, profile);
     }
+
+    /// <summary>The request's own limit as an age (a rating or an age), or null.</summary>
+    private static int? AskedLimit(string? requested) => requested is null ? null
+        : MaturityRatings.AgeOf(requested) ?? throw ServiceException.BadRequest($"maturity: unknown rating {UnicodeText.Quote(requested)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age such as 12");
 
     /// <summary>The member is one the service knows (stored, registered by an event or created here) and was not removed.</summary>
     private void RequireMember(string memberId)
@@ -470,7 +474,7 @@ public sealed class EncoreService : IAsyncDisposable
         DeviceKind? device = null, string? maturity = null)
     {
         RequireMember(memberId);
-        var request = TopNRequestFor(memberId, count, genre, exclude, device, maturity) with { AtUtc = Now };
+        var request = TopNRequestFor(memberId, count, genre, exclude, device, LimitFor(memberId, maturity)) with { AtUtc = Now };
         return _live.Read((signals, model, catalogue) =>
         {
             if (model is null) throw new ServiceException(ServiceErrorKind.Unavailable, "no model has been trained yet; train one with POST /v1/models/train");
@@ -479,13 +483,13 @@ public sealed class EncoreService : IAsyncDisposable
         });
     }
 
-    private TopNRequest TopNRequestFor(string memberId, int count, string? genre, IReadOnlyCollection<string>? exclude, DeviceKind? device, string? maturity)
+    private static TopNRequest TopNRequestFor(string memberId, int count, string? genre, IReadOnlyCollection<string>? exclude, DeviceKind? device, int? limit)
     {
         if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
         return new TopNRequest
         {
             MemberId = memberId, Count = count, Genre = genre, ExcludeTitleIds = exclude is null ? null : [.. exclude], Device = device,
-            MaturityLimit = LimitFor(memberId, maturity),
+            MaturityLimit = limit,
         };
     }
 
@@ -498,7 +502,7 @@ public sealed class EncoreService : IAsyncDisposable
     {
         if (Volatile.Read(ref _router) is not { } router) return TopN(memberId, count, genre, exclude, device, maturity);
         RequireClusterMember(memberId);
-        var request = TopNRequestFor(memberId, count, genre, exclude, device, maturity);
+        var request = TopNRequestFor(memberId, count, genre, exclude, device, AskedLimit(maturity));
         return await RoutedAsync(() => router.TopNAsync(request, ct)).ConfigureAwait(false);
     }
 
@@ -517,11 +521,13 @@ public sealed class EncoreService : IAsyncDisposable
     private static List<PageRow> RowsOf(Homepage page, RowKind kind, string? genre)
         => page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
 
-    /// <summary>A member id a cluster node can route: not empty, not removed (the member's grain holds whatever the store has).</summary>
-    private void RequireClusterMember(string memberId)
+    /// <summary>
+    /// A member id a cluster node can route: not empty. Whether the member was removed, and the profile's maturity limit,
+    /// are the member's grain's (read from the store, read again when a node changes the profile).
+    /// </summary>
+    private static void RequireClusterMember(string memberId)
     {
         if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
-        if (_removed.ContainsKey(memberId)) throw ServiceException.NotFound($"member {UnicodeText.Quote(memberId)} was removed");
     }
 
     /// <summary>A read answered by the member's grain, its errors made the service's (a bad request, an unknown title).</summary>
@@ -580,17 +586,17 @@ public sealed class EncoreService : IAsyncDisposable
     public SearchResult Search(string query, string memberId, int count, string? maturity = null)
     {
         RequireMember(memberId);
-        var request = SearchRequestFor(query, memberId, count, maturity) with { AtUtc = Now };
+        var request = SearchRequestFor(query, memberId, count, LimitFor(memberId, maturity)) with { AtUtc = Now };
         var index = Volatile.Read(ref _search);
         return _live.Read((signals, model, _) => MemberReads.Search(index, model, signals, request));
     }
 
-    private MemberSearchRequest SearchRequestFor(string query, string memberId, int count, string? maturity)
+    private static MemberSearchRequest SearchRequestFor(string query, string memberId, int count, int? limit)
     {
         if (string.IsNullOrWhiteSpace(query) || SearchText.Normalize(query).Length == 0)
             throw ServiceException.BadRequest($"the query {UnicodeText.Quote(query ?? "")} has no letter or digit to search for");
         if (count is < 1 or > SearchRequest.MaxCount) throw ServiceException.BadRequest($"n must be in 1..{SearchRequest.MaxCount} (got {count})");
-        return new MemberSearchRequest { MemberId = memberId, Query = query, Count = count, MaturityLimit = LimitFor(memberId, maturity) };
+        return new MemberSearchRequest { MemberId = memberId, Query = query, Count = count, MaturityLimit = limit };
     }
 
     /// <summary>
@@ -601,7 +607,7 @@ public sealed class EncoreService : IAsyncDisposable
     {
         if (Volatile.Read(ref _router) is not { } router) return Search(query, memberId, count, maturity);
         RequireClusterMember(memberId);
-        var request = SearchRequestFor(query, memberId, count, maturity);
+        var request = SearchRequestFor(query, memberId, count, AskedLimit(maturity));
         return await RoutedAsync(() => router.SearchAsync(request, ct)).ConfigureAwait(false);
     }
 
@@ -624,7 +630,7 @@ public sealed class EncoreService : IAsyncDisposable
         if (Volatile.Read(ref _router) is not { } router) return Explain(memberId, titleId, device);
         RequireClusterMember(memberId);
         if (string.IsNullOrEmpty(titleId)) throw ServiceException.BadRequest("the title id is empty");
-        var request = new ExplainRequest { MemberId = memberId, TitleId = titleId, Device = device, MaturityLimit = LimitFor(memberId, null) };
+        var request = new ExplainRequest { MemberId = memberId, TitleId = titleId, Device = device };
         return await RoutedAsync(() => router.ExplainAsync(request, ct)).ConfigureAwait(false);
     }
 

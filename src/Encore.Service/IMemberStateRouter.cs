@@ -33,6 +33,13 @@ public interface IMemberStateRouter
     Task<SearchResult> SearchAsync(MemberSearchRequest request, CancellationToken ct = default);
 
     /// <summary>
+    /// Members whose profile changed in the store (created, given another maturity limit, removed): where each member's
+    /// state lives, the profile is read again, so that every node's answers hold the member to it (and refuse a removed
+    /// member, with <see cref="KeyNotFoundException"/>) at once.
+    /// </summary>
+    Task ProfilesChangedAsync(IReadOnlyList<string> memberIds, CancellationToken ct = default);
+
+    /// <summary>
     /// Makes a registered version the cluster's active model: stored as <see cref="EncoreService.ActiveModelProperty"/>
     /// and switched at once for every node's pages (those asked for after this returns are built by it).
     /// </summary>

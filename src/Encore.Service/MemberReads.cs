@@ -99,6 +99,9 @@ public sealed record MemberSearchRequest
 /// </summary>
 public static class MemberReads
 {
+    /// <summary>The stricter of two maturity limits (ages; null: none): a request may narrow a profile's limit, never widen it.</summary>
+    public static int? Stricter(int? a, int? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
     /// <summary>The member's top titles (titles begun, rated or with negative evidence left out), with the request's filters.</summary>
     /// <exception cref="ArgumentException">The genre is not one of the catalogue's (the message lists them).</exception>
     public static IReadOnlyList<RankedTitle> TopN(TrainedModel model, SignalSet signals, RankingCatalogue catalogue, TopNRequest request)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Encore.Core;
+using Encore.Ranking;
 using Encore.Ranking.Pages;
 using Encore.Service;
 using Encore.Storage;
@@ -125,7 +126,7 @@ public sealed class ClusterTests(PostgresCluster postgres)
     }
 
     [Fact]
-    public async Task A_title_added_through_one_node_is_searchable_and_on_pages_from_the_others_without_a_restart()
+    public async Task A_title_or_a_profile_changed_through_one_node_holds_on_the_others_without_a_restart()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var rig = await ClusterRig.StartAsync(postgres);
@@ -174,6 +175,28 @@ public sealed class ClusterTests(PostgresCluster postgres)
             $"member {member}'s Continue Watching from node 2 does not show the title added through node 0 and begun through node 1");
         var timeline = await nodes[2].TimelineAsync(member, 10, ct);
         Assert.Contains(timeline.Signals, s => s.TitleId == title.Id && s.Name == title.Name);
+
+        // A profile's maturity limit set through node 0 holds on node 2's answers at once (the member's grain reads the
+        // profile again), as on a single node started afterwards; a member removed through node 0 is refused by node 1.
+        var ages = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var t in rig.Store.ReadTitlesAsync(ct)) ages[t.Id] = MaturityRatings.AgeOf(t.MaturityRating) ?? int.MaxValue;
+        var child = rig.Members[11];
+        var before = await nodes[2].TopNAsync(child, 30, ct: ct);
+        Assert.Contains(before, t => ages[t.TitleId] > 10); // the limit below has something to hold back
+        await nodes[0].UpsertMembersAsync([new Member { Id = child, MaturityLimit = "PG" }], ct);
+        var limited = await nodes[2].TopNAsync(child, 30, ct: ct);
+        Assert.All(limited, t => Assert.True(ages[t.TitleId] <= 10, $"{t.TitleId} is rated above PG, the limit set through node 0"));
+        var page = await nodes[1].HomepageAsync(child, DeviceKind.Tv, ct: ct);
+        Assert.All(page.Rows.SelectMany(r => r.Titles), t => Assert.True(ages[t.TitleId] <= 10, $"{t.TitleId} on node 1's page is rated above PG"));
+        await rig.CatchUpAsync();
+        await using (var single = await rig.StartSingleNodeAsync())
+            Assert.Equal(JsonSerializer.Serialize(single.TopN(child, 30), Json), JsonSerializer.Serialize(limited, Json));
+        var gone = rig.Members[12];
+        Assert.True(await nodes[0].RemoveMemberAsync(gone, ct));
+        var refused = await Assert.ThrowsAsync<ServiceException>(() => nodes[1].TopNAsync(gone, 10, ct: ct));
+        Assert.Equal(ServiceErrorKind.NotFound, refused.Kind);
+        refused = await Assert.ThrowsAsync<ServiceException>(() => nodes[2].HomepageAsync(gone, DeviceKind.Tv, ct: ct));
+        Assert.Equal(ServiceErrorKind.NotFound, refused.Kind);
         foreach (var node in nodes) await node.DisposeAsync();
     }
 
