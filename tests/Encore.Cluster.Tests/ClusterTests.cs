@@ -160,7 +160,9 @@ public sealed class ClusterTests(PostgresCluster postgres)
             }
         }
         var seen = clock.Elapsed;
-        TestContext.Current.SendDiagnosticMessage($"a title added through node 0 was found by search on the other nodes after {seen.TotalMilliseconds:F0} ms");
+        var figure = $"a title added through node 0 was found by search and in the catalogue of the other nodes after {seen.TotalMilliseconds:F0} ms";
+        TestContext.Current.TestOutputHelper?.WriteLine(figure);
+        TestContext.Current.SendDiagnosticMessage(figure);
         // Every silo's node followed the store's catalogue counter to where it is now (the HTTP services reload with them).
         long version = await rig.Store.ReadCatalogueVersionAsync(ct);
         foreach (var silo in silos) Assert.Equal(version, ClusterRig.NodeOf(silo!).CatalogueVersion);
