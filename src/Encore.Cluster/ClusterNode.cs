@@ -267,14 +267,16 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     /// folded into the member grains and its member-specific reads answered by them (<see cref="EncoreService.AttachCluster"/>
     /// with a <see cref="ClusterFront"/> over <paramref name="grains"/>), its catalogue is read again whenever this
     /// node takes in a catalogue change made through another node, and a model swap made through another node becomes
-    /// its own active model (for what it answers from its own view: similar titles, analytics, the models list).
+    /// its own active model (for what it answers from its own view: similar titles, analytics, the models list). Its
+    /// service-wide reads (the clock, trending, audiences by taste, search demand) read this node's view, which follows
+    /// every node's events. The node must have started (<see cref="ReadyAsync"/>).
     /// </summary>
     public ClusterFront Attach(EncoreService service, IGrainFactory grains)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(grains);
         var front = new ClusterFront(grains, service.Store);
-        service.AttachCluster(front);
+        service.AttachCluster(front, View);
         OnCatalogueChanged(service.ReloadCatalogueAsync);
         OnActiveModelChanged(service.UseActiveModel);
         return front;

@@ -51,7 +51,9 @@ public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log,
                 {
                     // The fold of stored events and every member-specific read go through the member grains, wherever they live;
                     // catalogue changes made through other nodes are read again as this node's silo takes them in.
-                    services.GetRequiredService<Cluster.ClusterNode>().Attach(service, services.GetRequiredService<Orleans.IGrainFactory>());
+                    var node = services.GetRequiredService<Cluster.ClusterNode>();
+                    await node.ReadyAsync().WaitAsync(_stop.Token);
+                    node.Attach(service, services.GetRequiredService<Orleans.IGrainFactory>());
                     Status = "joined the cluster";
                 }
                 Status = "ready";

@@ -347,7 +347,7 @@ public sealed class EncoreService : IAsyncDisposable
         get
         {
             if (_options.Clock == ServiceClock.Wall) return DateTime.UtcNow;
-            long last = _live.LastEventMs;
+            long last = ServiceWide.LastEventMs;
             return last == long.MinValue ? DateTime.UtcNow : DateTime.UnixEpoch.AddMilliseconds(last);
         }
     }
@@ -381,16 +381,27 @@ public sealed class EncoreService : IAsyncDisposable
     }
 
     private IMemberStateRouter? _router;
+    private HomepageService? _clusterView;
+
+    /// <summary>
+    /// The signals service-wide reads use (the clock, trending, a title's audience by taste, search demand): this
+    /// service's own, or on a node of a cluster the view that follows every node's events (<see cref="AttachCluster"/>).
+    /// </summary>
+    private HomepageService ServiceWide => Volatile.Read(ref _clusterView) ?? _live;
 
     /// <summary>
     /// Runs this service as a node of a cluster: events stored here are also folded into their members' grains, and
     /// every member-specific read (<see cref="HomepageAsync"/>, <see cref="RowsAsync"/>, <see cref="TopNAsync"/>,
     /// <see cref="ExplainAsync"/>, <see cref="TimelineAsync"/>, <see cref="SearchAsync"/>) is answered by the member's
-    /// grain with the cluster's active model. Service-wide reads (trending, similar titles, analytics) stay this node's.
+    /// grain with the cluster's active model. Service-wide reads that fold the log (the clock of
+    /// <see cref="ServiceClock.LatestEvent"/>, trending, a title's audience by taste, search demand) read
+    /// <paramref name="serviceView"/> when given: the view a cluster node keeps of every node's events (without it, this
+    /// service's own view, which holds only the events stored through this node after it started).
     /// </summary>
-    public void AttachCluster(IMemberStateRouter router)
+    public void AttachCluster(IMemberStateRouter router, HomepageService? serviceView = null)
     {
         ArgumentNullException.ThrowIfNull(router);
+        Volatile.Write(ref _clusterView, serviceView);
         Volatile.Write(ref _router, router);
     }
 
@@ -579,7 +590,7 @@ public sealed class EncoreService : IAsyncDisposable
     {
         if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
         var now = Now;
-        return _live.Read((signals, _, catalogue) => TrendScores.Top(signals, catalogue, window, now, count));
+        return ServiceWide.Read((signals, _, catalogue) => TrendScores.Top(signals, catalogue, window, now, count));
     }
 
     /// <summary>Search ranked for the member: text matches (typos folded) with the member's own score blended in.</summary>
@@ -681,7 +692,7 @@ public sealed class EncoreService : IAsyncDisposable
         var tastes = new Dictionary<string, string?>(StringComparer.Ordinal);
         var audience = await ServiceStatistics.AudienceAsync(_store, title, Now, days, member =>
         {
-            if (!tastes.TryGetValue(member, out var taste)) tastes[member] = taste = _live.Read((s, _, c) => FavouriteGenre(s, c.Signals, member));
+            if (!tastes.TryGetValue(member, out var taste)) tastes[member] = taste = ServiceWide.Read((s, _, c) => FavouriteGenre(s, c.Signals, member));
             return taste;
         }, ct).ConfigureAwait(false);
         return audience;
@@ -694,7 +705,7 @@ public sealed class EncoreService : IAsyncDisposable
         if (fromUtc is { } f && toUtc is { } t && t <= f) throw ServiceException.BadRequest($"to ({t:O}) must be after from ({f:O})");
         var index = Volatile.Read(ref _search);
         return Analytics.Search.SearchDemand.AnalyzeAsync(_store, index,
-            member => _live.Read((s, _, _) => s.MemberIds.TryGetIndex(member, out int m) ? s.SessionsOf(m) : 0),
+            member => ServiceWide.Read((s, _, _) => s.MemberIds.TryGetIndex(member, out int m) ? s.SessionsOf(m) : 0),
             new Analytics.Search.SearchDemandOptions { FromUtc = fromUtc, ToUtc = toUtc, MinMembers = minMembers }, ct);
     }
 

@@ -103,6 +103,24 @@ public sealed class ServeClusterTests(PostgresCluster postgres)
         var timeline = JsonDocument.Parse(await readB.GetStringAsync($"/v1/members/{member}/timeline?events=5", ct)).RootElement;
         Assert.Contains(timeline.GetProperty("signals").EnumerateArray(), s => s.GetProperty("title_id").GetString() == title && s.GetProperty("played").GetBoolean());
 
+        // Service-wide reads follow every node's events: plays of one title by twenty members, sent to A only, make it
+        // trend on B too (B's trending reads its silo's view, which follows the log), and both answer the same list.
+        var members = new List<string>();
+        await using (var store = await PostgresEventStore.OpenAsync(db, ct))
+            foreach (var id in (await store.ReadMemberIdsAsync(ct)).Ids.Take(20)) members.Add(id);
+        var trendAt = last.AddMinutes(10).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        var plays = string.Join(",", members.Select((m, i) => $$"""{"event_id":"trend-{{i}}","kind":"play_start","member_id":"{{m}}","title_id":"{{title}}","device":"tv","timestamp":"{{trendAt}}","session_id":"s-trend-{{i}}","position":0}"""));
+        Assert.Equal(HttpStatusCode.OK, (await ingestA.PostAsync("/v1/events", new StringContent("[" + plays + "]", Encoding.UTF8, "application/json"), ct)).StatusCode);
+        var trendClock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var trendingA = await readA.GetStringAsync("/v1/trending?window=day&n=5", ct);
+            var trendingB = await readB.GetStringAsync("/v1/trending?window=day&n=5", ct);
+            if (trendingA == trendingB && trendingB.Contains(title, StringComparison.Ordinal)) break;
+            Assert.True(trendClock.Elapsed < TimeSpan.FromSeconds(10), $"trending differs between the servers {trendClock.Elapsed.TotalSeconds:F1} s after plays sent to A: A {trendingA}; B {trendingB}");
+            await Task.Delay(50, ct);
+        }
+
         // A title added through A is found by search on B, and listed there, without a restart.
         using var adminA = Client(a, Keys.Admin);
         using var adminB = Client(b, Keys.Admin);
