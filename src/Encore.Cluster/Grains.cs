@@ -66,6 +66,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     private SignalSet? _signals;
     private int? _limit; // the profile's maturity limit as an age
     private bool _removed;
+    private bool _known; // the store has the member (a profile, or events), or an event was folded here
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -86,12 +87,15 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
         var member = await node.Store.GetMemberAsync(id).ConfigureAwait(true);
         _limit = member?.MaturityLimit is { } limit ? MaturityRatings.AgeOf(limit) : null;
         _removed = member is null && (await node.Store.GetCatalogueSnapshotAsync().ConfigureAwait(true)).IsRemovedMember(id);
+        _known = member is not null || _seen.Count > 0;
     }
 
-    /// <summary>The stricter of the profile's limit and the request's; a removed member is refused.</summary>
+    /// <summary>The stricter of the profile's limit and the request's; a removed member, or one the store never had, is refused (as on a single node).</summary>
     private int? LimitWith(int? asked)
     {
-        if (_removed) throw new KeyNotFoundException($"member '{this.GetPrimaryKeyString()}' was removed");
+        var id = this.GetPrimaryKeyString();
+        if (_removed) throw new KeyNotFoundException($"member {UnicodeText.Quote(id)} was removed");
+        if (!_known) throw new KeyNotFoundException($"no member {UnicodeText.Quote(id)}; create it (PUT /v1/members/{{id}}) or send its events");
         return MemberReads.Stricter(asked, _limit);
     }
 
@@ -108,6 +112,7 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
         int added = 0;
         foreach (var e in events)
             if (_seen.Add(e.EventId)) { signals.Apply(e); added++; }
+        if (added > 0) _known = true;
         return added;
     }
 

@@ -533,8 +533,8 @@ public sealed class EncoreService : IAsyncDisposable
         => page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
 
     /// <summary>
-    /// A member id a cluster node can route: not empty. Whether the member was removed, and the profile's maturity limit,
-    /// are the member's grain's (read from the store, read again when a node changes the profile).
+    /// A member id a cluster node can route: not empty. Whether the member exists or was removed, and the profile's
+    /// maturity limit, are the member's grain's (read from the store, read again when a node changes the profile).
     /// </summary>
     private static void RequireClusterMember(string memberId)
     {

@@ -199,6 +199,12 @@ public sealed class ClusterTests(PostgresCluster postgres)
         Assert.Equal(ServiceErrorKind.NotFound, refused.Kind);
         refused = await Assert.ThrowsAsync<ServiceException>(() => nodes[2].HomepageAsync(gone, DeviceKind.Tv, ct: ct));
         Assert.Equal(ServiceErrorKind.NotFound, refused.Kind);
+        // A member no node has heard of is refused as on a single node; created through node 0, it has a cold-start page on node 2.
+        refused = await Assert.ThrowsAsync<ServiceException>(() => nodes[2].HomepageAsync("newcomer", DeviceKind.Tv, ct: ct));
+        Assert.Equal(ServiceErrorKind.NotFound, refused.Kind);
+        Assert.Contains("no member", refused.Message, StringComparison.Ordinal);
+        await nodes[0].UpsertMembersAsync([new Member { Id = "newcomer" }], ct);
+        Assert.NotEmpty((await nodes[2].HomepageAsync("newcomer", DeviceKind.Tv, ct: ct)).Rows);
         foreach (var node in nodes) await node.DisposeAsync();
     }
 
