@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Encore.Core;
 using Encore.Ingestion;
+using Encore.Ranking;
 using Encore.Ranking.Pages;
+using Encore.Ranking.Search;
 using Encore.Service;
 using Encore.Storage;
 using Orleans;
@@ -11,8 +13,9 @@ namespace Encore.Cluster;
 
 /// <summary>
 /// What a node offers in front of the cluster (what the HTTP server calls in cluster mode): ingestion that stores a batch
-/// in PostgreSQL first and then folds it into its members' grains, and pages built by the member's grain with the
-/// cluster's active model version. Calls that meet a silo leaving or crashed are tried again (a grain comes back on
+/// in PostgreSQL first and then folds it into its members' grains, and every member-specific read (the page, the top
+/// titles, an explanation, the timeline, a search ranked for the member) built by the member's grain with the cluster's
+/// active model version. Calls that meet a silo leaving or crashed are tried again (a grain comes back on
 /// another silo, rebuilt from the store) until <see cref="RetryFor"/> has passed.
 /// </summary>
 public sealed class ClusterFront : IMemberStateRouter
@@ -72,11 +75,68 @@ public sealed class ClusterFront : IMemberStateRouter
     public async Task<Homepage> HomepageAsync(PageRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var version = await RetryAsync(() => _grains.GetGrain<IModelVersionGrain>(0).GetAsync(), ct).ConfigureAwait(false)
-            ?? throw new ServiceException(ServiceErrorKind.Unavailable, "there is no active model yet; train one and activate it");
+        var version = await RequireActiveVersionAsync(ct).ConfigureAwait(false);
         var grain = _grains.GetGrain<IMemberGrain>(request.MemberId);
         return await RetryAsync(() => grain.HomepageAsync(request, version), ct).ConfigureAwait(false);
     }
+
+    /// <summary>The member's top titles with the cluster's active model (request time <c>default</c>: the serving node's clock).</summary>
+    /// <exception cref="ServiceException">No model is active yet.</exception>
+    /// <exception cref="ArgumentException">The genre is not one of the catalogue's.</exception>
+    public async Task<IReadOnlyList<RankedTitle>> TopNAsync(TopNRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = await RequireActiveVersionAsync(ct).ConfigureAwait(false);
+        var grain = _grains.GetGrain<IMemberGrain>(request.MemberId);
+        return await RetryAsync(() => grain.TopNAsync(request, version), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Why a title is or is not on the member's page, with the cluster's active model.</summary>
+    /// <exception cref="ServiceException">No model is active yet.</exception>
+    /// <exception cref="KeyNotFoundException">No such title.</exception>
+    public async Task<PageExplanation> ExplainAsync(ExplainRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = await RequireActiveVersionAsync(ct).ConfigureAwait(false);
+        var grain = _grains.GetGrain<IMemberGrain>(request.MemberId);
+        return await RetryAsync(() => grain.ExplainAsync(request, version), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The member's latest events and signals, weighed as the cluster's active model does (the defaults while there is none).</summary>
+    public async Task<MemberTimeline> TimelineAsync(TimelineRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = await ActiveVersionAsync(ct).ConfigureAwait(false);
+        var grain = _grains.GetGrain<IMemberGrain>(request.MemberId);
+        return await RetryAsync(() => grain.TimelineAsync(request, version), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A search ranked for the member with the cluster's active model (text only while there is none).</summary>
+    /// <exception cref="ArgumentException">A bad query, count or maturity limit.</exception>
+    public async Task<SearchResult> SearchAsync(MemberSearchRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var version = await ActiveVersionAsync(ct).ConfigureAwait(false);
+        var grain = _grains.GetGrain<IMemberGrain>(request.MemberId);
+        return await RetryAsync(() => grain.SearchAsync(request, version), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The members' grains read their profiles again from the store (each activated, from the store, when it is not).</summary>
+    public async Task ProfilesChangedAsync(IReadOnlyList<string> memberIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(memberIds);
+        var reloads = new List<Task>(memberIds.Count);
+        foreach (var id in memberIds.Distinct(StringComparer.Ordinal))
+        {
+            var grain = _grains.GetGrain<IMemberGrain>(id);
+            reloads.Add(RetryAsync(async () => { await grain.ReloadProfileAsync().ConfigureAwait(false); return 0; }, ct));
+        }
+        await Task.WhenAll(reloads).ConfigureAwait(false);
+    }
+
+    private async Task<string> RequireActiveVersionAsync(CancellationToken ct)
+        => await ActiveVersionAsync(ct).ConfigureAwait(false)
+            ?? throw new ServiceException(ServiceErrorKind.Unavailable, "there is no active model yet; train one and activate it");
 
     /// <summary>Makes a registered version the active one on every silo at once (<see cref="IModelVersionGrain.ActivateAsync"/>).</summary>
     public Task ActivateAsync(string version, CancellationToken ct = default)

@@ -14,13 +14,14 @@ namespace Encore.Cluster;
 public static class ClusterHosting
 {
     /// <summary>
-    /// Encore's own types (events, page requests, pages) cross the wire as JSON (NaN scores included); the distributed
+    /// Encore's own types (events, requests, pages, explanations, timelines, search results) cross the wire as JSON (NaN
+    /// scores included; public fields too, as in a member's <see cref="Encore.Signals.TitleSignals"/>); the distributed
     /// training's messages (Encore.Cluster.Training) keep their generated binary codecs.
     /// </summary>
     private static void AddEncoreSerializer(IServiceCollection services) => services.AddSerializer(s => s.AddJsonSerializer(
         isSupported: t => t.Namespace is { } ns && ns.StartsWith("Encore.", StringComparison.Ordinal)
             && !ns.StartsWith("Encore.Cluster.Training", StringComparison.Ordinal),
-        jsonSerializerOptions: new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        jsonSerializerOptions: new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, IncludeFields = true }));
 
     /// <summary>
     /// Makes this silo a node of the Encore cluster: membership in the options' PostgreSQL database, the node's

@@ -8,34 +8,48 @@ using Encore.Service;
 using Encore.Signals;
 using Encore.Storage.Postgres;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans;
 
 namespace Encore.Cluster;
 
 /// <summary>
 /// What one silo holds besides its grains: the store, the service-wide view (the catalogue and the trends and habits of
 /// the whole service, folded from the log in the order it was stored and kept up by following what every node appends),
-/// and the page builders of the model versions it has loaded. A member's own signals live in that member's grain.
+/// the search index, and the page builders of the model versions it has loaded. The catalogue is followed too: when
+/// the store's catalogue counter moves (a title added, changed or removed through any node), the node reads the
+/// catalogue again into the view, the search index and its builders, and tells whoever subscribed
+/// (<see cref="OnCatalogueChanged"/>). A member's own signals live in that member's grain.
 /// </summary>
 public sealed class ClusterNode : IHostedService, IAsyncDisposable
 {
     private readonly EncoreClusterOptions _options;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<string, Lazy<Task<HomepageBuilder>>> _builders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<TrainedModel>>> _models = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HomepageBuilder> _builders = new(StringComparer.Ordinal); // over the view's catalogue
     private readonly SemaphoreSlim _follow = new(1, 1);
+    private readonly SemaphoreSlim _catalogueGate = new(1, 1);
+    private readonly List<Func<CancellationToken, Task>> _catalogueHandlers = [];
+    private readonly List<Action<string>> _modelHandlers = [];
+    private readonly ILogger<ClusterNode>? _log;
+    private string? _activeModel;
     private readonly CancellationTokenSource _stop = new();
     private PostgresEventStore? _store;
     private HomepageService? _view;
     private SearchIntentResolver? _resolver;
+    private SearchIndex? _search;
     private ModelRegistry? _registry;
     private long _seq;
+    private long _catalogueVersion;
     private Task? _follower;
 
-    /// <summary>A node over the options' database (nothing is opened until the host starts it).</summary>
-    public ClusterNode(EncoreClusterOptions options)
+    /// <summary>A node over the options' database (nothing is opened until the host starts it); <paramref name="log"/> hears of a subscriber that failed.</summary>
+    public ClusterNode(EncoreClusterOptions options, ILogger<ClusterNode>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _log = log;
     }
 
     /// <summary>The options the node runs with.</summary>
@@ -46,6 +60,12 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
 
     /// <summary>The service-wide view (once <see cref="ReadyAsync"/> has completed).</summary>
     public HomepageService View => _view ?? throw new InvalidOperationException("the cluster node has not started");
+
+    /// <summary>The search index over the catalogue the view holds now (once <see cref="ReadyAsync"/> has completed).</summary>
+    public SearchIndex Search => Volatile.Read(ref _search) ?? throw new InvalidOperationException("the cluster node has not started");
+
+    /// <summary>The store's catalogue counter (<see cref="PostgresEventStore.ReadCatalogueVersionAsync"/>) when the view's catalogue was read.</summary>
+    public long CatalogueVersion => Interlocked.Read(ref _catalogueVersion);
 
     /// <summary>The sequence number of the last stored event this node's view has folded.</summary>
     public long FollowedSequence => Interlocked.Read(ref _seq);
@@ -72,15 +92,20 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
             _store = await PostgresEventStore.OpenAsync(_options.Database, cancellationToken).ConfigureAwait(false);
             // Model versions live in the same PostgreSQL database: a version registered by any node is seen by every node.
             _registry = ModelRegistry.Open(_store, _options.ModelsDirectory);
-            var catalogue = await RankingCatalogue.LoadAsync(_store, cancellationToken).ConfigureAwait(false);
+            // The counter first: a change made while the catalogue is read moves it again, and the follower reads again.
+            _catalogueVersion = await _store.ReadCatalogueVersionAsync(cancellationToken).ConfigureAwait(false);
+            var (titleIds, episodeIds, titles) = await SignalCatalogue.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
+            var catalogue = RankingCatalogue.Build(titleIds, episodeIds, titles);
             var members = await _store.ReadMemberIdsAsync(cancellationToken).ConfigureAwait(false);
-            _resolver = new SearchIntentResolver(await SearchIndex.LoadAsync(_store, cancellationToken).ConfigureAwait(false), catalogue.Signals);
+            _search = SearchIndex.Build(titles);
+            _resolver = new SearchIntentResolver(_search, catalogue.Signals);
             // The log as it is now, in the order a single node folds it at start; then what is stored after, as it is stored.
             long through = await _store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(false);
             var signals = new SignalSet(catalogue.Signals, members, resolver: _resolver);
             await foreach (var e in _store.ReadEventsThroughAsync(through, null, cancellationToken).ConfigureAwait(false)) signals.Apply(e);
             _view = new HomepageService(catalogue, signals, null, _options.Pages);
             _seq = through;
+            _activeModel = await _store.GetPropertyAsync(EncoreService.ActiveModelProperty, cancellationToken).ConfigureAwait(false);
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             _ready.TrySetResult();
             _follower = Task.Run(() => FollowAsync(_stop.Token), CancellationToken.None);
@@ -109,6 +134,9 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
                     last = seq;
                 }
                 if (batch.Count == 0) return;
+                // An event naming a title this view does not know yet (added through another node since): the
+                // catalogue first, so that the event is folded rather than skipped.
+                if (NamesUnknownTitle(batch, View.Catalogue.Signals)) await RefreshCatalogueAsync(ct).ConfigureAwait(false);
                 View.Apply(batch);
                 Interlocked.Exchange(ref _seq, last);
             }
@@ -126,7 +154,12 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                try { await CatchUpAsync(ct).ConfigureAwait(false); }
+                try
+                {
+                    await RefreshCatalogueAsync(ct).ConfigureAwait(false);
+                    await CatchUpAsync(ct).ConfigureAwait(false);
+                    await FollowActiveModelAsync(ct).ConfigureAwait(false);
+                }
                 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
                 {
                     // The database was unreachable for a moment: the next tick reads from where this one stopped.
@@ -138,30 +171,153 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether an event of <paramref name="events"/> names a title or episode that <paramref name="catalogue"/> does not hold.</summary>
+    internal static bool NamesUnknownTitle(IReadOnlyList<ViewingEvent> events, SignalCatalogue catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(catalogue);
+        for (int i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.TitleId is { } t && e.Kind != EventKind.Search && catalogue.TitleIds.IndexOf(t) < 0) return true;
+            if (e.EpisodeId is { } ep && catalogue.EpisodeIds.IndexOf(ep) < 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the catalogue again when the store's catalogue counter moved since the view's was read: the view, the search
+    /// index and the page builders move onto it, then every <see cref="OnCatalogueChanged"/> subscriber is called.
+    /// Returns whether it changed. The follower calls it at every tick; a member grain calls it when an event names a
+    /// title its catalogue does not hold.
+    /// </summary>
+    public async Task<bool> RefreshCatalogueAsync(CancellationToken ct = default)
+    {
+        await _catalogueGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            long version = await Store.ReadCatalogueVersionAsync(ct).ConfigureAwait(false);
+            if (version == Interlocked.Read(ref _catalogueVersion)) return false;
+            var (titleIds, episodeIds, titles) = await SignalCatalogue.ReadAsync(Store, ct).ConfigureAwait(false);
+            View.UpdateCatalogue(RankingCatalogue.Build(titleIds, episodeIds, titles));
+            Volatile.Write(ref _search, SearchIndex.Build(titles));
+            // Builders are made again over the new catalogue when next asked for (BuilderAsync compares catalogues).
+            _builders.Clear();
+            Interlocked.Exchange(ref _catalogueVersion, version);
+            Func<CancellationToken, Task>[] handlers;
+            lock (_catalogueHandlers) handlers = [.. _catalogueHandlers];
+            foreach (var handler in handlers)
+            {
+                // A subscriber that fails (its own store unreachable a moment) must not stop this node following the store.
+                try { await handler(ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is not OperationCanceledException) { _log?.LogError(e, "a catalogue subscriber failed to take in catalogue version {Version}", version); }
+            }
+            return true;
+        }
+        finally
+        {
+            _catalogueGate.Release();
+        }
+    }
+
+    /// <summary>The store's active model (<see cref="EncoreService.ActiveModelProperty"/>) as this node last read it.</summary>
+    public string? ActiveModel => Volatile.Read(ref _activeModel);
+
+    /// <summary>
+    /// Reads the store's active model and, when it changed since the last read (a swap through any node), calls every
+    /// <see cref="OnActiveModelChanged"/> subscriber with it. The follower calls it at every tick. Pages do not wait for
+    /// it: they take the version from the model-version grain when asked for.
+    /// </summary>
+    public async Task FollowActiveModelAsync(CancellationToken ct = default)
+    {
+        var version = await Store.GetPropertyAsync(EncoreService.ActiveModelProperty, ct).ConfigureAwait(false);
+        if (version is null || version == Volatile.Read(ref _activeModel)) return;
+        Volatile.Write(ref _activeModel, version);
+        Action<string>[] handlers;
+        lock (_modelHandlers) handlers = [.. _modelHandlers];
+        foreach (var handler in handlers)
+        {
+            try { handler(version); }
+            catch (Exception e) { _log?.LogError(e, "an active-model subscriber failed to take in model {Version}", version); }
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="use"/> with the new version whenever the store's active model changes (<see cref="FollowActiveModelAsync"/>):
+    /// a server hosted in the silo's process makes it its own (<see cref="EncoreService.UseActiveModel"/>).
+    /// </summary>
+    public void OnActiveModelChanged(Action<string> use)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        lock (_modelHandlers) _modelHandlers.Add(use);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="reload"/> after every catalogue change this node takes in (<see cref="RefreshCatalogueAsync"/>):
+    /// a server hosted in the silo's process reloads its own catalogue with it (<see cref="EncoreService.ReloadCatalogueAsync"/>).
+    /// </summary>
+    public void OnCatalogueChanged(Func<CancellationToken, Task> reload)
+    {
+        ArgumentNullException.ThrowIfNull(reload);
+        lock (_catalogueHandlers) _catalogueHandlers.Add(reload);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="service"/> (the HTTP server's, in this silo's process) a node of the cluster: its events are
+    /// folded into the member grains and its member-specific reads answered by them (<see cref="EncoreService.AttachCluster"/>
+    /// with a <see cref="ClusterFront"/> over <paramref name="grains"/>), its catalogue is read again whenever this
+    /// node takes in a catalogue change made through another node, and a model swap made through another node becomes
+    /// its own active model (for what it answers from its own view: similar titles, analytics, the models list). Its
+    /// service-wide reads (the clock, trending, audiences by taste, search demand) read this node's view, which follows
+    /// every node's events. The node must have started (<see cref="ReadyAsync"/>).
+    /// </summary>
+    public ClusterFront Attach(EncoreService service, IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(grains);
+        var front = new ClusterFront(grains, service.Store);
+        service.AttachCluster(front, View);
+        OnCatalogueChanged(service.ReloadCatalogueAsync);
+        OnActiveModelChanged(service.UseActiveModel);
+        return front;
+    }
+
     /// <summary>An empty signal set for one member over the view's catalogue (a member grain folds the member's events into it).</summary>
     public SignalSet NewMemberSignals(string memberId)
         => new(View.Catalogue.Signals, new IdMap([memberId]), resolver: _resolver);
 
     /// <summary>
-    /// The page builder of a model version, loaded once per node from the registry (opened again when the version was
-    /// registered by another node after this one opened it).
+    /// The page builder of a model version over the view's catalogue as it is now: the model is loaded once per node from
+    /// the registry (opened again when the version was registered by another node after this one opened it), the builder
+    /// made again after a catalogue change.
     /// </summary>
     /// <exception cref="KeyNotFoundException">No such version in the registry.</exception>
-    public Task<HomepageBuilder> BuilderAsync(string version)
+    public async Task<HomepageBuilder> BuilderAsync(string version)
     {
         ArgumentException.ThrowIfNullOrEmpty(version);
-        var lazy = _builders.GetOrAdd(version, v => new Lazy<Task<HomepageBuilder>>(() => Task.Run(() => Load(v))));
-        var task = lazy.Value;
-        if (task.IsFaulted) _builders.TryRemove(new KeyValuePair<string, Lazy<Task<HomepageBuilder>>>(version, lazy));
-        return task;
+        var lazy = _models.GetOrAdd(version, v => new Lazy<Task<TrainedModel>>(() => Task.Run(() => Load(v))));
+        TrainedModel model;
+        try
+        {
+            model = await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _models.TryRemove(new KeyValuePair<string, Lazy<Task<TrainedModel>>>(version, lazy));
+            throw;
+        }
+        var catalogue = View.Catalogue;
+        if (_builders.TryGetValue(version, out var kept) && ReferenceEquals(kept.Catalogue, catalogue)) return kept;
+        var builder = View.BuilderFor(model);
+        _builders[version] = builder;
+        return builder;
     }
 
-    private HomepageBuilder Load(string version)
+    private TrainedModel Load(string version)
     {
         // The registry reads the store again for a version it has not seen, so one registered by another node is found.
         if (Registry.Find(version) is null) throw new KeyNotFoundException($"no model version '{version}' in {Registry.Directory}");
-        TrainedModel model = Registry.Load(version);
-        return View.BuilderFor(model);
+        return Registry.Load(version);
     }
 
     /// <summary>The registry of model versions, kept in the cluster's PostgreSQL database (once the node has started).</summary>
@@ -182,6 +338,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         if (_store is { } s) await s.DisposeAsync().ConfigureAwait(false);
         _view?.Dispose();
         _follow.Dispose();
+        _catalogueGate.Dispose();
         _stop.Dispose();
     }
 }

@@ -1,5 +1,7 @@
 using Encore.Core;
+using Encore.Ranking;
 using Encore.Ranking.Pages;
+using Encore.Ranking.Search;
 using Encore.Service;
 using Encore.Signals;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +12,10 @@ namespace Encore.Cluster;
 
 /// <summary>
 /// One member's real-time state, held by one silo at a time: the member's signals (what they began, finished, rated,
-/// searched, Continue Watching and the vector folded in from them at page time), rebuilt from the store whenever the
-/// grain is activated (first use, after its silo left or crashed). Keyed by the member id.
+/// searched, Continue Watching and the vector folded in from them at page time) and the profile's maturity limit (and
+/// whether the member was removed), rebuilt from the store whenever the grain is activated (first use, after its silo
+/// left or crashed). Keyed by the member id. Every answer holds the member to the profile's limit (the request may
+/// narrow it) and refuses a removed member with <see cref="KeyNotFoundException"/>.
 /// </summary>
 public interface IMemberGrain : IGrainWithStringKey
 {
@@ -20,6 +24,21 @@ public interface IMemberGrain : IGrainWithStringKey
 
     /// <summary>The member's page built by model <paramref name="version"/> (a request time of <c>default</c>: the node's clock).</summary>
     Task<Homepage> HomepageAsync(PageRequest request, string version);
+
+    /// <summary>The member's top titles (<see cref="MemberReads.TopN"/>) by model <paramref name="version"/> (a request time of <c>default</c>: the node's clock).</summary>
+    Task<RankedTitle[]> TopNAsync(TopNRequest request, string version);
+
+    /// <summary>Why a title is or is not on the member's page (<see cref="MemberReads.Explain"/>), by model <paramref name="version"/>.</summary>
+    Task<PageExplanation> ExplainAsync(ExplainRequest request, string version);
+
+    /// <summary>The member's latest stored events and signals (<see cref="MemberReads.Timeline"/>), weighed as model <paramref name="version"/> does (null: the defaults).</summary>
+    Task<MemberTimeline> TimelineAsync(TimelineRequest request, string? version);
+
+    /// <summary>A search over this node's catalogue ranked for the member (<see cref="MemberReads.Search"/>) by model <paramref name="version"/> (null: text only).</summary>
+    Task<SearchResult> SearchAsync(MemberSearchRequest request, string? version);
+
+    /// <summary>Reads the member's profile again from the store (a node changed it: a maturity limit, a removal).</summary>
+    Task ReloadProfileAsync();
 
     /// <summary>How many of the member's events the grain has folded.</summary>
     Task<int> EventCountAsync();
@@ -45,6 +64,9 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private SignalSet? _signals;
+    private int? _limit; // the profile's maturity limit as an age
+    private bool _removed;
+    private bool _known; // the store has the member (a profile, or events), or an event was folded here
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -56,28 +78,105 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
         await foreach (var e in node.Store.ReadEventsThroughAsync(through, id, cancellationToken).ConfigureAwait(true))
             if (_seen.Add(e.EventId)) signals.Apply(e);
         _signals = signals;
+        await ReloadProfileAsync().ConfigureAwait(true);
     }
 
-    public Task<int> ApplyAsync(ViewingEvent[] events)
+    public async Task ReloadProfileAsync()
+    {
+        var id = this.GetPrimaryKeyString();
+        var member = await node.Store.GetMemberAsync(id).ConfigureAwait(true);
+        _limit = member?.MaturityLimit is { } limit ? MaturityRatings.AgeOf(limit) : null;
+        _removed = member is null && (await node.Store.GetCatalogueSnapshotAsync().ConfigureAwait(true)).IsRemovedMember(id);
+        _known = member is not null || _seen.Count > 0;
+    }
+
+    /// <summary>The stricter of the profile's limit and the request's; a removed member, or one the store never had, is refused (as on a single node).</summary>
+    private int? LimitWith(int? asked)
+    {
+        var id = this.GetPrimaryKeyString();
+        if (_removed) throw new KeyNotFoundException($"member {UnicodeText.Quote(id)} was removed");
+        if (!_known) throw new KeyNotFoundException($"no member {UnicodeText.Quote(id)}; create it (PUT /v1/members/{{id}}) or send its events");
+        return MemberReads.Stricter(asked, _limit);
+    }
+
+    public async Task<int> ApplyAsync(ViewingEvent[] events)
     {
         ArgumentNullException.ThrowIfNull(events);
         var id = this.GetPrimaryKeyString();
-        int added = 0;
         foreach (var e in events)
-        {
             if (!string.Equals(e.MemberId, id, StringComparison.Ordinal))
                 throw new ArgumentException($"event '{e.EventId}' is member '{e.MemberId}''s, sent to member '{id}'s grain");
-            if (_seen.Add(e.EventId)) { _signals!.Apply(e); added++; }
-        }
-        return Task.FromResult(added);
+        // A title added through another node a moment ago: this node's catalogue first, so the event is folded, not skipped.
+        if (ClusterNode.NamesUnknownTitle(events, node.View.Catalogue.Signals)) await node.RefreshCatalogueAsync().ConfigureAwait(true);
+        var signals = Current();
+        int added = 0;
+        foreach (var e in events)
+            if (_seen.Add(e.EventId)) { signals.Apply(e); added++; }
+        if (added > 0) _known = true;
+        return added;
+    }
+
+    /// <summary>The member's signals over the node's catalogue as it is now (moved onto a newer one the node took in).</summary>
+    private SignalSet Current()
+    {
+        var catalogue = node.View.Catalogue.Signals;
+        if (!ReferenceEquals(_signals!.Catalogue, catalogue)) _signals.Rebase(catalogue);
+        return _signals;
+    }
+
+    /// <summary>The member's signals reading time as the node's view does (what a single node's set of every member reads).</summary>
+    private SignalSet Observed()
+    {
+        var signals = Current();
+        signals.ObserveTime(node.View.LastEventMs);
+        return signals;
     }
 
     public async Task<Homepage> HomepageAsync(PageRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
         var builder = await node.BuilderAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
-        return node.View.BuildFor(_signals!, request, builder);
+        return node.View.BuildFor(Current(), request, builder);
+    }
+
+    public async Task<RankedTitle[]> TopNAsync(TopNRequest request, string version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
+        var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+        if (request.AtUtc == default) request = request with { AtUtc = node.Now };
+        return [.. MemberReads.TopN(builder.Model, Observed(), builder.Catalogue, request)];
+    }
+
+    public async Task<PageExplanation> ExplainAsync(ExplainRequest request, string version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
+        var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+        if (request.AtUtc == default) request = request with { AtUtc = node.Now };
+        var page = node.View.BuildFor(Current(), request.Page(), builder);
+        return MemberReads.Explain(page, Observed(), builder.Model, builder.Catalogue, request);
+    }
+
+    public async Task<MemberTimeline> TimelineAsync(TimelineRequest request, string? version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        LimitWith(null);
+        var preferences = version is null ? PreferenceOptions.Default : (await node.BuilderAsync(version).ConfigureAwait(true)).Model.Preferences;
+        var events = await MemberReads.LatestEventsAsync(node.Store, request.MemberId, request.MaxEvents).ConfigureAwait(true);
+        if (request.AtUtc == default) request = request with { AtUtc = node.Now };
+        return MemberReads.Timeline(events, Observed(), preferences, request);
+    }
+
+    public async Task<SearchResult> SearchAsync(MemberSearchRequest request, string? version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
+        var model = version is null ? null : (await node.BuilderAsync(version).ConfigureAwait(true)).Model;
+        if (request.AtUtc == default) request = request with { AtUtc = node.Now };
+        return MemberReads.Search(node.Search, model, Observed(), request);
     }
 
     public Task<int> EventCountAsync() => Task.FromResult(_seen.Count);

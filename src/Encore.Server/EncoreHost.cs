@@ -49,8 +49,11 @@ public sealed class EncoreHost(ServerSettings settings, ILogger<EncoreHost> log,
                 var service = await EncoreService.StartAsync(_store, options, new Progress(this, log), _stop.Token);
                 if (settings.Cluster is not null)
                 {
-                    // Homepages and the fold of stored events go through the member grains, wherever they live.
-                    service.AttachCluster(new Cluster.ClusterFront(services.GetRequiredService<Orleans.IGrainFactory>(), _store));
+                    // The fold of stored events and every member-specific read go through the member grains, wherever they live;
+                    // catalogue changes made through other nodes are read again as this node's silo takes them in.
+                    var node = services.GetRequiredService<Cluster.ClusterNode>();
+                    await node.ReadyAsync().WaitAsync(_stop.Token);
+                    node.Attach(service, services.GetRequiredService<Orleans.IGrainFactory>());
                     Status = "joined the cluster";
                 }
                 Status = "ready";

@@ -112,33 +112,34 @@ internal static class Endpoints
         }).Query("device", "rows", "titlesPerRow", "maturity", "explain").WithSummary("The member's whole homepage for a device: every row, its evidence and its titles (explain=true adds each title's score parts).")
           .Produces<HomepageDto>().ProducesProblem(404).ProducesProblem(503);
 
-        members.MapGet("/rows/{kind}", (string id, string kind, HttpRequest r, EncoreHost host) =>
+        members.MapGet("/rows/{kind}", async (string id, string kind, HttpRequest r, EncoreHost host) =>
         {
             var rowKind = ParseRowKind(kind);
             var service = host.Require();
-            var rows = service.Rows(Requests.Id(id, "member"), rowKind, Requests.Device(r), Requests.String(r, "genre", 100),
-                Requests.IntOrNull(r, "titles", 1, 500), Requests.String(r, "maturity", 20));
+            var rows = await service.RowsAsync(Requests.Id(id, "member"), rowKind, Requests.Device(r), Requests.String(r, "genre", 100),
+                Requests.IntOrNull(r, "titles", 1, 500), Requests.String(r, "maturity", 20), r.HttpContext.RequestAborted);
             return ApiJson.Ok(rows.Select(r => PageRowDto.From(r, service.FindTitle)).ToList());
         }).Query("device", "genre", "titles", "maturity").WithSummary("The rows of one kind on the member's page (continue_watching, top_picks, trending, popular, because_you_watched, genre, new, watch_again).")
           .Produces<List<PageRowDto>>();
 
-        members.MapGet("/continue-watching", (string id, HttpRequest r, EncoreHost host) =>
-            ApiJson.Ok(host.Require().Rows(Requests.Id(id, "member"), RowKind.ContinueWatching, Requests.Device(r)).Select(row => PageRowDto.From(row, host.Require().FindTitle)).FirstOrDefault()
+        members.MapGet("/continue-watching", async (string id, HttpRequest r, EncoreHost host) =>
+            ApiJson.Ok((await host.Require().RowsAsync(Requests.Id(id, "member"), RowKind.ContinueWatching, Requests.Device(r), ct: r.HttpContext.RequestAborted))
+                .Select(row => PageRowDto.From(row, host.Require().FindTitle)).FirstOrDefault()
                 ?? new PageRowDto(RowKind.ContinueWatching, "continue-watching", "Continue Watching", "Nothing in progress", [])))
             .Query("device").WithSummary("Titles and episodes in progress, ordered by the learned chance that the member resumes.").Produces<PageRowDto>();
 
-        members.MapGet("/recommendations", (string id, HttpRequest r, EncoreHost host) =>
+        members.MapGet("/recommendations", async (string id, HttpRequest r, EncoreHost host) =>
         {
             var exclude = Requests.String(r, "exclude", 64 * 1024)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var device = r.Query.ContainsKey("device") ? Requests.Device(r) : (DeviceKind?)null;
-            return ApiJson.Ok(TitleListDto.From(host.Require().TopN(Requests.Id(id, "member"), Requests.Int(r, "n", 20, 1, 500),
-                Requests.String(r, "genre", 100), exclude, device, Requests.String(r, "maturity", 20))));
+            return ApiJson.Ok(TitleListDto.From(await host.Require().TopNAsync(Requests.Id(id, "member"), Requests.Int(r, "n", 20, 1, 500),
+                Requests.String(r, "genre", 100), exclude, device, Requests.String(r, "maturity", 20), r.HttpContext.RequestAborted)));
         }).Query("n", "genre", "exclude", "device", "maturity").WithSummary("The member's top titles across the catalogue, with filters: genre, exclude (comma-separated ids), device context, maturity.")
           .Produces<TitleListDto>();
 
-        members.MapGet("/explain/{titleId}", (string id, string titleId, HttpRequest r, EncoreHost host) =>
+        members.MapGet("/explain/{titleId}", async (string id, string titleId, HttpRequest r, EncoreHost host) =>
         {
-            var e = host.Require().Explain(Requests.Id(id, "member"), Requests.Id(titleId, "title"), Requests.Device(r));
+            var e = await host.Require().ExplainAsync(Requests.Id(id, "member"), Requests.Id(titleId, "title"), Requests.Device(r), r.HttpContext.RequestAborted);
             var entry = e.Entry is null ? null : PageRowDto.From(e.Row! with { Titles = [e.Entry] }).Titles[0];
             return ApiJson.Ok(new ExplanationDto(e.MemberId, e.TitleId, e.Row is not null, e.Row?.Key, e.Row?.Label, e.Row is null ? null : e.Position, entry, e.Reasons));
         }).Query("device").WithSummary("Why a title is on the member's page (its row, place and score parts), or why it is not.").Produces<ExplanationDto>();
@@ -169,11 +170,11 @@ internal static class Endpoints
             return ApiJson.Ok(new TrendingDto(window.ToString().ToLowerInvariant(), service.Now, [.. titles.Select(t => new TrendingTitleDto(t.TitleId, t.Name, t.Strength, t.Plays))]));
         }).WithTags("recommendations").Query("window", "n").WithSummary("Titles rising now over the last hour, day or week.").Produces<TrendingDto>();
 
-        read.MapGet("/search", (HttpRequest r, EncoreHost host) =>
+        read.MapGet("/search", async (HttpRequest r, EncoreHost host) =>
         {
             var q = Requests.String(r, "q", 512) ?? throw ServiceException.BadRequest("q is required: the words to search for");
             var member = Requests.String(r, "member", 128) ?? throw ServiceException.BadRequest("member is required: the member the results are ranked for");
-            var result = host.Require().Search(q, member, Requests.Int(r, "n", 20, 1, 1000), Requests.String(r, "maturity", 20));
+            var result = await host.Require().SearchAsync(q, member, Requests.Int(r, "n", 20, 1, 1000), Requests.String(r, "maturity", 20), r.HttpContext.RequestAborted);
             return ApiJson.Ok(new SearchDto(q, member, result.Tokens, result.Matched, result.FilteredOut,
                 [.. result.Hits.Select(h => new SearchHitDto(h.TitleId, h.Name, h.Score, h.Text, h.Member, [.. h.Matches.Select(m => $"{m.Field.ToString().ToLowerInvariant()}: {m.How}")]))]));
         }).WithTags("recommendations").Query("q", "member", "n", "maturity").WithSummary("Search ranked for the member: names, cast, directors and genres (typos folded) with the member's own score.")

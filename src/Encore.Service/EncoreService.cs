@@ -234,6 +234,12 @@ public sealed class EncoreService : IAsyncDisposable
         return removed;
     }
 
+    /// <summary>
+    /// Reads the catalogue again from the store into pages and search: what a node of a cluster does when another node
+    /// changed the catalogue (Encore.Cluster's node calls it when the store's catalogue counter moves).
+    /// </summary>
+    public Task ReloadCatalogueAsync(CancellationToken ct = default) => ChangeCatalogueAsync(() => Task.CompletedTask, ct);
+
     /// <summary>A change to the catalogue, then the catalogue read again into pages and search (one change at a time).</summary>
     private async Task ChangeCatalogueAsync(Func<Task> change, CancellationToken ct)
     {
@@ -294,6 +300,7 @@ public sealed class EncoreService : IAsyncDisposable
             if (member.MaturityLimit is { } limit) _limits[member.Id] = MaturityRatings.AgeOf(limit)!.Value;
             else _limits.TryRemove(member.Id, out _);
         }
+        if (Volatile.Read(ref _router) is { } router) await router.ProfilesChangedAsync([.. members.Select(m => m.Id)], ct).ConfigureAwait(false);
     }
 
     public Task<Member?> GetMemberAsync(string memberId, CancellationToken ct = default) => _store.GetMemberAsync(memberId, ct);
@@ -306,6 +313,7 @@ public sealed class EncoreService : IAsyncDisposable
         {
             _limits.TryRemove(memberId, out _);
             _removed[memberId] = 0;
+            if (Volatile.Read(ref _router) is { } router) await router.ProfilesChangedAsync([memberId], ct).ConfigureAwait(false);
         }
         return removed;
     }
@@ -339,7 +347,7 @@ public sealed class EncoreService : IAsyncDisposable
         get
         {
             if (_options.Clock == ServiceClock.Wall) return DateTime.UtcNow;
-            long last = _live.LastEventMs;
+            long last = ServiceWide.LastEventMs;
             return last == long.MinValue ? DateTime.UtcNow : DateTime.UnixEpoch.AddMilliseconds(last);
         }
     }
@@ -373,14 +381,27 @@ public sealed class EncoreService : IAsyncDisposable
     }
 
     private IMemberStateRouter? _router;
+    private HomepageService? _clusterView;
+
+    /// <summary>
+    /// The signals service-wide reads use (the clock, trending, a title's audience by taste, search demand): this
+    /// service's own, or on a node of a cluster the view that follows every node's events (<see cref="AttachCluster"/>).
+    /// </summary>
+    private HomepageService ServiceWide => Volatile.Read(ref _clusterView) ?? _live;
 
     /// <summary>
     /// Runs this service as a node of a cluster: events stored here are also folded into their members' grains, and
-    /// homepages (<see cref="HomepageAsync"/>) are built by the member's grain with the cluster's active model.
+    /// every member-specific read (<see cref="HomepageAsync"/>, <see cref="RowsAsync"/>, <see cref="TopNAsync"/>,
+    /// <see cref="ExplainAsync"/>, <see cref="TimelineAsync"/>, <see cref="SearchAsync"/>) is answered by the member's
+    /// grain with the cluster's active model. Service-wide reads that fold the log (the clock of
+    /// <see cref="ServiceClock.LatestEvent"/>, trending, a title's audience by taste, search demand) read
+    /// <paramref name="serviceView"/> when given: the view a cluster node keeps of every node's events (without it, this
+    /// service's own view, which holds only the events stored through this node after it started).
     /// </summary>
-    public void AttachCluster(IMemberStateRouter router)
+    public void AttachCluster(IMemberStateRouter router, HomepageService? serviceView = null)
     {
         ArgumentNullException.ThrowIfNull(router);
+        Volatile.Write(ref _clusterView, serviceView);
         Volatile.Write(ref _router, router);
     }
 
@@ -398,14 +419,14 @@ public sealed class EncoreService : IAsyncDisposable
         if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
         if (rows is < 1 or > 100) throw ServiceException.BadRequest($"rows must be in 1..100 (got {rows})");
         if (titlesPerRow is < 1 or > 500) throw ServiceException.BadRequest($"titlesPerRow must be in 1..500 (got {titlesPerRow})");
-        if (_removed.ContainsKey(memberId)) throw ServiceException.NotFound($"member {UnicodeText.Quote(memberId)} was removed");
+        // The profile's limit (and whether the member was removed) is the member's grain's, read from the store.
         var request = new PageRequest
         {
             MemberId = memberId, Device = device, AtUtc = default, Rows = rows, TitlesPerRow = titlesPerRow,
-            MaturityLimit = LimitFor(memberId, maturity), Explain = explain,
+            MaturityLimit = AskedLimit(maturity), Explain = explain,
         };
         var clock = Stopwatch.StartNew();
-        var page = await router.HomepageAsync(request, ct).ConfigureAwait(false);
+        var page = await RoutedAsync(() => router.HomepageAsync(request, ct)).ConfigureAwait(false);
         Metrics.Page(clock.Elapsed.TotalSeconds);
         return page;
     }
@@ -434,12 +455,14 @@ public sealed class EncoreService : IAsyncDisposable
     /// <summary>The stricter of the profile's limit and the request's.</summary>
     private int? LimitFor(string memberId, string? requested)
     {
-        int? asked = null;
-        if (requested is not null)
-            asked = MaturityRatings.AgeOf(requested) ?? throw ServiceException.BadRequest($"maturity: unknown rating {UnicodeText.Quote(requested)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age such as 12");
+        int? asked = AskedLimit(requested);
         int? profile = _limits.TryGetValue(memberId, out int age) ? age : null;
-        return asked is null ? profile : profile is null ? asked : Math.Min(asked.Value, profile.Value);
+        return MemberReads.Stricter(asked, profile);
     }
+
+    /// <summary>The request's own limit as an age (a rating or an age), or null.</summary>
+    private static int? AskedLimit(string? requested) => requested is null ? null
+        : MaturityRatings.AgeOf(requested) ?? throw ServiceException.BadRequest($"maturity: unknown rating {UnicodeText.Quote(requested)}; known: {string.Join(", ", MaturityRatings.Known)}, or an age such as 12");
 
     /// <summary>The member is one the service knows (stored, registered by an event or created here) and was not removed.</summary>
     private void RequireMember(string memberId)
@@ -454,7 +477,7 @@ public sealed class EncoreService : IAsyncDisposable
     public IReadOnlyList<PageRow> Rows(string memberId, RowKind kind, DeviceKind device, string? genre = null, int? titles = null, string? maturity = null)
     {
         var page = Homepage(memberId, device, rows: 100, titlesPerRow: titles, maturity: maturity);
-        return page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
+        return RowsOf(page, kind, genre);
     }
 
     /// <summary>The member's top titles (titles begun, rated or with negative evidence left out), with filters.</summary>
@@ -462,22 +485,68 @@ public sealed class EncoreService : IAsyncDisposable
         DeviceKind? device = null, string? maturity = null)
     {
         RequireMember(memberId);
-        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
-        var now = Now;
-        var limit = LimitFor(memberId, maturity);
+        var request = TopNRequestFor(memberId, count, genre, exclude, device, LimitFor(memberId, maturity)) with { AtUtc = Now };
         return _live.Read((signals, model, catalogue) =>
         {
             if (model is null) throw new ServiceException(ServiceErrorKind.Unavailable, "no model has been trained yet; train one with POST /v1/models/train");
-            try
-            {
-                return MemberRanking.Recommend(model, signals, memberId, new RankingRequest
-                {
-                    Count = count, Genre = genre, ExcludeTitleIds = exclude, Device = device, Hour = now.Hour,
-                    Rules = catalogue, AtUtc = now, MaturityLimit = limit,
-                });
-            }
+            try { return MemberReads.TopN(model, signals, catalogue, request); }
             catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
         });
+    }
+
+    private static TopNRequest TopNRequestFor(string memberId, int count, string? genre, IReadOnlyCollection<string>? exclude, DeviceKind? device, int? limit)
+    {
+        if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
+        return new TopNRequest
+        {
+            MemberId = memberId, Count = count, Genre = genre, ExcludeTitleIds = exclude is null ? null : [.. exclude], Device = device,
+            MaturityLimit = limit,
+        };
+    }
+
+    /// <summary>
+    /// The member's top titles (<see cref="TopN"/>): on a node of a cluster, built by the member's grain (wherever it
+    /// lives) from every event any node stored, with the cluster's active model.
+    /// </summary>
+    public async Task<IReadOnlyList<RankedTitle>> TopNAsync(string memberId, int count, string? genre = null, IReadOnlyCollection<string>? exclude = null,
+        DeviceKind? device = null, string? maturity = null, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return TopN(memberId, count, genre, exclude, device, maturity);
+        RequireClusterMember(memberId);
+        var request = TopNRequestFor(memberId, count, genre, exclude, device, AskedLimit(maturity));
+        return await RoutedAsync(() => router.TopNAsync(request, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The rows of one kind on the member's page (<see cref="Rows"/>): on a node of a cluster, read from the page the
+    /// member's grain builds (<see cref="HomepageAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<PageRow>> RowsAsync(string memberId, RowKind kind, DeviceKind device, string? genre = null, int? titles = null, string? maturity = null,
+        CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is null) return Rows(memberId, kind, device, genre, titles, maturity);
+        var page = await HomepageAsync(memberId, device, rows: 100, titlesPerRow: titles, maturity: maturity, ct: ct).ConfigureAwait(false);
+        return RowsOf(page, kind, genre);
+    }
+
+    private static List<PageRow> RowsOf(Homepage page, RowKind kind, string? genre)
+        => page.Rows.Where(r => r.Kind == kind && (genre is null || string.Equals(r.Label, genre, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    /// <summary>
+    /// A member id a cluster node can route: not empty. Whether the member exists or was removed, and the profile's
+    /// maturity limit, are the member's grain's (read from the store, read again when a node changes the profile).
+    /// </summary>
+    private static void RequireClusterMember(string memberId)
+    {
+        if (string.IsNullOrEmpty(memberId)) throw ServiceException.BadRequest("the member id is empty");
+    }
+
+    /// <summary>A read answered by the member's grain, its errors made the service's (a bad request, an unknown title).</summary>
+    private async Task<T> RoutedAsync<T>(Func<Task<T>> read)
+    {
+        try { return await read().ConfigureAwait(false); }
+        catch (KeyNotFoundException e) { throw new ServiceException(ServiceErrorKind.NotFound, e.Message, e); }
+        catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
     }
 
     /// <summary>Titles similar to a title by the similar-titles model (not personalized), available now.</summary>
@@ -521,82 +590,79 @@ public sealed class EncoreService : IAsyncDisposable
     {
         if (count is < 1 or > 500) throw ServiceException.BadRequest($"n must be in 1..500 (got {count})");
         var now = Now;
-        return _live.Read((signals, _, catalogue) => TrendScores.Top(signals, catalogue, window, now, count));
+        return ServiceWide.Read((signals, _, catalogue) => TrendScores.Top(signals, catalogue, window, now, count));
     }
 
     /// <summary>Search ranked for the member: text matches (typos folded) with the member's own score blended in.</summary>
     public SearchResult Search(string query, string memberId, int count, string? maturity = null)
     {
         RequireMember(memberId);
+        var request = SearchRequestFor(query, memberId, count, LimitFor(memberId, maturity)) with { AtUtc = Now };
+        var index = Volatile.Read(ref _search);
+        return _live.Read((signals, model, _) => MemberReads.Search(index, model, signals, request));
+    }
+
+    private static MemberSearchRequest SearchRequestFor(string query, string memberId, int count, int? limit)
+    {
         if (string.IsNullOrWhiteSpace(query) || SearchText.Normalize(query).Length == 0)
             throw ServiceException.BadRequest($"the query {UnicodeText.Quote(query ?? "")} has no letter or digit to search for");
         if (count is < 1 or > SearchRequest.MaxCount) throw ServiceException.BadRequest($"n must be in 1..{SearchRequest.MaxCount} (got {count})");
-        var index = Volatile.Read(ref _search);
-        var limit = LimitFor(memberId, maturity);
-        var request = new SearchRequest
-        {
-            Count = count, AsOfUtc = Now,
-            MaturityLimit = limit?.ToString(CultureInfo.InvariantCulture),
-        };
-        var scores = _live.Read((signals, model, _) => model is null ? null : new MemberTaste(index, model).ScoresOf(signals, memberId));
-        return index.Search(query, request, scores);
+        return new MemberSearchRequest { MemberId = memberId, Query = query, Count = count, MaturityLimit = limit };
+    }
+
+    /// <summary>
+    /// Search ranked for the member (<see cref="Search"/>): on a node of a cluster, the member's score comes from the
+    /// member's grain (wherever it lives), over that node's catalogue, with the cluster's active model.
+    /// </summary>
+    public async Task<SearchResult> SearchAsync(string query, string memberId, int count, string? maturity = null, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return Search(query, memberId, count, maturity);
+        RequireClusterMember(memberId);
+        var request = SearchRequestFor(query, memberId, count, AskedLimit(maturity));
+        return await RoutedAsync(() => router.SearchAsync(request, ct)).ConfigureAwait(false);
     }
 
     /// <summary>Why a title is on the member's page (its row, place and score parts), or why it is not.</summary>
     public PageExplanation Explain(string memberId, string titleId, DeviceKind device)
     {
+        var request = new ExplainRequest { MemberId = memberId, TitleId = titleId, Device = device, MaturityLimit = LimitFor(memberId, null) };
         var page = Homepage(memberId, device, explain: true);
-        for (int r = 0; r < page.Rows.Count; r++)
-        {
-            var row = page.Rows[r];
-            for (int i = 0; i < row.Titles.Count; i++)
-                if (row.Titles[i].TitleId == titleId) return new PageExplanation(memberId, titleId, row, i, row.Titles[i], []);
-        }
-        var now = Now;
-        var limit = LimitFor(memberId, null);
-        var reasons = _live.Read((signals, model, catalogue) =>
-        {
-            var why = new List<string>();
-            int t = catalogue.Signals.TitleIds.IndexOf(titleId);
-            if (t < 0 || catalogue.AvailableUntilMs[t] == long.MinValue) throw ServiceException.NotFound($"no title {UnicodeText.Quote(titleId)}");
-            long at = new DateTimeOffset(now).ToUnixTimeMilliseconds();
-            if (!catalogue.IsAvailable(t, at)) why.Add($"it is not available at {now:yyyy-MM-dd HH:mm} UTC");
-            if (limit is { } l && catalogue.MaturityAge[t] > l) why.Add("it is rated above the profile's maturity limit (or has no rating)");
-            int m = signals.MemberIds.IndexOf(memberId);
-            if (m >= 0 && model is not null)
-            {
-                var s = signals.Get(m, t);
-                var weight = PreferenceModel.Explain(s, model.Preferences, at, [], out var rule);
-                if (s.Completed) why.Add("the member finished it");
-                else if (s.Played) why.Add("the member began it; it would be in Continue Watching unless predicted abandoned");
-                if (weight.Evidence == Evidence.Negative) why.Add($"the member's events count against it ({rule})");
-            }
-            if (why.Count == 0) why.Add("it ranked below the titles shown in every row it could be in");
-            return why;
-        });
-        return new PageExplanation(memberId, titleId, null, -1, null, reasons);
+        request = request with { AtUtc = page.AtUtc };
+        try { return _live.Read((signals, model, catalogue) => MemberReads.Explain(page, signals, model, catalogue, request)); }
+        catch (KeyNotFoundException e) { throw new ServiceException(ServiceErrorKind.NotFound, e.Message, e); }
     }
 
-    /// <summary>The member's latest events (newest last), their sessions and how each title's events became signals.</summary>
+    /// <summary>
+    /// Why a title is on the member's page, or why not (<see cref="Explain"/>): on a node of a cluster, from the page and
+    /// the signals of the member's grain (wherever it lives), with the cluster's active model.
+    /// </summary>
+    public async Task<PageExplanation> ExplainAsync(string memberId, string titleId, DeviceKind device, CancellationToken ct = default)
+    {
+        if (Volatile.Read(ref _router) is not { } router) return Explain(memberId, titleId, device);
+        RequireClusterMember(memberId);
+        if (string.IsNullOrEmpty(titleId)) throw ServiceException.BadRequest("the title id is empty");
+        var request = new ExplainRequest { MemberId = memberId, TitleId = titleId, Device = device };
+        return await RoutedAsync(() => router.ExplainAsync(request, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The member's latest events (newest last), their sessions and how each title's events became signals; on a node
+    /// of a cluster, the signals are those of the member's grain (wherever it lives).
+    /// </summary>
     public async Task<MemberTimeline> TimelineAsync(string memberId, int maxEvents, CancellationToken ct = default)
     {
-        RequireMember(memberId);
         if (maxEvents is < 1 or > 10_000) throw ServiceException.BadRequest($"events must be in 1..10000 (got {maxEvents})");
-        var events = new Queue<ViewingEvent>();
-        await foreach (var e in _store.ReadEventsAsync(new EventQuery { MemberId = memberId }, ct).ConfigureAwait(false))
+        var request = new TimelineRequest { MemberId = memberId, MaxEvents = maxEvents };
+        if (Volatile.Read(ref _router) is { } router)
         {
-            events.Enqueue(e);
-            if (events.Count > maxEvents) events.Dequeue();
+            // The events are the store's, the signals those of the member's grain, wherever it lives.
+            RequireClusterMember(memberId);
+            return await RoutedAsync(() => router.TimelineAsync(request, ct)).ConfigureAwait(false);
         }
-        var now = Now;
-        var (sessions, signals) = _live.Read((s, model, _) =>
-        {
-            int m = s.MemberIds.IndexOf(memberId);
-            if (m < 0) return (0, (IReadOnlyList<Signals.TitleExplanation>)[]);
-            var preferences = model?.Preferences ?? PreferenceOptions.Default;
-            return (s.SessionsOf(m), SignalExplanation.Explain(s, m, preferences, new DateTimeOffset(now).ToUnixTimeMilliseconds()));
-        });
-        return new MemberTimeline(memberId, [.. events], sessions, signals);
+        RequireMember(memberId);
+        var events = await MemberReads.LatestEventsAsync(_store, memberId, maxEvents, ct).ConfigureAwait(false);
+        request = request with { AtUtc = Now };
+        return _live.Read((s, model, _) => MemberReads.Timeline(events, s, model?.Preferences ?? PreferenceOptions.Default, request));
     }
 
     private sealed record CachedOverview(DateTime At, int Hours, ServiceOverview Overview);
@@ -626,7 +692,7 @@ public sealed class EncoreService : IAsyncDisposable
         var tastes = new Dictionary<string, string?>(StringComparer.Ordinal);
         var audience = await ServiceStatistics.AudienceAsync(_store, title, Now, days, member =>
         {
-            if (!tastes.TryGetValue(member, out var taste)) tastes[member] = taste = _live.Read((s, _, c) => FavouriteGenre(s, c.Signals, member));
+            if (!tastes.TryGetValue(member, out var taste)) tastes[member] = taste = ServiceWide.Read((s, _, c) => FavouriteGenre(s, c.Signals, member));
             return taste;
         }, ct).ConfigureAwait(false);
         return audience;
@@ -639,7 +705,7 @@ public sealed class EncoreService : IAsyncDisposable
         if (fromUtc is { } f && toUtc is { } t && t <= f) throw ServiceException.BadRequest($"to ({t:O}) must be after from ({f:O})");
         var index = Volatile.Read(ref _search);
         return Analytics.Search.SearchDemand.AnalyzeAsync(_store, index,
-            member => _live.Read((s, _, _) => s.MemberIds.TryGetIndex(member, out int m) ? s.SessionsOf(m) : 0),
+            member => ServiceWide.Read((s, _, _) => s.MemberIds.TryGetIndex(member, out int m) ? s.SessionsOf(m) : 0),
             new Analytics.Search.SearchDemandOptions { FromUtc = fromUtc, ToUtc = toUtc, MinMembers = minMembers }, ct);
     }
 
@@ -811,12 +877,29 @@ public sealed class EncoreService : IAsyncDisposable
 
     public IReadOnlyList<TrainingJobStatus> Jobs => _jobs.All;
 
-    /// <summary>Makes a registered version the active one: every page from now on is built by it (an atomic swap).</summary>
+    /// <summary>
+    /// Makes a registered version the active one: every page from now on is built by it (an atomic swap). On a node of a
+    /// cluster the swap is the cluster's (<see cref="IMemberStateRouter.ActivateAsync"/>): every node's pages switch at
+    /// once, and the other nodes' services take it in as they follow the store (<see cref="UseActiveModel"/>).
+    /// </summary>
     public async Task ActivateAsync(string version, CancellationToken ct = default)
     {
         if (_registry.Find(version) is null) throw ServiceException.NotFound($"no model version {UnicodeText.Quote(version)}");
+        if (Volatile.Read(ref _router) is { } router) await router.ActivateAsync(version, ct).ConfigureAwait(false);
         Activate(version);
         await _store.SetPropertyAsync(ActiveModelProperty, version, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="version"/> this node's active model without telling anyone: what a node of a cluster does when
+    /// another node switched the cluster to it (Encore.Cluster's node calls it when the store's active model changes).
+    /// Nothing happens when it is active already or this node's registry cannot find it.
+    /// </summary>
+    public void UseActiveModel(string version)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        if (Volatile.Read(ref _activeVersion) == version || _registry.Find(version) is null) return;
+        Activate(version);
     }
 
     private void Activate(string version)
@@ -845,8 +928,7 @@ public sealed class EncoreService : IAsyncDisposable
             progress.Report($"registered as {version.Version}");
             if (spec.Activate || ActiveVersion is null)
             {
-                Activate(version.Version);
-                await _store.SetPropertyAsync(ActiveModelProperty, version.Version, ct).ConfigureAwait(false);
+                await ActivateAsync(version.Version, ct).ConfigureAwait(false);
                 progress.Report($"{version.Version} is active");
             }
             Metrics.Training(ok: true);
@@ -903,8 +985,7 @@ public sealed class EncoreService : IAsyncDisposable
                 // `encore train` moves a whole file into place: what is there is complete.
                 var version = _registry.Add(TrainedModelFile.Load(file), "encore train (" + Path.GetFileName(file) + ")", null);
                 _watchedStamp = stamp;
-                Activate(version.Version);
-                await _store.SetPropertyAsync(ActiveModelProperty, version.Version, ct).ConfigureAwait(false);
+                await ActivateAsync(version.Version, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {

@@ -85,7 +85,8 @@ public struct TitleSignals
     /// <summary>The UTC hour of the latest playback.</summary>
     public byte LastHour;
 
-    /// <summary>The member's session in which the title was last counted (for <see cref="Sessions"/>).</summary>
+    /// <summary>The member's session in which the title was last counted (for <see cref="Sessions"/>); kept when the signals are serialized (a member's timeline crossing a cluster).</summary>
+    [System.Text.Json.Serialization.JsonInclude]
     internal int LastSession;
 
     /// <summary>The signals of a pair with no events: no rating (NaN), no session, no episode.</summary>

@@ -86,6 +86,18 @@ public sealed partial class PostgresEventStore
         RowName = r.IsDBNull(16) ? null : r.GetString(16), RowPosition = r.IsDBNull(17) ? null : r.GetInt32(17),
     };
 
+    /// <summary>
+    /// The catalogue's change counter: it moves with every change of titles, episodes or the set of removed members
+    /// (an upsert, a removal, a title first named by an event), in the transaction that makes the change. A reader that
+    /// saw a value and later reads another knows the catalogue changed meanwhile (a cluster node then reads it again).
+    /// </summary>
+    public async Task<long> ReadCatalogueVersionAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using var c = new NpgsqlCommand("SELECT value FROM store_counters WHERE name = 'catalogue'", connection);
+        return (long)(await c.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+    }
+
     /// <summary>The highest sequence number stored (0 for an empty log).</summary>
     public async Task<long> ReadLastSequenceAsync(CancellationToken ct = default)
     {

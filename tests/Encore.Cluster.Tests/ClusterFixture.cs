@@ -66,6 +66,19 @@ internal sealed class ClusterRig : IAsyncDisposable
         ModelsDirectory = Models, Clock = ServiceClock.LatestEvent, CachedPages = 0,
     });
 
+    /// <summary>
+    /// The HTTP server's service in <paramref name="silo"/>'s process, as `encore serve --cluster` makes it: a service
+    /// over the same store, started now (it knows the log as it is now and what is stored through it), attached to the
+    /// silo's node (<see cref="ClusterNode.Attach"/>).
+    /// </summary>
+    public async Task<EncoreService> StartNodeServiceAsync(SiloHandle silo)
+    {
+        var service = await StartSingleNodeAsync();
+        var services = ((InProcessSiloHandle)silo).SiloHost.Services;
+        services.GetRequiredService<ClusterNode>().Attach(service, services.GetRequiredService<IGrainFactory>());
+        return service;
+    }
+
     private static EncoreClusterOptions Options(IConfiguration configuration) => new()
     {
         Database = configuration["Encore:Database"]!, ModelsDirectory = configuration["Encore:Models"]!,
