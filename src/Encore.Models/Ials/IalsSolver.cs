@@ -13,6 +13,9 @@ internal static unsafe class IalsSolver
     /// <summary>How many entries past the current row's end the rows of the next entries are asked for.</summary>
     private const int PrefetchDistance = 48;
 
+    /// <summary>How many entries ahead, inside a row, the rows being widened are asked for.</summary>
+    private const int InRow = 8;
+
     /// <summary>
     /// <see cref="SolveAllFromCompact"/>
     /// against full-precision factors <paramref name="y"/> (rounded to a compact copy first).
@@ -147,7 +150,7 @@ internal static unsafe class IalsSolver
         int* rowIndices = indices + from;
         // The row's factors are widened once; a row too long for the buffer is widened chunk by chunk on every pass.
         bool whole = n <= Scratch.WidenAtMost;
-        if (whole) CompactFactors.Gather(y, rowIndices, n, widened, kp, prefetch: 8);
+        if (whole) CompactFactors.Gather(y, rowIndices, n, widened, kp, prefetch: InRow);
         // r = b - A x = sum_e (c_e - (c_e - a0) y_e.x) y_e - (G + lambda I) x
         FactorKernels.SymMatVec(g, x, lambda, ap, kp);
         for (int k = 0; k < kp; k++) r[k] = -ap[k];
@@ -184,7 +187,7 @@ internal static unsafe class IalsSolver
         for (int start = 0; start < n; start += Scratch.Chunk)
         {
             int count = Math.Min(Scratch.Chunk, n - start);
-            CompactFactors.Gather(y, indices + start, count, widened, kp, prefetch: 8);
+            CompactFactors.Gather(y, indices + start, count, widened, kp, prefetch: InRow);
             FactorKernels.AddWeightedDenseRows(widened, u + start, v + start, count, q, acc, kp);
         }
     }
