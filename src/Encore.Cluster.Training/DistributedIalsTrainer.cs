@@ -1,8 +1,6 @@
 using Encore.Core;
 using Encore.Models;
 using Encore.Models.Ials;
-using Encore.Models.ItemKnn;
-using Encore.Models.Numerics;
 
 namespace Encore.Cluster.Training;
 
@@ -33,21 +31,11 @@ public sealed class DistributedIalsTrainer(IGrainFactory grains, IalsOptions? op
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
         o.Validate();
-        var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, Weights(data, o));
+        var raw = IalsTrainer.WeightedRows(data, o);
         o = IalsTrainer.Resolve(raw, o);
         // Off any grain's scheduler: Fit blocks, and the replies must not wait for the thread it holds.
         var fit = Task.Run(() => new DistributedIals(grains).TrainAsync(raw, o, Shards, IterationCompleted, ct), ct).GetAwaiter().GetResult();
         LastShardSilos = fit.ShardSilos;
-        return new IalsRecommender(data.MemberIds, data.TitleIds, o, fit.Stride, fit.Members, fit.Titles, MemberHistory.From(data),
-            ItemKnnTrainer.PopularityPrior(raw.Transpose()));
-    }
-
-    // As IalsTrainer weighs them: the explicit rating where asked for and present (NaN: none), else the interaction's weight.
-    private static float[] Weights(InteractionMatrix data, IalsOptions o)
-    {
-        if (!o.UseRatings || data.Ratings is not { } ratings) return data.Values;
-        var w = new float[ratings.Length];
-        for (int i = 0; i < w.Length; i++) w[i] = float.IsNaN(ratings[i]) ? data.Values[i] : ratings[i];
-        return w;
+        return IalsTrainer.Recommender(data, raw, o, fit.Stride, fit.Members, fit.Titles);
     }
 }

@@ -30,13 +30,25 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
         o.Validate();
-        var weights = o.UseRatings && data.Ratings is not null ? RatingWeights(data.Ratings, data.Values) : data.Values;
-        var raw = new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, weights);
+        var raw = WeightedRows(data, o);
         o = Resolve(raw, o);
         var (x, y, kp) = Train(raw, o, IterationCompleted, ct);
-        return new IalsRecommender(data.MemberIds, data.TitleIds, o, kp, x, y, MemberHistory.From(data),
-            ItemKnnTrainer.PopularityPrior(TitleCounts(raw)));
+        return Recommender(data, raw, o, kp, x, y);
     }
+
+    /// <summary>
+    /// The member x title matrix iALS fits: each interaction's explicit rating as its weight where
+    /// <see cref="IalsOptions.UseRatings"/> asks for it and the data has one (NaN: none), else the interaction's weight.
+    /// </summary>
+    internal static SparseMatrix WeightedRows(InteractionMatrix data, IalsOptions o)
+    {
+        var weights = o.UseRatings && data.Ratings is not null ? RatingWeights(data.Ratings, data.Values) : data.Values;
+        return new SparseMatrix(data.Rows, data.Columns, data.RowPointers, data.ColumnIndices, weights);
+    }
+
+    /// <summary>The recommender over factors fitted (by any trainer) to <paramref name="raw"/> = <see cref="WeightedRows"/> of <paramref name="data"/>.</summary>
+    internal static IalsRecommender Recommender(InteractionMatrix data, SparseMatrix raw, IalsOptions resolved, int kp, float[] x, float[] y)
+        => new(data.MemberIds, data.TitleIds, resolved, kp, x, y, MemberHistory.From(data), ItemKnnTrainer.PopularityPrior(TitleCounts(raw)));
 
     /// <summary>
     /// <paramref name="o"/> with its unobserved weight resolved against <paramref name="memberRows"/> (the weights as the
