@@ -1,4 +1,5 @@
 using Encore.Models.Numerics;
+using Encore.Models.Ials;
 
 namespace Encore.Cluster.Training;
 
@@ -33,15 +34,7 @@ internal sealed unsafe class ShardTitleSums : IDisposable
         _u = new float[n];
         _v = new float[n];
         _d = new float[n];
-        var values = _byTitle.Values;
-        for (int e = 0; e < n; e++)
-        {
-            float w = values[e];
-            float c = 1f + alpha * Math.Abs(w);
-            _u[e] = w >= 0 ? c : 0f;
-            _v[e] = -(c - a0);
-            _d[e] = c - a0;
-        }
+        IalsSolver.Coefficients(_byTitle.Values, alpha, a0, _u, _v, _d);
         int longest = 0;
         for (int t = 0; t < _byTitle.Rows; t++) longest = Math.Max(longest, _byTitle.Pointers[t + 1] - _byTitle.Pointers[t]);
         _zero = new float[longest + 1];
@@ -97,25 +90,31 @@ internal sealed unsafe class ShardTitleSums : IDisposable
         Parallel.For(0, bounds.Length - 1, c =>
         {
             var buffer = System.Buffers.ArrayPool<float>.Shared.Rent(Chunk * kp);
-            fixed (float* pq = q, pu = u, pv = v, pr = result, pz = zero, widened = buffer)
-            fixed (int* pi = indices)
+            try
             {
-                for (int i = bounds[c]; i < bounds[c + 1]; i++)
+                fixed (float* pq = q, pu = u, pv = v, pr = result, pz = zero, widened = buffer)
+                fixed (int* pi = indices)
                 {
-                    int t = titles is null ? i : titles[i];
-                    int from = pointers[t], n = pointers[t + 1] - from;
-                    if (n == 0) continue;
-                    float* row = (titles is null ? pq + (long)t * kp : pq + (long)i * kp);
-                    float* coefU = pu is null ? pz : pu + from, coefV = pv + from, acc = pr + (long)i * kp;
-                    for (int start = 0; start < n; start += Chunk)
+                    for (int i = bounds[c]; i < bounds[c + 1]; i++)
                     {
-                        int take = Math.Min(Chunk, n - start);
-                        CompactFactors.Gather(px, pi + from + start, take, widened, kp, prefetch: 8);
-                        FactorKernels.AddWeightedDenseRows(widened, coefU + start, coefV + start, take, row, acc, kp);
+                        int t = titles is null ? i : titles[i];
+                        int from = pointers[t], n = pointers[t + 1] - from;
+                        if (n == 0) continue;
+                        float* row = (titles is null ? pq + (long)t * kp : pq + (long)i * kp);
+                        float* coefU = pu is null ? pz : pu + from, coefV = pv + from, acc = pr + (long)i * kp;
+                        for (int start = 0; start < n; start += Chunk)
+                        {
+                            int take = Math.Min(Chunk, n - start);
+                            CompactFactors.Gather(px, pi + from + start, take, widened, kp, prefetch: 8);
+                            FactorKernels.AddWeightedDenseRows(widened, coefU + start, coefV + start, take, row, acc, kp);
+                        }
                     }
                 }
             }
-            System.Buffers.ArrayPool<float>.Shared.Return(buffer);
+            finally
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(buffer);
+            }
         });
     }
 

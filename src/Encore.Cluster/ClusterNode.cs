@@ -92,15 +92,17 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
             _store = await PostgresEventStore.OpenAsync(_options.Database, cancellationToken).ConfigureAwait(false);
             // Model versions live in the same PostgreSQL database: a version registered by any node is seen by every node.
             _registry = ModelRegistry.Open(_store, _options.ModelsDirectory);
-            // The counter first: a change made while the catalogue is read moves it again, and the follower reads again.
+            // The log's end first: every title an event up to it names was stored before it, so the catalogue read next
+            // holds them all. Then the counter: a change made while the catalogue is read moves it again, and the
+            // follower reads again.
+            long through = await _store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(false);
             _catalogueVersion = await _store.ReadCatalogueVersionAsync(cancellationToken).ConfigureAwait(false);
             var (titleIds, episodeIds, titles) = await SignalCatalogue.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
             var catalogue = RankingCatalogue.Build(titleIds, episodeIds, titles);
             var members = await _store.ReadMemberIdsAsync(cancellationToken).ConfigureAwait(false);
             _search = SearchIndex.Build(titles);
             _resolver = new SearchIntentResolver(_search, catalogue.Signals);
-            // The log as it is now, in the order a single node folds it at start; then what is stored after, as it is stored.
-            long through = await _store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(false);
+            // The log as it was then, in the order a single node folds it at start; then what is stored after, as it is stored.
             var signals = new SignalSet(catalogue.Signals, members, resolver: _resolver);
             await foreach (var e in _store.ReadEventsThroughAsync(through, null, cancellationToken).ConfigureAwait(false)) signals.Apply(e);
             _view = new HomepageService(catalogue, signals, null, _options.Pages);
@@ -163,6 +165,12 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
                 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or IOException)
                 {
                     // The database was unreachable for a moment: the next tick reads from where this one stopped.
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Anything else is logged and the next tick tries again: a follower that stopped would leave this
+                    // node's events, catalogue and model behind for good.
+                    _log?.LogError(e, "the cluster node failed to follow the store; trying again at the next tick");
                 }
             }
         }

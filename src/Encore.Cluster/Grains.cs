@@ -72,9 +72,12 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     {
         await node.ReadyAsync().ConfigureAwait(true);
         var id = this.GetPrimaryKeyString();
-        var signals = node.NewMemberSignals(id);
         // In the order a single node folds them (timestamp, then as stored); events stored meanwhile arrive by ApplyAsync too.
         long through = await node.Store.ReadLastSequenceAsync(cancellationToken).ConfigureAwait(true);
+        // The node's catalogue as new as those events: a title added through another node just before its first event
+        // would otherwise be unknown here, and the event skipped yet counted as seen.
+        await node.RefreshCatalogueAsync(cancellationToken).ConfigureAwait(true);
+        var signals = node.NewMemberSignals(id);
         await foreach (var e in node.Store.ReadEventsThroughAsync(through, id, cancellationToken).ConfigureAwait(true))
             if (_seen.Add(e.EventId)) signals.Apply(e);
         _signals = signals;
@@ -125,39 +128,54 @@ internal sealed class MemberGrain(ClusterNode node) : Grain, IMemberGrain
     }
 
     /// <summary>The member's signals reading time as the node's view does (what a single node's set of every member reads).</summary>
-    private SignalSet Observed()
+    private SignalSet Observed() => Observed(Current());
+
+    private SignalSet Observed(SignalSet signals)
     {
-        var signals = Current();
         signals.ObserveTime(node.View.LastEventMs);
         return signals;
+    }
+
+    /// <summary>
+    /// The page builder of <paramref name="version"/> and the member's signals over one and the same catalogue: the node
+    /// may take in a newer catalogue between reading the two, and a builder over the older one would refuse the signals.
+    /// </summary>
+    private async Task<(HomepageBuilder Builder, SignalSet Signals)> OnOneCatalogueAsync(string version)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+            var signals = Current();
+            if (ReferenceEquals(builder.Catalogue.Signals, signals.Catalogue) || attempt == 3) return (builder, signals);
+        }
     }
 
     public async Task<Homepage> HomepageAsync(PageRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
         request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
-        var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+        var (builder, signals) = await OnOneCatalogueAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
-        return node.View.BuildFor(Current(), request, builder);
+        return node.View.BuildFor(signals, request, builder);
     }
 
     public async Task<RankedTitle[]> TopNAsync(TopNRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
         request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
-        var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+        var (builder, signals) = await OnOneCatalogueAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
-        return [.. MemberReads.TopN(builder.Model, Observed(), builder.Catalogue, request)];
+        return [.. MemberReads.TopN(builder.Model, Observed(signals), builder.Catalogue, request)];
     }
 
     public async Task<PageExplanation> ExplainAsync(ExplainRequest request, string version)
     {
         ArgumentNullException.ThrowIfNull(request);
         request = request with { MaturityLimit = LimitWith(request.MaturityLimit) };
-        var builder = await node.BuilderAsync(version).ConfigureAwait(true);
+        var (builder, signals) = await OnOneCatalogueAsync(version).ConfigureAwait(true);
         if (request.AtUtc == default) request = request with { AtUtc = node.Now };
-        var page = node.View.BuildFor(Current(), request.Page(), builder);
-        return MemberReads.Explain(page, Observed(), builder.Model, builder.Catalogue, request);
+        var page = node.View.BuildFor(signals, request.Page(), builder);
+        return MemberReads.Explain(page, Observed(signals), builder.Model, builder.Catalogue, request);
     }
 
     public async Task<MemberTimeline> TimelineAsync(TimelineRequest request, string? version)

@@ -132,21 +132,28 @@ internal static unsafe class IalsSolver
         => o.RegularizationExponent == 0 ? o.Regularization
             : (float)(o.Regularization * Math.Pow(count + (double)o.A0 * otherCount, o.RegularizationExponent));
 
+    /// <summary>
+    /// Per entry of weight w: the confidence c = 1 + alpha |w| and the coefficients of the two sparse passes, u = c (0 for
+    /// negative evidence), v = -(c - a0), d = c - a0. A negative weight is negative evidence: preference 0 with
+    /// confidence 1 + alpha |w| (as benfred/implicit reads it).
+    /// </summary>
+    internal static void Coefficients(ReadOnlySpan<float> weights, float alpha, float a0, Span<float> u, Span<float> v, Span<float> d)
+    {
+        for (int e = 0; e < weights.Length; e++)
+        {
+            float w = weights[e];
+            float c = 1f + alpha * Math.Abs(w);
+            u[e] = w >= 0 ? c : 0f;
+            v[e] = -(c - a0);
+            d[e] = c - a0;
+        }
+    }
+
     private static void SolveRow(float* x, ushort* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero, float* widened)
     {
         float* r = scratch, p = scratch + kp, ap = scratch + 2 * kp;
-        float a0 = o.A0, alpha = o.Alpha;
-        // Per entry: confidence c, and the coefficients of the two sparse passes.
-        for (int e = from; e < to; e++)
-        {
-            // A negative weight is negative evidence: preference 0 with confidence 1 + alpha |w| (as benfred/implicit reads it).
-            float w = values[e];
-            float c = 1f + alpha * Math.Abs(w);
-            u[e - from] = w >= 0 ? c : 0f;
-            v[e - from] = -(c - a0);
-            d[e - from] = c - a0;
-        }
         int n = to - from;
+        Coefficients(new ReadOnlySpan<float>(values + from, n), o.Alpha, o.A0, new Span<float>(u, n), new Span<float>(v, n), new Span<float>(d, n));
         int* rowIndices = indices + from;
         // The row's factors are widened once; a row too long for the buffer is widened chunk by chunk on every pass.
         bool whole = n <= Scratch.WidenAtMost;
