@@ -361,6 +361,12 @@ internal static class Endpoints
             await service.ActivateAsync(Requests.Id(version, "model version"), ct);
             return ApiJson.Ok(ModelDto.From(service.ActiveVersion!, service.ActiveVersion!.Version));
         }).WithSummary("Make a version the active model: an atomic swap, pages keep being served.").Produces<ModelDto>().ProducesProblem(404);
+        models.MapDelete("/{version}", async (string version, EncoreHost host, CancellationToken ct) =>
+        {
+            await host.Require().DeleteModelAsync(Requests.Id(version, "model version"), ct);
+            return Results.NoContent();
+        }).WithSummary("Delete a model version that is not the active one (409 for the active one): its model's space is freed and its name is never given again.")
+          .Produces(204).ProducesProblem(404).ProducesProblem(409);
         models.MapPost("/train", async (HttpContext http, EncoreHost host, CancellationToken ct) =>
         {
             var service = host.Require();

@@ -17,6 +17,7 @@ internal static class Problems
     {
         ServiceErrorKind.NotFound => Create(StatusCodes.Status404NotFound, "not found", e.Message),
         ServiceErrorKind.Unavailable => Create(StatusCodes.Status503ServiceUnavailable, "not available yet", e.Message),
+        ServiceErrorKind.Conflict => Create(StatusCodes.Status409Conflict, "conflict", e.Message),
         _ => Create(StatusCodes.Status400BadRequest, "bad request", e.Message),
     };
 }

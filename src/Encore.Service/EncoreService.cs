@@ -885,9 +885,31 @@ public sealed class EncoreService : IAsyncDisposable
     public async Task ActivateAsync(string version, CancellationToken ct = default)
     {
         if (_registry.Find(version) is null) throw ServiceException.NotFound($"no model version {UnicodeText.Quote(version)}");
-        if (Volatile.Read(ref _router) is { } router) await router.ActivateAsync(version, ct).ConfigureAwait(false);
+        if (Volatile.Read(ref _router) is { } router)
+        {
+            // The cluster's swap stores the property itself, in the order swaps reach it; writing it again here could
+            // land after a later swap from another node and leave the store naming another version than the cluster's.
+            await router.ActivateAsync(version, ct).ConfigureAwait(false);
+            Activate(version);
+            return;
+        }
         Activate(version);
         await _store.SetPropertyAsync(ActiveModelProperty, version, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes a registered version that is not in use: not this node's active model nor the one the store names as
+    /// active (the cluster's, on a node of a cluster). Old versions are kept until deleted; a deleted version's name is
+    /// never given to another model.
+    /// </summary>
+    /// <exception cref="ServiceException">No such version (not found), or it is the active one (conflict).</exception>
+    public async Task DeleteModelAsync(string version, CancellationToken ct = default)
+    {
+        if (_registry.Find(version) is null) throw ServiceException.NotFound($"no model version {UnicodeText.Quote(version)}");
+        var stored = await _store.GetPropertyAsync(ActiveModelProperty, ct).ConfigureAwait(false);
+        if (string.Equals(Volatile.Read(ref _activeVersion), version, StringComparison.Ordinal) || string.Equals(stored, version, StringComparison.Ordinal))
+            throw ServiceException.Conflict($"model version {UnicodeText.Quote(version)} is the active one; activate another version first");
+        if (!_registry.Delete(version)) throw ServiceException.NotFound($"no model version {UnicodeText.Quote(version)}");
     }
 
     /// <summary>

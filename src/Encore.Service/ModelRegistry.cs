@@ -88,6 +88,19 @@ public sealed class ModelRegistry
         return added!;
     }
 
+    /// <summary>
+    /// Deletes version <paramref name="version"/> from the store (its model's space freed; its name never given to another
+    /// model). Returns false when there is no such version. The caller decides whether it may go (the service refuses the
+    /// active one).
+    /// </summary>
+    public bool Delete(string version)
+    {
+        if (Find(version) is null) return false;
+        bool deleted = _store.Delete(int.Parse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture));
+        Refresh();
+        return deleted;
+    }
+
     /// <summary>Reads a version's model.</summary>
     /// <exception cref="KeyNotFoundException">No such version.</exception>
     /// <exception cref="InvalidDataException">Its model is damaged.</exception>

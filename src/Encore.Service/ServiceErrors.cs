@@ -9,6 +9,8 @@ public enum ServiceErrorKind
     BadRequest,
     /// <summary>The service cannot answer yet (no model trained, still loading).</summary>
     Unavailable,
+    /// <summary>The request conflicts with the service's state (e.g. deleting the active model version): the message says how to resolve it.</summary>
+    Conflict,
 }
 
 /// <summary>A request the service refuses, with the kind of refusal and a message that says what is wrong and where.</summary>
@@ -18,4 +20,5 @@ public sealed class ServiceException(ServiceErrorKind kind, string message, Exce
 
     public static ServiceException NotFound(string message) => new(ServiceErrorKind.NotFound, message);
     public static ServiceException BadRequest(string message, Exception? inner = null) => new(ServiceErrorKind.BadRequest, message, inner);
+    public static ServiceException Conflict(string message) => new(ServiceErrorKind.Conflict, message);
 }

@@ -11,7 +11,8 @@ namespace Encore.Storage.Postgres;
 /// <see cref="ChunkBytes"/> (only one chunk is held in memory); the <c>model_versions</c> row that makes it visible is
 /// inserted in the same transaction, its number taken as max+1 under an advisory lock held only for that insert. So a
 /// registration that fails or is cut off leaves nothing visible, and registrations racing from several nodes get
-/// distinct numbers. Reading streams the chunks back in order (sequential access, no chunk copied twice).
+/// distinct numbers. Reading streams the chunks back in order (sequential access, no chunk copied twice). A deleted
+/// version keeps its row, marked (migration 4), so its number is never taken again.
 /// </summary>
 public sealed class PostgresModelStore : IModelStore
 {
@@ -49,7 +50,7 @@ public sealed class PostgresModelStore : IModelStore
     public IReadOnlyList<StoredModel> List()
     {
         using var connection = Open();
-        using var command = new NpgsqlCommand("SELECT number, description FROM model_versions ORDER BY number", connection);
+        using var command = new NpgsqlCommand("SELECT number, description FROM model_versions WHERE deleted_utc IS NULL ORDER BY number", connection);
         using var reader = command.ExecuteReader();
         var found = new List<StoredModel>();
         while (reader.Read()) found.Add(new StoredModel(reader.GetInt32(0), reader.GetString(1)));
@@ -99,13 +100,35 @@ public sealed class PostgresModelStore : IModelStore
     }
 
     /// <inheritdoc />
+    /// <remarks>The version's row is marked deleted (it keeps its number: new numbers are max+1 over every row) and its chunks are deleted, in one transaction.</remarks>
+    public bool Delete(int number)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        long upload;
+        using (var mark = new NpgsqlCommand("UPDATE model_versions SET deleted_utc = now() WHERE number = @n AND deleted_utc IS NULL RETURNING upload", connection, tx))
+        {
+            mark.Parameters.AddWithValue("n", number);
+            if (mark.ExecuteScalar() is not long marked) return false;
+            upload = marked;
+        }
+        using (var chunks = new NpgsqlCommand("DELETE FROM model_chunks WHERE upload = @u", connection, tx))
+        {
+            chunks.Parameters.AddWithValue("u", upload);
+            chunks.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return true;
+    }
+
+    /// <inheritdoc />
     public Stream OpenRead(int number)
     {
         var connection = Open();
         try
         {
             long upload, bytes;
-            using (var find = new NpgsqlCommand("SELECT upload, bytes FROM model_versions WHERE number = @n", connection))
+            using (var find = new NpgsqlCommand("SELECT upload, bytes FROM model_versions WHERE number = @n AND deleted_utc IS NULL", connection))
             {
                 find.Parameters.AddWithValue("n", number);
                 using var row = find.ExecuteReader();

@@ -67,6 +67,8 @@ internal static class PostgresSchema
         """,
         // 3: the log in the order it was stored, for nodes of a cluster that follow each other's appends (ReadEventsAfterAsync).
         "CREATE INDEX events_by_seq ON events (seq)",
+        // 4: deleted model versions (PostgresModelStore.Delete): the row stays, marked, so its number is never taken again; its chunks go.
+        "ALTER TABLE model_versions ADD COLUMN deleted_utc timestamptz",
     ];
 
     /// <summary>The schema version this build writes.</summary>

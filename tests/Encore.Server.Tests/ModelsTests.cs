@@ -58,6 +58,29 @@ public sealed class ModelsTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task A_version_not_in_use_is_deleted_for_good_and_the_active_one_is_refused()
+    {
+        var job = await Train(new { model = "itemknn", activate = false });
+        Assert.True(job.GetProperty("state").GetString() == "succeeded", job.ToString());
+        var version = job.GetProperty("version").GetString()!;
+        Assert.Equal(HttpStatusCode.NoContent, (await Admin.DeleteAsync($"/v1/models/{version}", Ct)).StatusCode);
+        var models = await JsonOf(await Admin.GetAsync("/v1/models", Ct));
+        Assert.DoesNotContain(models.EnumerateArray(), m => m.GetProperty("version").GetString() == version);
+        var (status, detail, _) = await Problem(await Admin.DeleteAsync($"/v1/models/{version}", Ct));
+        Assert.Equal((404, $"no model version '{version}'"), (status, detail));
+        (status, _, _) = await Problem(await Admin.PostAsync($"/v1/models/{version}/activate", null, Ct));
+        Assert.Equal(404, status);
+        var active = models.EnumerateArray().Single(m => m.GetProperty("active").GetBoolean()).GetProperty("version").GetString()!;
+        (status, detail, _) = await Problem(await Admin.DeleteAsync($"/v1/models/{active}", Ct));
+        Assert.Equal(409, status);
+        Assert.Contains("is the active one; activate another version first", detail);
+        Assert.Equal(403, (int)(await server.Client(ServerFixture.ReadKey).DeleteAsync($"/v1/models/{active}", Ct)).StatusCode);
+        // The deleted name is never given to another model.
+        var next = await Train(new { model = "itemknn", activate = false });
+        Assert.True(string.CompareOrdinal(next.GetProperty("version").GetString(), version) > 0, next.ToString());
+    }
+
+    [Fact]
     public async Task A_job_that_cannot_run_or_a_version_that_does_not_exist_is_a_clear_problem()
     {
         var (status, detail, _) = await Problem(await Admin.PostAsync("/v1/models/train", Json(new { model = "nonsense" }), Ct));

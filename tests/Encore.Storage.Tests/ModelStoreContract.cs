@@ -40,6 +40,39 @@ public abstract class ModelStoreContract
     }
 
     [Fact]
+    public async Task A_deleted_version_is_gone_for_every_node_and_its_number_is_never_given_again()
+    {
+        var store = await CreateStoreAsync();
+        var other = await OpenAgain(store);
+        var first = store.Add(s => s.Write(Payload(PostgresModelStore.ChunkBytes + 5, 3)), n => "first " + n);
+        var second = store.Add(s => s.Write(Payload(1_000, 4)), n => "second " + n);
+        var third = store.Add(s => s.Write(Payload(10, 5)), n => "third " + n);
+        // A read already going on finishes.
+        using var reading = store.OpenRead(third.Number);
+        Assert.True(other.Delete(third.Number));
+        Assert.True(store.Delete(first.Number));
+        Assert.Equal(Payload(10, 5), ReadToEnd(reading));
+        Assert.Equal([second], store.List());
+        Assert.Equal([second], other.List());
+        Assert.Throws<KeyNotFoundException>(() => other.OpenRead(first.Number));
+        Assert.Throws<KeyNotFoundException>(() => store.OpenRead(third.Number));
+        Assert.False(store.Delete(third.Number));
+        Assert.False(store.Delete(99));
+        // The highest number was deleted: the next version still takes a new one.
+        var fourth = other.Add(s => s.WriteByte(7), n => "fourth " + n);
+        Assert.Equal(third.Number + 1, fourth.Number);
+        Assert.Equal([7], ReadAll(store, fourth.Number));
+        Assert.Equal([second, fourth], (await OpenAgain(store)).List());
+    }
+
+    private static byte[] ReadToEnd(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    [Fact]
     public async Task A_payload_larger_than_a_chunk_comes_back_byte_for_byte_with_its_description()
     {
         var store = await CreateStoreAsync();

@@ -5,8 +5,9 @@ namespace Encore.Storage.Models;
 
 /// <summary>
 /// A model store in a folder: <c>v0001.model</c> (the payload) and <c>v0001.json</c> (the description). A payload is
-/// written to a temporary file of its own, then moved to the first free <c>vNNNN.model</c> name without overwriting
-/// (so two processes sharing the folder never take the same number), then the description is written beside its name
+/// written to a temporary file of its own, then the first free <c>vNNNN.model</c> name is claimed by creating it
+/// exclusively (so two processes sharing the folder never take the same number) and the payload renamed over it, then
+/// the description is written beside its name
 /// and moved over it; a version is listed only once its description exists, so a cut-off write is never visible.
 /// What a write cut off by a crash leaves (its temporary file, or a payload whose description was never written) is
 /// removed when the store is next opened, once untouched for <see cref="AbandonedAfter"/> (a write still going on in
@@ -62,12 +63,15 @@ public sealed partial class FileModelStore : IModelStore
                 writePayload(stream);
                 stream.Flush(flushToDisk: true);
             }
+            // The number is claimed by creating its payload file exclusively (O_CREAT | O_EXCL: one writer wins, even
+            // across processes), then the written payload is renamed over the claim. (A no-overwrite File.Move is not
+            // atomic on every platform: two writers racing for one number both succeeded here.)
             int number = HighestNumber() + 1;
             while (true)
             {
                 try
                 {
-                    File.Move(temp, PayloadPath(number), overwrite: false);
+                    using (new FileStream(PayloadPath(number), FileMode.CreateNew, FileAccess.Write, FileShare.None)) { }
                     break;
                 }
                 catch (IOException) when (File.Exists(PayloadPath(number)))
@@ -75,6 +79,7 @@ public sealed partial class FileModelStore : IModelStore
                     number++; // another writer took it first
                 }
             }
+            File.Move(temp, PayloadPath(number), overwrite: true);
             var description = describe(number);
             var path = DescriptionPath(number);
             File.WriteAllText(path + ".tmp", description);
@@ -85,6 +90,22 @@ public sealed partial class FileModelStore : IModelStore
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// An empty <c>vNNNN.deleted</c> file is written first and stays (it keeps the number taken), then the description is
+    /// removed (the version stops being listed), then the payload; a delete cut off after the first step leaves a payload
+    /// without a description, removed as abandoned.
+    /// </remarks>
+    public bool Delete(int number)
+    {
+        if (number < 1 || !File.Exists(DescriptionPath(number))) return false;
+        File.WriteAllBytes(Path.Combine(Directory, Name(number) + ".deleted"), []);
+        try { File.Delete(DescriptionPath(number)); }
+        catch (FileNotFoundException) { return false; }
+        File.Delete(PayloadPath(number));
+        return true;
     }
 
     /// <inheritdoc />

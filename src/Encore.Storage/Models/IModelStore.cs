@@ -11,7 +11,8 @@ public sealed record StoredModel(int Number, string Description);
 /// <remarks>
 /// The contract (every implementation passes the same tests): a version is listed only once its payload and description
 /// are whole, so a write that fails or is cut off leaves nothing visible; versions are numbered from 1 up, and
-/// registrations that race (two threads or two processes on the same store) get distinct numbers; a payload is written
+/// registrations that race (two threads or two processes on the same store) get distinct numbers, and a deleted version's
+/// number is never given again; a payload is written
 /// and read as a stream, never held whole in memory by the store.
 /// </remarks>
 public interface IModelStore
@@ -28,6 +29,13 @@ public interface IModelStore
     /// are stored; when <paramref name="writePayload"/> throws, nothing is stored and the exception propagates.
     /// </summary>
     StoredModel Add(Action<Stream> writePayload, Func<int, string> describe);
+
+    /// <summary>
+    /// Removes version <paramref name="number"/>: it is no longer listed nor readable and its payload's space is freed,
+    /// while its number stays taken (no later version gets it, so a number names one model for good). A read already
+    /// streaming the payload finishes. Returns false when no whole version has that number.
+    /// </summary>
+    bool Delete(int number);
 
     /// <summary>Opens version <paramref name="number"/>'s payload to read front to back (dispose it when done).</summary>
     /// <exception cref="KeyNotFoundException">No whole version has that number.</exception>
