@@ -299,7 +299,8 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     /// the registry (opened again when the version was registered by another node after this one opened it), the builder
     /// made again after a catalogue change.
     /// </summary>
-    /// <exception cref="KeyNotFoundException">No such version in the registry.</exception>
+    /// <exception cref="InvalidOperationException">No such version in the registry (a member read answers 503: the
+    /// cluster names a model this node cannot load, which is the service's state, not the request's fault).</exception>
     public async Task<HomepageBuilder> BuilderAsync(string version)
     {
         ArgumentException.ThrowIfNullOrEmpty(version);
@@ -324,7 +325,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     private TrainedModel Load(string version)
     {
         // The registry reads the store again for a version it has not seen, so one registered by another node is found.
-        if (Registry.Find(version) is null) throw new KeyNotFoundException($"no model version '{version}' in {Registry.Directory}");
+        if (Registry.Find(version) is null) throw new InvalidOperationException($"model version '{version}' cannot be loaded on this node: it is not in {Registry.Directory}");
         return Registry.Load(version);
     }
 

@@ -547,6 +547,8 @@ public sealed class EncoreService : IAsyncDisposable
         try { return await read().ConfigureAwait(false); }
         catch (KeyNotFoundException e) { throw new ServiceException(ServiceErrorKind.NotFound, e.Message, e); }
         catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
+        // Where the member's state lives cannot answer (e.g. the cluster's model is not loadable there): the service's state, not the request.
+        catch (InvalidOperationException e) { throw new ServiceException(ServiceErrorKind.Unavailable, e.Message, e); }
     }
 
     /// <summary>Titles similar to a title by the similar-titles model (not personalized), available now.</summary>
