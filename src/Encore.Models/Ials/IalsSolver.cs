@@ -5,7 +5,9 @@ namespace Encore.Models.Ials;
 /// <summary>
 /// One half-iteration of iALS: re-solves every row of <c>x</c> (members, or titles) against the fixed factors
 /// <c>y</c> of the other side with a few warm-started conjugate-gradient steps on
-/// (G + sum_i (c_i - a0) y_i y_i^T + lambda_r I) x = sum_i c_i y_i, G = a0 Y^T Y. Rows are independent, so the
+/// (G + sum_i (c_i - a0) y_i y_i^T + lambda_r I) x = sum_i c_i y_i, G = a0 Y^T Y. The rows y_i are gathered from a
+/// bfloat16 copy of <c>y</c> (<see cref="CompactFactors"/>: half the bytes of each random read, which is what bounds
+/// iALS at scale) and widened to floats once per row; G and the arithmetic are in float. Rows are independent, so the
 /// result does not depend on thread timing.
 /// </summary>
 internal static unsafe class IalsSolver
@@ -16,10 +18,7 @@ internal static unsafe class IalsSolver
     /// <summary>How many entries ahead, inside a row, the rows being widened are asked for.</summary>
     private const int InRow = 8;
 
-    /// <summary>
-    /// <see cref="SolveAllFromCompact"/>
-    /// against full-precision factors <paramref name="y"/> (rounded to a compact copy first).
-    /// </summary>
+    /// <summary><see cref="SolveAllFromCompact"/> against float factors <paramref name="y"/> (rounded to a compact copy first).</summary>
     public static void SolveAll(SparseMatrix rows, float[] x, float[] y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
     {
         using var compact = new CompactFactors().From(y, y.Length / kp, kp, ct);
