@@ -53,6 +53,8 @@ public sealed class EncoreService : IAsyncDisposable
     private readonly TrainingJobs _jobs;
     private readonly SemaphoreSlim _catalogueLock = new(1, 1);
     private readonly Lock _activation = new();
+    private long _activationsAsked;
+    private long _activationApplied; // under _activation
     private readonly ConcurrentDictionary<string, int> _limits = new(StringComparer.Ordinal); // member -> maturity age
     private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal); // members removed from the store
     private readonly CancellationTokenSource _stop = new();
@@ -928,9 +930,14 @@ public sealed class EncoreService : IAsyncDisposable
 
     private void Activate(string version)
     {
+        // Loading takes a while and runs outside the lock: of activations that overlap, the one asked for last wins (a
+        // follower's slow load of the version it read earlier must not swap back over a swap asked for after it).
+        long ticket = Interlocked.Increment(ref _activationsAsked);
         var model = _registry.Load(version);
         lock (_activation)
         {
+            if (ticket < _activationApplied) return;
+            _activationApplied = ticket;
             _live.Swap(model);
             Volatile.Write(ref _activeVersion, version);
         }
