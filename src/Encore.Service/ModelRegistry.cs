@@ -96,7 +96,7 @@ public sealed class ModelRegistry
     public bool Delete(string version)
     {
         if (Find(version) is null) return false;
-        bool deleted = _store.Delete(int.Parse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture));
+        bool deleted = _store.Delete(Number(version));
         Refresh();
         return deleted;
     }
@@ -107,10 +107,12 @@ public sealed class ModelRegistry
     public TrainedModel Load(string version)
     {
         if (Find(version) is null) throw new KeyNotFoundException($"no model version '{Core.UnicodeText.Clip(version)}'");
-        int number = int.Parse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
-        using var stream = _store.OpenRead(number);
+        using var stream = _store.OpenRead(Number(version));
         return TrainedModelFile.Load(stream, $"{_store.Location}: {version}");
     }
+
+    // The store's number of a listed version's name ("v0003" -> 3; names come from FileModelStore.Name).
+    private static int Number(string version) => int.Parse(version.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
 
     private List<ModelVersion> Refresh()
     {
