@@ -113,6 +113,36 @@ public sealed class LinearAlgebraTests
     }
 
     [Theory]
+    [InlineData(5, 16, 200)]
+    [InlineData(64, 64, 5000)]
+    [InlineData(100, 112, 40)] // rank 40 of 100: sixty eigenvalues 0
+    public void Symmetric_eigen_decomposition_rebuilds_the_gramian_from_orthonormal_vectors(int n, int stride, int rows)
+    {
+        var rng = new Random(n);
+        var f = new float[rows * stride];
+        for (int r = 0; r < rows; r++) for (int k = 0; k < n; k++) f[r * stride + k] = (float)(rng.NextDouble() - 0.3) * (1 + k % 7);
+        var g = FactorKernels.Gramian(f, rows, stride, 0.5f, TestContext.Current.CancellationToken);
+        var (values, v) = SymmetricEigen.Decompose(g, n, stride);
+        double scale = g.Max(Math.Abs);
+        for (int i = 0; i < stride; i++)
+            for (int j = 0; j < stride; j++)
+            {
+                double rebuilt = 0, gram = 0;
+                for (int k = 0; k < stride; k++)
+                {
+                    rebuilt += (double)v[i * stride + k] * values[k] * v[j * stride + k];
+                    gram += (double)v[k * stride + i] * v[k * stride + j];
+                }
+                Assert.True(Math.Abs(rebuilt - g[i * stride + j]) <= 1e-5 * scale, $"V diag V^T ({i},{j}) = {rebuilt}, G = {g[i * stride + j]}");
+                Assert.True(Math.Abs(gram - (i == j ? 1 : 0)) <= 1e-5, $"V^T V ({i},{j}) = {gram}");
+            }
+        // Past the block: eigenvalue 0, the basis vector itself (padding stays padding).
+        for (int j = n; j < stride; j++) Assert.Equal(0f, values[j]);
+        for (int i = 0; i < stride; i++) for (int j = n; j < stride; j++) Assert.Equal(i == j ? 1f : 0f, v[i * stride + j]);
+        Assert.Contains(values, e => e > 1e-3 * scale);
+    }
+
+    [Theory]
     [InlineData(5000, 5)]
     [InlineData(5003, 5)]  // rows beyond the last block of four
     [InlineData(2051, 64)] // no padding, two blocks of rows

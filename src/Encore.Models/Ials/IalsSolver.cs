@@ -28,10 +28,17 @@ internal static unsafe class IalsSolver
     /// <summary>
     /// Re-solves every row of <paramref name="x"/> against the other side's factors, gathered from their compact
     /// (bfloat16) copy <paramref name="y"/>: each row's gathered factors are widened once into a per-worker buffer and
-    /// every CG pass reads them from there in order.
+    /// every CG pass reads them from there in order. <paramref name="gram"/> is G (kp x kp); or, with
+    /// <paramref name="basis"/>, <paramref name="y"/> is given in G's eigenbasis, <paramref name="gram"/> holds G's
+    /// eigenvalues (G is diagonal there, so each CG step's dense product is kp multiplies instead of kp^2
+    /// multiply-adds), and each row of <paramref name="x"/> is first turned into that basis (x V). CG is
+    /// equivariant under an orthogonal change of basis, so the solve is the same one, in the new basis.
     /// </summary>
-    public static void SolveAllFromCompact(SparseMatrix rows, float[] x, CompactFactors y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
+    public static void SolveAllFromCompact(SparseMatrix rows, float[] x, CompactFactors y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct, float[]? basis = null)
     {
+        if (gram.Length != (basis is null ? kp * kp : kp)) throw new ArgumentException($"G holds {gram.Length} values; {(basis is null ? "a kp x kp matrix" : "kp eigenvalues")} expected", nameof(gram));
+        if (basis is not null && basis.Length != kp * kp) throw new ArgumentException($"the basis holds {basis.Length} values, not {kp} x {kp}", nameof(basis));
+        float[] rotation = basis ?? [];
         // One worker per core (the work is compute and memory bound: more would only share the caches), each with
         // its own buffers; the buffer for the widened rows is rented from the shared pool, so that successive
         // half-iterations reuse the same few instead of leaving one per worker and call to the collector.
@@ -41,7 +48,7 @@ internal static unsafe class IalsSolver
         {
             int end = bounds[c + 1];
             ushort* py = y.Bits;
-            fixed (float* px = x, pg = gram, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros, pw = scratch.Widened)
+            fixed (float* px = x, pg = gram, pb = rotation, ps = scratch.Vectors, pv = rows.Values, pu = scratch.U, pvv = scratch.V, pd = scratch.D, pz = scratch.Zeros, pw = scratch.Widened)
             fixed (int* pi = rows.Indices, pp = rows.Pointers)
             {
                 int ahead = pp[bounds[c]], last = pp[end];
@@ -54,7 +61,7 @@ internal static unsafe class IalsSolver
                     for (int e = Math.Max(ahead, to); e < until; e++) CompactFactors.Prefetch(py, pi[e], kp);
                     ahead = Math.Max(ahead, until);
                     float lambda = Lambda(o, to - from, otherCount);
-                    SolveRow(px + (long)r * kp, py, pg, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz, pw);
+                    SolveRow(px + (long)r * kp, py, pg, basis is null ? null : pb, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz, pw);
                 }
             }
             return scratch;
@@ -148,17 +155,24 @@ internal static unsafe class IalsSolver
         }
     }
 
-    private static void SolveRow(float* x, ushort* y, float* g, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero, float* widened)
+    private static void SolveRow(float* x, ushort* y, float* g, float* basis, int* indices, float* values, int from, int to, float lambda, int kp, IalsOptions o, float* scratch, float* u, float* v, float* d, float* zero, float* widened)
     {
         float* r = scratch, p = scratch + kp, ap = scratch + 2 * kp;
         int n = to - from;
+        bool diagonal = basis != null;
+        if (diagonal)
+        {
+            // The warm start into the eigenbasis: x V.
+            FactorKernels.SymMatVec(basis, x, 0, ap, kp);
+            new ReadOnlySpan<float>(ap, kp).CopyTo(new Span<float>(x, kp));
+        }
         Coefficients(new ReadOnlySpan<float>(values + from, n), o.Alpha, o.A0, new Span<float>(u, n), new Span<float>(v, n), new Span<float>(d, n));
         int* rowIndices = indices + from;
         // The row's factors are widened once; a row too long for the buffer is widened chunk by chunk on every pass.
         bool whole = n <= Scratch.WidenAtMost;
         if (whole) CompactFactors.Gather(y, rowIndices, n, widened, kp, prefetch: InRow);
         // r = b - A x = sum_e (c_e - (c_e - a0) y_e.x) y_e - (G + lambda I) x
-        FactorKernels.SymMatVec(g, x, lambda, ap, kp);
+        Dense(g, diagonal, x, lambda, ap, kp);
         for (int k = 0; k < kp; k++) r[k] = -ap[k];
         AddWeighted(y, rowIndices, u, v, n, x, r, kp, widened, whole);
         float rsOld = FactorKernels.Dot(r, r, kp);
@@ -167,7 +181,7 @@ internal static unsafe class IalsSolver
         for (int step = 0; step < o.CgSteps; step++)
         {
             // A p = (G + lambda I) p + sum_e (c_e - a0) (y_e . p) y_e
-            FactorKernels.SymMatVec(g, p, lambda, ap, kp);
+            Dense(g, diagonal, p, lambda, ap, kp);
             AddWeighted(y, rowIndices, zero, d, n, p, ap, kp, widened, whole);
             float pAp = FactorKernels.Dot(p, ap, kp);
             if (!(pAp > 0)) return;
@@ -180,6 +194,14 @@ internal static unsafe class IalsSolver
             FactorKernels.Xpby(r, beta, p, kp);
             rsOld = rsNew;
         }
+    }
+
+    /// <summary>(G + lambda I) v: G a kp x kp matrix, or (<paramref name="diagonal"/>) its kp eigenvalues in its eigenbasis.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Dense(float* g, bool diagonal, float* v, float lambda, float* result, int kp)
+    {
+        if (diagonal) FactorKernels.DiagonalMatVec(g, v, lambda, result, kp);
+        else FactorKernels.SymMatVec(g, v, lambda, result, kp);
     }
 
     /// <summary>acc += sum_e (u_e + v_e (y_e . q)) y_e over the row's n entries: from the widened rows, or widening chunk by chunk.</summary>

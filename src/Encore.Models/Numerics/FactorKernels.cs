@@ -285,6 +285,44 @@ public static unsafe class FactorKernels
         }
     }
 
+    /// <summary>result = (diag(d) + lambda I) x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DiagonalMatVec(float* d, float* x, float lambda, float* result, int kp)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var l = Vector512.Create(lambda);
+            for (int v = 0; v < kp; v += 16) Vector512.Store((Vector512.Load(d + v) + l) * Vector512.Load(x + v), result + v);
+            return;
+        }
+        var l8 = Vector256.Create(lambda);
+        for (int v = 0; v < kp; v += 8) Vector256.Store((Vector256.Load(d + v) + l8) * Vector256.Load(x + v), result + v);
+    }
+
+    /// <summary>
+    /// Replaces each of the first <paramref name="rows"/> rows f of <paramref name="factors"/> with f M (M kp x kp,
+    /// row-major): a change of basis, in parallel over blocks of rows.
+    /// </summary>
+    internal static void TransformRows(float[] factors, int rows, float[] m, int kp, CancellationToken ct = default)
+    {
+        const int blockRows = 4096;
+        Parallel.For(0, (rows + blockRows - 1) / blockRows, new ParallelOptions { CancellationToken = ct }, b =>
+        {
+            float* row = stackalloc float[kp];
+            int from = b * blockRows, to = Math.Min(rows, from + blockRows);
+            fixed (float* pf = factors, pm = m)
+            {
+                for (int r = from; r < to; r++)
+                {
+                    float* f = pf + (long)r * kp;
+                    // SymMatVec sums the rows of its matrix scaled by the vector's entries: f M for any M.
+                    SymMatVec(pm, f, 0, row, kp);
+                    new ReadOnlySpan<float>(row, kp).CopyTo(new Span<float>(f, kp));
+                }
+            }
+        });
+    }
+
     /// <summary>
     /// G = scale * F^T F over the rows of F (rows x kp): float sums over blocks of rows, added up in double in a
     /// fixed order (deterministic whatever the thread timing); parallel over the blocks.
