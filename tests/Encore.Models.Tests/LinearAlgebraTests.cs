@@ -166,6 +166,8 @@ public sealed class LinearAlgebraTests
     [InlineData(16, 1)]
     [InlineData(48, 37)]   // a block of 32 floats and one of 16; a chunk and a part of one
     [InlineData(64, 300)]
+    [InlineData(64, 1)]
+    [InlineData(64, 7)]    // pairs of rows and one more
     [InlineData(128, 65)]
     [InlineData(80, 33)]   // a block of 64 floats and one of 16
     public unsafe void Weighted_row_sums_match_the_definition_gathered_and_in_order(int kp, int n)

@@ -80,6 +80,16 @@ public static unsafe class FactorKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddWeightedDenseRows(float* rows, float* u, float* v, int n, float* q, float* acc, int kp)
     {
+        if (Vector512.IsHardwareAccelerated && kp == 64)
+        {
+            DenseRows64(rows, u, v, n, q, acc);
+            return;
+        }
+        if (Vector512.IsHardwareAccelerated && kp == 128)
+        {
+            DenseRows128(rows, u, v, n, q, acc);
+            return;
+        }
         const int chunk = 32;
         float* coef = stackalloc float[chunk];
         float** pointers = stackalloc float*[chunk];
@@ -94,6 +104,117 @@ public static unsafe class FactorKernels
             }
             AccumulateRows(pointers, coef, count, acc, kp);
         }
+    }
+
+    /// <summary>
+    /// <see cref="AddWeightedDenseRows"/> for 64 factors in one pass: q and the accumulator stay in registers and each
+    /// row is loaded once, used for its dot product and then, scaled, added in (two accumulators a row apart, so the
+    /// adds of one row do not wait for the previous row's).
+    /// </summary>
+    private static void DenseRows64(float* rows, float* u, float* v, int n, float* q, float* acc)
+    {
+        var q0 = Vector512.Load(q);
+        var q1 = Vector512.Load(q + 16);
+        var q2 = Vector512.Load(q + 32);
+        var q3 = Vector512.Load(q + 48);
+        var a0 = Vector512.Load(acc);
+        var a1 = Vector512.Load(acc + 16);
+        var a2 = Vector512.Load(acc + 32);
+        var a3 = Vector512.Load(acc + 48);
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        int e = 0;
+        float* row = rows;
+        for (; e + 2 <= n; e += 2, row += 128)
+        {
+            var r0 = Vector512.Load(row);
+            var r1 = Vector512.Load(row + 16);
+            var r2 = Vector512.Load(row + 32);
+            var r3 = Vector512.Load(row + 48);
+            var s0 = Vector512.Load(row + 64);
+            var s1 = Vector512.Load(row + 80);
+            var s2 = Vector512.Load(row + 96);
+            var s3 = Vector512.Load(row + 112);
+            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3)));
+            var d = Vector512.Create(u[e + 1] + v[e + 1] * Vector512.Sum(Vector512.FusedMultiplyAdd(s0, q0, s1 * q1) + Vector512.FusedMultiplyAdd(s2, q2, s3 * q3)));
+            a0 = Vector512.FusedMultiplyAdd(c, r0, a0);
+            a1 = Vector512.FusedMultiplyAdd(c, r1, a1);
+            a2 = Vector512.FusedMultiplyAdd(c, r2, a2);
+            a3 = Vector512.FusedMultiplyAdd(c, r3, a3);
+            b0 = Vector512.FusedMultiplyAdd(d, s0, b0);
+            b1 = Vector512.FusedMultiplyAdd(d, s1, b1);
+            b2 = Vector512.FusedMultiplyAdd(d, s2, b2);
+            b3 = Vector512.FusedMultiplyAdd(d, s3, b3);
+        }
+        if (e < n)
+        {
+            var r0 = Vector512.Load(row);
+            var r1 = Vector512.Load(row + 16);
+            var r2 = Vector512.Load(row + 32);
+            var r3 = Vector512.Load(row + 48);
+            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3)));
+            a0 = Vector512.FusedMultiplyAdd(c, r0, a0);
+            a1 = Vector512.FusedMultiplyAdd(c, r1, a1);
+            a2 = Vector512.FusedMultiplyAdd(c, r2, a2);
+            a3 = Vector512.FusedMultiplyAdd(c, r3, a3);
+        }
+        Vector512.Store(a0 + b0, acc);
+        Vector512.Store(a1 + b1, acc + 16);
+        Vector512.Store(a2 + b2, acc + 32);
+        Vector512.Store(a3 + b3, acc + 48);
+    }
+
+    /// <summary>
+    /// <see cref="DenseRows64"/> for 128 factors: eight accumulators, so one set is enough to keep the adds apart.
+    /// </summary>
+    private static void DenseRows128(float* rows, float* u, float* v, int n, float* q, float* acc)
+    {
+        var q0 = Vector512.Load(q);
+        var q1 = Vector512.Load(q + 16);
+        var q2 = Vector512.Load(q + 32);
+        var q3 = Vector512.Load(q + 48);
+        var q4 = Vector512.Load(q + 64);
+        var q5 = Vector512.Load(q + 80);
+        var q6 = Vector512.Load(q + 96);
+        var q7 = Vector512.Load(q + 112);
+        var a0 = Vector512.Load(acc);
+        var a1 = Vector512.Load(acc + 16);
+        var a2 = Vector512.Load(acc + 32);
+        var a3 = Vector512.Load(acc + 48);
+        var a4 = Vector512.Load(acc + 64);
+        var a5 = Vector512.Load(acc + 80);
+        var a6 = Vector512.Load(acc + 96);
+        var a7 = Vector512.Load(acc + 112);
+        float* row = rows;
+        for (int e = 0; e < n; e++, row += 128)
+        {
+            var r0 = Vector512.Load(row);
+            var r1 = Vector512.Load(row + 16);
+            var r2 = Vector512.Load(row + 32);
+            var r3 = Vector512.Load(row + 48);
+            var r4 = Vector512.Load(row + 64);
+            var r5 = Vector512.Load(row + 80);
+            var r6 = Vector512.Load(row + 96);
+            var r7 = Vector512.Load(row + 112);
+            var low = Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3);
+            var high = Vector512.FusedMultiplyAdd(r4, q4, r5 * q5) + Vector512.FusedMultiplyAdd(r6, q6, r7 * q7);
+            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(low + high));
+            a0 = Vector512.FusedMultiplyAdd(c, r0, a0);
+            a1 = Vector512.FusedMultiplyAdd(c, r1, a1);
+            a2 = Vector512.FusedMultiplyAdd(c, r2, a2);
+            a3 = Vector512.FusedMultiplyAdd(c, r3, a3);
+            a4 = Vector512.FusedMultiplyAdd(c, r4, a4);
+            a5 = Vector512.FusedMultiplyAdd(c, r5, a5);
+            a6 = Vector512.FusedMultiplyAdd(c, r6, a6);
+            a7 = Vector512.FusedMultiplyAdd(c, r7, a7);
+        }
+        Vector512.Store(a0, acc);
+        Vector512.Store(a1, acc + 16);
+        Vector512.Store(a2, acc + 32);
+        Vector512.Store(a3, acc + 48);
+        Vector512.Store(a4, acc + 64);
+        Vector512.Store(a5, acc + 80);
+        Vector512.Store(a6, acc + 96);
+        Vector512.Store(a7, acc + 112);
     }
 
     /// <summary>
