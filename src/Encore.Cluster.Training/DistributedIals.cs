@@ -81,12 +81,15 @@ public sealed class DistributedIals(IGrainFactory grains)
             long setUpBytes = loaded.Sum();
             var cg = new TitleConjugateGradient(y, TitleCounts(memberRows), memberRows.Rows, o, kp);
             var iterationBytes = new List<long>(o.Iterations);
+            bool eigenbasis = IalsTrainer.EigenbasisPays(memberRows.Rows, titles, kp);
             for (int it = 1; it <= o.Iterations; it++)
             {
                 ct.ThrowIfCancellationRequested();
                 var sw = Stopwatch.StartNew();
-                // Member half: Y and a0 Y^T Y out; the partial member Gramians and the titles' residual sums back.
-                var block = FactorBlock.Of(y, FactorKernels.Gramian(y, titles, kp, o.A0, ct));
+                // Member half: Y and a0 Y^T Y out (at scale, as the single-node fit: Y in that Gramian's eigenbasis, its
+                // eigenvalues and the basis); the partial member Gramians and the titles' residual sums back.
+                var (gram, basis) = IalsTrainer.MemberHalfTerms(y, titles, kp, o, eigenbasis, ct);
+                var block = FactorBlock.Of(y, gram, basis);
                 var halves = await Task.WhenAll(grains.Select(g => g.SolveMembersAsync(block))).ConfigureAwait(false);
                 long bytes = shards * block.Bytes;
                 var residuals = new float[shards][];

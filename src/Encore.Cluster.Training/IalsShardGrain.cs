@@ -99,12 +99,14 @@ public sealed class IalsShardGrain : Grain, IIalsShardGrain
         ArgumentNullException.ThrowIfNull(titles);
         var (o, s) = Ready();
         int kp = s.Stride;
-        if (titles.FactorCount != (long)s.Titles * kp || titles.Gramian.Length != kp * kp * sizeof(float))
-            throw new ArgumentException($"{titles.FactorCount} title floats and a Gramian of {titles.Gramian.Length} bytes for {s.Titles} titles of {kp}", nameof(titles));
+        bool inBasis = titles.Basis.Length > 0;
+        if (titles.FactorCount != (long)s.Titles * kp || titles.Gramian.Length != (inBasis ? kp : kp * kp) * sizeof(float)
+            || (inBasis && titles.Basis.Length != kp * kp * sizeof(float)))
+            throw new ArgumentException($"{titles.FactorCount} title floats, a Gramian of {titles.Gramian.Length} bytes and a basis of {titles.Basis.Length} bytes for {s.Titles} titles of {kp}", nameof(titles));
         return Task.Run(() =>
         {
             var y = Wire.Array<float>(titles.Factors);
-            IalsSolver.SolveAll(_members!, _x, y, Wire.Array<float>(titles.Gramian), kp, o, s.Titles, CancellationToken.None);
+            IalsSolver.SolveAll(_members!, _x, y, Wire.Array<float>(titles.Gramian), kp, o, s.Titles, CancellationToken.None, inBasis ? Wire.Array<float>(titles.Basis) : null);
             return new MemberHalf
             {
                 Gramian = Wire.Bytes<float>(FactorKernels.Gramian(_x, _members!.Rows, kp, o.A0)),

@@ -114,7 +114,8 @@ public sealed class ShardRows
 
 /// <summary>
 /// What the coordinator sends every shard for a member half-iteration (as bytes, see <see cref="CsrSlice"/>): every
-/// title's factors and their Gramian a0 Y^T Y.
+/// title's factors and their Gramian a0 Y^T Y; or, where the single-node fit would solve the member half in that
+/// Gramian's eigenbasis (at scale), the factors in that basis, its eigenvalues and the basis.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed class FactorBlock
@@ -122,18 +123,21 @@ public sealed class FactorBlock
     /// <summary>Factor rows (rows x stride floats).</summary>
     [Id(0)] public byte[] Factors { get; set; } = [];
 
-    /// <summary>a0 F^T F over those rows (stride x stride floats).</summary>
+    /// <summary>a0 F^T F over those rows (stride x stride floats); with a <see cref="Basis"/>, its eigenvalues (stride floats).</summary>
     [Id(1)] public byte[] Gramian { get; set; } = [];
 
-    /// <summary>A block of copies of <paramref name="factors"/> and <paramref name="gramian"/>.</summary>
-    public static FactorBlock Of(ReadOnlySpan<float> factors, ReadOnlySpan<float> gramian)
-        => new() { Factors = Wire.Bytes(factors), Gramian = Wire.Bytes(gramian) };
+    /// <summary>Empty; or the Gramian's eigenbasis V (stride x stride floats), which the factors are given in and each member's factors are turned into (x V) as they are solved.</summary>
+    [Id(2)] public byte[] Basis { get; set; } = [];
+
+    /// <summary>A block of copies of <paramref name="factors"/> and <paramref name="gramian"/> (its eigenvalues with a <paramref name="basis"/>).</summary>
+    public static FactorBlock Of(ReadOnlySpan<float> factors, ReadOnlySpan<float> gramian, ReadOnlySpan<float> basis = default)
+        => new() { Factors = Wire.Bytes(factors), Gramian = Wire.Bytes(gramian), Basis = Wire.Bytes(basis) };
 
     /// <summary>Floats in <see cref="Factors"/>.</summary>
     public int FactorCount => Factors.Length / sizeof(float);
 
     /// <summary>Bytes of payload (what the exchange counters count).</summary>
-    public long Bytes => (long)Factors.Length + Gramian.Length;
+    public long Bytes => (long)Factors.Length + Gramian.Length + Basis.Length;
 }
 
 /// <summary>

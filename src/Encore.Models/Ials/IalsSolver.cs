@@ -19,10 +19,10 @@ internal static unsafe class IalsSolver
     private const int InRow = 8;
 
     /// <summary><see cref="SolveAllFromCompact"/> against float factors <paramref name="y"/> (rounded to a compact copy first).</summary>
-    public static void SolveAll(SparseMatrix rows, float[] x, float[] y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct)
+    public static void SolveAll(SparseMatrix rows, float[] x, float[] y, float[] gram, int kp, IalsOptions o, int otherCount, CancellationToken ct, float[]? basis = null)
     {
         using var compact = new CompactFactors().From(y, y.Length / kp, kp, ct);
-        SolveAllFromCompact(rows, x, compact, gram, kp, o, otherCount, ct);
+        SolveAllFromCompact(rows, x, compact, gram, kp, o, otherCount, ct, basis);
     }
 
     /// <summary>

@@ -80,6 +80,21 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
     /// </summary>
     internal static bool EigenbasisPays(int members, int titles, int kp) => 2L * members > titles + 64L * kp;
 
+    /// <summary>
+    /// What a member half-iteration solves against, from the title factors <paramref name="y"/> as they stand: G = a0 Y^T Y;
+    /// or, with <paramref name="eigenbasis"/>, G's eigenvalues and its eigenbasis V, with Y turned into that basis in
+    /// place (Y V), for <see cref="IalsSolver.SolveAllFromCompact"/> to turn each member's row into it as it is solved.
+    /// Scores (x . y) do not change with the basis; the factors then come out in the last iteration's.
+    /// </summary>
+    internal static (float[] Gram, float[]? Basis) MemberHalfTerms(float[] y, int titles, int kp, IalsOptions o, bool eigenbasis, CancellationToken ct)
+    {
+        var gy = FactorKernels.Gramian(y, titles, kp, o.A0, ct);
+        if (!eigenbasis) return (gy, null);
+        var (eigenvalues, basis) = SymmetricEigen.Decompose(gy, o.Factors, kp);
+        FactorKernels.TransformRows(y, titles, basis, kp, ct);
+        return (eigenvalues, basis);
+    }
+
     /// <summary><see cref="Train"/>, the member half in the title Gramian's eigenbasis or not.</summary>
     internal static (float[] Members, float[] Titles, int Stride) TrainFactors(SparseMatrix memberRows, IalsOptions o, Action<int, double>? iterationCompleted, bool eigenbasis, CancellationToken ct)
     {
@@ -93,17 +108,8 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
         {
             ct.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
-            // Where it pays, the member half works in the eigenbasis of G = a0 Y^T Y, where G is diagonal: Y is turned
-            // into it here, each member's row as it is solved. Scores (x . y) do not change with the basis; the factors
-            // then come out in the last iteration's.
-            var gy = FactorKernels.Gramian(y, memberRows.Columns, kp, o.A0, ct);
-            if (eigenbasis)
-            {
-                var (eigenvalues, basis) = SymmetricEigen.Decompose(gy, o.Factors, kp);
-                FactorKernels.TransformRows(y, memberRows.Columns, basis, kp, ct);
-                IalsSolver.SolveAllFromCompact(memberRows, x, compactTitles.From(y, memberRows.Columns, kp, ct), eigenvalues, kp, o, memberRows.Columns, ct, basis);
-            }
-            else IalsSolver.SolveAllFromCompact(memberRows, x, compactTitles.From(y, memberRows.Columns, kp, ct), gy, kp, o, memberRows.Columns, ct);
+            var (gram, basis) = MemberHalfTerms(y, memberRows.Columns, kp, o, eigenbasis, ct);
+            IalsSolver.SolveAllFromCompact(memberRows, x, compactTitles.From(y, memberRows.Columns, kp, ct), gram, kp, o, memberRows.Columns, ct, basis);
             var gx = FactorKernels.Gramian(x, memberRows.Rows, kp, o.A0, ct);
             IalsSolver.SolveAllFromCompact(titleRows, y, compactMembers.From(x, memberRows.Rows, kp, ct), gx, kp, o, memberRows.Rows, ct);
             iterationCompleted?.Invoke(it, sw.Elapsed.TotalSeconds);
