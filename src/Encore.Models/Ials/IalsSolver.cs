@@ -38,7 +38,7 @@ internal static unsafe class IalsSolver
     {
         if (gram.Length != (basis is null ? kp * kp : kp)) throw new ArgumentException($"G holds {gram.Length} values; {(basis is null ? "a kp x kp matrix" : "kp eigenvalues")} expected", nameof(gram));
         if (basis is not null && basis.Length != kp * kp) throw new ArgumentException($"the basis holds {basis.Length} values, not {kp} x {kp}", nameof(basis));
-        float[] rotation = basis ?? [];
+        float[] rotation = basis ?? []; // fixed on an empty array gives null: SolveRow's "no basis"
         // One worker per core (the work is compute and memory bound: more would only share the caches), each with
         // its own buffers; the buffer for the widened rows is rented from the shared pool, so that successive
         // half-iterations reuse the same few instead of leaving one per worker and call to the collector.
@@ -61,7 +61,7 @@ internal static unsafe class IalsSolver
                     for (int e = Math.Max(ahead, to); e < until; e++) CompactFactors.Prefetch(py, pi[e], kp);
                     ahead = Math.Max(ahead, until);
                     float lambda = Lambda(o, to - from, otherCount);
-                    SolveRow(px + (long)r * kp, py, pg, basis is null ? null : pb, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz, pw);
+                    SolveRow(px + (long)r * kp, py, pg, pb, pi, pv, from, to, lambda, kp, o, ps, pu, pvv, pd, pz, pw);
                 }
             }
             return scratch;

@@ -134,8 +134,8 @@ public static unsafe class FactorKernels
             var s1 = Vector512.Load(row + 80);
             var s2 = Vector512.Load(row + 96);
             var s3 = Vector512.Load(row + 112);
-            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3)));
-            var d = Vector512.Create(u[e + 1] + v[e + 1] * Vector512.Sum(Vector512.FusedMultiplyAdd(s0, q0, s1 * q1) + Vector512.FusedMultiplyAdd(s2, q2, s3 * q3)));
+            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Products(r0, r1, r2, r3, q0, q1, q2, q3)));
+            var d = Vector512.Create(u[e + 1] + v[e + 1] * Vector512.Sum(Products(s0, s1, s2, s3, q0, q1, q2, q3)));
             a0 = Vector512.FusedMultiplyAdd(c, r0, a0);
             a1 = Vector512.FusedMultiplyAdd(c, r1, a1);
             a2 = Vector512.FusedMultiplyAdd(c, r2, a2);
@@ -151,7 +151,7 @@ public static unsafe class FactorKernels
             var r1 = Vector512.Load(row + 16);
             var r2 = Vector512.Load(row + 32);
             var r3 = Vector512.Load(row + 48);
-            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3)));
+            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Products(r0, r1, r2, r3, q0, q1, q2, q3)));
             a0 = Vector512.FusedMultiplyAdd(c, r0, a0);
             a1 = Vector512.FusedMultiplyAdd(c, r1, a1);
             a2 = Vector512.FusedMultiplyAdd(c, r2, a2);
@@ -162,6 +162,12 @@ public static unsafe class FactorKernels
         Vector512.Store(a2 + b2, acc + 32);
         Vector512.Store(a3 + b3, acc + 48);
     }
+
+    /// <summary>The lane-wise sums of r_i q_i over four registers (64 floats): summed across lanes, their dot product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Products(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+        Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3)
+        => Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3);
 
     /// <summary>
     /// <see cref="DenseRows64"/> for 128 factors: eight accumulators, so one set is enough to keep the adds apart.
@@ -195,9 +201,7 @@ public static unsafe class FactorKernels
             var r5 = Vector512.Load(row + 80);
             var r6 = Vector512.Load(row + 96);
             var r7 = Vector512.Load(row + 112);
-            var low = Vector512.FusedMultiplyAdd(r0, q0, r1 * q1) + Vector512.FusedMultiplyAdd(r2, q2, r3 * q3);
-            var high = Vector512.FusedMultiplyAdd(r4, q4, r5 * q5) + Vector512.FusedMultiplyAdd(r6, q6, r7 * q7);
-            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(low + high));
+            var c = Vector512.Create(u[e] + v[e] * Vector512.Sum(Products(r0, r1, r2, r3, q0, q1, q2, q3) + Products(r4, r5, r6, r7, q4, q5, q6, q7)));
             a0 = Vector512.FusedMultiplyAdd(c, r0, a0);
             a1 = Vector512.FusedMultiplyAdd(c, r1, a1);
             a2 = Vector512.FusedMultiplyAdd(c, r2, a2);
