@@ -18,7 +18,7 @@ namespace Encore.Cluster;
 /// active model version. Calls that meet a silo leaving or crashed are tried again (a grain comes back on
 /// another silo, rebuilt from the store) until <see cref="RetryFor"/> has passed.
 /// </summary>
-public sealed class ClusterFront : IMemberStateRouter
+public sealed class ClusterFront : IMemberStateRouter, ITrainingJobQueue
 {
     private readonly IGrainFactory _grains;
     private readonly IngestionPipeline _pipeline;
@@ -133,6 +133,33 @@ public sealed class ClusterFront : IMemberStateRouter
         }
         await Task.WhenAll(reloads).ConfigureAwait(false);
     }
+
+    private ITrainingJobsGrain Jobs => _grains.GetGrain<ITrainingJobsGrain>(0);
+
+    /// <summary>Queues a job on the cluster's one training queue (<see cref="ITrainingJobsGrain"/>).</summary>
+    public Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return RetryAsync(() => Jobs.EnqueueAsync(spec), ct);
+    }
+
+    /// <summary>A scheduled retrain on the cluster's queue: the first node whose schedule comes due in a period queues it, the others find it done.</summary>
+    public Task<TrainingJobStatus?> EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return RetryAsync(() => Jobs.EnqueueScheduledAsync(spec, every), ct);
+    }
+
+    /// <summary>A job of the cluster's queue, or null.</summary>
+    public Task<TrainingJobStatus?> FindAsync(string id, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return RetryAsync(() => Jobs.FindAsync(id), ct);
+    }
+
+    /// <summary>Every job of the cluster's queue, by id.</summary>
+    public async Task<IReadOnlyList<TrainingJobStatus>> AllAsync(CancellationToken ct = default)
+        => await RetryAsync(() => Jobs.AllAsync(), ct).ConfigureAwait(false);
 
     private async Task<string> RequireActiveVersionAsync(CancellationToken ct)
         => await ActiveVersionAsync(ct).ConfigureAwait(false)

@@ -222,3 +222,47 @@ internal sealed class ModelVersionGrain(ClusterNode node) : Grain, IModelVersion
     }
 }
 
+/// <summary>
+/// The cluster's one training queue (key 0): jobs asked for through any node run here, one at a time, on the silo that
+/// holds this grain, with that silo's Encore service (<see cref="ClusterNode.RunTrainingAsync"/>): the model is
+/// registered in the shared model store and activated cluster-wide like any swap. Every node lists and follows the same
+/// jobs by the same ids. Jobs are kept while the grain lives (it is kept alive; a job of a silo that crashed is lost
+/// with it, as a single node's jobs are with its process).
+/// </summary>
+public interface ITrainingJobsGrain : IGrainWithIntegerKey
+{
+    /// <summary>Queues a job; returns it as queued, with its id.</summary>
+    Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec);
+
+    /// <summary>Queues a scheduled retrain unless one is due no sooner (<see cref="ITrainingJobQueue.EnqueueScheduledAsync"/>).</summary>
+    Task<TrainingJobStatus?> EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every);
+
+    /// <summary>The job with this id, or null.</summary>
+    Task<TrainingJobStatus?> FindAsync(string id);
+
+    /// <summary>Every job kept, by id.</summary>
+    Task<TrainingJobStatus[]> AllAsync();
+}
+
+/// <summary>The grain behind <see cref="ITrainingJobsGrain"/>: a <see cref="TrainingJobQueue"/> that runs jobs with this silo's service.</summary>
+[KeepAlive]
+internal sealed class TrainingJobsGrain(ClusterNode node) : Grain, ITrainingJobsGrain
+{
+    private TrainingJobQueue? _queue;
+
+    private TrainingJobQueue Queue => _queue ??= new TrainingJobQueue(node.RunTrainingAsync);
+
+    public Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec) => Task.FromResult(Queue.Enqueue(spec));
+
+    public Task<TrainingJobStatus?> EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every) => Task.FromResult(Queue.EnqueueScheduled(spec, every));
+
+    public Task<TrainingJobStatus?> FindAsync(string id) => Task.FromResult(Queue.Find(id));
+
+    public Task<TrainingJobStatus[]> AllAsync() => Task.FromResult(Queue.All.ToArray());
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_queue is not null) await _queue.DisposeAsync().ConfigureAwait(true);
+    }
+}
+

@@ -379,19 +379,19 @@ internal static class Endpoints
                 catch (JsonException e) { return Problems.BadRequest($"the body is not a training request: {e.Message.Split(" Path:")[0]}"); }
                 finally { Requests.Release(body); }
             }
-            var job = service.Train(new TrainingSpec
+            var job = await service.TrainAsync(new TrainingSpec
             {
                 Model = request?.Model ?? service.Options.DefaultTraining.Model,
                 Parameters = request?.Parameters ?? [],
                 Activate = request?.Activate ?? true,
                 BudgetSeconds = request?.Budget,
-            });
+            }, ct);
             return Results.Json(JobDto.From(job), ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
         }).WithSummary("Train a model in the background ({\"model\": \"ials\", \"parameters\": {...}, \"activate\": true}); answers the job to follow.")
           .JsonBody().Produces<JobDto>(202).ProducesProblem(400);
-        models.MapGet("/jobs", (EncoreHost host) => ApiJson.Ok(host.Require().Jobs.Select(JobDto.From).ToList()))
-            .WithSummary("Every training job of this run.").Produces<List<JobDto>>();
-        models.MapGet("/jobs/{id}", (string id, EncoreHost host) => ApiJson.Ok(JobDto.From(host.Require().Job(Requests.Id(id, "job")))))
+        models.MapGet("/jobs", async (EncoreHost host, CancellationToken ct) => ApiJson.Ok((await host.Require().JobsAsync(ct)).Select(JobDto.From).ToList()))
+            .WithSummary("Every training job of this run (on a cluster, of the cluster's queue, whichever node is asked).").Produces<List<JobDto>>();
+        models.MapGet("/jobs/{id}", async (string id, EncoreHost host, CancellationToken ct) => ApiJson.Ok(JobDto.From(await host.Require().JobAsync(Requests.Id(id, "job"), ct))))
             .WithSummary("One training job: its state, progress lines, and the version it made.").Produces<JobDto>().ProducesProblem(404);
 
         app.MapGet("/health/live", () => Results.Json(new { status = "live" })).WithTags("operations").WithSummary("The process answers.");

@@ -50,7 +50,8 @@ public sealed class EncoreService : IAsyncDisposable
     private readonly IngestionPipeline _pipeline;
     private readonly ModelRegistry _registry;
     private readonly HomepageService _live;
-    private readonly TrainingJobs _jobs;
+    private readonly TrainingJobQueue _jobs;
+    private ITrainingJobQueue? _clusterJobs;
     private readonly SemaphoreSlim _catalogueLock = new(1, 1);
     private readonly Lock _activation = new();
     private long _activationsAsked;
@@ -71,7 +72,7 @@ public sealed class EncoreService : IAsyncDisposable
         _live = live;
         _search = search;
         _pipeline = new IngestionPipeline(store, options.Ingestion);
-        _jobs = new TrainingJobs(RunTrainingAsync);
+        _jobs = new TrainingJobQueue(RunTrainingAsync);
     }
 
     public IEventStore Store => _store;
@@ -399,11 +400,14 @@ public sealed class EncoreService : IAsyncDisposable
     /// <see cref="ServiceClock.LatestEvent"/>, trending, a title's audience by taste, search demand) read
     /// <paramref name="serviceView"/> when given: the view a cluster node keeps of every node's events (without it, this
     /// service's own view, which holds only the events stored through this node after it started).
+    /// Training jobs go to <paramref name="jobs"/> when given: the cluster's one queue, so that a job started through
+    /// any node is seen through every node, and a schedule every node runs retrains once a period.
     /// </summary>
-    public void AttachCluster(IMemberStateRouter router, HomepageService? serviceView = null)
+    public void AttachCluster(IMemberStateRouter router, HomepageService? serviceView = null, ITrainingJobQueue? jobs = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         Volatile.Write(ref _clusterView, serviceView);
+        Volatile.Write(ref _clusterJobs, jobs);
         Volatile.Write(ref _router, router);
     }
 
@@ -862,8 +866,14 @@ public sealed class EncoreService : IAsyncDisposable
 
     // ---------------- models ----------------
 
-    /// <summary>Queues a training job; it runs in the background, one at a time.</summary>
-    public TrainingJobStatus Train(TrainingSpec spec)
+    /// <summary>Where this service's training jobs go: its own queue, or on a node of a cluster the cluster's.</summary>
+    private ITrainingJobQueue JobQueue => Volatile.Read(ref _clusterJobs) ?? _jobs;
+
+    /// <summary>Queues a training job; it runs in the background, one at a time (on a node of a cluster, on the cluster's queue: see <see cref="TrainAsync"/>).</summary>
+    public TrainingJobStatus Train(TrainingSpec spec) => TrainAsync(spec).GetAwaiter().GetResult();
+
+    /// <summary>Queues a training job; it runs in the background, one at a time, in this process or, on a node of a cluster, on the silo that holds the cluster's queue.</summary>
+    public Task<TrainingJobStatus> TrainAsync(TrainingSpec spec, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         bool auto = string.Equals(spec.Model, ModelSelector.AutoName, StringComparison.OrdinalIgnoreCase);
@@ -874,12 +884,21 @@ public sealed class EncoreService : IAsyncDisposable
             if (spec.BudgetSeconds is { } b && !(b > 0 && b <= 86_400)) throw new ArgumentException($"budget must be in (0, 86400] seconds (got {b})");
         }
         catch (ArgumentException e) { throw ServiceException.BadRequest(e.Message, e); }
-        return _jobs.Enqueue(spec);
+        return JobQueue.EnqueueAsync(spec, ct);
     }
 
-    public TrainingJobStatus Job(string id) => _jobs.Find(id) ?? throw ServiceException.NotFound($"no training job {UnicodeText.Quote(id)}");
+    /// <summary>A training job by id (see <see cref="JobAsync"/>).</summary>
+    public TrainingJobStatus Job(string id) => JobAsync(id).GetAwaiter().GetResult();
 
-    public IReadOnlyList<TrainingJobStatus> Jobs => _jobs.All;
+    /// <summary>A training job by id, from this service's queue or the cluster's; 404 when there is none.</summary>
+    public async Task<TrainingJobStatus> JobAsync(string id, CancellationToken ct = default)
+        => await JobQueue.FindAsync(id, ct).ConfigureAwait(false) ?? throw ServiceException.NotFound($"no training job {UnicodeText.Quote(id)}");
+
+    /// <summary>Every training job kept (see <see cref="JobsAsync"/>).</summary>
+    public IReadOnlyList<TrainingJobStatus> Jobs => JobsAsync().GetAwaiter().GetResult();
+
+    /// <summary>Every training job kept by this service's queue, or on a node of a cluster by the cluster's.</summary>
+    public Task<IReadOnlyList<TrainingJobStatus>> JobsAsync(CancellationToken ct = default) => JobQueue.AllAsync(ct);
 
     /// <summary>
     /// Makes a registered version the active one: every page from now on is built by it (an atomic swap). On a node of a
@@ -944,9 +963,15 @@ public sealed class EncoreService : IAsyncDisposable
         Metrics.Swap();
     }
 
-    /// <summary>Fits one job from a fresh read of the store (nothing is locked meanwhile), measures it offline, registers it.</summary>
-    private async Task<string> RunTrainingAsync(TrainingSpec spec, IProgress<string> progress, CancellationToken ct)
+    /// <summary>
+    /// Fits one job now, in this process, from a fresh read of the store (nothing is locked meanwhile), measures it
+    /// offline, registers it and, as the spec asks (or when no model is active), activates it: what a training queue's
+    /// worker runs. Returns the version registered.
+    /// </summary>
+    public async Task<string> RunTrainingAsync(TrainingSpec spec, IProgress<string>? progress = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        progress ??= new Progress<string>();
         try
         {
             var request = _options.DefaultTraining with { Model = spec.Model, Parameters = spec.Parameters };
@@ -1030,7 +1055,11 @@ public sealed class EncoreService : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(every);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            if (!_jobs.Busy) _jobs.Enqueue(new TrainingSpec { Model = _options.DefaultTraining.Model, Reason = "schedule" });
+        {
+            // On a cluster every node runs this schedule; the cluster's queue takes one retrain a period.
+            try { await JobQueue.EnqueueScheduledAsync(new TrainingSpec { Model = _options.DefaultTraining.Model, Reason = "schedule" }, every, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException) { Metrics.Training(ok: false); }
+        }
     }
 
     private int _disposed;

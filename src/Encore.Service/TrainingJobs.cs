@@ -30,10 +30,35 @@ public sealed record TrainingJobStatus(string Id, JobState State, TrainingSpec S
     DateTime? FinishedUtc, IReadOnlyList<string> Progress, string? Version, string? Error);
 
 /// <summary>
-/// Training jobs run one at a time, in the order they were asked for, on a background task; each keeps its progress lines
-/// and ends with the version it registered or the reason it failed. Jobs are kept for the life of the process.
+/// Where training jobs are queued and looked up: this process's queue on a single node (<see cref="TrainingJobQueue"/>),
+/// one queue for every node on a cluster (attached with <see cref="EncoreService.AttachCluster"/>), so that a job
+/// started through one node is seen, with the same id, through every other.
 /// </summary>
-internal sealed class TrainingJobs : IAsyncDisposable
+public interface ITrainingJobQueue
+{
+    /// <summary>Queues a job (run after those queued before it, one at a time); returns it as queued, with its id.</summary>
+    Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec, CancellationToken ct = default);
+
+    /// <summary>
+    /// Queues a scheduled retrain, unless a job is queued or running, or a scheduled one was queued less than 0.9 x
+    /// <paramref name="every"/> ago: every node runs the same schedule, and the service retrains once a period. Returns
+    /// the job, or null when it was not queued.
+    /// </summary>
+    Task<TrainingJobStatus?> EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every, CancellationToken ct = default);
+
+    /// <summary>The job with this id, or null.</summary>
+    Task<TrainingJobStatus?> FindAsync(string id, CancellationToken ct = default);
+
+    /// <summary>Every job kept, by id.</summary>
+    Task<IReadOnlyList<TrainingJobStatus>> AllAsync(CancellationToken ct = default);
+}
+
+/// <summary>
+/// Training jobs run one at a time, in the order they were asked for, on a background task; each keeps its progress lines
+/// and ends with the version it registered or the reason it failed. Jobs are kept for the life of the queue (a single
+/// node's process; on a cluster, the queue's grain).
+/// </summary>
+public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
 {
     private sealed class Job(string id, TrainingSpec spec)
     {
@@ -56,29 +81,57 @@ internal sealed class TrainingJobs : IAsyncDisposable
     private readonly Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> _run;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
+    private readonly Lock _scheduleLock = new();
+    private DateTime _lastScheduled = DateTime.MinValue;
     private int _next;
 
-    /// <param name="run">Fits one job and returns the version it registered.</param>
-    public TrainingJobs(Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> run)
+    /// <param name="run">Fits one job and returns the version it registered (<see cref="EncoreService.RunTrainingAsync"/>).</param>
+    public TrainingJobQueue(Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         _run = run;
         _worker = Task.Run(WorkAsync);
     }
 
+    /// <summary>Queues a job; returns it as queued, with its id.</summary>
     public TrainingJobStatus Enqueue(TrainingSpec spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var job = new Job(string.Create(CultureInfo.InvariantCulture, $"job-{Interlocked.Increment(ref _next):D4}"), spec);
         _jobs[job.Id] = job;
         if (!_queue.Writer.TryWrite(job)) throw new InvalidOperationException("the training queue is closed");
         return job.Snapshot();
     }
 
+    /// <summary>The job with this id, or null.</summary>
     public TrainingJobStatus? Find(string id) => _jobs.TryGetValue(id, out var job) ? job.Snapshot() : null;
 
+    /// <summary>Every job kept, by id.</summary>
     public IReadOnlyList<TrainingJobStatus> All => [.. _jobs.Values.Select(j => j.Snapshot()).OrderBy(j => j.Id, StringComparer.Ordinal)];
 
     /// <summary>Whether a job is queued or running.</summary>
     public bool Busy => _jobs.Values.Any(j => j.State is JobState.Queued or JobState.Running);
+
+    /// <inheritdoc cref="ITrainingJobQueue.EnqueueScheduledAsync"/>
+    public TrainingJobStatus? EnqueueScheduled(TrainingSpec spec, TimeSpan every)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        lock (_scheduleLock)
+        {
+            var now = DateTime.UtcNow;
+            if (Busy || now - _lastScheduled < 0.9 * every) return null;
+            _lastScheduled = now;
+            return Enqueue(spec);
+        }
+    }
+
+    Task<TrainingJobStatus> ITrainingJobQueue.EnqueueAsync(TrainingSpec spec, CancellationToken ct) => Task.FromResult(Enqueue(spec));
+
+    Task<TrainingJobStatus?> ITrainingJobQueue.EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every, CancellationToken ct) => Task.FromResult(EnqueueScheduled(spec, every));
+
+    Task<TrainingJobStatus?> ITrainingJobQueue.FindAsync(string id, CancellationToken ct) => Task.FromResult(Find(id));
+
+    Task<IReadOnlyList<TrainingJobStatus>> ITrainingJobQueue.AllAsync(CancellationToken ct) => Task.FromResult(All);
 
     private async Task WorkAsync()
     {
@@ -125,6 +178,7 @@ internal sealed class TrainingJobs : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops taking jobs and cancels the one running (it ends as failed: the service stopped).</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();

@@ -229,6 +229,61 @@ public sealed class ClusterTests(PostgresCluster postgres)
     }
 
     [Fact]
+    public async Task A_training_job_asked_through_one_node_is_the_clusters_seen_and_followed_through_every_node()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var rig = await ClusterRig.StartAsync(postgres);
+        var silos = rig.Cluster.GetActiveSilos().ToList();
+        var nodes = new List<EncoreService>();
+        foreach (var silo in silos) nodes.Add(await rig.StartNodeServiceAsync(silo!));
+        // Two jobs asked through two nodes: one queue, two ids, both listed by every node.
+        var first = await nodes[0].TrainAsync(new TrainingSpec { Model = "popularity" }, ct);
+        var second = await nodes[1].TrainAsync(new TrainingSpec { Model = "popularity", Activate = false }, ct);
+        Assert.NotEqual(first.Id, second.Id);
+        foreach (var node in nodes)
+        {
+            var ids = (await node.JobsAsync(ct)).Select(j => j.Id).ToList();
+            Assert.Contains(first.Id, ids);
+            Assert.Contains(second.Id, ids);
+        }
+        // Followed to its end through a third node.
+        var done = await FinishedAsync(nodes[2], second.Id, ct);
+        Assert.True(done.State == JobState.Succeeded, done.Error);
+        var firstDone = await nodes[1].JobAsync(first.Id, ct);
+        Assert.True(firstDone.State == JobState.Succeeded, firstDone.Error);
+        Assert.NotNull(firstDone.Version);
+        Assert.NotEqual(firstDone.Version, done.Version);
+        Assert.Contains($"registered as {done.Version}", done.Progress);
+        // The one asked to become active is the cluster's active model; the other is registered, not active.
+        Assert.Equal(firstDone.Version, await ClusterRig.FrontOn(silos[2]!).ActiveVersionAsync(ct));
+        var unknown = await Assert.ThrowsAsync<ServiceException>(() => nodes[2].JobAsync("job-9999", ct));
+        Assert.Equal(ServiceErrorKind.NotFound, unknown.Kind);
+
+        // Every node runs the same retraining schedule: the first whose schedule comes due queues the period's retrain,
+        // the others find it queued (and, within 0.9 of the period, done) and queue nothing.
+        var fronts = silos.Select(s => ClusterRig.FrontOn(s!)).ToList();
+        var scheduled = new TrainingSpec { Model = "popularity", Reason = "schedule" };
+        var due = await fronts[0].EnqueueScheduledAsync(scheduled, TimeSpan.FromHours(1), ct);
+        Assert.NotNull(due);
+        Assert.Null(await fronts[1].EnqueueScheduledAsync(scheduled, TimeSpan.FromHours(1), ct));
+        Assert.True((await FinishedAsync(nodes[1], due.Id, ct)).State == JobState.Succeeded);
+        Assert.Null(await fronts[2].EnqueueScheduledAsync(scheduled, TimeSpan.FromHours(1), ct));
+        Assert.Equal(3, (await nodes[0].JobsAsync(ct)).Count);
+    }
+
+    private static async Task<TrainingJobStatus> FinishedAsync(EncoreService node, string id, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var job = await node.JobAsync(id, ct);
+            if (job.State is JobState.Succeeded or JobState.Failed) return job;
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"job {id} is still {job.State} after {clock.Elapsed.TotalSeconds:F0} s");
+            await Task.Delay(100, ct);
+        }
+    }
+
+    [Fact]
     public async Task A_silo_stopped_and_a_silo_killed_under_load_lose_no_acknowledged_event_and_requests_keep_being_answered()
     {
         var ct = TestContext.Current.CancellationToken;
