@@ -43,6 +43,13 @@ public sealed class DistributedIals(IGrainFactory grains)
     private readonly IGrainFactory _grains = grains ?? throw new ArgumentNullException(nameof(grains));
 
     /// <summary>
+    /// Whether the member half is solved in the title Gramian's eigenbasis; null (the default): where the single-node fit
+    /// would (<see cref="IalsTrainer.EigenbasisPays"/>). Tests set it to show what solving in another basis than the
+    /// single node's does to the agreement.
+    /// </summary>
+    internal bool? Eigenbasis { get; init; }
+
+    /// <summary>
     /// Fits <paramref name="memberRows"/> (members x titles) with <paramref name="options"/> in <paramref name="shards"/>
     /// shards (0: one per active silo); <paramref name="iterationCompleted"/> is called after each iteration with its
     /// number (from 1) and its wall seconds; <paramref name="ct"/> stops it between exchanges.
@@ -81,7 +88,7 @@ public sealed class DistributedIals(IGrainFactory grains)
             long setUpBytes = loaded.Sum();
             var cg = new TitleConjugateGradient(y, TitleCounts(memberRows), memberRows.Rows, o, kp);
             var iterationBytes = new List<long>(o.Iterations);
-            bool eigenbasis = IalsTrainer.EigenbasisPays(memberRows.Rows, titles, kp);
+            bool eigenbasis = Eigenbasis ?? IalsTrainer.EigenbasisPays(memberRows.Rows, titles, kp, o.CgSteps);
             for (int it = 1; it <= o.Iterations; it++)
             {
                 ct.ThrowIfCancellationRequested();

@@ -140,7 +140,9 @@ public sealed class ClusterFront : IMemberStateRouter, ITrainingJobQueue
     public Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return RetryAsync(() => Jobs.EnqueueAsync(spec), ct);
+        // One request id for every try: a call that timed out after the grain queued the job finds that job again.
+        string request = Guid.NewGuid().ToString("N");
+        return RetryAsync(() => Jobs.EnqueueAsync(spec, request), ct);
     }
 
     /// <summary>A scheduled retrain on the cluster's queue: the first node whose schedule comes due in a period queues it, the others find it done.</summary>

@@ -29,7 +29,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<string, HomepageBuilder> _builders = new(StringComparer.Ordinal); // over the view's catalogue
     private readonly SemaphoreSlim _follow = new(1, 1);
     private readonly SemaphoreSlim _catalogueGate = new(1, 1);
-    private EncoreService? _service; // the HTTP server's, in this process (Attach): what the cluster's training jobs run with
+    private readonly TaskCompletionSource<EncoreService> _service = new(TaskCreationOptions.RunContinuationsAsynchronously); // the HTTP server's, in this process (Attach): what the cluster's training jobs run with
     private readonly List<Func<CancellationToken, Task>> _catalogueHandlers = [];
     private readonly List<Action<string>> _modelHandlers = [];
     private readonly ILogger<ClusterNode>? _log;
@@ -286,7 +286,7 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grains);
         var front = new ClusterFront(grains, service.Store);
         service.AttachCluster(front, View, front);
-        Volatile.Write(ref _service, service);
+        _service.TrySetResult(service);
         OnCatalogueChanged(service.ReloadCatalogueAsync);
         OnActiveModelChanged(service.UseActiveModel);
         return front;
@@ -295,11 +295,16 @@ public sealed class ClusterNode : IHostedService, IAsyncDisposable
     /// <summary>
     /// Runs one training job of the cluster's queue (<see cref="ITrainingJobsGrain"/>) with the service attached to this
     /// silo (<see cref="Attach"/>): fitted from the store, registered in the shared model store, activated cluster-wide.
+    /// A silo joins the cluster before its service has read the log and attached: a job that comes to it meanwhile waits
+    /// for the service (and says so in its progress).
     /// </summary>
-    /// <exception cref="InvalidOperationException">No service is attached to this silo.</exception>
-    public Task<string> RunTrainingAsync(TrainingSpec spec, IProgress<string> progress, CancellationToken ct)
-        => (Volatile.Read(ref _service) ?? throw new InvalidOperationException("this silo has no Encore service attached to train with (a silo that only holds grains)"))
-            .RunTrainingAsync(spec, progress, ct);
+    public async Task<string> RunTrainingAsync(TrainingSpec spec, IProgress<string> progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        if (!_service.Task.IsCompleted) progress.Report("waiting for this silo's Encore service to start");
+        var service = await _service.Task.WaitAsync(ct).ConfigureAwait(false);
+        return await service.RunTrainingAsync(spec, progress, ct).ConfigureAwait(false);
+    }
 
     /// <summary>An empty signal set for one member over the view's catalogue (a member grain folds the member's events into it).</summary>
     public SignalSet NewMemberSignals(string memberId)

@@ -226,13 +226,14 @@ internal sealed class ModelVersionGrain(ClusterNode node) : Grain, IModelVersion
 /// The cluster's one training queue (key 0): jobs asked for through any node run here, one at a time, on the silo that
 /// holds this grain, with that silo's Encore service (<see cref="ClusterNode.RunTrainingAsync"/>): the model is
 /// registered in the shared model store and activated cluster-wide like any swap. Every node lists and follows the same
-/// jobs by the same ids. Jobs are kept while the grain lives (it is kept alive; a job of a silo that crashed is lost
-/// with it, as a single node's jobs are with its process).
+/// jobs by the same ids. Jobs are kept while the grain lives: it is kept alive, but when its silo stops or crashes the
+/// jobs it kept are gone (the one running ends with it), as a single node's are with its process; the queue that starts
+/// on another silo never gives an id of the lost ones (<see cref="TrainingJobQueue.Enqueue"/>).
 /// </summary>
 public interface ITrainingJobsGrain : IGrainWithIntegerKey
 {
-    /// <summary>Queues a job; returns it as queued, with its id.</summary>
-    Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec);
+    /// <summary>Queues a job; returns it as queued, with its id. A <paramref name="requestId"/> seen before returns its job (a call tried again is one job).</summary>
+    Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec, string requestId);
 
     /// <summary>Queues a scheduled retrain unless one is due no sooner (<see cref="ITrainingJobQueue.EnqueueScheduledAsync"/>).</summary>
     Task<TrainingJobStatus?> EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every);
@@ -252,7 +253,7 @@ internal sealed class TrainingJobsGrain(ClusterNode node) : Grain, ITrainingJobs
 
     private TrainingJobQueue Queue => _queue ??= new TrainingJobQueue(node.RunTrainingAsync);
 
-    public Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec) => Task.FromResult(Queue.Enqueue(spec));
+    public Task<TrainingJobStatus> EnqueueAsync(TrainingSpec spec, string requestId) => Task.FromResult(Queue.Enqueue(spec, requestId));
 
     public Task<TrainingJobStatus?> EnqueueScheduledAsync(TrainingSpec spec, TimeSpan every) => Task.FromResult(Queue.EnqueueScheduled(spec, every));
 
@@ -262,7 +263,7 @@ internal sealed class TrainingJobsGrain(ClusterNode node) : Grain, ITrainingJobs
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_queue is not null) await _queue.DisposeAsync().ConfigureAwait(true);
+        if (_queue is not null) await _queue.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(true);
     }
 }
 

@@ -870,6 +870,7 @@ public sealed class EncoreService : IAsyncDisposable
     private ITrainingJobQueue JobQueue => Volatile.Read(ref _clusterJobs) ?? _jobs;
 
     /// <summary>Queues a training job; it runs in the background, one at a time (on a node of a cluster, on the cluster's queue: see <see cref="TrainAsync"/>).</summary>
+    [Obsolete("Blocks the calling thread (on a node of a cluster, on a call to the cluster's queue); use TrainAsync.")]
     public TrainingJobStatus Train(TrainingSpec spec) => TrainAsync(spec).GetAwaiter().GetResult();
 
     /// <summary>Queues a training job; it runs in the background, one at a time, in this process or, on a node of a cluster, on the silo that holds the cluster's queue.</summary>
@@ -888,6 +889,7 @@ public sealed class EncoreService : IAsyncDisposable
     }
 
     /// <summary>A training job by id (see <see cref="JobAsync"/>).</summary>
+    [Obsolete("Blocks the calling thread (on a node of a cluster, on a call to the cluster's queue); use JobAsync.")]
     public TrainingJobStatus Job(string id) => JobAsync(id).GetAwaiter().GetResult();
 
     /// <summary>A training job by id, from this service's queue or the cluster's; 404 when there is none.</summary>
@@ -895,6 +897,7 @@ public sealed class EncoreService : IAsyncDisposable
         => await JobQueue.FindAsync(id, ct).ConfigureAwait(false) ?? throw ServiceException.NotFound($"no training job {UnicodeText.Quote(id)}");
 
     /// <summary>Every training job kept (see <see cref="JobsAsync"/>).</summary>
+    [Obsolete("Blocks the calling thread (on a node of a cluster, on a call to the cluster's queue); use JobsAsync.")]
     public IReadOnlyList<TrainingJobStatus> Jobs => JobsAsync().GetAwaiter().GetResult();
 
     /// <summary>Every training job kept by this service's queue, or on a node of a cluster by the cluster's.</summary>
@@ -1057,8 +1060,9 @@ public sealed class EncoreService : IAsyncDisposable
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
             // On a cluster every node runs this schedule; the cluster's queue takes one retrain a period.
+            // A queue that cannot be reached this tick (a cluster settling after a silo left) is asked again at the next.
             try { await JobQueue.EnqueueScheduledAsync(new TrainingSpec { Model = _options.DefaultTraining.Model, Reason = "schedule" }, every, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OperationCanceledException) { Metrics.Training(ok: false); }
+            catch (Exception) when (!ct.IsCancellationRequested) { }
         }
     }
 

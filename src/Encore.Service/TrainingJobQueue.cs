@@ -81,9 +81,12 @@ public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
     private readonly Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> _run;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
-    private readonly Lock _scheduleLock = new();
+    private readonly ConcurrentDictionary<string, string> _byRequest = new(StringComparer.Ordinal); // request id -> job id
+    private readonly Lock _enqueueLock = new();
+    private readonly string _prefix = string.Create(CultureInfo.InvariantCulture, $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-");
     private DateTime _lastScheduled = DateTime.MinValue;
     private int _next;
+    private bool _closed; // under _enqueueLock
 
     /// <param name="run">Fits one job and returns the version it registered (<see cref="EncoreService.RunTrainingAsync"/>).</param>
     public TrainingJobQueue(Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> run)
@@ -93,14 +96,25 @@ public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
         _worker = Task.Run(WorkAsync);
     }
 
-    /// <summary>Queues a job; returns it as queued, with its id.</summary>
-    public TrainingJobStatus Enqueue(TrainingSpec spec)
+    /// <summary>
+    /// Queues a job; returns it as queued, with its id: job-, the queue's start time (UTC, to the second), a number. A
+    /// queue started again (a process restarted, a cluster's queue grain moved) never gives an id of the one before.
+    /// With a <paramref name="requestId"/> seen before, the job queued for it (a request sent again is one job).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The queue is closed (the service is stopping).</exception>
+    public TrainingJobStatus Enqueue(TrainingSpec spec, string? requestId = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var job = new Job(string.Create(CultureInfo.InvariantCulture, $"job-{Interlocked.Increment(ref _next):D4}"), spec);
-        _jobs[job.Id] = job;
-        if (!_queue.Writer.TryWrite(job)) throw new InvalidOperationException("the training queue is closed");
-        return job.Snapshot();
+        lock (_enqueueLock)
+        {
+            if (_closed) throw new InvalidOperationException("the training queue is closed: the service is stopping");
+            if (requestId is not null && _byRequest.TryGetValue(requestId, out var queued)) return _jobs[queued].Snapshot();
+            var job = new Job(string.Create(CultureInfo.InvariantCulture, $"{_prefix}{++_next:D4}"), spec);
+            _jobs[job.Id] = job;
+            if (requestId is not null) _byRequest[requestId] = job.Id;
+            _queue.Writer.TryWrite(job); // unbounded and open (not _closed): always taken
+            return job.Snapshot();
+        }
     }
 
     /// <summary>The job with this id, or null.</summary>
@@ -116,7 +130,7 @@ public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
     public TrainingJobStatus? EnqueueScheduled(TrainingSpec spec, TimeSpan every)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        lock (_scheduleLock)
+        lock (_enqueueLock)
         {
             var now = DateTime.UtcNow;
             if (Busy || now - _lastScheduled < 0.9 * every) return null;
@@ -142,31 +156,36 @@ public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
                 job.State = JobState.Running;
                 job.StartedUtc = DateTime.UtcNow;
                 var progress = new Progress(job);
+                // The finish time is written before the final state, so a snapshot that shows the end shows its time.
                 try
                 {
                     job.Version = await _run(job.Spec, progress, _stop.Token).ConfigureAwait(false);
+                    job.FinishedUtc = DateTime.UtcNow;
                     job.State = JobState.Succeeded;
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                 {
-                    job.Error = "the service stopped before the job ended";
-                    job.State = JobState.Failed;
+                    Fail(job, "the service stopped before the job ended");
                     break;
                 }
                 catch (Exception e)
                 {
-                    job.Error = e.Message;
-                    job.State = JobState.Failed;
-                }
-                finally
-                {
-                    job.FinishedUtc = DateTime.UtcNow;
+                    Fail(job, e.Message);
                 }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
+        // Jobs still waiting when the service stops end as failed, not queued for ever.
+        while (_queue.Reader.TryRead(out var waiting)) Fail(waiting, "the service stopped before the job ran");
+    }
+
+    private static void Fail(Job job, string error)
+    {
+        job.Error = error;
+        job.FinishedUtc = DateTime.UtcNow;
+        job.State = JobState.Failed;
     }
 
     /// <summary>Progress lines kept with the job (synchronously, in order).</summary>
@@ -178,9 +197,14 @@ public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops taking jobs and cancels the one running (it ends as failed: the service stopped).</summary>
+    /// <summary>Stops taking jobs and cancels the one running (it, and those still queued, end as failed: the service stopped).</summary>
     public async ValueTask DisposeAsync()
     {
+        lock (_enqueueLock)
+        {
+            if (_closed) return;
+            _closed = true;
+        }
         _queue.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         try { await _worker.ConfigureAwait(false); }

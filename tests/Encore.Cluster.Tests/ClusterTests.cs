@@ -235,7 +235,19 @@ public sealed class ClusterTests(PostgresCluster postgres)
         await using var rig = await ClusterRig.StartAsync(postgres);
         var silos = rig.Cluster.GetActiveSilos().ToList();
         var nodes = new List<EncoreService>();
-        foreach (var silo in silos) nodes.Add(await rig.StartNodeServiceAsync(silo!));
+        try
+        {
+            foreach (var silo in silos) nodes.Add(await rig.StartNodeServiceAsync(silo!));
+            await TrainingJobsAcrossNodesAsync(silos, nodes, ct);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    private static async Task TrainingJobsAcrossNodesAsync(List<Orleans.TestingHost.SiloHandle> silos, List<EncoreService> nodes, CancellationToken ct)
+    {
         // Two jobs asked through two nodes: one queue, two ids, both listed by every node.
         var first = await nodes[0].TrainAsync(new TrainingSpec { Model = "popularity" }, ct);
         var second = await nodes[1].TrainAsync(new TrainingSpec { Model = "popularity", Activate = false }, ct);

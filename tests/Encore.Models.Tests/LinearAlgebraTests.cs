@@ -122,7 +122,8 @@ public sealed class LinearAlgebraTests
         var f = new float[rows * stride];
         for (int r = 0; r < rows; r++) for (int k = 0; k < n; k++) f[r * stride + k] = (float)(rng.NextDouble() - 0.3) * (1 + k % 7);
         var g = FactorKernels.Gramian(f, rows, stride, 0.5f, TestContext.Current.CancellationToken);
-        var (values, v) = SymmetricEigen.Decompose(g, n, stride);
+        var (values, v, converged) = SymmetricEigen.Decompose(g, n, stride);
+        Assert.True(converged);
         double scale = g.Max(Math.Abs);
         for (int i = 0; i < stride; i++)
             for (int j = 0; j < stride; j++)
@@ -140,6 +141,16 @@ public sealed class LinearAlgebraTests
         for (int j = n; j < stride; j++) Assert.Equal(0f, values[j]);
         for (int i = 0; i < stride; i++) for (int j = n; j < stride; j++) Assert.Equal(i == j ? 1f : 0f, v[i * stride + j]);
         Assert.Contains(values, e => e > 1e-3 * scale);
+    }
+
+    [Fact]
+    public void Symmetric_eigen_decomposition_refuses_a_value_that_is_not_finite_and_says_where()
+    {
+        var g = new float[16 * 16];
+        for (int i = 0; i < 4; i++) g[i * 16 + i] = 1;
+        g[2 * 16 + 1] = float.NaN;
+        var e = Assert.Throws<ArgumentException>(() => SymmetricEigen.Decompose(g, 4, 16));
+        Assert.Contains("NaN at (2, 1)", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -71,14 +71,17 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
     /// as <see cref="Resolve"/> does).
     /// </summary>
     public static (float[] Members, float[] Titles, int Stride) Train(SparseMatrix memberRows, IalsOptions o, Action<int, double>? iterationCompleted = null, CancellationToken ct = default)
-        => TrainFactors(memberRows, o, iterationCompleted, EigenbasisPays(memberRows.Rows, memberRows.Columns, FactorKernels.Stride(o.Factors)), ct);
+        => TrainFactors(memberRows, o, iterationCompleted, EigenbasisPays(memberRows.Rows, memberRows.Columns, FactorKernels.Stride(o.Factors), o.CgSteps), ct);
 
     /// <summary>
-    /// Whether the member half is cheaper in the eigenbasis of the title Gramian: it saves three kp^2 dense products per
-    /// member (of the four a row's CG needs), and costs one more per member (its warm start turned), one per title and
-    /// the decomposition (about 64 kp^3 multiply-adds by Jacobi sweeps).
+    /// Whether the member half is cheaper in the eigenbasis of the title Gramian. Per member it saves the dense kp^2
+    /// product of each CG step (a row's CG needs 1 + <paramref name="cgSteps"/> of them; in the eigenbasis, one, to turn
+    /// its warm start); it costs one per title and the decomposition (counted as 64 kp products; measured 0.8 ms at 64
+    /// factors, 6 ms at 128). Past 128 factors the decomposition's own cost grows faster (0.3 s and more at 256), so the
+    /// plain basis is kept there.
     /// </summary>
-    internal static bool EigenbasisPays(int members, int titles, int kp) => 2L * members > titles + 64L * kp;
+    internal static bool EigenbasisPays(int members, int titles, int kp, int cgSteps)
+        => kp <= 128 && (long)cgSteps * members > titles + 64L * kp;
 
     /// <summary>
     /// What a member half-iteration solves against, from the title factors <paramref name="y"/> as they stand: G = a0 Y^T Y;
@@ -89,8 +92,10 @@ public sealed class IalsTrainer(IalsOptions? options = null) : IRecommenderTrain
     internal static (float[] Gram, float[]? Basis) MemberHalfTerms(float[] y, int titles, int kp, IalsOptions o, bool eigenbasis, CancellationToken ct)
     {
         var gy = FactorKernels.Gramian(y, titles, kp, o.A0, ct);
-        if (!eigenbasis) return (gy, null);
-        var (eigenvalues, basis) = SymmetricEigen.Decompose(gy, o.Factors, kp);
+        // A Gramian that is not finite (a fit that diverged) or that the sweeps do not diagonalize is solved as it is.
+        if (!eigenbasis || !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(gy)) return (gy, null);
+        var (eigenvalues, basis, converged) = SymmetricEigen.Decompose(gy, o.Factors, kp);
+        if (!converged) return (gy, null);
         FactorKernels.TransformRows(y, titles, basis, kp, ct);
         return (eigenvalues, basis);
     }

@@ -333,7 +333,11 @@ public static unsafe class FactorKernels
         }
     }
 
-    /// <summary>result = G x + lambda x for a symmetric kp x kp matrix G (row-major).</summary>
+    /// <summary>
+    /// result = G x + lambda x for a symmetric kp x kp matrix G (row-major). It sums G's rows scaled by x's entries, so for
+    /// any matrix M (lambda 0) it gives the row vector x M: <see cref="TransformRows"/> and the iALS solver's change of
+    /// basis rely on that (an implementation that read only one triangle of G would break them).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SymMatVec(float* g, float* x, float lambda, float* result, int kp)
     {
