@@ -81,7 +81,7 @@ public sealed class TrainingJobQueue : ITrainingJobQueue, IAsyncDisposable
     private readonly Func<TrainingSpec, IProgress<string>, CancellationToken, Task<string>> _run;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
-    private readonly ConcurrentDictionary<string, string> _byRequest = new(StringComparer.Ordinal); // request id -> job id
+    private readonly Dictionary<string, string> _byRequest = new(StringComparer.Ordinal); // request id -> job id (under _enqueueLock)
     private readonly Lock _enqueueLock = new();
     private readonly string _prefix = string.Create(CultureInfo.InvariantCulture, $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-");
     private DateTime _lastScheduled = DateTime.MinValue;
